@@ -1,0 +1,206 @@
+// Package integration holds an integration's configuration — which HRIS feeds
+// which directory, on what schedule, under which guards — and the rules that
+// make a configuration valid. Workflows, activities and the starter CLI all
+// speak in these types.
+package integration
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/robfig/cron/v3"
+
+	"github.com/hrsync/hrsync/roster"
+)
+
+// Config is everything an administrator sets for one integration. It travels
+// in workflow history, so it holds references to credentials, never secrets.
+type Config struct {
+	// ID names the integration; its workflow is "integration/<ID>".
+	ID string `json:"id" yaml:"id"`
+	// Name is a human label.
+	Name string `json:"name,omitempty" yaml:"name,omitempty"`
+	// Source is the HRIS employees come from.
+	Source Endpoint `json:"source" yaml:"source"`
+	// Target is the directory kept in step.
+	Target Endpoint `json:"target" yaml:"target"`
+	// Schedule says when syncs run.
+	Schedule Schedule `json:"schedule" yaml:"schedule"`
+	// Admins are notified when a sync waits for approval.
+	Admins []string `json:"admins,omitempty" yaml:"admins,omitempty"`
+	// MassChange bounds deactivations per run; zero means the default.
+	MassChange roster.MassChangePolicy `json:"massChange" yaml:"massChange"`
+}
+
+// Endpoint says how to reach one external system.
+type Endpoint struct {
+	// Kind names the connector, e.g. "demo".
+	Kind string `json:"kind" yaml:"kind"`
+	// URL is the system's base URL.
+	URL string `json:"url" yaml:"url"`
+	// CredentialRef names stored credentials; the secret itself never appears
+	// in the configuration.
+	CredentialRef string `json:"credentialRef,omitempty" yaml:"credentialRef,omitempty"`
+}
+
+// Schedule says when an integration syncs.
+type Schedule struct {
+	// Cron is a five-field cron expression; default "0 2 * * *".
+	Cron string `json:"cron,omitempty" yaml:"cron,omitempty"`
+	// TimeZone is the organisation's IANA time zone the cron runs in; default UTC.
+	TimeZone string `json:"timeZone,omitempty" yaml:"timeZone,omitempty"`
+	// AutoSync turns scheduled runs on or off; default on. With it off the
+	// integration syncs only when asked.
+	AutoSync *bool `json:"autoSync,omitempty" yaml:"autoSync,omitempty"`
+	// FirstSync is "now" (default), "scheduled" (wait for the cron), or an
+	// RFC 3339 time.
+	FirstSync string `json:"firstSync,omitempty" yaml:"firstSync,omitempty"`
+}
+
+// Defaults for an unset schedule.
+const (
+	DefaultCron     = "0 2 * * *"
+	DefaultTimeZone = "UTC"
+	FirstSyncNow    = "now"
+	FirstSyncOnCron = "scheduled"
+	maxIDLength     = 64
+)
+
+// SourceKinds and TargetKinds list the connectors a configuration may name.
+var (
+	SourceKinds = []string{"demo"}
+	TargetKinds = []string{"demo"}
+)
+
+var idPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]*$`)
+
+// WithDefaults returns c with every unset optional value filled in.
+func (c Config) WithDefaults() Config {
+	if c.Schedule.Cron == "" {
+		c.Schedule.Cron = DefaultCron
+	}
+	if c.Schedule.TimeZone == "" {
+		c.Schedule.TimeZone = DefaultTimeZone
+	}
+	if c.Schedule.AutoSync == nil {
+		on := true
+		c.Schedule.AutoSync = &on
+	}
+	if c.Schedule.FirstSync == "" {
+		c.Schedule.FirstSync = FirstSyncNow
+	}
+	if c.MassChange == (roster.MassChangePolicy{}) {
+		c.MassChange = roster.DefaultMassChangePolicy
+	}
+	return c
+}
+
+// AutoSyncOn reports whether scheduled runs are enabled.
+func (s Schedule) AutoSyncOn() bool { return s.AutoSync == nil || *s.AutoSync }
+
+// Validate reports every problem with c at once, each naming its field.
+func (c Config) Validate() error {
+	var errs []error
+	bad := func(field, format string, args ...any) {
+		errs = append(errs, fmt.Errorf("%s: %s", field, fmt.Sprintf(format, args...)))
+	}
+	switch {
+	case c.ID == "":
+		bad("id", "is required")
+	case len(c.ID) > maxIDLength || !idPattern.MatchString(c.ID):
+		bad("id", "%q must be lower-case letters, digits, '-' or '_' (at most %d)", c.ID, maxIDLength)
+	}
+	validateEndpoint("source", c.Source, SourceKinds, bad)
+	validateEndpoint("target", c.Target, TargetKinds, bad)
+	if _, err := c.Schedule.spec(); err != nil {
+		bad("schedule", "%v", err)
+	}
+	if fs := c.Schedule.FirstSync; fs != "" && fs != FirstSyncNow && fs != FirstSyncOnCron {
+		if _, err := time.Parse(time.RFC3339, fs); err != nil {
+			bad("schedule.firstSync", "%q must be %q, %q or an RFC 3339 time", fs, FirstSyncNow, FirstSyncOnCron)
+		}
+	}
+	for i, a := range c.Admins {
+		if !strings.Contains(a, "@") {
+			bad(fmt.Sprintf("admins[%d]", i), "%q is not an email address", a)
+		}
+	}
+	if m := c.MassChange; m != (roster.MassChangePolicy{}) {
+		if m.MaxDeactivatePercent <= 0 || m.MaxDeactivatePercent > 100 {
+			bad("massChange.maxDeactivatePercent", "must be above 0 and at most 100")
+		}
+		if m.MinDeactivations < 0 {
+			bad("massChange.minDeactivations", "must not be negative")
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func validateEndpoint(field string, e Endpoint, kinds []string, bad func(field, format string, args ...any)) {
+	if !slices.Contains(kinds, e.Kind) {
+		bad(field+".kind", "%q is not one of %s", e.Kind, strings.Join(kinds, ", "))
+	}
+	u, err := url.Parse(e.URL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		bad(field+".url", "%q must be an http(s) URL", e.URL)
+	}
+}
+
+// spec parses the schedule's cron expression in its time zone.
+func (s Schedule) spec() (cron.Schedule, error) {
+	expr := s.Cron
+	if expr == "" {
+		expr = DefaultCron
+	}
+	tz := s.TimeZone
+	if tz == "" {
+		tz = DefaultTimeZone
+	}
+	if strings.HasPrefix(expr, "TZ=") || strings.HasPrefix(expr, "CRON_TZ=") {
+		return nil, fmt.Errorf("cron %q: set the time zone in timeZone, not in the expression", expr)
+	}
+	loc, err := time.LoadLocation(tz)
+	if err != nil {
+		return nil, fmt.Errorf("time zone %q is not an IANA time zone", tz)
+	}
+	sched, err := cron.ParseStandard(expr)
+	if err != nil {
+		return nil, fmt.Errorf("cron %q: %v", expr, err)
+	}
+	if spec, ok := sched.(*cron.SpecSchedule); ok {
+		spec.Location = loc
+	}
+	return sched, nil
+}
+
+// NextRun returns the first time the schedule fires strictly after after, in
+// the schedule's time zone. It is a pure function of its inputs, so workflow
+// code may call it with workflow.Now.
+func (s Schedule) NextRun(after time.Time) (time.Time, error) {
+	sched, err := s.spec()
+	if err != nil {
+		return time.Time{}, err
+	}
+	next := sched.Next(after)
+	if next.IsZero() {
+		return time.Time{}, fmt.Errorf("cron %q never fires", s.Cron)
+	}
+	return next.UTC(), nil
+}
+
+// FirstSyncAt returns when the first sync runs: now, at the configured time,
+// or (for "scheduled") at the first cron time.
+func (s Schedule) FirstSyncAt(now time.Time) (time.Time, error) {
+	switch s.FirstSync {
+	case "", FirstSyncNow:
+		return now, nil
+	case FirstSyncOnCron:
+		return s.NextRun(now)
+	}
+	return time.Parse(time.RFC3339, s.FirstSync)
+}

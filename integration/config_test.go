@@ -1,0 +1,103 @@
+package integration
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+func valid() Config {
+	return Config{
+		ID:     "acme",
+		Source: Endpoint{Kind: "demo", URL: "http://127.0.0.1:8280"},
+		Target: Endpoint{Kind: "demo", URL: "http://127.0.0.1:8281"},
+	}
+}
+
+func TestValidate(t *testing.T) {
+	tests := []struct {
+		name string
+		mod  func(*Config)
+		want []string
+	}{
+		{"defaults are valid", func(*Config) {}, nil},
+		{"missing id", func(c *Config) { c.ID = "" }, []string{"id: is required"}},
+		{"id with slash", func(c *Config) { c.ID = "a/b" }, []string{`id: "a/b" must be lower-case`}},
+		{"unknown source", func(c *Config) { c.Source.Kind = "workday" }, []string{`source.kind: "workday" is not one of demo`}},
+		{"bad target url", func(c *Config) { c.Target.URL = "ftp://x" }, []string{`target.url: "ftp://x" must be an http(s) URL`}},
+		{"bad cron", func(c *Config) { c.Schedule.Cron = "0 25 * * *" }, []string{`schedule: cron "0 25 * * *"`}},
+		{"tz in cron", func(c *Config) { c.Schedule.Cron = "TZ=UTC 0 2 * * *" }, []string{"set the time zone in timeZone"}},
+		{"bad zone", func(c *Config) { c.Schedule.TimeZone = "Asia/Nowhere" }, []string{`time zone "Asia/Nowhere"`}},
+		{"bad first sync", func(c *Config) { c.Schedule.FirstSync = "tomorrow" }, []string{`schedule.firstSync: "tomorrow"`}},
+		{"bad admin", func(c *Config) { c.Admins = []string{"ops"} }, []string{`admins[0]: "ops" is not an email address`}},
+		{"several at once", func(c *Config) { c.ID = ""; c.Source.URL = "" }, []string{"id: is required", "source.url"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := valid()
+			tt.mod(&c)
+			err := c.Validate()
+			if tt.want == nil {
+				require.NoError(t, err)
+				return
+			}
+			for _, w := range tt.want {
+				require.ErrorContains(t, err, w)
+			}
+		})
+	}
+}
+
+func TestNextRun(t *testing.T) {
+	tests := []struct {
+		name  string
+		sched Schedule
+		after time.Time
+		want  time.Time
+	}{
+		{"daily 02:00 UTC later today", Schedule{}, time.Date(2026, 3, 10, 1, 0, 0, 0, time.UTC),
+			time.Date(2026, 3, 10, 2, 0, 0, 0, time.UTC)},
+		{"daily 02:00 UTC tomorrow", Schedule{}, time.Date(2026, 3, 10, 2, 0, 0, 0, time.UTC),
+			time.Date(2026, 3, 11, 2, 0, 0, 0, time.UTC)},
+		{"Singapore 02:00 is 18:00 UTC", Schedule{TimeZone: "Asia/Singapore"}, time.Date(2026, 3, 10, 9, 0, 0, 0, time.UTC),
+			time.Date(2026, 3, 10, 18, 0, 0, 0, time.UTC)},
+		{"New York across DST start", Schedule{Cron: "30 6 * * *", TimeZone: "America/New_York"},
+			time.Date(2026, 3, 7, 12, 0, 0, 0, time.UTC), time.Date(2026, 3, 8, 10, 30, 0, 0, time.UTC)},
+		{"weekdays only", Schedule{Cron: "0 9 * * 1-5"}, time.Date(2026, 3, 13, 10, 0, 0, 0, time.UTC), // Friday
+			time.Date(2026, 3, 16, 9, 0, 0, 0, time.UTC)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := tt.sched.NextRun(tt.after)
+			require.NoError(t, err)
+			require.Equal(t, tt.want, got)
+		})
+	}
+}
+
+func TestFirstSyncAt(t *testing.T) {
+	now := time.Date(2026, 3, 10, 9, 0, 0, 0, time.UTC)
+	for _, tt := range []struct {
+		first string
+		want  time.Time
+	}{
+		{"", now},
+		{FirstSyncNow, now},
+		{FirstSyncOnCron, time.Date(2026, 3, 11, 2, 0, 0, 0, time.UTC)},
+		{"2026-04-01T08:00:00+08:00", time.Date(2026, 4, 1, 0, 0, 0, 0, time.UTC)},
+	} {
+		got, err := Schedule{FirstSync: tt.first}.FirstSyncAt(now)
+		require.NoError(t, err)
+		require.True(t, tt.want.Equal(got), "%q: got %s want %s", tt.first, got, tt.want)
+	}
+}
+
+func TestWithDefaults(t *testing.T) {
+	c := valid().WithDefaults()
+	require.Equal(t, DefaultCron, c.Schedule.Cron)
+	require.Equal(t, DefaultTimeZone, c.Schedule.TimeZone)
+	require.True(t, c.Schedule.AutoSyncOn())
+	require.Equal(t, FirstSyncNow, c.Schedule.FirstSync)
+	require.Equal(t, 20.0, c.MassChange.MaxDeactivatePercent)
+}

@@ -1,0 +1,220 @@
+package roster
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// User is a person as the target directory holds them. TargetID is the
+// directory's own identifier; Employee.ID is the externalId linking the user
+// to the HRIS, empty for a user hrsync has never linked.
+type User struct {
+	TargetID string   `json:"targetId"`
+	Active   bool     `json:"active"`
+	Employee Employee `json:"employee"`
+}
+
+// Op is what one change does to the directory.
+type Op string
+
+// The operations a plan can hold.
+const (
+	OpCreate     Op = "create"
+	OpUpdate     Op = "update"
+	OpDeactivate Op = "deactivate"
+	OpReactivate Op = "reactivate"
+	OpUnchanged  Op = "unchanged"
+	OpSkip       Op = "skip"
+)
+
+// Ops lists every Op in the order summaries show them.
+var Ops = []Op{OpCreate, OpUpdate, OpDeactivate, OpReactivate, OpUnchanged, OpSkip}
+
+// Change is one planned operation on one person.
+type Change struct {
+	Op Op `json:"op"`
+	// EmployeeID is the HRIS id (the directory's externalId).
+	EmployeeID string `json:"employeeId"`
+	// TargetID is the directory user the change applies to; empty for a create.
+	TargetID string `json:"targetId,omitempty"`
+	// Employee is the desired state of the person after the change.
+	Employee Employee `json:"employee"`
+	// Fields lists the attributes an update or reactivation changes.
+	Fields []Field `json:"fields,omitempty"`
+	// Link is set when this change first links an existing directory user
+	// (matched by email) to the HRIS id.
+	Link bool `json:"link,omitempty"`
+	// Reason says in words why the change is planned.
+	Reason string `json:"reason,omitempty"`
+}
+
+// Problem is something wrong with one employee's data, reported with the
+// HRIS id and the field concerned, never with the person's name or email.
+type Problem struct {
+	EmployeeID string `json:"employeeId"`
+	Field      Field  `json:"field,omitempty"`
+	Code       string `json:"code"`
+	Message    string `json:"message"`
+}
+
+// Problem codes.
+const (
+	CodeMissingID      = "missing_id"
+	CodeDuplicateID    = "duplicate_id"
+	CodeAmbiguousMatch = "ambiguous_match"
+)
+
+// DiffInput is what Diff compares.
+type DiffInput struct {
+	// Source is the roster fetched from the HRIS.
+	Source []Employee
+	// Directory is every user the target holds.
+	Directory []User
+	// Today is the organisation's current date, for exit dates.
+	Today Date
+}
+
+// DiffResult is the plan Diff produces: one Change per person it concerns, in
+// a deterministic order, and the Problems that kept people out of it.
+type DiffResult struct {
+	Changes  []Change  `json:"changes"`
+	Problems []Problem `json:"problems,omitempty"`
+}
+
+// Counts tallies changes by Op.
+func (r DiffResult) Counts() map[Op]int {
+	counts := make(map[Op]int, len(Ops))
+	for _, c := range r.Changes {
+		counts[c.Op]++
+	}
+	return counts
+}
+
+// Diff plans how to bring the directory in step with the source.
+//
+// Matching is by externalId; a source employee with no linked user is matched
+// to an unlinked directory user by email, case-insensitively, and an email
+// that matches more than one such user is a problem rather than a guess.
+// Inactive employees, and those whose exit date is on or before Today, are
+// deactivated; a linked user missing from the source is deactivated too.
+// Users the HRIS never linked are left alone.
+func Diff(in DiffInput) DiffResult {
+	var res DiffResult
+	byExternal := make(map[string]User, len(in.Directory))
+	unlinkedByEmail := make(map[string][]User)
+	for _, u := range in.Directory {
+		if u.Employee.ID != "" {
+			byExternal[u.Employee.ID] = u
+			continue
+		}
+		if email := NormalEmail(u.Employee.WorkEmail); email != "" {
+			unlinkedByEmail[email] = append(unlinkedByEmail[email], u)
+		}
+	}
+
+	seen := make(map[string]bool, len(in.Source))
+	for _, e := range in.Source {
+		if e.ID == "" {
+			res.Problems = append(res.Problems, Problem{Field: FieldID, Code: CodeMissingID,
+				Message: "employee has no HRIS id"})
+			continue
+		}
+		if seen[e.ID] {
+			res.Problems = append(res.Problems, Problem{EmployeeID: e.ID, Field: FieldID, Code: CodeDuplicateID,
+				Message: fmt.Sprintf("HRIS id %s appears more than once", e.ID)})
+			continue
+		}
+		seen[e.ID] = true
+
+		u, linked := byExternal[e.ID]
+		link := false
+		if !linked {
+			candidates := unlinkedByEmail[NormalEmail(e.WorkEmail)]
+			if len(candidates) > 1 {
+				res.Problems = append(res.Problems, Problem{EmployeeID: e.ID, Field: FieldWorkEmail, Code: CodeAmbiguousMatch,
+					Message: fmt.Sprintf("work email matches %d unlinked directory users", len(candidates))})
+				continue
+			}
+			if len(candidates) == 1 && NormalEmail(e.WorkEmail) != "" {
+				u, linked, link = candidates[0], true, true
+			}
+		}
+		res.Changes = append(res.Changes, planOne(e, u, linked, link, in.Today))
+	}
+
+	var leavers []Change
+	for _, u := range in.Directory {
+		if u.Employee.ID == "" || seen[u.Employee.ID] || !u.Active {
+			continue
+		}
+		leavers = append(leavers, Change{Op: OpDeactivate, EmployeeID: u.Employee.ID, TargetID: u.TargetID,
+			Employee: u.Employee, Reason: "missing from the HRIS"})
+	}
+	slices.SortFunc(leavers, func(a, b Change) int { return strings.Compare(a.EmployeeID, b.EmployeeID) })
+	res.Changes = append(res.Changes, leavers...)
+	return res
+}
+
+// planOne decides the change for one source employee and its matched user.
+func planOne(e Employee, u User, linked, link bool, today Date) Change {
+	leaving, why := isLeaver(e, today)
+	c := Change{EmployeeID: e.ID, Employee: e, Link: link}
+	switch {
+	case !linked && leaving:
+		c.Op, c.Reason = OpSkip, why+"; not in the directory"
+	case !linked:
+		c.Op, c.Reason = OpCreate, "new in the HRIS"
+	case leaving && u.Active:
+		c.Op, c.TargetID, c.Reason = OpDeactivate, u.TargetID, why
+	case leaving:
+		c.Op, c.TargetID, c.Reason = OpUnchanged, u.TargetID, why+"; already inactive"
+	case !u.Active:
+		c.Op, c.TargetID, c.Reason = OpReactivate, u.TargetID, "active again in the HRIS"
+		c.Fields = ChangedFields(u.Employee, e)
+	default:
+		c.TargetID = u.TargetID
+		c.Fields = ChangedFields(u.Employee, e)
+		if len(c.Fields) > 0 || link {
+			c.Op, c.Reason = OpUpdate, "changed in the HRIS"
+			if link {
+				c.Reason = "linked by work email"
+			}
+		} else {
+			c.Op = OpUnchanged
+		}
+	}
+	return c
+}
+
+// isLeaver reports whether e should be inactive in the directory today.
+func isLeaver(e Employee, today Date) (bool, string) {
+	if e.Status == StatusInactive {
+		return true, "inactive in the HRIS"
+	}
+	if !e.ExitDate.IsZero() && !e.ExitDate.After(today) {
+		return true, "exit date " + e.ExitDate.String() + " has passed"
+	}
+	return false, ""
+}
+
+// ChangedFields lists the fields whose values differ between before and
+// after, ignoring the id and the status (which Diff handles as its own ops).
+func ChangedFields(before, after Employee) []Field {
+	var changed []Field
+	fields := after.Fields()
+	for _, f := range before.Fields() {
+		if !slices.Contains(fields, f) {
+			fields = append(fields, f)
+		}
+	}
+	for _, f := range fields {
+		if f == FieldID || f == FieldStatus {
+			continue
+		}
+		if before.Get(f) != after.Get(f) {
+			changed = append(changed, f)
+		}
+	}
+	return changed
+}
