@@ -1,0 +1,75 @@
+// Package activities holds every side effect of a sync — reading the HRIS,
+// planning, writing the directory, committing the report — as methods on one
+// Activities struct that carries their dependencies. Records move through
+// the store; inputs and results carry only IDs, counts and small summaries.
+package activities
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/hrsync/hrsync/connectors"
+	"github.com/hrsync/hrsync/integration"
+	"github.com/hrsync/hrsync/roster"
+	"github.com/hrsync/hrsync/store"
+)
+
+// Connectors builds the connector an endpoint names.
+type Connectors interface {
+	// Source returns a client for the HRIS at e.
+	Source(e integration.Endpoint) (connectors.Source, error)
+	// Target returns a client for the directory at e.
+	Target(e integration.Endpoint) (connectors.Target, error)
+}
+
+// Activities is registered once per worker; any state the activities share is
+// held here.
+type Activities struct {
+	// Store keeps snapshots, plans and reports.
+	Store *store.Store
+	// Connectors builds source and target clients.
+	Connectors Connectors
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+}
+
+func (a *Activities) now() time.Time {
+	if a.Now != nil {
+		return a.Now()
+	}
+	return time.Now()
+}
+
+func (a *Activities) source(e integration.Endpoint) (connectors.Source, error) {
+	src, err := a.Connectors.Source(e)
+	if err != nil {
+		return nil, connectors.Permanent(fmt.Errorf("unable to build %s source: %w", e.Kind, err))
+	}
+	return src, nil
+}
+
+func (a *Activities) target(e integration.Endpoint) (connectors.Target, error) {
+	tgt, err := a.Connectors.Target(e)
+	if err != nil {
+		return nil, connectors.Permanent(fmt.Errorf("unable to build %s target: %w", e.Kind, err))
+	}
+	return tgt, nil
+}
+
+// listDirectory reads every user of the target, page by page.
+func listDirectory(ctx context.Context, tgt connectors.Target) ([]roster.User, error) {
+	var users []roster.User
+	cursor := ""
+	for {
+		page, err := tgt.ListUsers(ctx, cursor)
+		if err != nil {
+			return nil, fmt.Errorf("unable to list directory users: %w", err)
+		}
+		users = append(users, page.Users...)
+		if page.Next == "" {
+			return users, nil
+		}
+		cursor = page.Next
+	}
+}

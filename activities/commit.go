@@ -1,0 +1,119 @@
+package activities
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/hrsync/hrsync/connectors"
+
+	"github.com/hrsync/hrsync/roster"
+	"github.com/hrsync/hrsync/store"
+)
+
+// Outcomes a run's report can record.
+const (
+	OutcomeApplied  = "applied"
+	OutcomeRejected = "rejected"
+)
+
+// CommitInput names the run to close.
+type CommitInput struct {
+	IntegrationID string
+	SyncID        string
+	PlanID        string
+	// Outcome is OutcomeApplied, or OutcomeRejected when an administrator
+	// discarded the plan and nothing was applied.
+	Outcome string
+}
+
+// CommitResult summarises the run's report.
+type CommitResult struct {
+	ReportID string
+	Applied  map[roster.Op]int
+	Failed   int
+}
+
+// Commit writes the run report from the plan's recorded outcomes and, for an
+// applied run, promotes what reached the directory into the integration's
+// applied roster. A change that failed keeps the person's previous applied
+// state, so the next run plans it again.
+func (a *Activities) Commit(ctx context.Context, in CommitInput) (CommitResult, error) {
+	res, err := a.commit(ctx, in)
+	return res, classify(err)
+}
+
+func (a *Activities) commit(ctx context.Context, in CommitInput) (CommitResult, error) {
+	plan, err := a.Store.GetPlan(ctx, in.PlanID)
+	if err != nil {
+		return CommitResult{}, err
+	}
+	changes, err := a.Store.PlanChanges(ctx, in.PlanID)
+	if err != nil {
+		return CommitResult{}, err
+	}
+	report := store.Report{
+		ID: in.SyncID, IntegrationID: in.IntegrationID, SyncID: in.SyncID, PlanID: in.PlanID,
+		CreatedAt: a.now().UTC(), Outcome: in.Outcome, Planned: plan.Counts, Applied: map[roster.Op]int{},
+		Problems: plan.Problems, Blocks: plan.Blocks,
+	}
+	if in.Outcome == OutcomeApplied {
+		previous, err := a.Store.Applied(ctx, in.IntegrationID)
+		if err != nil {
+			return CommitResult{}, err
+		}
+		applied := make(map[string]roster.Employee, len(previous)+len(changes))
+		order := make([]string, 0, len(previous)+len(changes))
+		put := func(e roster.Employee) {
+			if _, ok := applied[e.ID]; !ok {
+				order = append(order, e.ID)
+			}
+			applied[e.ID] = e
+		}
+		for _, e := range previous {
+			put(e)
+		}
+		for _, pc := range changes {
+			switch pc.Status {
+			case store.StatusApplied:
+				report.Applied[pc.Change.Op]++
+				if pc.Change.Op != roster.OpSkip {
+					put(pc.Change.Employee)
+				}
+			case store.StatusFailed:
+				report.Failures = append(report.Failures, store.Failure{
+					EmployeeID: pc.Change.EmployeeID, Op: pc.Change.Op, Error: pc.Error})
+			case store.StatusPending:
+				return CommitResult{}, connectors.Permanent(
+					fmt.Errorf("plan %s still has change %d pending", in.PlanID, pc.Seq))
+			}
+		}
+		rows := make([]roster.Employee, 0, len(order))
+		for _, id := range order {
+			rows = append(rows, applied[id])
+		}
+		if err := a.Store.ReplaceApplied(ctx, in.IntegrationID, rows); err != nil {
+			return CommitResult{}, err
+		}
+	}
+	if err := a.Store.SaveReport(ctx, report); err != nil {
+		return CommitResult{}, err
+	}
+	return CommitResult{ReportID: report.ID, Applied: report.Applied, Failed: len(report.Failures)}, nil
+}
+
+// PurgeInput names the integration whose data to delete.
+type PurgeInput struct {
+	IntegrationID string
+}
+
+// PurgeResult says what was deleted.
+type PurgeResult struct {
+	Purged store.Purged
+}
+
+// Purge deletes every snapshot, plan, report and applied record of the
+// integration. It runs when an integration is removed.
+func (a *Activities) Purge(ctx context.Context, in PurgeInput) (PurgeResult, error) {
+	p, err := a.Store.Purge(ctx, in.IntegrationID)
+	return PurgeResult{Purged: p}, classify(err)
+}

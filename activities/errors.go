@@ -1,0 +1,41 @@
+package activities
+
+import (
+	"context"
+	"errors"
+
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/hrsync/hrsync/connectors"
+	"github.com/hrsync/hrsync/store"
+)
+
+// Error types carried by activity failures, so workflows and operators can
+// tell them apart.
+const (
+	ErrTypePermanent = "Permanent"
+	ErrTypeThrottled = "Throttled"
+	ErrTypeTransient = "Transient"
+)
+
+// classify turns an activity's error into the failure Temporal records: a
+// permanent error (bad credentials, refused input, missing store record)
+// stops retries at once; a throttled one retries after the wait the remote
+// system asked for; anything else retries with the activity's backoff.
+// It is the one place where that decision is made.
+func classify(err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, context.Canceled):
+		return err
+	case connectors.IsPermanent(err), errors.Is(err, store.ErrNotFound):
+		return temporal.NewNonRetryableApplicationError(err.Error(), ErrTypePermanent, err)
+	}
+	if d := connectors.RetryAfter(err); d > 0 {
+		return temporal.NewApplicationErrorWithOptions(err.Error(), ErrTypeThrottled,
+			temporal.ApplicationErrorOptions{NextRetryDelay: d, Cause: err})
+	}
+	return temporal.NewApplicationErrorWithOptions(err.Error(), ErrTypeTransient,
+		temporal.ApplicationErrorOptions{Cause: err})
+}

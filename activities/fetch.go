@@ -1,0 +1,77 @@
+package activities
+
+import (
+	"context"
+	"fmt"
+
+	"go.temporal.io/sdk/activity"
+
+	"github.com/hrsync/hrsync/integration"
+)
+
+// FetchInput names the sync whose roster to fetch and where from.
+type FetchInput struct {
+	IntegrationID string
+	SyncID        string
+	Source        integration.Endpoint
+}
+
+// FetchResult points at the staged snapshot the fetch wrote.
+type FetchResult struct {
+	SnapshotID string
+	Records    int
+	Pages      int
+}
+
+// fetchProgress is the heartbeat of a fetch: where to resume after a retry.
+type fetchProgress struct {
+	Cursor  string
+	Records int
+	Pages   int
+}
+
+// Fetch pages through the source and streams every record into a staged
+// snapshot in the store. It heartbeats its cursor after each page, so a
+// retried attempt resumes where the last one stopped and writes each record
+// exactly once.
+func (a *Activities) Fetch(ctx context.Context, in FetchInput) (FetchResult, error) {
+	res, err := a.fetch(ctx, in)
+	return res, classify(err)
+}
+
+func (a *Activities) fetch(ctx context.Context, in FetchInput) (FetchResult, error) {
+	var p fetchProgress
+	if activity.HasHeartbeatDetails(ctx) {
+		if err := activity.GetHeartbeatDetails(ctx, &p); err != nil {
+			return FetchResult{}, fmt.Errorf("unable to read fetch progress: %w", err)
+		}
+	}
+	src, err := a.source(in.Source)
+	if err != nil {
+		return FetchResult{}, err
+	}
+	snapshotID := in.SyncID
+	if err := a.Store.BeginSnapshot(ctx, snapshotID, in.IntegrationID, in.SyncID, p.Records); err != nil {
+		return FetchResult{}, err
+	}
+	for {
+		page, err := src.FetchPage(ctx, p.Cursor)
+		if err != nil {
+			return FetchResult{}, fmt.Errorf("unable to fetch page %d from %s source: %w", p.Pages+1, in.Source.Kind, err)
+		}
+		if err := a.Store.AppendRecords(ctx, snapshotID, p.Records, page.Employees); err != nil {
+			return FetchResult{}, err
+		}
+		p.Records += len(page.Employees)
+		p.Pages++
+		p.Cursor = page.Next
+		activity.RecordHeartbeat(ctx, p)
+		if page.Next == "" {
+			break
+		}
+	}
+	if err := a.Store.FinishSnapshot(ctx, snapshotID, p.Records); err != nil {
+		return FetchResult{}, err
+	}
+	return FetchResult{SnapshotID: snapshotID, Records: p.Records, Pages: p.Pages}, nil
+}

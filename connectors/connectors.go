@@ -1,0 +1,85 @@
+// Package connectors defines the two small interfaces every external system
+// implements: a Source of employees (an HRIS) and a Target directory (a
+// people platform). Each system lives in its own subpackage, with a faithful
+// fake of its API in a "…test" subpackage for tests and dev mode.
+package connectors
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/hrsync/hrsync/roster"
+)
+
+// Page is one page of a source's roster. Next is the opaque cursor of the
+// following page, empty after the last one.
+type Page struct {
+	Employees []roster.Employee
+	Next      string
+}
+
+// Source is an HRIS that hrsync reads employees from.
+type Source interface {
+	// FetchPage returns the page at cursor; the empty cursor is the first
+	// page. Cursors are opaque and may be stored to resume a fetch.
+	FetchPage(ctx context.Context, cursor string) (Page, error)
+}
+
+// UserPage is one page of a target directory's users.
+type UserPage struct {
+	Users []roster.User
+	Next  string
+}
+
+// Target is a directory that hrsync keeps in step with the HRIS.
+type Target interface {
+	// ListUsers returns the page of users at cursor; the empty cursor is the
+	// first page.
+	ListUsers(ctx context.Context, cursor string) (UserPage, error)
+	// FindByExternalID returns the user linked to the HRIS id, and false
+	// when there is none. Creates call it first so a retried create never
+	// makes a duplicate.
+	FindByExternalID(ctx context.Context, externalID string) (roster.User, bool, error)
+	// CreateUser adds e as a new active user linked to e.ID and returns the
+	// directory's id for it.
+	CreateUser(ctx context.Context, e roster.Employee) (string, error)
+	// UpdateUser sets the listed fields of user targetID to e's values and
+	// links the user to e.ID.
+	UpdateUser(ctx context.Context, targetID string, e roster.Employee, fields []roster.Field) error
+	// SetActive activates or deactivates user targetID.
+	SetActive(ctx context.Context, targetID string, active bool) error
+}
+
+// ErrPermanent marks an error that retrying cannot fix: bad credentials, a
+// record the system refuses, a user that does not exist. Activities turn it
+// into a non-retryable failure; every other error is retried with backoff.
+var ErrPermanent = errors.New("permanent")
+
+// Permanent wraps err so that errors.Is(err, ErrPermanent) holds.
+func Permanent(err error) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("%w: %w", ErrPermanent, err)
+}
+
+// IsPermanent reports whether err was marked permanent.
+func IsPermanent(err error) bool { return errors.Is(err, ErrPermanent) }
+
+// retryDelayer is implemented by errors that carry how long the remote
+// system asked callers to wait (an HTTP Retry-After).
+type retryDelayer interface {
+	RetryDelay() time.Duration
+}
+
+// RetryAfter returns the wait the remote system asked for in err's chain,
+// or 0 when it asked for none.
+func RetryAfter(err error) time.Duration {
+	var rd retryDelayer
+	if errors.As(err, &rd) {
+		return rd.RetryDelay()
+	}
+	return 0
+}

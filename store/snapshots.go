@@ -1,0 +1,176 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/hrsync/hrsync/roster"
+)
+
+// Snapshot describes one fetched roster.
+type Snapshot struct {
+	ID            string
+	IntegrationID string
+	SyncID        string
+	Complete      bool
+	Count         int
+	CreatedAt     time.Time
+}
+
+// BeginSnapshot opens snapshot id for writing from record position from: it
+// creates the snapshot if it is new and forgets any records at or after from,
+// so a fetch that resumes from a heartbeat writes each record exactly once.
+func (s *Store) BeginSnapshot(ctx context.Context, id, integrationID, syncID string, from int) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx,
+			`INSERT INTO snapshots (id, integration_id, sync_id, created_at) VALUES (?, ?, ?, ?)
+			 ON CONFLICT (id) DO UPDATE SET complete = 0`,
+			id, integrationID, syncID, now()); err != nil {
+			return fmt.Errorf("unable to begin snapshot %s: %w", id, err)
+		}
+		if _, err := tx.ExecContext(ctx,
+			`DELETE FROM snapshot_records WHERE snapshot_id = ? AND seq >= ?`, id, from); err != nil {
+			return fmt.Errorf("unable to reset snapshot %s: %w", id, err)
+		}
+		return nil
+	})
+}
+
+// AppendRecords writes employees into snapshot id at positions from, from+1, …
+func (s *Store) AppendRecords(ctx context.Context, id string, from int, employees []roster.Employee) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		stmt, err := tx.PrepareContext(ctx,
+			`INSERT INTO snapshot_records (snapshot_id, seq, employee_id, data) VALUES (?, ?, ?, ?)`)
+		if err != nil {
+			return fmt.Errorf("unable to prepare record insert: %w", err)
+		}
+		defer stmt.Close()
+		for i, e := range employees {
+			data, err := json.Marshal(e)
+			if err != nil {
+				return fmt.Errorf("unable to encode employee %s: %w", e.ID, err)
+			}
+			if _, err := stmt.ExecContext(ctx, id, from+i, e.ID, string(data)); err != nil {
+				return fmt.Errorf("unable to store employee %s in snapshot %s: %w", e.ID, id, err)
+			}
+		}
+		return nil
+	})
+}
+
+// FinishSnapshot marks snapshot id complete with count records.
+func (s *Store) FinishSnapshot(ctx context.Context, id string, count int) error {
+	res, err := s.db.ExecContext(ctx,
+		`UPDATE snapshots SET complete = 1, record_count = ? WHERE id = ?`, count, id)
+	if err != nil {
+		return fmt.Errorf("unable to finish snapshot %s: %w", id, err)
+	}
+	return mustAffect(res, "snapshot", id)
+}
+
+// GetSnapshot returns snapshot id's description.
+func (s *Store) GetSnapshot(ctx context.Context, id string) (Snapshot, error) {
+	var snap Snapshot
+	var created string
+	err := s.db.QueryRowContext(ctx,
+		`SELECT id, integration_id, sync_id, complete, record_count, created_at FROM snapshots WHERE id = ?`, id).
+		Scan(&snap.ID, &snap.IntegrationID, &snap.SyncID, &snap.Complete, &snap.Count, &created)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Snapshot{}, fmt.Errorf("snapshot %s: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return Snapshot{}, fmt.Errorf("unable to read snapshot %s: %w", id, err)
+	}
+	snap.CreatedAt = parseTime(created)
+	return snap, nil
+}
+
+// SnapshotRecords returns the employees of snapshot id in fetch order.
+func (s *Store) SnapshotRecords(ctx context.Context, id string) ([]roster.Employee, error) {
+	rows, err := s.db.QueryContext(ctx,
+		`SELECT data FROM snapshot_records WHERE snapshot_id = ? ORDER BY seq`, id)
+	if err != nil {
+		return nil, fmt.Errorf("unable to read snapshot %s: %w", id, err)
+	}
+	return scanJSON[roster.Employee](rows, "snapshot "+id)
+}
+
+// ReplaceApplied makes employees the applied roster of integrationID: the
+// state hrsync last put into the directory.
+func (s *Store) ReplaceApplied(ctx context.Context, integrationID string, employees []roster.Employee) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM applied WHERE integration_id = ?`, integrationID); err != nil {
+			return fmt.Errorf("unable to clear applied roster of %s: %w", integrationID, err)
+		}
+		stmt, err := tx.PrepareContext(ctx,
+			`INSERT INTO applied (integration_id, employee_id, data) VALUES (?, ?, ?)
+			 ON CONFLICT (integration_id, employee_id) DO UPDATE SET data = excluded.data`)
+		if err != nil {
+			return fmt.Errorf("unable to prepare applied insert: %w", err)
+		}
+		defer stmt.Close()
+		for _, e := range employees {
+			data, err := json.Marshal(e)
+			if err != nil {
+				return fmt.Errorf("unable to encode employee %s: %w", e.ID, err)
+			}
+			if _, err := stmt.ExecContext(ctx, integrationID, e.ID, string(data)); err != nil {
+				return fmt.Errorf("unable to store applied employee %s: %w", e.ID, err)
+			}
+		}
+		return nil
+	})
+}
+
+// Applied returns the applied roster of integrationID, ordered by employee id.
+func (s *Store) Applied(ctx context.Context, integrationID string) ([]roster.Employee, error) {
+	rows, err := s.db.QueryContext(ctx,
+		`SELECT data FROM applied WHERE integration_id = ? ORDER BY employee_id`, integrationID)
+	if err != nil {
+		return nil, fmt.Errorf("unable to read applied roster of %s: %w", integrationID, err)
+	}
+	return scanJSON[roster.Employee](rows, "applied roster of "+integrationID)
+}
+
+// scanJSON decodes the single JSON column of every row and closes rows.
+func scanJSON[T any](rows *sql.Rows, what string) ([]T, error) {
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		var data string
+		if err := rows.Scan(&data); err != nil {
+			return nil, fmt.Errorf("unable to read %s: %w", what, err)
+		}
+		var v T
+		if err := json.Unmarshal([]byte(data), &v); err != nil {
+			return nil, fmt.Errorf("unable to decode %s: %w", what, err)
+		}
+		out = append(out, v)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("unable to read %s: %w", what, err)
+	}
+	return out, nil
+}
+
+func mustAffect(res sql.Result, what, id string) error {
+	n, err := res.RowsAffected()
+	if err != nil {
+		return fmt.Errorf("unable to update %s %s: %w", what, id, err)
+	}
+	if n == 0 {
+		return fmt.Errorf("%s %s: %w", what, id, ErrNotFound)
+	}
+	return nil
+}
+
+func now() string { return time.Now().UTC().Format(time.RFC3339Nano) }
+
+func parseTime(s string) time.Time {
+	t, _ := time.Parse(time.RFC3339Nano, s)
+	return t
+}

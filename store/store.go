@@ -1,0 +1,128 @@
+// Package store keeps everything hrsync holds outside Temporal history:
+// fetched snapshots, plans and their per-employee outcomes, the last applied
+// roster of each integration, and run reports. Workflow history carries only
+// the IDs and counts that point here.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
+)
+
+// ErrNotFound is returned when a snapshot, plan or report does not exist.
+var ErrNotFound = errors.New("not found")
+
+// Store is a handle on hrsync's database. It is safe for concurrent use.
+type Store struct {
+	db *sql.DB
+}
+
+// schema creates every table; each statement is idempotent.
+var schema = []string{
+	`CREATE TABLE IF NOT EXISTS snapshots (
+		id TEXT PRIMARY KEY,
+		integration_id TEXT NOT NULL,
+		sync_id TEXT NOT NULL,
+		complete INTEGER NOT NULL DEFAULT 0,
+		record_count INTEGER NOT NULL DEFAULT 0,
+		created_at TEXT NOT NULL)`,
+	`CREATE TABLE IF NOT EXISTS snapshot_records (
+		snapshot_id TEXT NOT NULL,
+		seq INTEGER NOT NULL,
+		employee_id TEXT NOT NULL,
+		data TEXT NOT NULL,
+		PRIMARY KEY (snapshot_id, seq))`,
+	`CREATE TABLE IF NOT EXISTS plans (
+		id TEXT PRIMARY KEY,
+		integration_id TEXT NOT NULL,
+		sync_id TEXT NOT NULL,
+		snapshot_id TEXT NOT NULL,
+		created_at TEXT NOT NULL,
+		counts TEXT NOT NULL,
+		blocks TEXT NOT NULL,
+		problems TEXT NOT NULL)`,
+	`CREATE TABLE IF NOT EXISTS plan_changes (
+		plan_id TEXT NOT NULL,
+		seq INTEGER NOT NULL,
+		employee_id TEXT NOT NULL,
+		op TEXT NOT NULL,
+		change TEXT NOT NULL,
+		status TEXT NOT NULL,
+		target_id TEXT NOT NULL DEFAULT '',
+		error TEXT NOT NULL DEFAULT '',
+		PRIMARY KEY (plan_id, seq))`,
+	`CREATE TABLE IF NOT EXISTS applied (
+		integration_id TEXT NOT NULL,
+		employee_id TEXT NOT NULL,
+		data TEXT NOT NULL,
+		PRIMARY KEY (integration_id, employee_id))`,
+	`CREATE TABLE IF NOT EXISTS reports (
+		id TEXT PRIMARY KEY,
+		integration_id TEXT NOT NULL,
+		sync_id TEXT NOT NULL,
+		created_at TEXT NOT NULL,
+		data TEXT NOT NULL)`,
+	`CREATE INDEX IF NOT EXISTS snapshots_integration ON snapshots (integration_id)`,
+	`CREATE INDEX IF NOT EXISTS plans_integration ON plans (integration_id)`,
+	`CREATE INDEX IF NOT EXISTS reports_integration ON reports (integration_id)`,
+}
+
+// OpenSQLite opens (creating if need be) the SQLite database file at path and
+// brings its schema up to date.
+func OpenSQLite(ctx context.Context, path string) (*Store, error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, fmt.Errorf("unable to create store directory: %w", err)
+	}
+	q := url.Values{}
+	q.Add("_pragma", "busy_timeout(10000)")
+	q.Add("_pragma", "journal_mode(WAL)")
+	q.Add("_pragma", "synchronous(NORMAL)")
+	q.Add("_pragma", "foreign_keys(ON)")
+	q.Set("_txlock", "immediate")
+	db, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+	if err != nil {
+		return nil, fmt.Errorf("unable to open store %s: %w", path, err)
+	}
+	db.SetMaxOpenConns(4)
+	s := &Store{db: db}
+	if err := s.migrate(ctx); err != nil {
+		_ = db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+func (s *Store) migrate(ctx context.Context) error {
+	for _, stmt := range schema {
+		if _, err := s.db.ExecContext(ctx, stmt); err != nil {
+			return fmt.Errorf("unable to create store schema: %w", err)
+		}
+	}
+	return nil
+}
+
+// Close releases the database.
+func (s *Store) Close() error { return s.db.Close() }
+
+// inTx runs fn in a transaction, committing when it returns nil.
+func (s *Store) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("unable to begin transaction: %w", err)
+	}
+	if err := fn(tx); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("unable to commit: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,142 @@
+package workflows
+
+import (
+	"errors"
+	"fmt"
+
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/hrsync/hrsync/integration"
+)
+
+// errRemoved refuses any request to an integration being removed.
+var errRemoved = errors.New("the integration is being removed")
+
+// registerHandlers registers the status query and the updates. Validators
+// refuse bad requests before they touch history.
+func (w *integrationImpl) registerHandlers(ctx workflow.Context) error {
+	if err := workflow.SetQueryHandlerWithOptions(ctx, QueryStatus, func() (IntegrationStatus, error) {
+		return w.status(), nil
+	}, workflow.QueryHandlerOptions{Description: "The integration's configuration, state, current and last sync, and next run"}); err != nil {
+		return err
+	}
+	updates := []struct {
+		name, description  string
+		handler, validator any
+	}{
+		{UpdateSyncNow, "Start a sync now (or right after the one running)", w.syncNow, w.validateActive},
+		{UpdatePause, "Stop scheduled syncs until resumed", w.pause, w.validatePause},
+		{UpdateResume, "Resume scheduled syncs", w.resume, w.validateResume},
+		{UpdateConfig, "Replace the integration's configuration", w.updateConfig, w.validateConfig},
+		{UpdateRemove, "End the integration and purge its stored data", w.remove, w.validateRemove},
+	}
+	for _, u := range updates {
+		if err := workflow.SetUpdateHandlerWithOptions(ctx, u.name, u.handler, workflow.UpdateHandlerOptions{
+			Validator: u.validator, Description: u.description,
+		}); err != nil {
+			return fmt.Errorf("unable to register update %s: %w", u.name, err)
+		}
+	}
+	return nil
+}
+
+func (w *integrationImpl) validateActive(SyncRequest) error {
+	if w.removing {
+		return errRemoved
+	}
+	return nil
+}
+
+// syncNow asks for a run now; while one runs, the request waits for it.
+func (w *integrationImpl) syncNow(ctx workflow.Context, req SyncRequest) (SyncNowResult, error) {
+	queued := w.current != nil
+	if w.state.Requested == nil {
+		w.state.Requested = &req
+	}
+	// A running sync has already been counted, so the next run is Syncs+1
+	// either way.
+	n := w.state.Syncs + 1
+	w.logger.Info("Sync requested", "By", req.By, "Queued", queued)
+	return SyncNowResult{WorkflowID: SyncWorkflowID(w.cfg.ID, n), Number: n, Queued: queued}, nil
+}
+
+func (w *integrationImpl) validatePause(PauseRequest) error {
+	switch {
+	case w.removing:
+		return errRemoved
+	case w.state.Paused:
+		return errors.New("the integration is already paused")
+	}
+	return nil
+}
+
+func (w *integrationImpl) pause(ctx workflow.Context, req PauseRequest) (IntegrationStatus, error) {
+	w.state.Paused = true
+	w.wake++
+	w.logger.Info("Integration paused", "By", req.By)
+	return w.status(), nil
+}
+
+func (w *integrationImpl) validateResume(ResumeRequest) error {
+	switch {
+	case w.removing:
+		return errRemoved
+	case !w.state.Paused:
+		return errors.New("the integration is not paused")
+	}
+	return nil
+}
+
+func (w *integrationImpl) resume(ctx workflow.Context, req ResumeRequest) (IntegrationStatus, error) {
+	w.state.Paused = false
+	w.wake++
+	w.logger.Info("Integration resumed", "By", req.By)
+	return w.status(), nil
+}
+
+func (w *integrationImpl) validateConfig(cfg integration.Config) error {
+	if w.removing {
+		return errRemoved
+	}
+	if cfg.ID != w.cfg.ID {
+		return fmt.Errorf("id: %q cannot change to %q; create a new integration instead", w.cfg.ID, cfg.ID)
+	}
+	return cfg.WithDefaults().Validate()
+}
+
+// updateConfig replaces the configuration; the next run uses it and the
+// schedule is recomputed at once.
+func (w *integrationImpl) updateConfig(ctx workflow.Context, cfg integration.Config) (IntegrationStatus, error) {
+	w.cfg = cfg.WithDefaults()
+	w.wake++
+	w.logger.Info("Integration configuration updated")
+	return w.status(), nil
+}
+
+func (w *integrationImpl) validateRemove(RemoveRequest) error {
+	if w.removing {
+		return errRemoved
+	}
+	return nil
+}
+
+// remove cancels any running sync, purges the stored data and ends the
+// integration.
+func (w *integrationImpl) remove(ctx workflow.Context, req RemoveRequest) (RemoveResult, error) {
+	w.removing = true
+	w.logger.Info("Integration removal requested", "By", req.By)
+	if w.current != nil {
+		w.current.cancel()
+	}
+	if err := workflow.Await(ctx, func() bool { return w.current == nil }); err != nil {
+		return RemoveResult{}, err
+	}
+	purged, err := w.purge(ctx)
+	if err != nil {
+		w.removing = false
+		return RemoveResult{}, fmt.Errorf("unable to purge stored data: %w", err)
+	}
+	w.purged = purged
+	w.removed = true
+	return RemoveResult{Purged: purged}, nil
+}

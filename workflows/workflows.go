@@ -1,0 +1,242 @@
+// Package workflows holds hrsync's two workflows: IntegrationWorkflow, one
+// long-running entity per integration that owns its schedule and state, and
+// SyncWorkflow, one per run, which fetches, plans, waits for approval when a
+// guard blocks, applies and commits. Workflow code here does no I/O; every
+// side effect is an activity.
+package workflows
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/hrsync/hrsync/integration"
+	"github.com/hrsync/hrsync/roster"
+	"github.com/hrsync/hrsync/store"
+)
+
+// TaskQueue is the task queue every hrsync worker polls.
+const TaskQueue = "hrsync"
+
+const integrationPrefix = "integration/"
+
+// IntegrationWorkflowID is the workflow ID of integration id.
+func IntegrationWorkflowID(id string) string { return integrationPrefix + id }
+
+// IntegrationIDFromWorkflowID is the inverse of IntegrationWorkflowID.
+func IntegrationIDFromWorkflowID(workflowID string) (string, bool) {
+	id, ok := strings.CutPrefix(workflowID, integrationPrefix)
+	if !ok || id == "" || strings.Contains(id, "/") {
+		return "", false
+	}
+	return id, true
+}
+
+// SyncWorkflowID is the workflow ID of run n (counting from 1) of integration id.
+func SyncWorkflowID(id string, n int) string {
+	return fmt.Sprintf("%s%s/sync/%d", integrationPrefix, id, n)
+}
+
+// Message names. Updates are validated and refused at once when invalid;
+// approve and reject are signals so they also work from the Web UI's Send
+// Signal dialog.
+const (
+	UpdateSyncNow = "sync-now"
+	UpdatePause   = "pause"
+	UpdateResume  = "resume"
+	UpdateConfig  = "update-config"
+	UpdateRemove  = "remove"
+	SignalApprove = "approve"
+	SignalReject  = "reject"
+	QueryStatus   = "status"
+
+	// signalSyncBlocked is sent by a SyncWorkflow to its integration when a
+	// guard blocks its plan.
+	signalSyncBlocked = "sync-blocked"
+)
+
+// Search attributes. They carry only IDs and statuses, never personal data:
+// search attributes are stored unencrypted.
+var (
+	IntegrationIDKey = temporal.NewSearchAttributeKeyKeyword("IntegrationId")
+	SyncStatusKey    = temporal.NewSearchAttributeKeyKeyword("SyncStatus")
+)
+
+// SearchAttributeNames lists the custom search attributes hrsync needs
+// registered on its namespace (all Keyword).
+var SearchAttributeNames = []string{IntegrationIDKey.GetName(), SyncStatusKey.GetName()}
+
+// SyncStatus values, as set on both workflows' SyncStatus search attribute.
+const (
+	StatusIdle             = "Idle"
+	StatusPaused           = "Paused"
+	StatusFetching         = "Fetching"
+	StatusPlanning         = "Planning"
+	StatusAwaitingApproval = "AwaitingApproval"
+	StatusApplying         = "Applying"
+	StatusCompleted        = "Completed"
+	StatusCompletedErrors  = "CompletedWithErrors"
+	StatusRejected         = "Rejected"
+	StatusFailed           = "Failed"
+	StatusCancelled        = "Cancelled"
+	StatusRemoved          = "Removed"
+)
+
+// Triggers say why a sync ran.
+const (
+	TriggerFirst    = "first"
+	TriggerSchedule = "schedule"
+	TriggerManual   = "manual"
+)
+
+// IntegrationInput starts or continues an IntegrationWorkflow.
+type IntegrationInput struct {
+	Config integration.Config
+	// State is nil on the first run and carried across continue-as-new.
+	State *IntegrationState
+}
+
+// IntegrationState is what an integration remembers between runs.
+type IntegrationState struct {
+	CreatedAt time.Time
+	Paused    bool
+	// Syncs counts the syncs started so far; the next is number Syncs+1.
+	Syncs         int
+	FirstSyncDone bool
+	LastSync      *SyncSummary
+	// Requested is a sync-now that has not started yet.
+	Requested *SyncRequest
+}
+
+// IntegrationResult is returned when an integration is removed.
+type IntegrationResult struct {
+	Removed bool
+	Purged  store.Purged
+}
+
+// SyncRequest asks for a sync outside the schedule.
+type SyncRequest struct {
+	By string `json:"by,omitempty"`
+}
+
+// SyncNowResult says which run a sync-now will be, so a caller can wait for it.
+type SyncNowResult struct {
+	WorkflowID string `json:"workflowId"`
+	Number     int    `json:"number"`
+	// Queued is true when another sync is running and this one follows it.
+	Queued bool `json:"queued"`
+}
+
+// PauseRequest pauses scheduled syncs.
+type PauseRequest struct {
+	By     string `json:"by,omitempty"`
+	Reason string `json:"reason,omitempty"`
+}
+
+// ResumeRequest resumes scheduled syncs.
+type ResumeRequest struct {
+	By string `json:"by,omitempty"`
+}
+
+// RemoveRequest ends an integration and purges its stored data.
+type RemoveRequest struct {
+	By string `json:"by,omitempty"`
+}
+
+// RemoveResult says what removal deleted.
+type RemoveResult struct {
+	Purged store.Purged `json:"purged"`
+}
+
+// Approval lets a blocked sync go ahead. PlanID, when set, must be the plan
+// the administrator reviewed; an approval for another plan is ignored.
+type Approval struct {
+	By     string `json:"by,omitempty"`
+	PlanID string `json:"planId,omitempty"`
+}
+
+// Rejection discards a blocked sync.
+type Rejection struct {
+	By     string `json:"by,omitempty"`
+	Reason string `json:"reason,omitempty"`
+}
+
+// SyncInput starts one SyncWorkflow.
+type SyncInput struct {
+	IntegrationID string
+	Number        int
+	Trigger       string
+	RequestedBy   string
+	Config        integration.Config
+}
+
+// SyncSummary is what one run did, returned by SyncWorkflow and kept as the
+// integration's last sync. It holds counts and IDs only.
+type SyncSummary struct {
+	WorkflowID string            `json:"workflowId"`
+	Number     int               `json:"number"`
+	Trigger    string            `json:"trigger"`
+	Status     string            `json:"status"`
+	StartedAt  time.Time         `json:"startedAt"`
+	FinishedAt time.Time         `json:"finishedAt"`
+	Fetched    int               `json:"fetched"`
+	Planned    map[roster.Op]int `json:"planned,omitempty"`
+	Applied    map[roster.Op]int `json:"applied,omitempty"`
+	Failed     int               `json:"failed"`
+	Problems   int               `json:"problems"`
+	Blocks     []roster.Block    `json:"blocks,omitempty"`
+	ApprovedBy string            `json:"approvedBy,omitempty"`
+	RejectedBy string            `json:"rejectedBy,omitempty"`
+	PlanID     string            `json:"planId,omitempty"`
+	ReportID   string            `json:"reportId,omitempty"`
+	Timings    Timings           `json:"timings"`
+	Error      string            `json:"error,omitempty"`
+}
+
+// Timings are how long each phase of a run took.
+type Timings struct {
+	Fetch  time.Duration `json:"fetch"`
+	Plan   time.Duration `json:"plan"`
+	Wait   time.Duration `json:"wait"`
+	Apply  time.Duration `json:"apply"`
+	Commit time.Duration `json:"commit"`
+}
+
+// BlockedSync is what a blocked run reports to its integration, and what the
+// status query shows while it waits.
+type BlockedSync struct {
+	WorkflowID string            `json:"workflowId"`
+	PlanID     string            `json:"planId"`
+	Blocks     []roster.Block    `json:"blocks"`
+	Planned    map[roster.Op]int `json:"planned"`
+	Since      time.Time         `json:"since"`
+}
+
+// CurrentSync describes the run in progress.
+type CurrentSync struct {
+	WorkflowID string       `json:"workflowId"`
+	Number     int          `json:"number"`
+	Trigger    string       `json:"trigger"`
+	StartedAt  time.Time    `json:"startedAt"`
+	Blocked    *BlockedSync `json:"blocked,omitempty"`
+}
+
+// IntegrationStatus is the answer to the status query.
+type IntegrationStatus struct {
+	ID        string             `json:"id"`
+	Name      string             `json:"name,omitempty"`
+	Status    string             `json:"status"`
+	Paused    bool               `json:"paused"`
+	AutoSync  bool               `json:"autoSync"`
+	Schedule  string             `json:"schedule"`
+	TimeZone  string             `json:"timeZone"`
+	NextRunAt *time.Time         `json:"nextRunAt,omitempty"`
+	Syncs     int                `json:"syncs"`
+	Current   *CurrentSync       `json:"current,omitempty"`
+	Requested bool               `json:"syncRequested"`
+	LastSync  *SyncSummary       `json:"lastSync,omitempty"`
+	Config    integration.Config `json:"config"`
+	CreatedAt time.Time          `json:"createdAt"`
+}
