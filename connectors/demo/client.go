@@ -1,0 +1,116 @@
+package demo
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/hrsync/hrsync/connectors"
+)
+
+// defaultTimeout bounds one request when the caller brings no client.
+const defaultTimeout = 30 * time.Second
+
+// maxResponse bounds a response body.
+const maxResponse = 32 << 20
+
+// client is the HTTP plumbing Source and Target share: the base URL, the
+// token, and turning answers into values or classified errors.
+type client struct {
+	base  string
+	token string
+	http  *http.Client
+}
+
+// newClient makes a client, defaulting to one with a 30s timeout.
+func newClient(baseURL, token string, hc *http.Client) client {
+	if hc == nil {
+		hc = &http.Client{Timeout: defaultTimeout}
+	}
+	return client{base: strings.TrimRight(baseURL, "/"), token: token, http: hc}
+}
+
+// do sends method path?query with in as the JSON body (when not nil) and
+// decodes a 2xx answer into out (when not nil). A non-2xx answer is an
+// *HTTPError, permanent for 4xx other than 408 and 429; a transport failure
+// is a plain, retryable error.
+func (c client) do(ctx context.Context, method, path string, query url.Values, in, out any) error {
+	var body io.Reader
+	if in != nil {
+		b, err := json.Marshal(in)
+		if err != nil {
+			return fmt.Errorf("demo: %s %s: encode request: %w", method, path, err)
+		}
+		body = bytes.NewReader(b)
+	}
+	target := c.base + path
+	if len(query) > 0 {
+		target += "?" + query.Encode()
+	}
+	req, err := http.NewRequestWithContext(ctx, method, target, body)
+	if err != nil {
+		return connectors.Permanent(fmt.Errorf("demo: %s %s: %w", method, path, err))
+	}
+	req.Header.Set("Accept", "application/json")
+	if in != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if c.token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.token)
+	}
+
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return fmt.Errorf("demo: %s %s: %w", method, path, unwrapURLError(err))
+	}
+	defer func() {
+		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxResponse))
+		_ = resp.Body.Close()
+	}()
+	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxResponse))
+	if err != nil {
+		return fmt.Errorf("demo: %s %s: read response: %w", method, path, err)
+	}
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		return c.httpError(req, resp, raw).classify()
+	}
+	if out != nil {
+		if err := json.Unmarshal(raw, out); err != nil {
+			return fmt.Errorf("demo: %s %s: decode response: %w", method, path, err)
+		}
+	}
+	return nil
+}
+
+// httpError builds the error for a non-2xx answer, keeping only the
+// server's JSON error message, never the rest of the body.
+func (c client) httpError(req *http.Request, resp *http.Response, raw []byte) *HTTPError {
+	var body struct {
+		Error string `json:"error"`
+	}
+	_ = json.Unmarshal(raw, &body)
+	return &HTTPError{
+		Method:     req.Method,
+		Path:       req.URL.Path,
+		Status:     resp.StatusCode,
+		Message:    body.Error,
+		RetryAfter: parseRetryAfter(resp.Header.Get("Retry-After"), time.Now()),
+	}
+}
+
+// unwrapURLError drops *url.Error's copy of the full URL, whose query could
+// carry ids the path already names, keeping the underlying cause.
+func unwrapURLError(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err
+	}
+	return err
+}

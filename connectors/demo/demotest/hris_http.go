@@ -1,0 +1,136 @@
+package demotest
+
+import (
+	"encoding/json"
+	"net/http"
+	"strings"
+
+	"github.com/hrsync/hrsync/roster"
+)
+
+// employeePage is the body of GET /api/employees.
+type employeePage struct {
+	Employees []roster.Employee `json:"employees"`
+	Next      string            `json:"next"`
+}
+
+// ServeHTTP serves the HRIS's JSON API under /api/ and a readable page at /.
+func (h *HRIS) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	h.handler.ServeHTTP(w, r)
+}
+
+// routes builds the HRIS's router behind the token check and fault injection.
+func (h *HRIS) routes() {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/api/employees", methods(map[string]http.HandlerFunc{
+		http.MethodGet:  h.handleList,
+		http.MethodPost: h.handleCreate,
+	}))
+	mux.HandleFunc("/api/employees/{id}", methods(map[string]http.HandlerFunc{
+		http.MethodGet:   h.handleGet,
+		http.MethodPatch: h.handlePatch,
+	}))
+	mux.HandleFunc("/api/employees/{id}/terminate", methods(map[string]http.HandlerFunc{
+		http.MethodPost: h.handleTerminate,
+	}))
+	mux.HandleFunc("/{$}", methods(map[string]http.HandlerFunc{http.MethodGet: h.handlePage}))
+	mux.HandleFunc("/", notFound)
+	h.handler = guard(h.opts.Token, &h.faults, mux)
+}
+
+// handleList serves GET /api/employees?cursor=&limit=.
+func (h *HRIS) handleList(w http.ResponseWriter, r *http.Request) {
+	limit, err := parseLimit(r, h.opts.PageSize)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	page, next, err := pageOf(h.Employees(), func(e roster.Employee) string { return e.ID },
+		r.URL.Query().Get("cursor"), limit)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, employeePage{Employees: page, Next: next})
+}
+
+// handleGet serves GET /api/employees/{id}.
+func (h *HRIS) handleGet(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	e, ok := h.Get(id)
+	if !ok {
+		writeError(w, errorf(http.StatusNotFound, "no employee %s", id))
+		return
+	}
+	writeJSON(w, http.StatusOK, e)
+}
+
+// handleCreate serves POST /api/employees.
+func (h *HRIS) handleCreate(w http.ResponseWriter, r *http.Request) {
+	body, err := decodeObject(r, false)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	var e roster.Employee
+	if err := mergeEmployee(&e, body); err != nil {
+		writeError(w, err)
+		return
+	}
+	stored, err := h.add(e)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, stored)
+}
+
+// handlePatch serves PATCH /api/employees/{id}: a JSON merge of the fields
+// present in the body.
+func (h *HRIS) handlePatch(w http.ResponseWriter, r *http.Request) {
+	body, err := decodeObject(r, false)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	stored, err := h.update(r.PathValue("id"), func(e *roster.Employee) error {
+		return mergeEmployee(e, body)
+	})
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, stored)
+}
+
+// handleTerminate serves POST /api/employees/{id}/terminate with an optional
+// {"exitDate":"YYYY-MM-DD"}; the exit date defaults to today.
+func (h *HRIS) handleTerminate(w http.ResponseWriter, r *http.Request) {
+	body, err := decodeObject(r, true)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	var exit roster.Date
+	for key, raw := range body {
+		if key != string(roster.FieldExitDate) {
+			writeError(w, errorf(http.StatusBadRequest, "%s: unknown field", key))
+			return
+		}
+		var s string
+		if json.Unmarshal(raw, &s) != nil {
+			writeError(w, errorf(http.StatusBadRequest, "exitDate: must be a YYYY-MM-DD string"))
+			return
+		}
+		if exit, err = roster.ParseISODate(strings.TrimSpace(s)); err != nil {
+			writeError(w, errorf(http.StatusBadRequest, "exitDate: must be a YYYY-MM-DD date"))
+			return
+		}
+	}
+	stored, err := h.terminate(r.PathValue("id"), exit)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, stored)
+}

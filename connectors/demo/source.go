@@ -1,0 +1,57 @@
+package demo
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strconv"
+
+	"github.com/hrsync/hrsync/connectors"
+	"github.com/hrsync/hrsync/roster"
+)
+
+// SourceConfig says where the demo HRIS is and how to reach it.
+type SourceConfig struct {
+	// BaseURL is the HRIS's address, such as http://127.0.0.1:8081.
+	BaseURL string
+	// Token is the bearer token, if the HRIS requires one.
+	Token string
+	// PageSize is how many employees to ask for per page; 0 leaves it to the
+	// server.
+	PageSize int
+	// HTTPClient makes the requests; nil means one with a 30s timeout.
+	HTTPClient *http.Client
+}
+
+// Source reads employees from the demo HRIS.
+type Source struct {
+	c        client
+	pageSize int
+}
+
+var _ connectors.Source = (*Source)(nil)
+
+// NewSource returns a Source for the HRIS cfg describes.
+func NewSource(cfg SourceConfig) *Source {
+	return &Source{c: newClient(cfg.BaseURL, cfg.Token, cfg.HTTPClient), pageSize: cfg.PageSize}
+}
+
+// FetchPage returns the page of employees at cursor, terminated ones
+// included, via GET /api/employees.
+func (s *Source) FetchPage(ctx context.Context, cursor string) (connectors.Page, error) {
+	q := url.Values{}
+	if cursor != "" {
+		q.Set("cursor", cursor)
+	}
+	if s.pageSize > 0 {
+		q.Set("limit", strconv.Itoa(s.pageSize))
+	}
+	var body struct {
+		Employees []roster.Employee `json:"employees"`
+		Next      string            `json:"next"`
+	}
+	if err := s.c.do(ctx, http.MethodGet, "/api/employees", q, nil, &body); err != nil {
+		return connectors.Page{}, err
+	}
+	return connectors.Page{Employees: body.Employees, Next: body.Next}, nil
+}
