@@ -73,6 +73,7 @@ func (w *integrationImpl) validatePause(PauseRequest) error {
 func (w *integrationImpl) pause(ctx workflow.Context, req PauseRequest) (IntegrationStatus, error) {
 	w.state.Paused = true
 	w.wake++
+	w.refreshNextRun(ctx)
 	w.logger.Info("Integration paused", "By", req.By)
 	return w.status(), nil
 }
@@ -90,6 +91,7 @@ func (w *integrationImpl) validateResume(ResumeRequest) error {
 func (w *integrationImpl) resume(ctx workflow.Context, req ResumeRequest) (IntegrationStatus, error) {
 	w.state.Paused = false
 	w.wake++
+	w.refreshNextRun(ctx)
 	w.logger.Info("Integration resumed", "By", req.By)
 	return w.status(), nil
 }
@@ -109,6 +111,7 @@ func (w *integrationImpl) validateConfig(cfg integration.Config) error {
 func (w *integrationImpl) updateConfig(ctx workflow.Context, cfg integration.Config) (IntegrationStatus, error) {
 	w.cfg = cfg.WithDefaults()
 	w.wake++
+	w.refreshNextRun(ctx)
 	w.logger.Info("Integration configuration updated")
 	return w.status(), nil
 }

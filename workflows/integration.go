@@ -118,8 +118,7 @@ func (w *integrationImpl) run(ctx workflow.Context) (IntegrationResult, error) {
 // run's trigger, or "" when it woke for any other reason.
 func (w *integrationImpl) waitForRun(ctx workflow.Context) (string, error) {
 	now := workflow.Now(ctx)
-	due, scheduled := w.due(now)
-	w.nextRunAt = due
+	due, scheduled := w.refreshNextRun(ctx)
 	w.publish(ctx)
 	seen := w.wake
 	woken := func() bool { return w.removing || w.state.Requested != nil || w.wake != seen }
@@ -149,6 +148,13 @@ func (w *integrationImpl) waitForRun(ctx workflow.Context) (string, error) {
 		return TriggerSchedule, nil
 	}
 	return "", nil
+}
+
+// refreshNextRun recomputes when the next automatic run falls.
+func (w *integrationImpl) refreshNextRun(ctx workflow.Context) (time.Time, bool) {
+	due, scheduled := w.due(workflow.Now(ctx))
+	w.nextRunAt = due
+	return due, scheduled
 }
 
 // due returns when the next automatic run falls, and false when none is

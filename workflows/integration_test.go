@@ -172,7 +172,15 @@ func TestPauseStopsScheduledRunsUntilResume(t *testing.T) {
 	resumeAt := 3*24*time.Hour + 150*time.Minute
 	env.RegisterDelayedCallback(func() {
 		require.Empty(t, runs.at, "a paused integration ran")
-		env.UpdateWorkflowNoRejection(UpdateResume, "r1", t, ResumeRequest{By: "ops"})
+		env.UpdateWorkflow(UpdateResume, "r1", &testsuite.TestUpdateCallback{
+			OnAccept: func() {}, OnReject: func(err error) { t.Error(err) },
+			OnComplete: func(v any, err error) {
+				require.NoError(t, err)
+				st := v.(IntegrationStatus)
+				require.NotNil(t, st.NextRunAt, "resume must answer with the next run")
+				require.Equal(t, time.Date(2026, 3, 14, 2, 0, 0, 0, time.UTC), st.NextRunAt.UTC())
+			},
+		}, ResumeRequest{By: "ops"})
 	}, resumeAt)
 
 	env.ExecuteWorkflow(IntegrationWorkflow, IntegrationInput{Config: cfg, State: state})

@@ -1,0 +1,383 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/user"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+	"gopkg.in/yaml.v3"
+
+	"github.com/hrsync/hrsync/integration"
+	"github.com/hrsync/hrsync/operator"
+	"github.com/hrsync/hrsync/roster"
+	"github.com/hrsync/hrsync/workflows"
+)
+
+// readConfig reads an integration config from a YAML or JSON file, refusing
+// unknown fields so a typo is an error rather than a silent default.
+func readConfig(path string) (integration.Config, error) {
+	var cfg integration.Config
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return cfg, fmt.Errorf("unable to read config: %w", err)
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(&cfg); err != nil {
+		return cfg, fmt.Errorf("invalid config %s: %w", path, err)
+	}
+	if err := cfg.WithDefaults().Validate(); err != nil {
+		return cfg, fmt.Errorf("invalid config %s:\n%w", path, err)
+	}
+	return cfg, nil
+}
+
+// whoami is the default name recorded for an operator's action.
+func whoami() string {
+	if u, err := user.Current(); err == nil && u.Username != "" {
+		return u.Username
+	}
+	return "operator"
+}
+
+func (c *cli) createCmd() *cobra.Command {
+	var file string
+	cmd := &cobra.Command{
+		Use:   "create --file F",
+		Short: "Create an integration from a YAML or JSON config file",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, err := readConfig(file)
+			if err != nil {
+				return err
+			}
+			return c.withOperator(cmd, func(ctx context.Context, op *operator.Operator) error {
+				if err := op.Create(ctx, cfg); err != nil {
+					return err
+				}
+				return c.print(map[string]string{"id": cfg.ID, "workflowId": workflows.IntegrationWorkflowID(cfg.ID)},
+					func(w io.Writer) { fmt.Fprintf(w, "created integration %s\n", cfg.ID) })
+			})
+		},
+	}
+	cmd.Flags().StringVarP(&file, "file", "f", "", "integration config (YAML or JSON)")
+	_ = cmd.MarkFlagRequired("file")
+	return cmd
+}
+
+func (c *cli) updateCmd() *cobra.Command {
+	var file string
+	cmd := &cobra.Command{
+		Use:   "update --file F",
+		Short: "Replace an integration's configuration",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, err := readConfig(file)
+			if err != nil {
+				return err
+			}
+			return c.withOperator(cmd, func(ctx context.Context, op *operator.Operator) error {
+				st, err := op.UpdateConfig(ctx, cfg)
+				if err != nil {
+					return err
+				}
+				return c.print(st, func(w io.Writer) { fmt.Fprintf(w, "updated integration %s\n", cfg.ID) })
+			})
+		},
+	}
+	cmd.Flags().StringVarP(&file, "file", "f", "", "integration config (YAML or JSON)")
+	_ = cmd.MarkFlagRequired("file")
+	return cmd
+}
+
+func (c *cli) listCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "list",
+		Short: "List integrations",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return c.withOperator(cmd, func(ctx context.Context, op *operator.Operator) error {
+				list, err := op.List(ctx)
+				if err != nil {
+					return err
+				}
+				return c.print(list, func(w io.Writer) {
+					tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+					fmt.Fprintln(tw, "ID\tSTATUS\tSINCE")
+					for _, l := range list {
+						fmt.Fprintf(tw, "%s\t%s\t%s\n", l.ID, l.SyncStatus, l.StartedAt.Local().Format(time.DateTime))
+					}
+					_ = tw.Flush()
+				})
+			})
+		},
+	}
+}
+
+func (c *cli) statusCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "status ID",
+		Short: "Show an integration's state, current and last sync, and next run",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return c.withOperator(cmd, func(ctx context.Context, op *operator.Operator) error {
+				st, err := op.Status(ctx, args[0])
+				if err != nil {
+					return err
+				}
+				return c.print(st, func(w io.Writer) { printStatus(w, st) })
+			})
+		},
+	}
+}
+
+func printStatus(w io.Writer, st workflows.IntegrationStatus) {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintf(tw, "integration\t%s\t%s\n", st.ID, st.Name)
+	fmt.Fprintf(tw, "status\t%s\n", st.Status)
+	fmt.Fprintf(tw, "source → target\t%s %s → %s %s\n", st.Config.Source.Kind, st.Config.Source.URL,
+		st.Config.Target.Kind, st.Config.Target.URL)
+	auto := "on"
+	if !st.AutoSync {
+		auto = "off"
+	}
+	fmt.Fprintf(tw, "schedule\t%s (%s), auto-sync %s\n", st.Schedule, st.TimeZone, auto)
+	next := "none"
+	if st.NextRunAt != nil {
+		next = st.NextRunAt.Local().Format(time.RFC3339)
+	}
+	fmt.Fprintf(tw, "next run\t%s\n", next)
+	fmt.Fprintf(tw, "syncs\t%d\n", st.Syncs)
+	if cur := st.Current; cur != nil {
+		fmt.Fprintf(tw, "current sync\t%s (%s, started %s)\n", cur.WorkflowID, cur.Trigger,
+			cur.StartedAt.Local().Format(time.RFC3339))
+		if b := cur.Blocked; b != nil {
+			fmt.Fprintf(tw, "awaiting approval\tplan %s: %s\n", b.PlanID, countsLine(b.Planned))
+			for _, blk := range b.Blocks {
+				fmt.Fprintf(tw, "  blocked by\t%s: %s\n", blk.Code, blk.Message)
+			}
+			fmt.Fprintf(tw, "  decide with\tstarter approve %s  |  starter reject %s\n", st.ID, st.ID)
+		}
+	}
+	if last := st.LastSync; last != nil {
+		fmt.Fprintf(tw, "last sync\t%s %s at %s\n", last.WorkflowID, last.Status,
+			last.FinishedAt.Local().Format(time.RFC3339))
+		fmt.Fprintf(tw, "  applied\t%s, failed %d, problems %d\n", countsLine(last.Applied), last.Failed, last.Problems)
+		if last.Error != "" {
+			fmt.Fprintf(tw, "  error\t%s\n", last.Error)
+		}
+	}
+	_ = tw.Flush()
+}
+
+// countsLine renders per-operation counts in a fixed order.
+func countsLine(counts map[roster.Op]int) string {
+	var parts []string
+	for _, op := range roster.Ops {
+		if n := counts[op]; n > 0 {
+			parts = append(parts, fmt.Sprintf("%s %d", op, n))
+		}
+	}
+	if len(parts) == 0 {
+		return "no changes"
+	}
+	return strings.Join(parts, ", ")
+}
+
+func (c *cli) syncCmd() *cobra.Command {
+	var wait bool
+	cmd := &cobra.Command{
+		Use:   "sync ID",
+		Short: "Start a sync now (with --wait, wait for it and print its summary)",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return c.withOperator(cmd, func(ctx context.Context, op *operator.Operator) error {
+				res, err := op.SyncNow(ctx, args[0], whoami())
+				if err != nil {
+					return err
+				}
+				if !wait {
+					return c.print(res, func(w io.Writer) {
+						note := ""
+						if res.Queued {
+							note = " (after the sync already running)"
+						}
+						fmt.Fprintf(w, "sync %s requested%s\n", res.WorkflowID, note)
+					})
+				}
+				var progress func(string)
+				if !c.json {
+					fmt.Fprintf(c.out, "waiting for %s\n", res.WorkflowID)
+					progress = func(status string) { fmt.Fprintf(c.out, "  %s\n", status) }
+				}
+				sum, err := op.WaitForSync(ctx, res.WorkflowID, progress)
+				if err != nil {
+					return err
+				}
+				return c.print(sum, func(w io.Writer) { printSummary(w, sum) })
+			})
+		},
+	}
+	cmd.Flags().BoolVar(&wait, "wait", false, "wait for the sync to finish and print its summary")
+	return cmd
+}
+
+func printSummary(w io.Writer, s workflows.SyncSummary) {
+	fmt.Fprintf(w, "%s %s in %s\n", s.WorkflowID, s.Status, s.FinishedAt.Sub(s.StartedAt).Round(time.Millisecond))
+	fmt.Fprintf(w, "  fetched %d, planned: %s\n", s.Fetched, countsLine(s.Planned))
+	fmt.Fprintf(w, "  applied: %s; failed %d; problems %d\n", countsLine(s.Applied), s.Failed, s.Problems)
+	if s.ReportID != "" {
+		fmt.Fprintf(w, "  report %s\n", s.ReportID)
+	}
+}
+
+func (c *cli) pauseCmd() *cobra.Command {
+	var reason string
+	cmd := &cobra.Command{
+		Use:   "pause ID",
+		Short: "Stop scheduled syncs until resumed",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return c.withOperator(cmd, func(ctx context.Context, op *operator.Operator) error {
+				st, err := op.Pause(ctx, args[0], whoami(), reason)
+				if err != nil {
+					return err
+				}
+				return c.print(st, func(w io.Writer) { fmt.Fprintf(w, "paused integration %s\n", st.ID) })
+			})
+		},
+	}
+	cmd.Flags().StringVar(&reason, "reason", "", "why, for the record")
+	return cmd
+}
+
+func (c *cli) resumeCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "resume ID",
+		Short: "Resume scheduled syncs",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return c.withOperator(cmd, func(ctx context.Context, op *operator.Operator) error {
+				st, err := op.Resume(ctx, args[0], whoami())
+				if err != nil {
+					return err
+				}
+				return c.print(st, func(w io.Writer) {
+					next := "none (auto-sync is off)"
+					if st.NextRunAt != nil {
+						next = st.NextRunAt.Local().Format(time.RFC3339)
+					}
+					fmt.Fprintf(w, "resumed integration %s; next run %s\n", st.ID, next)
+				})
+			})
+		},
+	}
+}
+
+func (c *cli) approveCmd() *cobra.Command {
+	var by, plan string
+	cmd := &cobra.Command{
+		Use:   "approve ID",
+		Short: "Let the integration's blocked sync go ahead",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return c.withOperator(cmd, func(ctx context.Context, op *operator.Operator) error {
+				b, err := op.Approve(ctx, args[0], by, plan)
+				if err != nil {
+					return err
+				}
+				return c.print(b, func(w io.Writer) {
+					fmt.Fprintf(w, "approved %s (plan %s: %s)\n", b.WorkflowID, b.PlanID, countsLine(b.Planned))
+				})
+			})
+		},
+	}
+	cmd.Flags().StringVar(&by, "by", whoami(), "who approves, for the record")
+	cmd.Flags().StringVar(&plan, "plan", "", "approve only if the blocked plan is this one")
+	return cmd
+}
+
+func (c *cli) rejectCmd() *cobra.Command {
+	var by, reason string
+	cmd := &cobra.Command{
+		Use:   "reject ID",
+		Short: "Discard the integration's blocked sync",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return c.withOperator(cmd, func(ctx context.Context, op *operator.Operator) error {
+				b, err := op.Reject(ctx, args[0], by, reason)
+				if err != nil {
+					return err
+				}
+				return c.print(b, func(w io.Writer) { fmt.Fprintf(w, "rejected %s\n", b.WorkflowID) })
+			})
+		},
+	}
+	cmd.Flags().StringVar(&by, "by", whoami(), "who rejects, for the record")
+	cmd.Flags().StringVar(&reason, "reason", "", "why, for the record")
+	return cmd
+}
+
+func (c *cli) removeCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "remove ID",
+		Short: "End an integration and purge its stored data",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return c.withOperator(cmd, func(ctx context.Context, op *operator.Operator) error {
+				res, err := op.Remove(ctx, args[0], whoami())
+				if err != nil {
+					return err
+				}
+				return c.print(res, func(w io.Writer) {
+					p := res.Purged
+					fmt.Fprintf(w, "removed integration %s; purged %d snapshots (%d records), %d plans (%d changes), %d applied records, %d reports\n",
+						args[0], p.Snapshots, p.Records, p.Plans, p.Changes, p.Applied, p.Reports)
+				})
+			})
+		},
+	}
+}
+
+func (c *cli) historyCmd() *cobra.Command {
+	var limit int
+	cmd := &cobra.Command{
+		Use:   "history ID",
+		Short: "List an integration's sync runs, newest first",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return c.withOperator(cmd, func(ctx context.Context, op *operator.Operator) error {
+				runs, err := op.History(ctx, args[0], limit)
+				if err != nil {
+					return err
+				}
+				return c.print(runs, func(w io.Writer) {
+					tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+					fmt.Fprintln(tw, "RUN\tSTATUS\tSTARTED\tFETCHED\tAPPLIED\tFAILED")
+					for _, r := range runs {
+						fetched, applied, failed := "-", "-", "-"
+						if s := r.Summary; s != nil {
+							fetched, applied, failed = fmt.Sprint(s.Fetched), countsLine(s.Applied), fmt.Sprint(s.Failed)
+						}
+						status := r.SyncStatus
+						if status == "" {
+							status = r.Execution
+						}
+						fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", r.WorkflowID, status,
+							r.StartedAt.Local().Format(time.DateTime), fetched, applied, failed)
+					}
+					_ = tw.Flush()
+				})
+			})
+		},
+	}
+	cmd.Flags().IntVar(&limit, "limit", 50, "at most this many runs")
+	return cmd
+}

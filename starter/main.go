@@ -1,0 +1,82 @@
+// Command starter is the operator's CLI for hrsync: create integrations,
+// read their state and history, sync on demand, pause, resume, approve or
+// reject a blocked sync, and remove an integration. It talks to Temporal at
+// TEMPORAL_ADDRESS / TEMPORAL_NAMESPACE (default 127.0.0.1:7233, default).
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/spf13/cobra"
+	"go.uber.org/zap"
+
+	"github.com/hrsync/hrsync/internal/temporalenv"
+	"github.com/hrsync/hrsync/operator"
+)
+
+func main() {
+	if err := newRootCmd(os.Stdout).Execute(); err != nil {
+		fmt.Fprintln(os.Stderr, "error:", err)
+		os.Exit(1)
+	}
+}
+
+// cli carries what every command needs.
+type cli struct {
+	out      io.Writer
+	json     bool
+	conn     temporalenv.Connection
+	operator func(ctx context.Context) (*operator.Operator, func(), error)
+}
+
+func newRootCmd(out io.Writer) *cobra.Command {
+	c := &cli{out: out, conn: temporalenv.FromEnv()}
+	c.operator = c.dial
+	root := &cobra.Command{
+		Use:           "starter",
+		Short:         "Operate hrsync integrations",
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.PersistentFlags().BoolVar(&c.json, "json", false, "print machine-readable JSON")
+	root.AddCommand(
+		c.createCmd(), c.updateCmd(), c.listCmd(), c.statusCmd(), c.syncCmd(), c.pauseCmd(), c.resumeCmd(),
+		c.approveCmd(), c.rejectCmd(), c.removeCmd(), c.historyCmd(),
+	)
+	return root
+}
+
+// dial connects to Temporal. The CLI logs nothing of its own beyond errors.
+func (c *cli) dial(ctx context.Context) (*operator.Operator, func(), error) {
+	cl, err := c.conn.Dial(ctx, zap.NewNop())
+	if err != nil {
+		return nil, nil, err
+	}
+	return operator.New(cl, nil), cl.Close, nil
+}
+
+// withOperator runs fn with a connected operator.
+func (c *cli) withOperator(cmd *cobra.Command, fn func(ctx context.Context, op *operator.Operator) error) error {
+	ctx := cmd.Context()
+	op, closeFn, err := c.operator(ctx)
+	if err != nil {
+		return err
+	}
+	defer closeFn()
+	return fn(ctx, op)
+}
+
+// print writes v as indented JSON with --json, or text otherwise.
+func (c *cli) print(v any, text func(w io.Writer)) error {
+	if c.json {
+		enc := json.NewEncoder(c.out)
+		enc.SetIndent("", "  ")
+		return enc.Encode(v)
+	}
+	text(c.out)
+	return nil
+}
