@@ -54,7 +54,10 @@ func (a *Activities) fetch(ctx context.Context, in FetchInput) (FetchResult, err
 	if err := a.Store.BeginSnapshot(ctx, snapshotID, in.IntegrationID, in.SyncID, p.Records); err != nil {
 		return FetchResult{}, err
 	}
-	for {
+	// An attempt that already fetched and heartbeated the last page (Pages > 0
+	// with no cursor left) has nothing more to fetch; the empty cursor would
+	// otherwise start the roster over on top of the stored records.
+	for p.Pages == 0 || p.Cursor != "" {
 		page, err := src.FetchPage(ctx, p.Cursor)
 		if err != nil {
 			return FetchResult{}, fmt.Errorf("unable to fetch page %d from %s source: %w", p.Pages+1, in.Source.Kind, err)
@@ -66,9 +69,6 @@ func (a *Activities) fetch(ctx context.Context, in FetchInput) (FetchResult, err
 		p.Pages++
 		p.Cursor = page.Next
 		activity.RecordHeartbeat(ctx, p)
-		if page.Next == "" {
-			break
-		}
 	}
 	if err := a.Store.FinishSnapshot(ctx, snapshotID, p.Records); err != nil {
 		return FetchResult{}, err
