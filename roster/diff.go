@@ -148,8 +148,10 @@ func Diff(in DiffInput) DiffResult {
 		if u.Employee.ID == "" || seen[u.Employee.ID] || !u.Active {
 			continue
 		}
+		gone := u.Employee
+		gone.Status = StatusInactive
 		leavers = append(leavers, Change{Op: OpDeactivate, EmployeeID: u.Employee.ID, TargetID: u.TargetID,
-			Employee: u.Employee, Reason: "missing from the HRIS"})
+			Employee: gone, Reason: "missing from the HRIS"})
 	}
 	slices.SortFunc(leavers, func(a, b Change) int { return strings.Compare(a.EmployeeID, b.EmployeeID) })
 	res.Changes = append(res.Changes, leavers...)

@@ -110,7 +110,8 @@ func TestDiff(t *testing.T) {
 			directory: []User{user("u1", true, alice), user("u2", true, bob)},
 			want: []Change{
 				{Op: OpUnchanged, EmployeeID: "E1", TargetID: "u1", Employee: alice},
-				{Op: OpDeactivate, EmployeeID: "E2", TargetID: "u2", Employee: bob, Reason: "missing from the HRIS"},
+				{Op: OpDeactivate, EmployeeID: "E2", TargetID: "u2", Reason: "missing from the HRIS",
+					Employee: emp("E2", "bob@x.test", func(e *Employee) { e.Status = StatusInactive })},
 			},
 		},
 		{

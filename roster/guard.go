@@ -7,10 +7,10 @@ import "fmt"
 type MassChangePolicy struct {
 	// MaxDeactivatePercent is the share of the directory's active, linked users
 	// a run may deactivate without approval.
-	MaxDeactivatePercent float64 `json:"maxDeactivatePercent"`
+	MaxDeactivatePercent float64 `json:"maxDeactivatePercent" yaml:"maxDeactivatePercent"`
 	// MinDeactivations is how many deactivations it takes before the
 	// percentage applies at all, so small teams are not blocked by one leaver.
-	MinDeactivations int `json:"minDeactivations"`
+	MinDeactivations int `json:"minDeactivations" yaml:"minDeactivations"`
 }
 
 // DefaultMassChangePolicy blocks a run that would deactivate more than 20% of
