@@ -79,6 +79,18 @@ var (
 
 var idPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]*$`)
 
+// CheckID reports whether id can name an integration: lower-case letters,
+// digits, '-' and '_', at most 64 characters.
+func CheckID(id string) error {
+	switch {
+	case id == "":
+		return errors.New("id: is required")
+	case len(id) > maxIDLength || !idPattern.MatchString(id):
+		return fmt.Errorf("id: %q must be lower-case letters, digits, '-' or '_' (at most %d)", id, maxIDLength)
+	}
+	return nil
+}
+
 // WithDefaults returns c with every unset optional value filled in.
 func (c Config) WithDefaults() Config {
 	if c.Schedule.Cron == "" {
@@ -109,11 +121,8 @@ func (c Config) Validate() error {
 	bad := func(field, format string, args ...any) {
 		errs = append(errs, fmt.Errorf("%s: %s", field, fmt.Sprintf(format, args...)))
 	}
-	switch {
-	case c.ID == "":
-		bad("id", "is required")
-	case len(c.ID) > maxIDLength || !idPattern.MatchString(c.ID):
-		bad("id", "%q must be lower-case letters, digits, '-' or '_' (at most %d)", c.ID, maxIDLength)
+	if err := CheckID(c.ID); err != nil {
+		errs = append(errs, err)
 	}
 	validateEndpoint("source", c.Source, SourceKinds, bad)
 	validateEndpoint("target", c.Target, TargetKinds, bad)

@@ -67,6 +67,11 @@ func (o *Operator) History(ctx context.Context, id string, limit int) ([]Run, er
 	if err != nil {
 		return nil, err
 	}
+	if len(execs) == 0 {
+		if err := o.ensureRunning(ctx, id); err != nil {
+			return nil, err
+		}
+	}
 	return o.runs(execs), nil
 }
 

@@ -54,7 +54,10 @@ func (o *Operator) Create(ctx context.Context, cfg integration.Config) error {
 		ID:                       workflows.IntegrationWorkflowID(cfg.ID),
 		TaskQueue:                workflows.TaskQueue,
 		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
-		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
+		// Without this the SDK hands back the running integration as if it
+		// had just been created.
+		WorkflowExecutionErrorWhenAlreadyStarted: true,
+		WorkflowIDReusePolicy:                    enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
 		TypedSearchAttributes: temporal.NewSearchAttributes(
 			workflows.IntegrationIDKey.ValueSet(cfg.ID), workflows.SyncStatusKey.ValueSet(workflows.StatusIdle)),
 		StaticSummary: fmt.Sprintf("Integration %s: %s → %s", cfg.ID, cfg.Source.Kind, cfg.Target.Kind),
