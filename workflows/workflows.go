@@ -7,6 +7,7 @@ package workflows
 
 import (
 	"fmt"
+	enumspb "go.temporal.io/api/enums/v1"
 	"strings"
 	"time"
 
@@ -64,9 +65,14 @@ var (
 	SyncStatusKey    = temporal.NewSearchAttributeKeyKeyword("SyncStatus")
 )
 
-// SearchAttributeNames lists the custom search attributes hrsync needs
-// registered on its namespace (all Keyword).
-var SearchAttributeNames = []string{IntegrationIDKey.GetName(), SyncStatusKey.GetName()}
+// SearchAttributes lists the custom search attributes hrsync needs
+// registered on its namespace, with their types.
+func SearchAttributes() map[string]enumspb.IndexedValueType {
+	return map[string]enumspb.IndexedValueType{
+		IntegrationIDKey.GetName(): enumspb.INDEXED_VALUE_TYPE_KEYWORD,
+		SyncStatusKey.GetName():    enumspb.INDEXED_VALUE_TYPE_KEYWORD,
+	}
+}
 
 // SyncStatus values, as set on both workflows' SyncStatus search attribute.
 const (

@@ -1,0 +1,121 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/worker"
+	"go.uber.org/zap/zaptest"
+
+	"github.com/hrsync/hrsync/activities"
+	"github.com/hrsync/hrsync/connectors/registry"
+	"github.com/hrsync/hrsync/devserver"
+	"github.com/hrsync/hrsync/store"
+	"github.com/hrsync/hrsync/workflows"
+)
+
+// starter runs the CLI with args and returns what it printed.
+func starter(args ...string) (string, error) {
+	var out bytes.Buffer
+	cmd := newRootCmd(&out)
+	cmd.SetArgs(args)
+	cmd.SetErr(&out)
+	err := cmd.Execute()
+	return out.String(), err
+}
+
+func TestReadConfig(t *testing.T) {
+	cfg, err := readConfig(filepath.Join("..", "examples", "integration.yaml"))
+	require.NoError(t, err)
+	require.Equal(t, "acme", cfg.ID)
+	require.Equal(t, "Asia/Singapore", cfg.Schedule.TimeZone)
+
+	dir := t.TempDir()
+	write := func(name, body string) string {
+		p := filepath.Join(dir, name)
+		require.NoError(t, os.WriteFile(p, []byte(body), 0o600))
+		return p
+	}
+	_, err = readConfig(write("typo.yaml", "id: a\nsource: {kind: demo, url: 'http://h'}\ntarget: {kind: demo, url: 'http://h'}\nshedule: {}\n"))
+	require.ErrorContains(t, err, "field shedule not found")
+	_, err = readConfig(write("bad.json", `{"id":"A B","source":{"kind":"sap","url":"http://h"},"target":{"kind":"demo","url":"http://h"},"schedule":{"cron":"61 * * * *"}}`))
+	require.ErrorContains(t, err, `id: "A B"`)
+	require.ErrorContains(t, err, `source.kind: "sap"`)
+	require.ErrorContains(t, err, `cron "61 * * * *"`)
+	_, err = readConfig(filepath.Join(dir, "missing.yaml"))
+	require.ErrorContains(t, err, "unable to read config")
+}
+
+func TestCommandsAgainstTemporal(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a Temporal server; skipped with -short")
+	}
+	ctx := context.Background()
+	dir := t.TempDir()
+	logger := zaptest.NewLogger(t)
+	srv, err := devserver.Start(ctx, devserver.Options{DBPath: filepath.Join(dir, "temporal.db"),
+		GRPCPort: 0, UIPort: -1, SearchAttributes: workflows.SearchAttributes(), Logger: logger})
+	require.NoError(t, err)
+	defer func() { _ = srv.Stop() }()
+	t.Setenv("TEMPORAL_ADDRESS", srv.FrontendHostPort())
+	c, err := client.Dial(client.Options{HostPort: srv.FrontendHostPort()})
+	require.NoError(t, err)
+	defer c.Close()
+	st, err := store.OpenSQLite(ctx, filepath.Join(dir, "hrsync.db"))
+	require.NoError(t, err)
+	defer st.Close()
+	w := worker.New(c, workflows.TaskQueue, worker.Options{})
+	workflows.Register(w, &activities.Activities{Store: st, Connectors: registry.New(nil)})
+	require.NoError(t, w.Start())
+	defer w.Stop()
+
+	// The example's first sync waits for its cron, so no HRIS is needed.
+	out, err := starter("create", "--file", filepath.Join("..", "examples", "integration.yaml"))
+	require.NoError(t, err)
+	require.Equal(t, "created integration acme\n", out)
+	_, err = starter("create", "--file", filepath.Join("..", "examples", "integration.yaml"))
+	require.ErrorContains(t, err, "integration already exists: acme")
+
+	out, err = starter("status", "acme", "--json")
+	require.NoError(t, err)
+	var status workflows.IntegrationStatus
+	require.NoError(t, json.Unmarshal([]byte(out), &status))
+	require.Equal(t, workflows.StatusIdle, status.Status)
+	require.NotNil(t, status.NextRunAt)
+	require.Equal(t, "0 2 * * 1-5", status.Schedule)
+	require.Zero(t, status.Syncs)
+
+	out, err = starter("list")
+	require.NoError(t, err)
+	require.Contains(t, out, "acme")
+
+	out, err = starter("pause", "acme", "--reason", "payroll freeze")
+	require.NoError(t, err)
+	require.Equal(t, "paused integration acme\n", out)
+	_, err = starter("pause", "acme")
+	require.ErrorContains(t, err, "pause refused: the integration is already paused")
+	out, err = starter("resume", "acme")
+	require.NoError(t, err)
+	require.Contains(t, out, "resumed integration acme; next run ")
+
+	_, err = starter("approve", "acme")
+	require.ErrorContains(t, err, "no sync is awaiting approval on integration acme")
+
+	for _, args := range [][]string{{"status", "nope"}, {"sync", "nope"}, {"pause", "nope"}, {"history", "nope"},
+		{"remove", "nope"}, {"approve", "nope"}, {"status", "Bad'ID"}} {
+		_, err := starter(args...)
+		require.ErrorContains(t, err, "integration not found", "%v", args)
+	}
+
+	out, err = starter("remove", "acme", "--json")
+	require.NoError(t, err)
+	require.Contains(t, out, `"purged"`)
+	_, err = starter("status", "acme")
+	require.ErrorContains(t, err, "integration not found: acme")
+}

@@ -1,0 +1,249 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/hrsync/hrsync/connectors/demo/demotest"
+	"github.com/hrsync/hrsync/devserver"
+	"github.com/hrsync/hrsync/integration"
+	"github.com/hrsync/hrsync/operator"
+	"github.com/hrsync/hrsync/store"
+	"github.com/hrsync/hrsync/workflows"
+)
+
+// DevConfig configures dev mode.
+type DevConfig struct {
+	Enabled bool
+	// Employees is how many people the demo HRIS generates on first start.
+	Employees int
+	// Ports; 0 picks a free port (tests do).
+	GRPCPort, UIPort, HRISPort, DirectoryPort int
+}
+
+// DemoIntegrationID names the integration dev mode creates.
+const DemoIntegrationID = "demo"
+
+// devEnv is everything dev mode runs besides the worker.
+type devEnv struct {
+	temporal     *devserver.Server
+	hris         *demotest.HRIS
+	directory    *demotest.Directory
+	hrisURL      string
+	directoryURL string
+	servers      []*http.Server
+}
+
+// startDevEnv starts the embedded Temporal server and UI and the two demo
+// systems, keeping their state under cfg.DataDir.
+func startDevEnv(ctx context.Context, cfg Config, logger *zap.Logger) (_ *devEnv, err error) {
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("unable to create data dir %s: %w", cfg.DataDir, err)
+	}
+	env := &devEnv{}
+	defer func() {
+		if err != nil {
+			env.stop()
+		}
+	}()
+	env.temporal, err = devserver.Start(ctx, devserver.Options{
+		DBPath:           filepath.Join(cfg.DataDir, "temporal.db"),
+		GRPCPort:         cfg.Dev.GRPCPort,
+		UIPort:           cfg.Dev.UIPort,
+		SearchAttributes: workflows.SearchAttributes(),
+		Logger:           logger.Named("temporal"),
+	})
+	if err != nil {
+		return nil, err
+	}
+	env.hris, err = demotest.NewHRIS(demotest.HRISOptions{
+		Employees: cfg.Dev.Employees, Seed: 1, StatePath: filepath.Join(cfg.DataDir, "demo-hris.json"),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("unable to start demo HRIS: %w", err)
+	}
+	if env.hrisURL, err = env.serve(cfg.Dev.HRISPort, env.hris, "demo HRIS"); err != nil {
+		return nil, err
+	}
+	env.directory, err = demotest.NewDirectory(demotest.DirectoryOptions{
+		StatePath: filepath.Join(cfg.DataDir, "demo-directory.json"),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("unable to start demo directory: %w", err)
+	}
+	if env.directoryURL, err = env.serve(cfg.Dev.DirectoryPort, env.directory, "demo directory"); err != nil {
+		return nil, err
+	}
+	return env, nil
+}
+
+// serve runs h on 127.0.0.1:port and returns its base URL.
+func (e *devEnv) serve(port int, h http.Handler, name string) (string, error) {
+	ln, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", port))
+	if err != nil {
+		return "", fmt.Errorf("unable to serve the %s on port %d (is another hrsync dev mode running?): %w", name, port, err)
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	e.servers = append(e.servers, srv)
+	go func() { _ = srv.Serve(ln) }()
+	return "http://" + ln.Addr().String(), nil
+}
+
+// stop shuts everything down; it is safe on a half-started env.
+func (e *devEnv) stop() {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	for _, srv := range e.servers {
+		_ = srv.Shutdown(ctx)
+	}
+	if e.temporal != nil {
+		_ = e.temporal.Stop()
+	}
+}
+
+// demoConfig is the integration dev mode creates: the demo HRIS into the
+// demo directory, first sync at once, then daily at 02:00.
+func (e *devEnv) demoConfig() integration.Config {
+	tz := os.Getenv("TZ")
+	if _, err := time.LoadLocation(tz); tz == "" || err != nil {
+		tz = integration.DefaultTimeZone
+	}
+	return integration.Config{
+		ID:       DemoIntegrationID,
+		Name:     "Demo HRIS → demo directory",
+		Source:   integration.Endpoint{Kind: "demo", URL: e.hrisURL},
+		Target:   integration.Endpoint{Kind: "demo", URL: e.directoryURL},
+		Schedule: integration.Schedule{Cron: integration.DefaultCron, TimeZone: tz, FirstSync: integration.FirstSyncNow},
+	}
+}
+
+// runDev runs dev mode until ctx ends.
+func runDev(ctx context.Context, cfg Config, logger *zap.Logger) error {
+	env, err := startDevEnv(ctx, cfg, logger)
+	if err != nil {
+		return err
+	}
+	defer env.stop()
+	cfg.Temporal.Address = env.temporal.FrontendHostPort()
+	cfg.Temporal.Namespace = env.temporal.Namespace()
+
+	c, err := cfg.Temporal.Dial(ctx, logger)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	st, err := store.OpenSQLite(ctx, cfg.storePath())
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	w := newWorker(c, st)
+	if err := w.Start(); err != nil {
+		return fmt.Errorf("unable to start worker: %w", err)
+	}
+	defer w.Stop()
+
+	op := operator.New(c, nil)
+	since := time.Now()
+	created, err := ensureIntegration(ctx, op, env.demoConfig())
+	if err != nil {
+		return err
+	}
+	printBanner(env, created)
+	return printFinishedSyncs(ctx, op, since, logger)
+}
+
+// ensureIntegration creates cfg's integration unless it is already running.
+// A running one keeps its settings and history, but its endpoints are
+// re-pointed at cfg's: dev mode owns the demo systems, and their ports may
+// differ from the last start.
+func ensureIntegration(ctx context.Context, op *operator.Operator, cfg integration.Config) (bool, error) {
+	err := op.Create(ctx, cfg)
+	if !errors.Is(err, operator.ErrExists) {
+		return err == nil, err
+	}
+	st, err := op.Status(ctx, cfg.ID)
+	if err != nil {
+		return false, err
+	}
+	if st.Config.Source == cfg.Source && st.Config.Target == cfg.Target {
+		return false, nil
+	}
+	updated := st.Config
+	updated.Source, updated.Target = cfg.Source, cfg.Target
+	_, err = op.UpdateConfig(ctx, updated)
+	return false, err
+}
+
+func printBanner(env *devEnv, created bool) {
+	state := "already exists; its next run is on its schedule"
+	if created {
+		state = "created; its first sync runs now"
+	}
+	lines := []string{
+		"",
+		"hrsync dev mode is running",
+		"  Temporal Web UI   " + env.temporal.UIURL(),
+		"  Temporal gRPC     " + env.temporal.FrontendHostPort(),
+		"  demo HRIS         " + env.hrisURL + "/",
+		"  demo directory    " + env.directoryURL + "/",
+		"  integration " + DemoIntegrationID + "  " + state,
+		"",
+		"Try:  go run ./starter status demo",
+		"      curl -X POST " + env.hrisURL + "/api/employees/E0002/terminate",
+		"      go run ./starter sync demo --wait",
+		"",
+	}
+	fmt.Println(strings.Join(lines, "\n"))
+}
+
+// printFinishedSyncs prints a one-line summary of each sync that finishes
+// while dev mode runs, until ctx ends.
+func printFinishedSyncs(ctx context.Context, op *operator.Operator, since time.Time, logger *zap.Logger) error {
+	printed := map[string]bool{}
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-tick.C:
+		}
+		runs, err := op.Finished(ctx, since)
+		if err != nil {
+			if ctx.Err() == nil {
+				logger.Warn("Unable to list finished syncs", zap.Error(err))
+			}
+			continue
+		}
+		for i := len(runs) - 1; i >= 0; i-- {
+			r := runs[i]
+			if printed[r.WorkflowID+r.StartedAt.String()] {
+				continue
+			}
+			printed[r.WorkflowID+r.StartedAt.String()] = true
+			fmt.Println(summaryLine(r))
+		}
+	}
+}
+
+// summaryLine describes a finished run in one line.
+func summaryLine(r operator.Run) string {
+	if r.Summary == nil {
+		return fmt.Sprintf("sync %s %s", r.WorkflowID, r.Execution)
+	}
+	s := r.Summary
+	took := s.FinishedAt.Sub(s.StartedAt).Round(10 * time.Millisecond)
+	return fmt.Sprintf("sync %s %s in %s: fetched %d · created %d · updated %d · deactivated %d · reactivated %d · failed %d",
+		r.WorkflowID, s.Status, took, s.Fetched, s.Applied["create"], s.Applied["update"],
+		s.Applied["deactivate"], s.Applied["reactivate"], s.Failed)
+}

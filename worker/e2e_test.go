@@ -1,0 +1,263 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	enumspb "go.temporal.io/api/enums/v1"
+	historypb "go.temporal.io/api/history/v1"
+	"go.temporal.io/api/workflowservice/v1"
+	"go.temporal.io/sdk/client"
+	"go.uber.org/zap"
+	"go.uber.org/zap/zaptest"
+	"google.golang.org/protobuf/encoding/protojson"
+
+	"github.com/hrsync/hrsync/operator"
+	"github.com/hrsync/hrsync/roster"
+	"github.com/hrsync/hrsync/store"
+	"github.com/hrsync/hrsync/workflows"
+)
+
+// updateReplay rewrites the replay tests' histories from this test's run:
+//
+//	go test ./worker -run TestDevModeEndToEnd -update-replay
+var updateReplay = flag.Bool("update-replay", false, "write workflow histories to workflows/testdata")
+
+// devStack is dev mode as a test drives it: the embedded server, the demo
+// systems, a worker and an operator.
+type devStack struct {
+	env   *devEnv
+	op    *operator.Operator
+	c     client.Client
+	close func()
+}
+
+// startDevStack starts dev mode's parts on free ports with state in dir.
+func startDevStack(t *testing.T, dir string, employees int) *devStack {
+	t.Helper()
+	ctx := context.Background()
+	logger := zaptest.NewLogger(t, zaptest.Level(zap.WarnLevel))
+	cfg := Config{DataDir: dir, Dev: DevConfig{Enabled: true, Employees: employees}}
+	env, err := startDevEnv(ctx, cfg, logger)
+	require.NoError(t, err)
+	cfg.Temporal.Address, cfg.Temporal.Namespace = env.temporal.FrontendHostPort(), env.temporal.Namespace()
+	c, err := cfg.Temporal.Dial(ctx, logger)
+	require.NoError(t, err)
+	st, err := store.OpenSQLite(ctx, cfg.storePath())
+	require.NoError(t, err)
+	w := newWorker(c, st)
+	require.NoError(t, w.Start())
+	s := &devStack{env: env, op: operator.New(c, nil), c: c}
+	s.close = func() {
+		w.Stop()
+		c.Close()
+		_ = st.Close()
+		env.stop()
+	}
+	return s
+}
+
+// eventually polls cond until it holds, failing the test after a minute.
+// It waits on real systems; it is not a performance assertion.
+func eventually(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(time.Minute)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+func (s *devStack) status(t *testing.T) workflows.IntegrationStatus {
+	t.Helper()
+	st, err := s.op.Status(context.Background(), DemoIntegrationID)
+	require.NoError(t, err)
+	return st
+}
+
+// syncNow runs a manual sync and waits for its summary.
+func (s *devStack) syncNow(t *testing.T) workflows.SyncSummary {
+	t.Helper()
+	ctx := context.Background()
+	res, err := s.op.SyncNow(ctx, DemoIntegrationID, "e2e")
+	require.NoError(t, err)
+	sum, err := s.op.WaitForSync(ctx, res.WorkflowID, nil)
+	require.NoError(t, err)
+	return sum
+}
+
+// activeHRIS returns the ids of the HRIS's active employees.
+func activeHRIS(s *devStack) map[string]bool {
+	ids := map[string]bool{}
+	for _, e := range s.env.hris.Employees() {
+		if e.Status == roster.StatusActive {
+			ids[e.ID] = true
+		}
+	}
+	return ids
+}
+
+func TestDevModeEndToEnd(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end test starts a Temporal server; skipped with -short")
+	}
+	dir := t.TempDir()
+	s := startDevStack(t, dir, 60)
+	ctx := context.Background()
+
+	// The demo integration's first sync creates every active employee.
+	created, err := ensureIntegration(ctx, s.op, s.env.demoConfig())
+	require.NoError(t, err)
+	require.True(t, created)
+	eventually(t, "the first sync", func() bool { return s.status(t).LastSync != nil })
+	first := s.status(t).LastSync
+	require.Equal(t, workflows.StatusCompleted, first.Status, first.Error)
+	active := activeHRIS(s)
+	require.Equal(t, len(active), first.Applied[roster.OpCreate])
+	users := s.env.directory.Users()
+	require.Len(t, users, len(active))
+	for _, u := range users {
+		require.True(t, active[u.Employee.ID], "directory user %s is not an active HRIS employee", u.Employee.ID)
+		require.True(t, u.Active)
+	}
+
+	// The UI is served and the status carries the next run.
+	resp, err := http.Get(s.env.temporal.UIURL())
+	require.NoError(t, err)
+	_ = resp.Body.Close()
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	st := s.status(t)
+	require.NotNil(t, st.NextRunAt)
+	require.Equal(t, 1, st.Syncs)
+
+	// Terminate one employee: the next sync deactivates exactly that user.
+	leaver := "E0007"
+	require.True(t, active[leaver])
+	require.NoError(t, s.env.hris.Terminate(leaver, roster.Date{}))
+	second := s.syncNow(t)
+	require.Equal(t, workflows.StatusCompleted, second.Status)
+	require.Equal(t, 1, second.Applied[roster.OpDeactivate])
+	u, ok := s.env.directory.UserByExternalID(leaver)
+	require.True(t, ok)
+	require.False(t, u.Active)
+
+	// The history lists both runs with their counts.
+	eventually(t, "two runs in history", func() bool {
+		runs, err := s.op.History(ctx, DemoIntegrationID, 10)
+		require.NoError(t, err)
+		return len(runs) == 2 && runs[0].Summary != nil && runs[1].Summary != nil
+	})
+	runs, err := s.op.History(ctx, DemoIntegrationID, 10)
+	require.NoError(t, err)
+	require.Equal(t, workflows.SyncWorkflowID(DemoIntegrationID, 2), runs[0].WorkflowID)
+	require.Equal(t, 1, runs[0].Summary.Applied[roster.OpDeactivate])
+	require.Equal(t, len(active), runs[1].Summary.Applied[roster.OpCreate])
+
+	// Stopping and restarting dev mode keeps the integration and its history.
+	s.close()
+	s = startDevStack(t, dir, 60)
+	defer func() { s.close() }()
+	st = s.status(t)
+	require.Equal(t, 2, st.Syncs)
+	require.Equal(t, workflows.SyncWorkflowID(DemoIntegrationID, 2), st.LastSync.WorkflowID)
+	created, err = ensureIntegration(ctx, s.op, s.env.demoConfig())
+	require.NoError(t, err)
+	require.False(t, created, "a restart must not create the integration again")
+	runs, err = s.op.History(ctx, DemoIntegrationID, 10)
+	require.NoError(t, err)
+	require.Len(t, runs, 2)
+	_, stillInactive := s.env.directory.UserByExternalID(leaver)
+	require.True(t, stillInactive)
+
+	// A mass termination blocks the sync until an administrator approves.
+	var terminated []string
+	for id := range activeHRIS(s) {
+		if len(terminated) == 20 {
+			break
+		}
+		terminated = append(terminated, id)
+		require.NoError(t, s.env.hris.Terminate(id, roster.Date{}))
+	}
+	res, err := s.op.SyncNow(ctx, DemoIntegrationID, "e2e")
+	require.NoError(t, err)
+	eventually(t, "the sync to block", func() bool {
+		cur := s.status(t).Current
+		return cur != nil && cur.Blocked != nil
+	})
+	blocked := s.status(t)
+	require.Equal(t, workflows.StatusAwaitingApproval, blocked.Status)
+	require.Equal(t, roster.BlockMassChange, blocked.Current.Blocked.Blocks[0].Code)
+	for _, id := range terminated {
+		u, _ := s.env.directory.UserByExternalID(id)
+		require.True(t, u.Active, "a blocked sync deactivated %s", id)
+	}
+	_, err = s.op.Approve(ctx, DemoIntegrationID, "carol", "")
+	require.NoError(t, err)
+	third, err := s.op.WaitForSync(ctx, res.WorkflowID, nil)
+	require.NoError(t, err)
+	require.Equal(t, workflows.StatusCompleted, third.Status)
+	require.Equal(t, "carol", third.ApprovedBy)
+	require.Equal(t, len(terminated), third.Applied[roster.OpDeactivate])
+
+	// Pause stops scheduled runs until resume; remove ends the integration.
+	paused, err := s.op.Pause(ctx, DemoIntegrationID, "e2e", "")
+	require.NoError(t, err)
+	require.Equal(t, workflows.StatusPaused, paused.Status)
+	require.Nil(t, paused.NextRunAt)
+	resumed, err := s.op.Resume(ctx, DemoIntegrationID, "e2e")
+	require.NoError(t, err)
+	require.NotNil(t, resumed.NextRunAt)
+
+	if *updateReplay {
+		writeReplayHistories(t, s.c)
+	}
+
+	removed, err := s.op.Remove(ctx, DemoIntegrationID, "e2e")
+	require.NoError(t, err)
+	require.Equal(t, int64(3), removed.Purged.Reports)
+	_, err = s.op.Status(ctx, DemoIntegrationID)
+	require.True(t, errors.Is(err, operator.ErrNotFound), "got %v", err)
+}
+
+// writeReplayHistories saves the history of every run of the demo
+// integration's workflows for workflows/replay_test.go.
+func writeReplayHistories(t *testing.T, c client.Client) {
+	t.Helper()
+	ctx := context.Background()
+	out := filepath.Join("..", "workflows", "testdata", "replay")
+	require.NoError(t, os.RemoveAll(out))
+	require.NoError(t, os.MkdirAll(out, 0o755))
+	resp, err := c.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{
+		Query: fmt.Sprintf("%s = '%s'", workflows.IntegrationIDKey.GetName(), DemoIntegrationID),
+	})
+	require.NoError(t, err)
+	counts := map[string]int{}
+	for _, e := range resp.GetExecutions() {
+		typ := e.GetType().GetName()
+		var hist historypb.History
+		iter := c.GetWorkflowHistory(ctx, e.GetExecution().GetWorkflowId(), e.GetExecution().GetRunId(),
+			false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+		for iter.HasNext() {
+			ev, err := iter.Next()
+			require.NoError(t, err)
+			hist.Events = append(hist.Events, ev)
+		}
+		data, err := protojson.MarshalOptions{Multiline: true, Indent: "  "}.Marshal(&hist)
+		require.NoError(t, err)
+		counts[typ]++
+		name := fmt.Sprintf("%s-%02d.json", typ, counts[typ])
+		require.NoError(t, os.WriteFile(filepath.Join(out, name), data, 0o644))
+	}
+	require.NotZero(t, counts["IntegrationWorkflow"])
+	require.NotZero(t, counts["SyncWorkflow"])
+}

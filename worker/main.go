@@ -1,0 +1,132 @@
+// Command worker runs hrsync's Temporal worker. With --dev it first starts,
+// in the same process, an embedded Temporal server with its Web UI, a demo
+// HRIS and a demo directory, and creates a demo integration, so a newcomer
+// has a working hrsync with one command.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+
+	"github.com/spf13/cobra"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/worker"
+	"go.uber.org/zap"
+	_ "time/tzdata" // schedules resolve time zones the same way on every machine
+
+	"github.com/hrsync/hrsync/activities"
+	"github.com/hrsync/hrsync/connectors/registry"
+	"github.com/hrsync/hrsync/internal/logging"
+	"github.com/hrsync/hrsync/internal/temporalenv"
+	"github.com/hrsync/hrsync/store"
+	"github.com/hrsync/hrsync/workflows"
+)
+
+// Config is the worker's configuration, from flags and the environment.
+type Config struct {
+	// Temporal says where Temporal is (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE).
+	Temporal temporalenv.Connection
+	// DataDir holds dev mode's Temporal database, the store and the demo
+	// systems' state.
+	DataDir string
+	// StorePath is the store's SQLite file (HRSYNC_STORE); default
+	// <DataDir>/hrsync.db.
+	StorePath string
+	// LogLevel is debug, info, warn or error.
+	LogLevel string
+	// Dev, when set, runs everything embedded.
+	Dev DevConfig
+}
+
+func main() {
+	if err := newRootCmd().Execute(); err != nil {
+		os.Exit(1)
+	}
+}
+
+func newRootCmd() *cobra.Command {
+	cfg := Config{Temporal: temporalenv.FromEnv(), StorePath: os.Getenv("HRSYNC_STORE")}
+	cmd := &cobra.Command{
+		Use:   "worker",
+		Short: "Run the hrsync worker (with --dev: everything embedded)",
+		Long: "Runs the hrsync worker against the Temporal service named by TEMPORAL_ADDRESS and\n" +
+			"TEMPORAL_NAMESPACE. With --dev it also runs an embedded Temporal server and Web UI,\n" +
+			"a demo HRIS and a demo directory, and creates the demo integration.",
+		SilenceUsage: true,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			logger, err := logging.New(cfg.LogLevel)
+			if err != nil {
+				return err
+			}
+			defer func() { _ = logger.Sync() }()
+			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+			defer stop()
+			if cfg.Dev.Enabled {
+				err = runDev(ctx, cfg, logger)
+			} else {
+				err = run(ctx, cfg, logger)
+			}
+			if err != nil {
+				logger.Error("hrsync worker stopped", zap.Error(err))
+			}
+			return err
+		},
+	}
+	f := cmd.Flags()
+	f.BoolVar(&cfg.Dev.Enabled, "dev", false, "run an embedded Temporal server, Web UI, demo HRIS and demo directory")
+	f.StringVar(&cfg.DataDir, "data-dir", ".hrsync", "directory for dev mode's Temporal database, the store and demo state")
+	f.StringVar(&cfg.StorePath, "store", cfg.StorePath, "store SQLite file (env HRSYNC_STORE; default <data-dir>/hrsync.db)")
+	f.StringVar(&cfg.LogLevel, "log-level", "info", "log level: debug, info, warn or error")
+	f.IntVar(&cfg.Dev.Employees, "demo-employees", 200, "employees the demo HRIS generates on first start")
+	f.IntVar(&cfg.Dev.GRPCPort, "port", 7233, "dev mode: Temporal gRPC port")
+	f.IntVar(&cfg.Dev.UIPort, "ui-port", 8233, "dev mode: Temporal Web UI port")
+	f.IntVar(&cfg.Dev.HRISPort, "demo-hris-port", 8280, "dev mode: demo HRIS port")
+	f.IntVar(&cfg.Dev.DirectoryPort, "demo-directory-port", 8281, "dev mode: demo directory port")
+	return cmd
+}
+
+// storePath is where the store lives.
+func (c Config) storePath() string {
+	if c.StorePath != "" {
+		return c.StorePath
+	}
+	return filepath.Join(c.DataDir, "hrsync.db")
+}
+
+// run connects to Temporal and runs the worker until ctx ends.
+func run(ctx context.Context, cfg Config, logger *zap.Logger) error {
+	c, err := cfg.Temporal.Dial(ctx, logger)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	st, err := store.OpenSQLite(ctx, cfg.storePath())
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	w := newWorker(c, st)
+	if err := w.Start(); err != nil {
+		return fmt.Errorf("unable to start worker: %w", err)
+	}
+	defer w.Stop()
+	logger.Info("hrsync worker started", zap.String("temporal", cfg.Temporal.Address),
+		zap.String("namespace", cfg.Temporal.Namespace), zap.String("taskQueue", workflows.TaskQueue))
+	<-ctx.Done()
+	if errors.Is(context.Cause(ctx), context.Canceled) {
+		return nil
+	}
+	return context.Cause(ctx)
+}
+
+// newWorker builds the worker with hrsync's workflows and activities.
+func newWorker(c client.Client, st *store.Store) worker.Worker {
+	w := worker.New(c, workflows.TaskQueue, worker.Options{})
+	workflows.Register(w, &activities.Activities{Store: st, Connectors: registry.New(nil)})
+	return w
+}

@@ -1,0 +1,30 @@
+package workflows
+
+import (
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/worker"
+)
+
+// TestReplayRecordedHistories replays histories recorded from a real dev-mode
+// run (first sync, a sync-now, a restart, a blocked sync approved, pause,
+// resume and remove) against the current workflow code. A change that
+// breaks determinism for runs already in flight fails here; guard it with
+// workflow.GetVersion. Re-record after an intended, versioned change with:
+//
+//	go test ./worker -run TestDevModeEndToEnd -update-replay
+func TestReplayRecordedHistories(t *testing.T) {
+	files, err := filepath.Glob(filepath.Join("testdata", "replay", "*.json"))
+	require.NoError(t, err)
+	require.NotEmpty(t, files, "no recorded histories")
+	for _, f := range files {
+		t.Run(filepath.Base(f), func(t *testing.T) {
+			r := worker.NewWorkflowReplayer()
+			r.RegisterWorkflow(IntegrationWorkflow)
+			r.RegisterWorkflow(SyncWorkflow)
+			require.NoError(t, r.ReplayWorkflowHistoryFromJSONFile(nil, f))
+		})
+	}
+}
