@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"path/filepath"
 	"strconv"
 	"sync"
 	"time"
@@ -60,8 +61,9 @@ type Options struct {
 	UIPort int
 	// Namespace to register; default "default".
 	Namespace string
-	// Retention of closed workflows; default 30 days. It is applied on
-	// every start, also to a namespace that already exists.
+	// Retention of closed workflows; default 30 days. An existing namespace
+	// with a shorter retention is raised to it on start; a longer one set by
+	// hand is kept.
 	Retention time.Duration
 	// SearchAttributes are registered on the namespace, and added on start
 	// when an existing namespace lacks some.
@@ -79,6 +81,11 @@ func (o Options) withDefaults() (Options, error) {
 	if o.DBPath == "" {
 		return o, errors.New("devserver: DBPath is required")
 	}
+	abs, err := filepath.Abs(o.DBPath)
+	if err != nil {
+		return o, fmt.Errorf("devserver: DB path %q: %w", o.DBPath, err)
+	}
+	o.DBPath = abs
 	if o.IP == "" {
 		o.IP = "127.0.0.1"
 	}

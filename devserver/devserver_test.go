@@ -127,8 +127,16 @@ func TestStartRunStopRestart(t *testing.T) {
 	})
 	require.NoError(t, err)
 	require.Empty(t, list.GetExecutions(), "no run has SyncTrigger set")
-
 	require.NoError(t, srv2.Stop())
+
+	// A third start with the default retention keeps the longer one.
+	srv3, err := Start(ctx, Options{DBPath: dbPath, GRPCPort: grpcPort, UIPort: DisableUI, Logger: logger})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = srv3.Stop() })
+	c3 := dial(t, srv3, logger)
+	defer c3.Close()
+	requireRetention(t, c3, srv3.Namespace(), 45*24*time.Hour)
+	require.NoError(t, srv3.Stop())
 }
 
 func TestStartErrors(t *testing.T) {

@@ -21,7 +21,7 @@ import (
 const namespaceRefresh = time.Second
 
 // prepareNamespace waits for the frontend, then brings an existing
-// namespace in line with the options: retention, and any search attribute
+// namespace in line with the options: retention at least Options.Retention, and any search attribute
 // it lacks (a DB file from an older version). A namespace created by this
 // start already has both.
 func (s *Server) prepareNamespace(ctx context.Context) error {
@@ -38,7 +38,7 @@ func (s *Server) prepareNamespace(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("describing namespace %q: %w", ns, err)
 	}
-	if desc.GetConfig().GetWorkflowExecutionRetentionTtl().AsDuration() != s.opts.Retention {
+	if desc.GetConfig().GetWorkflowExecutionRetentionTtl().AsDuration() < s.opts.Retention {
 		_, err := c.WorkflowService().UpdateNamespace(ctx, &workflowservice.UpdateNamespaceRequest{
 			Namespace: ns,
 			Config: &namespacepb.NamespaceConfig{
