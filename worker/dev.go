@@ -17,7 +17,7 @@ import (
 	"github.com/hrsync/hrsync/devserver"
 	"github.com/hrsync/hrsync/integration"
 	"github.com/hrsync/hrsync/operator"
-	"github.com/hrsync/hrsync/store"
+	"github.com/hrsync/hrsync/roster"
 	"github.com/hrsync/hrsync/workflows"
 )
 
@@ -136,23 +136,13 @@ func runDev(ctx context.Context, cfg Config, logger *zap.Logger) error {
 	cfg.Temporal.Address = env.temporal.FrontendHostPort()
 	cfg.Temporal.Namespace = env.temporal.Namespace()
 
-	c, err := cfg.Temporal.Dial(ctx, logger)
+	r, err := startWorker(ctx, cfg, logger)
 	if err != nil {
 		return err
 	}
-	defer c.Close()
-	st, err := store.OpenSQLite(ctx, cfg.storePath())
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	w := newWorker(c, st)
-	if err := w.Start(); err != nil {
-		return fmt.Errorf("unable to start worker: %w", err)
-	}
-	defer w.Stop()
+	defer r.close()
 
-	op := operator.New(c, nil)
+	op := operator.New(r.client, nil)
 	since := time.Now()
 	created, err := ensureIntegration(ctx, op, env.demoConfig())
 	if err != nil {
@@ -244,6 +234,6 @@ func summaryLine(r operator.Run) string {
 	s := r.Summary
 	took := s.FinishedAt.Sub(s.StartedAt).Round(10 * time.Millisecond)
 	return fmt.Sprintf("sync %s %s in %s: fetched %d · created %d · updated %d · deactivated %d · reactivated %d · failed %d",
-		r.WorkflowID, s.Status, took, s.Fetched, s.Applied["create"], s.Applied["update"],
-		s.Applied["deactivate"], s.Applied["reactivate"], s.Failed)
+		r.WorkflowID, s.Status, took, s.Fetched, s.Applied[roster.OpCreate], s.Applied[roster.OpUpdate],
+		s.Applied[roster.OpDeactivate], s.Applied[roster.OpReactivate], s.Failed)
 }

@@ -22,7 +22,6 @@ import (
 
 	"github.com/hrsync/hrsync/operator"
 	"github.com/hrsync/hrsync/roster"
-	"github.com/hrsync/hrsync/store"
 	"github.com/hrsync/hrsync/workflows"
 )
 
@@ -49,20 +48,12 @@ func startDevStack(t *testing.T, dir string, employees int) *devStack {
 	env, err := startDevEnv(ctx, cfg, logger)
 	require.NoError(t, err)
 	cfg.Temporal.Address, cfg.Temporal.Namespace = env.temporal.FrontendHostPort(), env.temporal.Namespace()
-	c, err := cfg.Temporal.Dial(ctx, logger)
+	r, err := startWorker(ctx, cfg, logger)
 	require.NoError(t, err)
-	st, err := store.OpenSQLite(ctx, cfg.storePath())
-	require.NoError(t, err)
-	w := newWorker(c, st)
-	require.NoError(t, w.Start())
-	s := &devStack{env: env, op: operator.New(c, nil), c: c}
-	s.close = func() {
-		w.Stop()
-		c.Close()
-		_ = st.Close()
+	return &devStack{env: env, op: operator.New(r.client, nil), c: r.client, close: func() {
+		r.close()
 		env.stop()
-	}
-	return s
+	}}
 }
 
 // eventually polls cond until it holds, failing the test after a minute.

@@ -100,21 +100,11 @@ func (c Config) storePath() string {
 
 // run connects to Temporal and runs the worker until ctx ends.
 func run(ctx context.Context, cfg Config, logger *zap.Logger) error {
-	c, err := cfg.Temporal.Dial(ctx, logger)
+	r, err := startWorker(ctx, cfg, logger)
 	if err != nil {
 		return err
 	}
-	defer c.Close()
-	st, err := store.OpenSQLite(ctx, cfg.storePath())
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	w := newWorker(c, st)
-	if err := w.Start(); err != nil {
-		return fmt.Errorf("unable to start worker: %w", err)
-	}
-	defer w.Stop()
+	defer r.close()
 	logger.Info("hrsync worker started", zap.String("temporal", cfg.Temporal.Address),
 		zap.String("namespace", cfg.Temporal.Namespace), zap.String("taskQueue", workflows.TaskQueue))
 	<-ctx.Done()
@@ -124,9 +114,38 @@ func run(ctx context.Context, cfg Config, logger *zap.Logger) error {
 	return context.Cause(ctx)
 }
 
-// newWorker builds the worker with hrsync's workflows and activities.
-func newWorker(c client.Client, st *store.Store) worker.Worker {
+// running is a started worker with the client and store it uses.
+type running struct {
+	client client.Client
+	store  *store.Store
+	worker worker.Worker
+}
+
+// startWorker dials Temporal, opens the store and starts a worker with
+// hrsync's workflows and activities.
+func startWorker(ctx context.Context, cfg Config, logger *zap.Logger) (*running, error) {
+	c, err := cfg.Temporal.Dial(ctx, logger)
+	if err != nil {
+		return nil, err
+	}
+	st, err := store.OpenSQLite(ctx, cfg.storePath())
+	if err != nil {
+		c.Close()
+		return nil, err
+	}
 	w := worker.New(c, workflows.TaskQueue, worker.Options{})
 	workflows.Register(w, &activities.Activities{Store: st, Connectors: registry.New(nil)})
-	return w
+	if err := w.Start(); err != nil {
+		c.Close()
+		_ = st.Close()
+		return nil, fmt.Errorf("unable to start worker: %w", err)
+	}
+	return &running{client: c, store: st, worker: w}, nil
+}
+
+// close stops the worker, then releases the store and the client.
+func (r *running) close() {
+	r.worker.Stop()
+	_ = r.store.Close()
+	r.client.Close()
 }
