@@ -1,0 +1,356 @@
+package notify
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"crypto/tls"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"mime"
+	"mime/quotedprintable"
+	"net"
+	"net/mail"
+	"net/smtp"
+	"net/textproto"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/hrsync/hrsync/connectors"
+)
+
+// maxHeldInEmail bounds how many held employees an email lists.
+const maxHeldInEmail = 50
+
+// email sends notice to cfg's recipients and returns those the server
+// accepted it for.
+func (n *Notifier) email(ctx context.Context, cfg EmailConfig, notice Notice) ([]string, error) {
+	if err := (Config{Email: &cfg}).Check(); err != nil {
+		return nil, connectors.Permanent(fmt.Errorf("notify: email: invalid configuration: %w", err))
+	}
+	from, _ := parseAddress(cfg.From) // Check parsed it
+	to := make([]*mail.Address, 0, len(cfg.To))
+	for _, s := range cfg.To {
+		a, _ := parseAddress(s) // Check parsed it
+		if !slices.ContainsFunc(to, func(b *mail.Address) bool { return strings.EqualFold(a.Address, b.Address) }) {
+			to = append(to, a)
+		}
+	}
+	if len(to) == 0 {
+		return nil, connectors.Permanent(errors.New("notify: email: no recipients: email.to is empty and the integration has no admins"))
+	}
+	var password string
+	if cfg.Username != "" {
+		if password = n.getenv(cfg.PasswordEnv); password == "" {
+			return nil, connectors.Permanent(fmt.Errorf("notify: email: email.passwordEnv: environment variable %s is not set", cfg.PasswordEnv))
+		}
+	}
+	msg, err := n.message(from, to, notice)
+	if err != nil {
+		return nil, fmt.Errorf("notify: email: %w", err)
+	}
+
+	host, _, _ := net.SplitHostPort(cfg.SMTPAddr)
+	fail := func(stage string, err error) error {
+		if ctx.Err() != nil {
+			err = fmt.Errorf("%w (%w)", err, ctx.Err())
+		}
+		err = fmt.Errorf("notify: email: %s %s: %w", cfg.SMTPAddr, stage, err)
+		if permanentSMTP(err) {
+			return connectors.Permanent(err)
+		}
+		return err
+	}
+	ctx, cancel := context.WithTimeout(ctx, n.timeout)
+	defer cancel()
+	dialer := net.Dialer{Timeout: n.timeout}
+	conn, err := dialer.DialContext(ctx, "tcp", cfg.SMTPAddr)
+	if err != nil {
+		return nil, fail("dial", err)
+	}
+	// When ctx ends (cancelled, or past its deadline, which the timeout
+	// guarantees) the read or write under way fails; ctx.Err is set by then.
+	stop := context.AfterFunc(ctx, func() { _ = conn.SetDeadline(time.Unix(1, 0)) })
+	defer stop()
+	c, err := smtp.NewClient(conn, host)
+	if err != nil {
+		_ = conn.Close()
+		return nil, fail("greeting", err)
+	}
+	defer func() { _ = c.Close() }()
+
+	if err := c.Hello(n.heloName); err != nil {
+		return nil, fail("EHLO", err)
+	}
+	if cfg.StartTLS {
+		if ok, _ := c.Extension("STARTTLS"); !ok {
+			return nil, connectors.Permanent(fail("STARTTLS", errors.New("the server does not offer STARTTLS, which email.startTLS requires")))
+		}
+		if err := c.StartTLS(n.tlsConfig(host)); err != nil {
+			return nil, fail("STARTTLS", err)
+		}
+	}
+	if cfg.Username != "" {
+		if ok, _ := c.Extension("AUTH"); !ok {
+			return nil, connectors.Permanent(fail("AUTH", errors.New("the server does not offer AUTH, which email.username requires")))
+		}
+		if err := c.Auth(smtp.PlainAuth("", cfg.Username, password, host)); err != nil {
+			return nil, fail("AUTH", err)
+		}
+	}
+	if err := c.Mail(from.Address); err != nil {
+		return nil, fail("MAIL FROM", err)
+	}
+	// A refused recipient (5xx) does not keep the others from being told;
+	// a transient refusal (4xx) aborts so that a retry reaches everyone.
+	var accepted []string
+	var refused []error
+	for i, a := range to {
+		err := c.Rcpt(a.Address)
+		switch {
+		case err == nil:
+			accepted = append(accepted, a.Address)
+		case permanentSMTP(err):
+			refused = append(refused, fail(fmt.Sprintf("RCPT TO (recipient %d of %d)", i+1, len(to)), err))
+		default:
+			_ = c.Reset()
+			return nil, fail(fmt.Sprintf("RCPT TO (recipient %d of %d)", i+1, len(to)), err)
+		}
+	}
+	if len(accepted) == 0 {
+		_ = c.Reset()
+		_ = c.Quit()
+		return nil, errors.Join(refused...)
+	}
+	w, err := c.Data()
+	if err != nil {
+		return nil, fail("DATA", err)
+	}
+	if _, err := w.Write(msg); err != nil {
+		return nil, fail("DATA", err)
+	}
+	if err := w.Close(); err != nil {
+		return nil, fail("DATA", err)
+	}
+	_ = c.Quit() // the message is accepted whatever QUIT answers
+	return accepted, errors.Join(refused...)
+}
+
+// permanentSMTP reports whether err is an SMTP 5xx reply or a TLS
+// certificate the server will keep presenting.
+func permanentSMTP(err error) bool {
+	var te *textproto.Error
+	if errors.As(err, &te) {
+		return te.Code >= 500
+	}
+	var ce *tls.CertificateVerificationError
+	return errors.As(err, &ce)
+}
+
+// tlsConfig is the STARTTLS configuration for host.
+func (n *Notifier) tlsConfig(host string) *tls.Config {
+	cfg := &tls.Config{}
+	if n.tls != nil {
+		cfg = n.tls.Clone()
+	}
+	if cfg.ServerName == "" {
+		cfg.ServerName = host
+	}
+	if cfg.MinVersion == 0 {
+		cfg.MinVersion = tls.VersionTLS12
+	}
+	return cfg
+}
+
+// message renders notice as an RFC 5322 message with a quoted-printable
+// UTF-8 text body.
+func (n *Notifier) message(from *mail.Address, to []*mail.Address, notice Notice) ([]byte, error) {
+	id, err := messageID(from.Address)
+	if err != nil {
+		return nil, err
+	}
+	var b bytes.Buffer
+	header := func(name, value string) { b.WriteString(name + ": " + value + "\r\n") }
+	header("Date", n.now().Format(time.RFC1123Z))
+	header("From", from.String())
+	header("To", addressList(len("To: "), to))
+	header("Subject", mime.QEncoding.Encode("utf-8", subject(notice)))
+	header("Message-ID", id)
+	header("MIME-Version", "1.0")
+	header("Content-Type", "text/plain; charset=utf-8")
+	header("Content-Transfer-Encoding", "quoted-printable")
+	header("Auto-Submitted", "auto-generated") // RFC 3834: no auto-replies
+	b.WriteString("\r\n")
+	qp := quotedprintable.NewWriter(&b)
+	if _, err := qp.Write([]byte(emailBody(notice))); err != nil {
+		return nil, err
+	}
+	if err := qp.Close(); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
+}
+
+// messageID makes a unique Message-ID in the sender's domain.
+func messageID(from string) (string, error) {
+	var r [16]byte
+	if _, err := rand.Read(r[:]); err != nil {
+		return "", fmt.Errorf("message id: %w", err)
+	}
+	domain := "hrsync.invalid"
+	if _, d, ok := strings.Cut(from, "@"); ok && d != "" {
+		domain = d
+	}
+	return "<" + hex.EncodeToString(r[:]) + ".hrsync@" + domain + ">", nil
+}
+
+// addressList joins addresses for a header, folding lines before 78
+// characters; used is the length of the line's start ("To: ").
+func addressList(used int, as []*mail.Address) string {
+	var sb strings.Builder
+	for i, a := range as {
+		s := a.String()
+		if i > 0 {
+			sb.WriteByte(',')
+			used++
+			if used+1+len(s) > 78 {
+				sb.WriteString("\r\n ")
+				used = 1
+			} else {
+				sb.WriteByte(' ')
+				used++
+			}
+		}
+		sb.WriteString(s)
+		used += len(s)
+	}
+	return sb.String()
+}
+
+// subject is the email subject for notice, e.g.
+// "[hrsync] acme: sync awaits approval (2 reasons)".
+func subject(notice Notice) string {
+	s := "[hrsync] " + oneLine(notice.IntegrationID) + ": sync awaits approval"
+	switch len(notice.Blocks) {
+	case 0:
+	case 1:
+		s += " (1 reason)"
+	default:
+		s += fmt.Sprintf(" (%d reasons)", len(notice.Blocks))
+	}
+	return s
+}
+
+// emailBody is the plain-text body of the email for notice: the reasons,
+// the planned counts, the held employees by HRIS id and code with the
+// names (never the values) of their changed fields, and what to run next.
+func emailBody(notice Notice) string {
+	var b strings.Builder
+	line := func(format string, args ...any) { fmt.Fprintf(&b, format+"\n", args...) }
+	id := oneLine(notice.IntegrationID)
+	if name := oneLine(notice.IntegrationName); name != "" && name != id {
+		line("A sync of integration %s (%s) is waiting for an administrator's approval.", id, name)
+	} else {
+		line("A sync of integration %s is waiting for an administrator's approval.", id)
+	}
+
+	line("")
+	line("Why it waits:")
+	if len(notice.Blocks) == 0 {
+		line("  (no reason given)")
+	}
+	for _, bl := range notice.Blocks {
+		line("  - %s: %s", oneLine(bl.Code), oneLine(bl.Message))
+	}
+
+	line("")
+	line("Planned changes:")
+	ops := make([]string, 0, len(notice.Planned))
+	width := 0
+	for op, count := range notice.Planned {
+		if count != 0 {
+			ops = append(ops, op)
+			width = max(width, len(oneLine(op)))
+		}
+	}
+	slices.Sort(ops)
+	if len(ops) == 0 {
+		line("  none")
+	}
+	for _, op := range ops {
+		line("  %-*s  %d", width, oneLine(op), notice.Planned[op])
+	}
+
+	if len(notice.Held) > 0 {
+		line("")
+		line("Held for review (%d):", len(notice.Held))
+		for i, h := range notice.Held {
+			if i == maxHeldInEmail {
+				line("  ... and %d more", len(notice.Held)-maxHeldInEmail)
+				break
+			}
+			fields := make([]string, 0, len(h.Changes))
+			for _, c := range h.Changes {
+				fields = append(fields, oneLine(c.Field))
+			}
+			if len(fields) > 0 {
+				line("  - %s (%s): %s changed", oneLine(h.EmployeeID), oneLine(h.Code), strings.Join(fields, ", "))
+			} else {
+				line("  - %s (%s)", oneLine(h.EmployeeID), oneLine(h.Code))
+			}
+		}
+		line("Old and new values are not sent by email; see `%s` for details.", command(notice, "status"))
+	}
+
+	line("")
+	approve := oneLine(notice.ApproveHint)
+	if approve == "" {
+		approve = command(notice, "approve")
+	}
+	line("To approve: %s", approve)
+	line("To reject:  %s", command(notice, "reject"))
+	if u := oneLine(notice.UIURL); u != "" {
+		line("Temporal Web UI: %s", u)
+	}
+
+	line("")
+	line("Integration:   %s", id)
+	if notice.SyncWorkflowID != "" {
+		line("Sync workflow: %s", oneLine(notice.SyncWorkflowID))
+	}
+	if notice.PlanID != "" {
+		line("Plan:          %s", oneLine(notice.PlanID))
+	}
+	if !notice.Time.IsZero() {
+		line("Blocked at:    %s", notice.Time.UTC().Format(time.RFC3339))
+	}
+	line("")
+	line("-- ")
+	line("hrsync")
+	return b.String()
+}
+
+// command is the starter command running verb on the notice's integration,
+// spelt like ApproveHint ("go run ./starter approve demo" gives
+// "go run ./starter reject demo").
+func command(notice Notice, verb string) string {
+	prefix := "starter"
+	fields := strings.Fields(oneLine(notice.ApproveHint))
+	if i := slices.Index(fields, "approve"); i > 0 {
+		prefix = strings.Join(fields[:i], " ")
+	}
+	return prefix + " " + verb + " " + oneLine(notice.IntegrationID)
+}
+
+// oneLine replaces control characters with spaces and trims the result, so
+// a value cannot break the layout of the text it goes in.
+func oneLine(s string) string {
+	return strings.TrimSpace(strings.Map(func(r rune) rune {
+		if r < ' ' || r == 0x7f || r == '\u2028' || r == '\u2029' {
+			return ' '
+		}
+		return r
+	}, s))
+}

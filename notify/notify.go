@@ -1,0 +1,200 @@
+// Package notify tells an integration's administrators that a sync waits
+// for their approval, by email (SMTP) and by webhook (a signed JSON POST).
+//
+// A Notice carries ids, counts and reasons. The identity details of held
+// employees (old and new names, emails, dates of birth) leave hrsync only by
+// a webhook configured with IncludePII; emails name the changed fields,
+// never their values. Errors and logs never carry them either.
+package notify
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"net/http"
+	"os"
+	"slices"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/hrsync/hrsync/connectors"
+)
+
+// Notice is what administrators are told when a sync waits for approval.
+type Notice struct {
+	// IntegrationID and IntegrationName identify the integration.
+	IntegrationID   string `json:"integrationId"`
+	IntegrationName string `json:"integrationName,omitempty"`
+	// SyncWorkflowID is the blocked sync's workflow.
+	SyncWorkflowID string `json:"syncWorkflowId"`
+	// PlanID is the blocked plan; approving names it.
+	PlanID string `json:"planId"`
+	// Blocks are the reasons the run waits.
+	Blocks []Block `json:"blocks,omitempty"`
+	// Planned counts the planned operations by name ("create", "update",
+	// "deactivate", ...).
+	Planned map[string]int `json:"planned,omitempty"`
+	// Held are the employees held for review.
+	Held []Held `json:"held,omitempty"`
+	// ApproveHint is the command that approves the run, e.g.
+	// "go run ./starter approve demo".
+	ApproveHint string `json:"approveHint,omitempty"`
+	// UIURL optionally links to the sync in the Temporal Web UI.
+	UIURL string `json:"uiUrl,omitempty"`
+	// Time is when the sync blocked; the send time when zero.
+	Time time.Time `json:"time"`
+}
+
+// Block is one reason a run waits for approval, e.g. code
+// "mass_deactivation" with message "the run would deactivate 30 of 100
+// users (30%, limit 20%)".
+type Block struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+// Held is one employee held back for review, named by HRIS id.
+type Held struct {
+	EmployeeID string        `json:"employeeId"`
+	Code       string        `json:"code"`
+	Changes    []FieldChange `json:"changes,omitempty"`
+}
+
+// FieldChange is one identity attribute's value before and after. Old and
+// New are personal data.
+type FieldChange struct {
+	Field string `json:"field"`
+	Old   string `json:"old"`
+	New   string `json:"new"`
+}
+
+// Result says what was delivered.
+type Result struct {
+	// Emailed are the recipients the SMTP server accepted the email for.
+	Emailed []string
+	// Webhook is the HTTP status the webhook answered with, 0 when it was
+	// not called or did not answer.
+	Webhook int
+}
+
+// Options configure a Notifier; every field is optional.
+type Options struct {
+	// HTTPClient posts webhooks; one with DefaultTimeout when nil. Its
+	// redirect policy is replaced: a webhook never follows redirects.
+	HTTPClient *http.Client
+	// Getenv looks up the environment variables that hold the SMTP
+	// password and the webhook secret; os.Getenv when nil.
+	Getenv func(name string) string
+	// Now is the clock; time.Now when nil.
+	Now func() time.Time
+	// TLSConfig is used for STARTTLS, e.g. to trust a private CA; the
+	// system roots and the SMTP host's name when nil. ServerName defaults
+	// to the host of email.smtpAddr.
+	TLSConfig *tls.Config
+	// Timeout bounds one SMTP conversation and one webhook call when the
+	// context allows longer; DefaultTimeout when zero.
+	Timeout time.Duration
+	// HeloName is the name sent with EHLO; "localhost" when empty.
+	HeloName string
+	// Logger records what was sent, by ids and counts only; none when nil.
+	Logger *zap.Logger
+}
+
+// DefaultTimeout bounds one SMTP conversation or webhook call.
+const DefaultTimeout = 30 * time.Second
+
+// Notifier sends notices. It is safe for concurrent use.
+type Notifier struct {
+	http     *http.Client
+	getenv   func(string) string
+	now      func() time.Time
+	tls      *tls.Config
+	timeout  time.Duration
+	heloName string
+	log      *zap.Logger
+}
+
+// New makes a Notifier, filling unset options with their defaults.
+func New(opts Options) *Notifier {
+	n := &Notifier{getenv: opts.Getenv, now: opts.Now, tls: opts.TLSConfig, timeout: opts.Timeout,
+		heloName: opts.HeloName, log: opts.Logger}
+	hc := opts.HTTPClient
+	if hc == nil {
+		hc = &http.Client{Timeout: DefaultTimeout}
+	}
+	noRedirects := *hc
+	noRedirects.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	n.http = &noRedirects
+	if n.getenv == nil {
+		n.getenv = os.Getenv
+	}
+	if n.now == nil {
+		n.now = time.Now
+	}
+	if n.timeout <= 0 {
+		n.timeout = DefaultTimeout
+	}
+	if n.heloName == "" {
+		n.heloName = "localhost"
+	}
+	if n.log == nil {
+		n.log = zap.NewNop()
+	}
+	return n
+}
+
+// Send delivers notice by every channel cfg configures: email, then
+// webhook. A failing channel does not stop the other; the error joins every
+// failure. A failure retrying cannot fix (an invalid configuration, a
+// missing secret, an SMTP 5xx reply, a webhook 4xx other than 408 and 429)
+// is permanent; the joined error satisfies connectors.IsPermanent only when
+// every failure is. A retry repeats the channels that succeeded unless the
+// caller drops them from cfg: Result says which did. An email refused for
+// some recipients is still sent to the others. With no channel configured
+// Send does nothing.
+func (n *Notifier) Send(ctx context.Context, cfg Config, notice Notice) (Result, error) {
+	if notice.Time.IsZero() {
+		notice.Time = n.now()
+	}
+	var res Result
+	var errs []error
+	log := n.log.With(zap.String("IntegrationId", notice.IntegrationID), zap.String("PlanId", notice.PlanID))
+	if cfg.Email != nil {
+		emailed, err := n.email(ctx, *cfg.Email, notice)
+		res.Emailed = emailed
+		if len(emailed) > 0 {
+			log.Info("Emailed administrators", zap.Int("Recipients", len(emailed)))
+		}
+		if err != nil {
+			log.Warn("Unable to email administrators", zap.Error(err))
+			errs = append(errs, err)
+		}
+	}
+	if cfg.Webhook != nil {
+		status, err := n.webhook(ctx, *cfg.Webhook, notice)
+		res.Webhook = status
+		if err != nil {
+			log.Warn("Unable to call the notification webhook", zap.Int("Status", status), zap.Error(err))
+			errs = append(errs, err)
+		} else {
+			log.Info("Called the notification webhook", zap.Int("Status", status))
+		}
+	}
+	return res, joinFailures(errs)
+}
+
+// joinFailures joins the channels' errors. The result is permanent only
+// when every failure is: while one channel may still succeed, a retry is
+// worth it, so the permanent failures are then kept only as text.
+func joinFailures(errs []error) error {
+	if !slices.ContainsFunc(errs, func(err error) bool { return !connectors.IsPermanent(err) }) {
+		return errors.Join(errs...)
+	}
+	for i, err := range errs {
+		if connectors.IsPermanent(err) {
+			errs[i] = errors.New(err.Error())
+		}
+	}
+	return errors.Join(errs...)
+}
