@@ -23,6 +23,7 @@ const (
 // externalId, the key every later sync matches on.
 type Employee struct {
 	ID             string            `json:"id"`
+	EmployeeNumber string            `json:"employeeNumber,omitempty"`
 	FirstName      string            `json:"firstName,omitempty"`
 	LastName       string            `json:"lastName,omitempty"`
 	PreferredName  string            `json:"preferredName,omitempty"`
@@ -48,6 +49,7 @@ type Field string
 // The field catalogue.
 const (
 	FieldID             Field = "id"
+	FieldEmployeeNumber Field = "employeeNumber"
 	FieldFirstName      Field = "firstName"
 	FieldLastName       Field = "lastName"
 	FieldPreferredName  Field = "preferredName"
@@ -74,7 +76,7 @@ func CustomField(key string) Field { return Field(customPrefix + key) }
 // Catalogue lists the standard fields in display order. Custom fields follow
 // them, sorted by key, wherever a record's fields are listed.
 var Catalogue = []Field{
-	FieldID, FieldFirstName, FieldLastName, FieldPreferredName, FieldWorkEmail,
+	FieldID, FieldEmployeeNumber, FieldFirstName, FieldLastName, FieldPreferredName, FieldWorkEmail,
 	FieldPersonalEmail, FieldWorkPhone, FieldDateOfBirth, FieldDateOfJoining,
 	FieldExitDate, FieldStatus, FieldManagerID, FieldDepartment, FieldJobTitle,
 	FieldLocation, FieldEmploymentType,
@@ -86,6 +88,8 @@ func (e Employee) Get(f Field) string {
 	switch f {
 	case FieldID:
 		return e.ID
+	case FieldEmployeeNumber:
+		return e.EmployeeNumber
 	case FieldFirstName:
 		return e.FirstName
 	case FieldLastName:

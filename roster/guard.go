@@ -27,6 +27,7 @@ type Block struct {
 const (
 	BlockEmptySource = "empty_source"
 	BlockMassChange  = "mass_deactivation"
+	BlockHierarchy   = "hierarchy"
 )
 
 // GuardInput is what the guards look at.

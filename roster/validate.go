@@ -1,0 +1,243 @@
+package roster
+
+import (
+	"fmt"
+	"net/mail"
+	"slices"
+	"strings"
+)
+
+// Problem codes of normalisation and validation.
+const (
+	CodeInvalidDate             = "invalid_date"
+	CodeInvalidStatus           = "invalid_status"
+	CodeMissingField            = "missing_field"
+	CodeInvalidEmail            = "invalid_email"
+	CodeDuplicateEmail          = "duplicate_email"
+	CodeDuplicateEmployeeNumber = "duplicate_employee_number"
+	CodeExitBeforeStart         = "exit_before_start"
+	CodeManagerNotFound         = "manager_not_found"
+	CodeReportingLoop           = "reporting_loop"
+)
+
+// IsHierarchy reports whether code is a manager error, which the
+// hierarchy policy governs.
+func IsHierarchy(code string) bool {
+	return code == CodeManagerNotFound || code == CodeReportingLoop
+}
+
+// indexed is a problem with the input position of its employee, for
+// ordering.
+type indexed struct {
+	at int
+	Problem
+}
+
+// Validate checks a normalised roster as a whole and returns its problems,
+// ordered by employee (as given) and then code. Employees not inactive must
+// have the mandatory fields, well-formed emails and a work email and
+// employee number of their own; a leaver's cleared fields never hold their
+// deactivation back. Everyone's exit date must not precede their joining,
+// their manager must be in the roster, and nobody may manage themselves
+// through a chain of managers. Employees without an id, and repeats of an
+// id, are left to Diff, which reports them.
+func (r Rules) Validate(employees []Employee) []Problem {
+	v := validation{rules: r, byID: make(map[string]int, len(employees)), mandatory: r.MandatoryFields()}
+	for i, e := range employees {
+		if e.ID == "" {
+			continue
+		}
+		if _, dup := v.byID[e.ID]; dup {
+			continue
+		}
+		v.byID[e.ID] = i
+		v.order = append(v.order, i)
+	}
+	v.employees = employees
+	for _, i := range v.order {
+		v.checkOne(i)
+	}
+	v.duplicates(FieldWorkEmail, CodeDuplicateEmail, NormalEmail)
+	v.duplicates(FieldEmployeeNumber, CodeDuplicateEmployeeNumber, strings.TrimSpace)
+	v.hierarchy()
+
+	slices.SortStableFunc(v.problems, func(a, b indexed) int {
+		if a.at != b.at {
+			return a.at - b.at
+		}
+		return strings.Compare(a.Code, b.Code)
+	})
+	var out []Problem // nil when there are none
+	for _, p := range v.problems {
+		out = append(out, p.Problem)
+	}
+	return out
+}
+
+// validation is the state of one Validate call.
+type validation struct {
+	rules     Rules
+	employees []Employee
+	byID      map[string]int // first index of each id
+	order     []int          // indexes of the employees checked, in input order
+	mandatory []Field
+	problems  []indexed
+}
+
+func (v *validation) report(i int, f Field, code, format string, args ...any) {
+	v.problems = append(v.problems, indexed{at: i, Problem: Problem{EmployeeID: v.employees[i].ID, Field: f,
+		Code: code, Message: fmt.Sprintf(format, args...)}})
+}
+
+// current reports whether e is held to the rules for people still employed.
+func current(e Employee) bool { return e.Status != StatusInactive }
+
+// checkOne applies the rules that need only employee i.
+func (v *validation) checkOne(i int) {
+	e := v.employees[i]
+	if current(e) {
+		for _, f := range v.mandatory {
+			if strings.TrimSpace(e.Get(f)) == "" {
+				v.report(i, f, CodeMissingField, "%s is required", f)
+			}
+		}
+		for _, f := range []Field{FieldWorkEmail, FieldPersonalEmail} {
+			if s := e.Get(f); s != "" && !validEmail(s) {
+				v.report(i, f, CodeInvalidEmail, "%s is not a valid email address", f)
+			}
+		}
+	}
+	// A leaver is deactivated whatever else is wrong with their record, so
+	// the date and hierarchy checks, like the others, hold only current
+	// employees to account.
+	if current(e) && !e.ExitDate.IsZero() && !e.DateOfJoining.IsZero() && e.ExitDate.Before(e.DateOfJoining) {
+		v.report(i, FieldExitDate, CodeExitBeforeStart, "exit date %s is before the date of joining %s",
+			e.ExitDate, e.DateOfJoining)
+	}
+}
+
+// validEmail accepts a bare address (no display name, no angle brackets)
+// whose domain has a dot.
+func validEmail(s string) bool {
+	a, err := mail.ParseAddress(s)
+	if err != nil || a.Name != "" || a.Address != s {
+		return false
+	}
+	at := strings.LastIndexByte(s, '@')
+	return at >= 0 && strings.Contains(s[at+1:], ".")
+}
+
+// duplicates reports every current employee whose field f, folded by key,
+// is shared with another current employee.
+func (v *validation) duplicates(f Field, code string, key func(string) string) {
+	holders := make(map[string][]int, len(v.order))
+	var keys []string // in first-seen order, so nothing depends on map order
+	for _, i := range v.order {
+		e := v.employees[i]
+		if !current(e) {
+			continue
+		}
+		k := key(e.Get(f))
+		if k == "" {
+			continue
+		}
+		if _, seen := holders[k]; !seen {
+			keys = append(keys, k)
+		}
+		holders[k] = append(holders[k], i)
+	}
+	for _, k := range keys {
+		idx := holders[k]
+		if len(idx) < 2 {
+			continue
+		}
+		for _, i := range idx {
+			var others []string
+			for _, j := range idx {
+				if j != i {
+					others = append(others, v.employees[j].ID)
+				}
+			}
+			slices.Sort(others)
+			v.report(i, f, code, "%s is also used by %s", f, strings.Join(others, ", "))
+		}
+	}
+}
+
+// hierarchy reports managers missing from the roster and reporting loops.
+// Each employee has at most one manager, so the reporting lines form a
+// functional graph: one walk per employee, never revisiting, finds every
+// loop in linear time.
+func (v *validation) hierarchy() {
+	const (
+		unvisited = iota
+		onPath
+		done
+	)
+	state := make([]int8, len(v.employees)) // by index; only first occurrences are used
+	manager := func(i int) (int, bool) {
+		m := v.employees[i].ManagerID
+		if m == "" {
+			return 0, false
+		}
+		j, ok := v.byID[m]
+		return j, ok
+	}
+	for _, i := range v.order {
+		if m := v.employees[i].ManagerID; m != "" && current(v.employees[i]) {
+			if _, ok := v.byID[m]; !ok {
+				v.report(i, FieldManagerID, CodeManagerNotFound, "manager %s is not in the roster", m)
+			}
+		}
+	}
+	var path []int
+	for _, start := range v.order {
+		path = path[:0]
+		i, ok := start, true
+		for ok && state[i] == unvisited {
+			state[i] = onPath
+			path = append(path, i)
+			i, ok = manager(i)
+		}
+		if ok && state[i] == onPath {
+			at := slices.Index(path, i)
+			v.loop(path[at:])
+		}
+		for _, j := range path {
+			state[j] = done
+		}
+	}
+}
+
+// loop reports every member of one reporting loop, spelled from the
+// smallest id.
+func (v *validation) loop(members []int) {
+	ids := make([]string, len(members))
+	for k, i := range members {
+		ids[k] = v.employees[i].ID
+	}
+	first := slices.Index(ids, slices.Min(ids))
+	spelled := append(slices.Clone(ids[first:]), ids[:first]...)
+	spelled = append(spelled, spelled[0])
+	msg := "reporting loop " + strings.Join(spelled, " → ")
+	for _, i := range members {
+		if current(v.employees[i]) {
+			v.report(i, FieldManagerID, CodeReportingLoop, "%s", msg)
+		}
+	}
+}
+
+// Hold groups problems by employee: everyone with a problem is held back.
+// blockRun is true when any problem is a hierarchy problem and the
+// hierarchy policy is block (the default; any policy but skip blocks).
+func (r Rules) Hold(problems []Problem) (held map[string][]Problem, blockRun bool) {
+	held = make(map[string][]Problem)
+	block := r.WithDefaults().Hierarchy != HierarchySkip
+	for _, p := range problems {
+		held[p.EmployeeID] = append(held[p.EmployeeID], p)
+		if block && IsHierarchy(p.Code) {
+			blockRun = true
+		}
+	}
+	return held, blockRun
+}

@@ -1,0 +1,244 @@
+package roster
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+// staff returns a valid active employee reporting to manager.
+func staff(id, manager string, mods ...func(*Employee)) Employee {
+	e := Employee{ID: id, FirstName: "F" + id, WorkEmail: id + "@x.test", Status: StatusActive, ManagerID: manager}
+	for _, m := range mods {
+		m(&e)
+	}
+	return e
+}
+
+func withEmail(s string) func(*Employee) { return func(e *Employee) { e.WorkEmail = s } }
+
+func TestValidate(t *testing.T) {
+	tests := []struct {
+		name      string
+		rules     Rules
+		employees []Employee
+		want      []Problem
+	}{
+		{"a valid roster", Rules{}, []Employee{staff("E1", ""), staff("E2", "E1"), staff("E3", "E1")}, nil},
+		{"missing mandatory fields, one problem each", Rules{RequireEmployeeNumber: true}, []Employee{
+			{ID: "E1", Status: StatusActive, LastName: "L"},
+		}, []Problem{
+			{EmployeeID: "E1", Field: FieldFirstName, Code: CodeMissingField, Message: "firstName is required"},
+			{EmployeeID: "E1", Field: FieldWorkEmail, Code: CodeMissingField, Message: "workEmail is required"},
+			{EmployeeID: "E1", Field: FieldEmployeeNumber, Code: CodeMissingField, Message: "employeeNumber is required"},
+		}},
+		{"missing status is reported", Rules{}, []Employee{staff("E1", "", func(e *Employee) { e.Status = "" })}, []Problem{
+			{EmployeeID: "E1", Field: FieldStatus, Code: CodeMissingField, Message: "status is required"},
+		}},
+		{"inactive leaver with no email is not flagged", Rules{}, []Employee{
+			{ID: "E1", Status: StatusInactive},
+			{ID: "E2", Status: StatusInactive, WorkEmail: "not an email"},
+		}, nil},
+		{"a leaver is never held back by dates or hierarchy", Rules{}, []Employee{
+			staff("E1", "E404", func(e *Employee) {
+				e.Status, e.DateOfJoining, e.ExitDate = StatusInactive, Date{2024, 5, 1}, Date{2024, 4, 1}
+			}),
+			staff("E2", "E3", func(e *Employee) { e.Status = StatusInactive }),
+			staff("E3", "E2", func(e *Employee) { e.Status = StatusInactive }),
+		}, nil},
+		{"a loop through a leaver flags only current members", Rules{}, []Employee{
+			staff("E1", "E2"),
+			staff("E2", "E1", func(e *Employee) { e.Status = StatusInactive }),
+		}, []Problem{
+			{EmployeeID: "E1", Field: FieldManagerID, Code: CodeReportingLoop, Message: "reporting loop E1 → E2 → E1"},
+		}},
+		{"malformed emails", Rules{}, []Employee{
+			staff("E1", "", withEmail("alice")),
+			staff("E2", "", withEmail("Alice <alice@x.test>")),
+			staff("E3", "", withEmail("alice@localhost")),
+			staff("E4", "", withEmail("alice@x.test"), func(e *Employee) { e.PersonalEmail = "a@@b.c" }),
+			staff("E5", "", withEmail("<bob@x.test>")),
+			staff("E6", "", withEmail("bob@x.test ")),
+		}, []Problem{
+			{EmployeeID: "E1", Field: FieldWorkEmail, Code: CodeInvalidEmail, Message: "workEmail is not a valid email address"},
+			{EmployeeID: "E2", Field: FieldWorkEmail, Code: CodeInvalidEmail, Message: "workEmail is not a valid email address"},
+			{EmployeeID: "E3", Field: FieldWorkEmail, Code: CodeInvalidEmail, Message: "workEmail is not a valid email address"},
+			{EmployeeID: "E4", Field: FieldPersonalEmail, Code: CodeInvalidEmail, Message: "personalEmail is not a valid email address"},
+			{EmployeeID: "E5", Field: FieldWorkEmail, Code: CodeInvalidEmail, Message: "workEmail is not a valid email address"},
+			{EmployeeID: "E6", Field: FieldWorkEmail, Code: CodeInvalidEmail, Message: "workEmail is not a valid email address"},
+		}},
+		{"duplicate emails ignore case; everyone sharing is flagged", Rules{}, []Employee{
+			staff("E9", "", withEmail("Alice@X.com")),
+			staff("E2", ""),
+			staff("E7", "", withEmail("alice@x.com")),
+			staff("E5", "", withEmail("ALICE@x.com")),
+		}, []Problem{
+			{EmployeeID: "E9", Field: FieldWorkEmail, Code: CodeDuplicateEmail, Message: "workEmail is also used by E5, E7"},
+			{EmployeeID: "E7", Field: FieldWorkEmail, Code: CodeDuplicateEmail, Message: "workEmail is also used by E5, E9"},
+			{EmployeeID: "E5", Field: FieldWorkEmail, Code: CodeDuplicateEmail, Message: "workEmail is also used by E7, E9"},
+		}},
+		{"a leaver keeps no claim on an email", Rules{}, []Employee{
+			staff("E1", "", withEmail("alice@x.com")),
+			staff("E2", "", withEmail("alice@x.com"), func(e *Employee) { e.Status = StatusInactive }),
+		}, nil},
+		{"duplicate employee numbers", Rules{}, []Employee{
+			staff("E1", "", func(e *Employee) { e.EmployeeNumber = "007" }),
+			staff("E2", "", func(e *Employee) { e.EmployeeNumber = "008" }),
+			staff("E3", "", func(e *Employee) { e.EmployeeNumber = "007" }),
+		}, []Problem{
+			{EmployeeID: "E1", Field: FieldEmployeeNumber, Code: CodeDuplicateEmployeeNumber, Message: "employeeNumber is also used by E3"},
+			{EmployeeID: "E3", Field: FieldEmployeeNumber, Code: CodeDuplicateEmployeeNumber, Message: "employeeNumber is also used by E1"},
+		}},
+		{"exit before start", Rules{}, []Employee{
+			staff("E1", "", func(e *Employee) { e.DateOfJoining, e.ExitDate = Date{2024, 3, 1}, Date{2024, 2, 29} }),
+			staff("E2", "", func(e *Employee) { e.DateOfJoining, e.ExitDate = Date{2024, 3, 1}, Date{2024, 3, 1} }),
+			staff("E3", "", func(e *Employee) { e.ExitDate = Date{2024, 3, 1} }),
+		}, []Problem{
+			{EmployeeID: "E1", Field: FieldExitDate, Code: CodeExitBeforeStart,
+				Message: "exit date 2024-02-29 is before the date of joining 2024-03-01"},
+		}},
+		{"manager not in the list", Rules{}, []Employee{staff("E1", ""), staff("E2", "E99")}, []Problem{
+			{EmployeeID: "E2", Field: FieldManagerID, Code: CodeManagerNotFound, Message: "manager E99 is not in the roster"},
+		}},
+		{"a loop of three managers, spelled from the smallest id", Rules{}, []Employee{
+			staff("E0007", "E0011"), staff("E0011", "E0003"), staff("E0003", "E0007"), staff("E0001", ""),
+		}, []Problem{
+			{EmployeeID: "E0007", Field: FieldManagerID, Code: CodeReportingLoop, Message: "reporting loop E0003 → E0007 → E0011 → E0003"},
+			{EmployeeID: "E0011", Field: FieldManagerID, Code: CodeReportingLoop, Message: "reporting loop E0003 → E0007 → E0011 → E0003"},
+			{EmployeeID: "E0003", Field: FieldManagerID, Code: CodeReportingLoop, Message: "reporting loop E0003 → E0007 → E0011 → E0003"},
+		}},
+		{"a self-loop", Rules{}, []Employee{staff("E1", ""), staff("E2", "E2")}, []Problem{
+			{EmployeeID: "E2", Field: FieldManagerID, Code: CodeReportingLoop, Message: "reporting loop E2 → E2"},
+		}},
+		{"a chain into a loop: only the loop is flagged", Rules{}, []Employee{
+			staff("A", "B"), staff("B", "C"), staff("C", "D"), staff("D", "C"), staff("X", "A"),
+		}, []Problem{
+			{EmployeeID: "C", Field: FieldManagerID, Code: CodeReportingLoop, Message: "reporting loop C → D → C"},
+			{EmployeeID: "D", Field: FieldManagerID, Code: CodeReportingLoop, Message: "reporting loop C → D → C"},
+		}},
+		{"two separate loops", Rules{}, []Employee{
+			staff("B", "A"), staff("A", "B"), staff("Z", "Z"),
+		}, []Problem{
+			{EmployeeID: "B", Field: FieldManagerID, Code: CodeReportingLoop, Message: "reporting loop A → B → A"},
+			{EmployeeID: "A", Field: FieldManagerID, Code: CodeReportingLoop, Message: "reporting loop A → B → A"},
+			{EmployeeID: "Z", Field: FieldManagerID, Code: CodeReportingLoop, Message: "reporting loop Z → Z"},
+		}},
+		{"missing and repeated ids are left to Diff", Rules{}, []Employee{
+			{Status: StatusActive},
+			staff("E1", ""),
+			{ID: "E1", Status: StatusActive, ManagerID: "E1"},
+		}, nil},
+		{"ordered by employee, then code", Rules{}, []Employee{
+			staff("E2", "E404", withEmail("same@x.test"), func(e *Employee) { e.FirstName = "" }),
+			staff("E1", "", withEmail("same@x.test")),
+		}, []Problem{
+			{EmployeeID: "E2", Field: FieldWorkEmail, Code: CodeDuplicateEmail, Message: "workEmail is also used by E1"},
+			{EmployeeID: "E2", Field: FieldManagerID, Code: CodeManagerNotFound, Message: "manager E404 is not in the roster"},
+			{EmployeeID: "E2", Field: FieldFirstName, Code: CodeMissingField, Message: "firstName is required"},
+			{EmployeeID: "E1", Field: FieldWorkEmail, Code: CodeDuplicateEmail, Message: "workEmail is also used by E2"},
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			require.Equal(t, tt.want, tt.rules.Validate(tt.employees))
+		})
+	}
+}
+
+func TestValidateNormalizedLeapDays(t *testing.T) {
+	rules := Rules{DateFormats: DateFormats{DateOfJoining: "DD/MM/YYYY", ExitDate: "DD/MM/YYYY"}}
+	tests := []struct {
+		name      string
+		joining   string
+		exit      string
+		wantCodes []string
+	}{
+		{"leap day joining, later exit", "29/02/2024", "01/03/2024", nil},
+		{"exit on the leap day before joining", "01/03/2024", "29/02/2024", []string{CodeExitBeforeStart}},
+		{"impossible leap day is a normalisation problem", "29/02/2023", "", []string{CodeInvalidDate}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e, problems := rules.Normalize(Record{ID: "E1", Values: map[string]string{
+				"firstName": "A", "workEmail": "a@x.test", "status": "active",
+				"dateOfJoining": tt.joining, "exitDate": tt.exit,
+			}})
+			problems = append(problems, rules.Validate([]Employee{e})...)
+			var codes []string
+			for _, p := range problems {
+				codes = append(codes, p.Code)
+			}
+			require.Equal(t, tt.wantCodes, codes)
+		})
+	}
+}
+
+func TestIsHierarchy(t *testing.T) {
+	tests := []struct {
+		code string
+		want bool
+	}{
+		{CodeManagerNotFound, true},
+		{CodeReportingLoop, true},
+		{CodeMissingField, false},
+		{CodeDuplicateEmail, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.code, func(t *testing.T) {
+			require.Equal(t, tt.want, IsHierarchy(tt.code))
+		})
+	}
+}
+
+func TestHold(t *testing.T) {
+	missing := Problem{EmployeeID: "E1", Field: FieldFirstName, Code: CodeMissingField, Message: "firstName is required"}
+	dup := Problem{EmployeeID: "E1", Field: FieldWorkEmail, Code: CodeDuplicateEmail, Message: "workEmail is also used by E2"}
+	lost := Problem{EmployeeID: "E3", Field: FieldManagerID, Code: CodeManagerNotFound, Message: "manager E9 is not in the roster"}
+	tests := []struct {
+		name      string
+		rules     Rules
+		problems  []Problem
+		wantHeld  map[string][]Problem
+		wantBlock bool
+	}{
+		{"nothing to hold", Rules{}, nil, map[string][]Problem{}, false},
+		{"data problems hold the employee only", Rules{}, []Problem{missing, dup},
+			map[string][]Problem{"E1": {missing, dup}}, false},
+		{"hierarchy problem blocks by default", Rules{}, []Problem{missing, lost},
+			map[string][]Problem{"E1": {missing}, "E3": {lost}}, true},
+		{"hierarchy problem blocks under block", Rules{Hierarchy: HierarchyBlock}, []Problem{lost},
+			map[string][]Problem{"E3": {lost}}, true},
+		{"hierarchy problem only holds under skip", Rules{Hierarchy: HierarchySkip}, []Problem{missing, lost},
+			map[string][]Problem{"E1": {missing}, "E3": {lost}}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			held, block := tt.rules.Hold(tt.problems)
+			require.Equal(t, tt.wantHeld, held)
+			require.Equal(t, tt.wantBlock, block)
+		})
+	}
+}
+
+// BenchmarkValidate100k validates 100,000 employees in a ten-way tree
+// (employee i reports to (i-1)/10) with one reporting loop at the bottom.
+func BenchmarkValidate100k(b *testing.B) {
+	const n = 100_000
+	employees := make([]Employee, n)
+	for i := range employees {
+		id := fmt.Sprintf("E%06d", i)
+		employees[i] = Employee{ID: id, FirstName: "F", WorkEmail: id + "@x.test", Status: StatusActive}
+		if i > 0 {
+			employees[i].ManagerID = fmt.Sprintf("E%06d", (i-1)/10)
+		}
+	}
+	employees[0].ManagerID = fmt.Sprintf("E%06d", n-1) // close a loop through the whole top-down chain
+	var r Rules
+	for b.Loop() {
+		problems := r.Validate(employees)
+		if len(problems) == 0 {
+			b.Fatal("expected the loop to be found")
+		}
+	}
+}
