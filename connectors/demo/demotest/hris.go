@@ -39,11 +39,14 @@ type HRIS struct {
 
 	mu   sync.Mutex
 	byID map[string]roster.Employee
+	// raw holds values served in place of an employee's validated ones.
+	raw map[string]map[string]string
 }
 
 // hrisState is what the state file holds.
 type hrisState struct {
-	Employees []roster.Employee `json:"employees"`
+	Employees []roster.Employee            `json:"employees"`
+	Raw       map[string]map[string]string `json:"raw,omitempty"`
 }
 
 // NewHRIS loads the HRIS's state from opts.StatePath, or generates a roster
@@ -59,7 +62,7 @@ func NewHRIS(opts HRISOptions) (*HRIS, error) {
 		opts.PageSize = 50
 	}
 	opts.PageSize = min(opts.PageSize, maxLimit)
-	h := &HRIS{opts: opts, byID: map[string]roster.Employee{}}
+	h := &HRIS{opts: opts, byID: map[string]roster.Employee{}, raw: map[string]map[string]string{}}
 
 	var st hrisState
 	found := false
@@ -74,6 +77,9 @@ func NewHRIS(opts HRISOptions) (*HRIS, error) {
 	}
 	for _, e := range st.Employees {
 		h.byID[e.ID] = e
+	}
+	for id, fields := range st.Raw {
+		h.raw[id] = fields
 	}
 	if !found {
 		if err := h.save(); err != nil {
@@ -228,7 +234,7 @@ func (h *HRIS) save() error {
 	if h.opts.StatePath == "" {
 		return nil
 	}
-	return saveState(h.opts.StatePath, hrisState{Employees: h.sorted()})
+	return saveState(h.opts.StatePath, hrisState{Employees: h.sorted(), Raw: h.raw})
 }
 
 // sorted lists copies of the employees ordered by id. The caller holds h.mu.

@@ -10,8 +10,8 @@ import (
 
 // employeePage is the body of GET /api/employees.
 type employeePage struct {
-	Employees []roster.Employee `json:"employees"`
-	Next      string            `json:"next"`
+	Employees []map[string]any `json:"employees"`
+	Next      string           `json:"next"`
 }
 
 // ServeHTTP serves the HRIS's JSON API under /api/ and a readable page at /.
@@ -33,6 +33,9 @@ func (h *HRIS) routes() {
 	mux.HandleFunc("/api/employees/{id}/terminate", methods(map[string]http.HandlerFunc{
 		http.MethodPost: h.handleTerminate,
 	}))
+	mux.HandleFunc("/api/employees/{id}/raw", methods(map[string]http.HandlerFunc{
+		http.MethodPut: h.handleRaw,
+	}))
 	mux.HandleFunc("/{$}", methods(map[string]http.HandlerFunc{http.MethodGet: h.handlePage}))
 	mux.HandleFunc("/", notFound)
 	h.handler = guard(h.opts.Token, &h.faults, mux)
@@ -51,7 +54,14 @@ func (h *HRIS) handleList(w http.ResponseWriter, r *http.Request) {
 		writeError(w, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, employeePage{Employees: page, Next: next})
+	served := make([]map[string]any, len(page))
+	for i, e := range page {
+		if served[i], err = h.served(e); err != nil {
+			writeError(w, err)
+			return
+		}
+	}
+	writeJSON(w, http.StatusOK, employeePage{Employees: served, Next: next})
 }
 
 // handleGet serves GET /api/employees/{id}.
@@ -62,7 +72,12 @@ func (h *HRIS) handleGet(w http.ResponseWriter, r *http.Request) {
 		writeError(w, errorf(http.StatusNotFound, "no employee %s", id))
 		return
 	}
-	writeJSON(w, http.StatusOK, e)
+	served, err := h.served(e)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, served)
 }
 
 // handleCreate serves POST /api/employees.

@@ -27,7 +27,7 @@ func newHRIS(t *testing.T, opts HRISOptions) (*HRIS, string) {
 func TestHRISDefaults(t *testing.T) {
 	h, url := newHRIS(t, HRISOptions{})
 	require.Len(t, h.Employees(), 200)
-	var page employeePage
+	var page typedPage
 	call(t, "GET", url+"/api/employees", "", nil).decode(t, &page)
 	require.Len(t, page.Employees, 50)
 	require.NotEmpty(t, page.Next)
@@ -48,7 +48,7 @@ func TestHRISPagingWalksEveryoneOnce(t *testing.T) {
 			require.Less(t, pages, 200, "paging must end")
 			r := call(t, "GET", fmt.Sprintf("%s/api/employees?limit=%d&cursor=%s", url, limit, cursor), "", nil)
 			require.Equal(t, http.StatusOK, r.status)
-			var page employeePage
+			var page typedPage
 			r.decode(t, &page)
 			require.LessOrEqual(t, len(page.Employees), min(limit, maxLimit))
 			got = append(got, page.Employees...)
@@ -191,7 +191,7 @@ func TestHRISTerminate(t *testing.T) {
 	require.Equal(t, roster.StatusInactive, e.Status)
 	require.Equal(t, roster.DateOf(time.Now()), e.ExitDate)
 
-	var page employeePage
+	var page typedPage
 	call(t, "GET", url+"/api/employees", "", nil).decode(t, &page)
 	require.Len(t, page.Employees, 10, "terminated people are still listed")
 
@@ -300,4 +300,42 @@ func TestHRISConcurrentUse(t *testing.T) {
 	}
 	wg.Wait()
 	require.Len(t, h.Employees(), 58)
+}
+
+// typedPage is GET /api/employees decoded into employees.
+type typedPage struct {
+	Employees []roster.Employee `json:"employees"`
+	Next      string            `json:"next"`
+}
+
+func TestHRISServesRawValues(t *testing.T) {
+	dir := t.TempDir()
+	opts := HRISOptions{Employees: 3, StatePath: dir + "/hris.json"}
+	h, url := newHRIS(t, opts)
+	require.NoError(t, h.SetRaw("E0002", "dateOfBirth", "31/02/1990"))
+	r := call(t, "PUT", url+"/api/employees/E0003/raw", "", `{"field":"custom.badge","value":"=1+1"}`)
+	require.Equal(t, http.StatusOK, r.status)
+
+	var page struct {
+		Employees []map[string]any `json:"employees"`
+	}
+	call(t, "GET", url+"/api/employees", "", nil).decode(t, &page)
+	require.Equal(t, "31/02/1990", page.Employees[1]["dateOfBirth"])
+	require.Equal(t, "=1+1", page.Employees[2]["custom"].(map[string]any)["badge"])
+	e, _ := h.Get("E0002")
+	require.NotEqual(t, "31/02/1990", e.DateOfBirth.String(), "the validated value is kept underneath")
+
+	// Overrides survive a restart and can be removed.
+	again, err := NewHRIS(opts)
+	require.NoError(t, err)
+	served, err := again.served(again.mustGet("E0002"))
+	require.NoError(t, err)
+	require.Equal(t, "31/02/1990", served["dateOfBirth"])
+	require.NoError(t, again.SetRaw("E0002", "dateOfBirth", ""))
+	served, err = again.served(again.mustGet("E0002"))
+	require.NoError(t, err)
+	require.Equal(t, e.DateOfBirth.String(), served["dateOfBirth"])
+
+	require.Error(t, h.SetRaw("E9999", "workEmail", "x"))
+	require.Error(t, h.SetRaw("E0001", "id", "x"))
 }
