@@ -11,6 +11,7 @@ import (
 
 	"github.com/hrsync/hrsync/connectors"
 	"github.com/hrsync/hrsync/integration"
+	"github.com/hrsync/hrsync/notify"
 	"github.com/hrsync/hrsync/roster"
 	"github.com/hrsync/hrsync/store"
 )
@@ -30,6 +31,9 @@ type Activities struct {
 	Store *store.Store
 	// Connectors builds source and target clients.
 	Connectors Connectors
+	// Notifier tells administrators about blocked syncs; nil means one with
+	// default settings.
+	Notifier *notify.Notifier
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 }

@@ -235,7 +235,7 @@ func TestFetchStreamsEveryPageIntoTheSnapshot(t *testing.T) {
 	require.Equal(t, integrationID, snap.IntegrationID)
 	recs, err := f.store.SnapshotRecords(context.Background(), "sync-1")
 	require.NoError(t, err)
-	require.Equal(t, f.hris.Employees(), recs)
+	require.Equal(t, recordsOf(f.hris.Employees()), recs)
 }
 
 func TestFetchOfAnEmptyHRIS(t *testing.T) {
@@ -289,7 +289,7 @@ func TestFetchResumesFromItsHeartbeatAfterACrash(t *testing.T) {
 	require.Equal(t, 2, heartbeat.Pages)
 	require.NotEmpty(t, heartbeat.Cursor)
 	stray := roster.Employee{ID: "STRAY", FirstName: "Stray", WorkEmail: "stray@x.test"}
-	require.NoError(t, f.store.AppendRecords(context.Background(), "sync-1", 10, []roster.Employee{stray}))
+	require.NoError(t, f.store.AppendRecords(context.Background(), "sync-1", 10, []roster.Record{roster.RecordOf(stray)}))
 
 	// The retry starts from the heartbeat.
 	retry := f.env()
@@ -301,7 +301,7 @@ func TestFetchResumesFromItsHeartbeatAfterACrash(t *testing.T) {
 	require.Equal(t, int32(1), firstPageRequests.Load(), "the retry does not start over")
 	recs, err := f.store.SnapshotRecords(context.Background(), "sync-1")
 	require.NoError(t, err)
-	require.Equal(t, f.hris.Employees(), recs, "every record exactly once, in order")
+	require.Equal(t, recordsOf(f.hris.Employees()), recs, "every record exactly once, in order")
 	snap, err := f.store.GetSnapshot(context.Background(), "sync-1")
 	require.NoError(t, err)
 	require.True(t, snap.Complete)
@@ -321,9 +321,9 @@ func TestFetchResumesFromAHandMadeHeartbeat(t *testing.T) {
 	p3, err := src.FetchPage(ctx, p2.Next)
 	require.NoError(t, err)
 	require.NoError(t, f.store.BeginSnapshot(ctx, "sync-1", integrationID, "sync-1", 0))
-	require.NoError(t, f.store.AppendRecords(ctx, "sync-1", 0, p1.Employees))
-	require.NoError(t, f.store.AppendRecords(ctx, "sync-1", 5, p2.Employees))
-	require.NoError(t, f.store.AppendRecords(ctx, "sync-1", 10, p3.Employees))
+	require.NoError(t, f.store.AppendRecords(ctx, "sync-1", 0, p1.Records))
+	require.NoError(t, f.store.AppendRecords(ctx, "sync-1", 5, p2.Records))
+	require.NoError(t, f.store.AppendRecords(ctx, "sync-1", 10, p3.Records))
 
 	env := f.env()
 	env.SetHeartbeatDetails(activities.FetchProgress{Cursor: p2.Next, Records: 10, Pages: 2})
@@ -333,7 +333,7 @@ func TestFetchResumesFromAHandMadeHeartbeat(t *testing.T) {
 	require.Equal(t, activities.FetchResult{SnapshotID: "sync-1", Records: 23, Pages: 5}, res)
 	recs, err := f.store.SnapshotRecords(ctx, "sync-1")
 	require.NoError(t, err)
-	require.Equal(t, f.hris.Employees(), recs)
+	require.Equal(t, recordsOf(f.hris.Employees()), recs)
 }
 
 func TestFetchRetriedAfterItsLastHeartbeatDoesNotFetchAgain(t *testing.T) {
@@ -353,7 +353,7 @@ func TestFetchRetriedAfterItsLastHeartbeatDoesNotFetchAgain(t *testing.T) {
 	require.Equal(t, activities.FetchResult{SnapshotID: "sync-1", Records: 23, Pages: 5}, res)
 	recs, err := f.store.SnapshotRecords(ctx, "sync-1")
 	require.NoError(t, err)
-	require.Equal(t, f.hris.Employees(), recs)
+	require.Equal(t, recordsOf(f.hris.Employees()), recs)
 	snap, err := f.store.GetSnapshot(ctx, "sync-1")
 	require.NoError(t, err)
 	require.True(t, snap.Complete)
@@ -825,4 +825,13 @@ func TestPurgeDeletesOnlyTheIntegrationsData(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, 20, snap.Count)
 	require.Len(t, f.dir.Users(), len(active), "purging leaves the directory alone")
+}
+
+// recordsOf is how the demo source delivers employees.
+func recordsOf(employees []roster.Employee) []roster.Record {
+	out := make([]roster.Record, len(employees))
+	for i, e := range employees {
+		out[i] = roster.RecordOf(e)
+	}
+	return out
 }

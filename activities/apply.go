@@ -85,27 +85,25 @@ func applyChange(ctx context.Context, tgt connectors.Target, c roster.Change) (s
 			return "", err
 		}
 		if found {
-			// An earlier attempt created the user before it could record so.
-			fields := roster.ChangedFields(existing.Employee, c.Employee)
-			if len(fields) > 0 {
-				if err := tgt.UpdateUser(ctx, existing.TargetID, c.Employee, fields); err != nil {
-					return "", err
-				}
+			// An earlier attempt created the user before it could record
+			// so: write the planned fields over it instead.
+			if err := tgt.UpdateUser(ctx, existing.TargetID, c.Employee, c.Fields); err != nil {
+				return "", err
 			}
 			return existing.TargetID, nil
 		}
 		return tgt.CreateUser(ctx, c.Employee)
 	case roster.OpUpdate:
 		return c.TargetID, tgt.UpdateUser(ctx, c.TargetID, c.Employee, linkFields(c))
-	case roster.OpReactivate:
+	case roster.OpReactivate, roster.OpDeactivate:
+		// Fields first (an exit date, a re-hire's new department), then the
+		// switch, so a retry after either step converges.
 		if len(c.Fields) > 0 {
 			if err := tgt.UpdateUser(ctx, c.TargetID, c.Employee, c.Fields); err != nil {
 				return "", err
 			}
 		}
-		return c.TargetID, tgt.SetActive(ctx, c.TargetID, true)
-	case roster.OpDeactivate:
-		return c.TargetID, tgt.SetActive(ctx, c.TargetID, false)
+		return c.TargetID, tgt.SetActive(ctx, c.TargetID, c.Op == roster.OpReactivate)
 	case roster.OpUnchanged, roster.OpSkip:
 		return c.TargetID, nil
 	}

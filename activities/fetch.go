@@ -7,13 +7,19 @@ import (
 	"go.temporal.io/sdk/activity"
 
 	"github.com/hrsync/hrsync/integration"
+	"github.com/hrsync/hrsync/roster"
 )
 
 // FetchInput names the sync whose roster to fetch and where from.
 type FetchInput struct {
 	IntegrationID string
 	SyncID        string
-	Source        integration.Endpoint
+	// SnapshotID names the snapshot to write; empty means SyncID.
+	SnapshotID string
+	Source     integration.Endpoint
+	// Rules decide which source fields are kept; the rest are dropped
+	// before anything is stored.
+	Rules roster.Rules
 }
 
 // FetchResult points at the staged snapshot the fetch wrote.
@@ -50,7 +56,10 @@ func (a *Activities) fetch(ctx context.Context, in FetchInput) (FetchResult, err
 	if err != nil {
 		return FetchResult{}, err
 	}
-	snapshotID := in.SyncID
+	snapshotID := in.SnapshotID
+	if snapshotID == "" {
+		snapshotID = in.SyncID
+	}
 	if err := a.Store.BeginSnapshot(ctx, snapshotID, in.IntegrationID, in.SyncID, p.Records); err != nil {
 		return FetchResult{}, err
 	}
@@ -62,10 +71,14 @@ func (a *Activities) fetch(ctx context.Context, in FetchInput) (FetchResult, err
 		if err != nil {
 			return FetchResult{}, fmt.Errorf("unable to fetch page %d from %s source: %w", p.Pages+1, in.Source.Kind, err)
 		}
-		if err := a.Store.AppendRecords(ctx, snapshotID, p.Records, page.Employees); err != nil {
+		records := make([]roster.Record, len(page.Records))
+		for i, r := range page.Records {
+			records[i] = in.Rules.Minimize(r)
+		}
+		if err := a.Store.AppendRecords(ctx, snapshotID, p.Records, records); err != nil {
 			return FetchResult{}, err
 		}
-		p.Records += len(page.Employees)
+		p.Records += len(records)
 		p.Pages++
 		p.Cursor = page.Next
 		activity.RecordHeartbeat(ctx, p)

@@ -2,7 +2,12 @@ package activities
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/hrsync/hrsync/integration"
@@ -15,21 +20,32 @@ type PlanInput struct {
 	IntegrationID string
 	SyncID        string
 	SnapshotID    string
-	Config        integration.Config
+	// PlanID names the plan; empty means SyncID. A re-plan after an
+	// approval gets its own ID so the reviewed plan is kept.
+	PlanID string
+	Config integration.Config
 }
 
 // PlanResult summarises the stored plan: its ID, what it would do, and the
-// reasons it must wait for approval, if any.
+// reasons it must wait for approval, if any. It carries counts, codes and
+// IDs only; who changed how stays in the store.
 type PlanResult struct {
 	PlanID         string
 	Counts         map[roster.Op]int
 	Problems       int
+	Held           int
 	Blocks         []roster.Block
 	DirectoryUsers int
+	// NextExitDate is the earliest future exit date among active employees.
+	NextExitDate roster.Date
+	// Digest fingerprints the planned changes.
+	Digest string
 }
 
-// Plan compares the staged snapshot with the directory, evaluates the guards
-// and stores the plan. Planning again for the same sync replaces the plan.
+// Plan turns the staged snapshot into a plan: it maps and validates every
+// record under the integration's rules, compares the result with the
+// directory, evaluates the guards and stores the plan. Planning again under
+// the same plan ID replaces the plan.
 func (a *Activities) Plan(ctx context.Context, in PlanInput) (PlanResult, error) {
 	res, err := a.plan(ctx, in)
 	return res, classify(err)
@@ -37,6 +53,11 @@ func (a *Activities) Plan(ctx context.Context, in PlanInput) (PlanResult, error)
 
 func (a *Activities) plan(ctx context.Context, in PlanInput) (PlanResult, error) {
 	cfg := in.Config.WithDefaults()
+	rules := cfg.Rules.WithDefaults()
+	planID := in.PlanID
+	if planID == "" {
+		planID = in.SyncID
+	}
 	snap, err := a.Store.GetSnapshot(ctx, in.SnapshotID)
 	if err != nil {
 		return PlanResult{}, err
@@ -44,7 +65,7 @@ func (a *Activities) plan(ctx context.Context, in PlanInput) (PlanResult, error)
 	if !snap.Complete {
 		return PlanResult{}, fmt.Errorf("snapshot %s is incomplete: %w", in.SnapshotID, store.ErrNotFound)
 	}
-	source, err := a.Store.SnapshotRecords(ctx, in.SnapshotID)
+	records, err := a.Store.SnapshotRecords(ctx, in.SnapshotID)
 	if err != nil {
 		return PlanResult{}, err
 	}
@@ -56,25 +77,109 @@ func (a *Activities) plan(ctx context.Context, in PlanInput) (PlanResult, error)
 	if err != nil {
 		return PlanResult{}, err
 	}
+	applied, err := a.Store.Applied(ctx, in.IntegrationID)
+	if err != nil {
+		return PlanResult{}, err
+	}
 	today, err := a.today(cfg.Schedule.TimeZone)
 	if err != nil {
 		return PlanResult{}, err
 	}
-	diff := roster.Diff(roster.DiffInput{Source: source, Directory: directory, Today: today})
+
+	prep := prepare(records, rules, today)
+	diff := roster.Diff(roster.DiffInput{Source: prep.employees, Directory: directory, Today: today,
+		Rules: rules, Held: prep.held, Excluded: prep.excluded})
+	problems := append(prep.problems, diff.Problems...)
 	blocks := roster.Guard(roster.GuardInput{
-		SourceCount: len(source), Directory: directory, Plan: diff, Policy: cfg.MassChange,
+		SourceCount: len(records), Directory: directory, Plan: diff, Policy: rules.MassChange,
 	})
+	if prep.blockRun {
+		blocks = append(blocks, roster.Block{Code: roster.BlockHierarchy,
+			Message: fmt.Sprintf("%d employees have manager errors; the hierarchy policy is block", prep.hierarchyErrors)})
+	}
+	baseline := make(map[string]roster.Employee, len(applied))
+	for _, e := range applied {
+		baseline[e.ID] = e
+	}
+	holds := roster.Privacy(roster.PrivacyInput{Changes: diff.Changes, Baseline: baseline, Directory: directory, Rules: rules})
+	if len(holds) > 0 {
+		blocks = append(blocks, roster.Block{Code: roster.BlockPrivacy,
+			Message: fmt.Sprintf("%d employees' identities changed and wait for review", len(holds))})
+	}
+	digest, err := digestOf(diff.Changes)
+	if err != nil {
+		return PlanResult{}, err
+	}
 	plan := store.Plan{
-		ID: in.SyncID, IntegrationID: in.IntegrationID, SyncID: in.SyncID, SnapshotID: in.SnapshotID,
-		Counts: diff.Counts(), Blocks: blocks, Problems: diff.Problems,
+		ID: planID, IntegrationID: in.IntegrationID, SyncID: in.SyncID, SnapshotID: in.SnapshotID,
+		Counts: diff.Counts(), Blocks: blocks, Problems: problems, Holds: holds, Digest: digest,
 	}
 	if err := a.Store.SavePlan(ctx, plan, diff.Changes); err != nil {
 		return PlanResult{}, err
 	}
 	return PlanResult{
-		PlanID: plan.ID, Counts: plan.Counts, Problems: len(diff.Problems),
-		Blocks: blocks, DirectoryUsers: len(directory),
+		PlanID: plan.ID, Counts: plan.Counts, Problems: len(problems), Held: len(prep.held) + len(holds),
+		Blocks: blocks, DirectoryUsers: len(directory), NextExitDate: diff.NextExitDate, Digest: digest,
 	}, nil
+}
+
+// prepared is a snapshot under the rules: normalised employees, who is held
+// back or left out, and the problems found.
+type prepared struct {
+	employees       []roster.Employee
+	problems        []roster.Problem
+	held            map[string]string
+	excluded        map[string]string
+	blockRun        bool
+	hierarchyErrors int
+}
+
+// prepare normalises, filters and validates records.
+func prepare(records []roster.Record, rules roster.Rules, today roster.Date) prepared {
+	p := prepared{excluded: map[string]string{}, held: map[string]string{}}
+	p.employees = make([]roster.Employee, 0, len(records))
+	for _, rec := range records {
+		e, problems := rules.Normalize(rec)
+		p.employees = append(p.employees, e)
+		p.problems = append(p.problems, problems...)
+	}
+	included := make([]roster.Employee, 0, len(p.employees))
+	for _, e := range p.employees {
+		if out, why := rules.Excluded(e, today); out {
+			p.excluded[e.ID] = why
+			continue
+		}
+		included = append(included, e)
+	}
+	p.problems = append(p.problems, rules.Validate(included)...)
+	held, blockRun := rules.Hold(p.problems)
+	p.blockRun = blockRun
+	for id, problems := range held {
+		codes := make([]string, 0, len(problems))
+		for _, pr := range problems {
+			if !slices.Contains(codes, pr.Code) {
+				codes = append(codes, pr.Code)
+			}
+		}
+		if slices.ContainsFunc(codes, roster.IsHierarchy) {
+			p.hierarchyErrors++
+		}
+		slices.Sort(codes)
+		p.held[id] = strings.Join(codes, ", ")
+	}
+	return p
+}
+
+// digestOf fingerprints a plan's changes.
+func digestOf(changes []roster.Change) (string, error) {
+	h := sha256.New()
+	enc := json.NewEncoder(h)
+	for _, c := range changes {
+		if err := enc.Encode(c); err != nil {
+			return "", fmt.Errorf("unable to fingerprint plan: %w", err)
+		}
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
 // today is the organisation's current calendar date.

@@ -13,11 +13,12 @@ import (
 	"github.com/hrsync/hrsync/roster"
 )
 
-// Page is one page of a source's roster. Next is the opaque cursor of the
-// following page, empty after the last one.
+// Page is one page of a source's roster: each person as the source wrote
+// them. Next is the opaque cursor of the following page, empty after the
+// last one.
 type Page struct {
-	Employees []roster.Employee
-	Next      string
+	Records []roster.Record
+	Next    string
 }
 
 // Source is an HRIS that hrsync reads employees from.

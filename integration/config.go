@@ -7,6 +7,7 @@ package integration
 import (
 	"errors"
 	"fmt"
+	"net/mail"
 	"net/url"
 	"regexp"
 	"slices"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/robfig/cron/v3"
 
+	"github.com/hrsync/hrsync/notify"
 	"github.com/hrsync/hrsync/roster"
 )
 
@@ -33,8 +35,11 @@ type Config struct {
 	Schedule Schedule `json:"schedule" yaml:"schedule"`
 	// Admins are notified when a sync waits for approval.
 	Admins []string `json:"admins,omitempty" yaml:"admins,omitempty"`
-	// MassChange bounds deactivations per run; zero means the default.
-	MassChange roster.MassChangePolicy `json:"massChange" yaml:"massChange"`
+	// Notify says how admins are told: email and/or webhook.
+	Notify notify.Config `json:"notify" yaml:"notify"`
+	// Rules are the field selection, mapping, date formats, filters and
+	// policies of the sync; their keys sit at the top level of the config.
+	roster.Rules `yaml:",inline"`
 }
 
 // Endpoint says how to reach one external system.
@@ -106,9 +111,7 @@ func (c Config) WithDefaults() Config {
 	if c.Schedule.FirstSync == "" {
 		c.Schedule.FirstSync = FirstSyncNow
 	}
-	if c.MassChange == (roster.MassChangePolicy{}) {
-		c.MassChange = roster.DefaultMassChangePolicy
-	}
+	c.Rules = c.Rules.WithDefaults()
 	return c
 }
 
@@ -135,19 +138,30 @@ func (c Config) Validate() error {
 		}
 	}
 	for i, a := range c.Admins {
-		if !strings.Contains(a, "@") {
+		if _, err := mail.ParseAddress(a); err != nil {
 			bad(fmt.Sprintf("admins[%d]", i), "%q is not an email address", a)
 		}
 	}
-	if m := c.MassChange; m != (roster.MassChangePolicy{}) {
-		if m.MaxDeactivatePercent <= 0 || m.MaxDeactivatePercent > 100 {
-			bad("massChange.maxDeactivatePercent", "must be above 0 and at most 100")
-		}
-		if m.MinDeactivations < 0 {
-			bad("massChange.minDeactivations", "must not be negative")
-		}
+	if err := c.Rules.Check(); err != nil {
+		errs = append(errs, err)
+	}
+	if err := c.Notify.Check(); err != nil {
+		errs = append(errs, prefixed("notify.", err)...)
 	}
 	return errors.Join(errs...)
+}
+
+// prefixed puts prefix before each of err's joined errors.
+func prefixed(prefix string, err error) []error {
+	joined, ok := err.(interface{ Unwrap() []error })
+	if !ok {
+		return []error{fmt.Errorf("%s%w", prefix, err)}
+	}
+	var out []error
+	for _, e := range joined.Unwrap() {
+		out = append(out, fmt.Errorf("%s%w", prefix, e))
+	}
+	return out
 }
 
 func validateEndpoint(field string, e Endpoint, kinds []string, bad func(field, format string, args ...any)) {

@@ -117,10 +117,34 @@ func (o *Operator) Status(ctx context.Context, id string) (workflows.Integration
 }
 
 // SyncNow asks integration id to sync now and says which run that will be.
-func (o *Operator) SyncNow(ctx context.Context, id, by string) (workflows.SyncNowResult, error) {
+// With approve, the run goes ahead through any block.
+func (o *Operator) SyncNow(ctx context.Context, id, by string, approve bool) (workflows.SyncNowResult, error) {
 	var res workflows.SyncNowResult
-	err := o.update(ctx, id, workflows.UpdateSyncNow, workflows.SyncRequest{By: by}, &res)
+	err := o.update(ctx, id, workflows.UpdateSyncNow, workflows.SyncRequest{By: by, Approve: approve}, &res)
 	return res, err
+}
+
+// Preview fetches and maps integration id's HRIS under its current rules
+// without applying anything, and returns where the CSV waits in the store.
+func (o *Operator) Preview(ctx context.Context, id string) (workflows.PreviewResult, error) {
+	var res workflows.PreviewResult
+	st, err := o.Status(ctx, id)
+	if err != nil {
+		return res, err
+	}
+	run, err := o.c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+		ID:                    workflows.PreviewWorkflowID(id, time.Now().UTC().Format("20060102T150405.000000000")),
+		TaskQueue:             workflows.TaskQueue,
+		TypedSearchAttributes: temporal.NewSearchAttributes(workflows.IntegrationIDKey.ValueSet(id)),
+		StaticSummary:         "Preview of integration " + id,
+	}, workflows.PreviewWorkflow, workflows.PreviewInput{IntegrationID: id, Config: st.Config})
+	if err != nil {
+		return res, fmt.Errorf("unable to start preview of %s: %w", id, err)
+	}
+	if err := run.Get(ctx, &res); err != nil {
+		return res, fmt.Errorf("preview of %s failed: %w", id, err)
+	}
+	return res, nil
 }
 
 // Pause stops integration id's scheduled syncs.

@@ -67,12 +67,20 @@ const (
 
 // DiffInput is what Diff compares.
 type DiffInput struct {
-	// Source is the roster fetched from the HRIS.
+	// Source is the roster fetched from the HRIS, normalised.
 	Source []Employee
 	// Directory is every user the target holds.
 	Directory []User
 	// Today is the organisation's current date, for exit dates.
 	Today Date
+	// Rules give the selected fields and the vanished policy.
+	Rules Rules
+	// Held maps the HRIS ids of employees held back (by validation) to why;
+	// they are neither changed nor treated as gone.
+	Held map[string]string
+	// Excluded maps the HRIS ids that filters leave out to why; like held
+	// employees, they are left as they are.
+	Excluded map[string]string
 }
 
 // DiffResult is the plan Diff produces: one Change per person it concerns, in
@@ -80,6 +88,9 @@ type DiffInput struct {
 type DiffResult struct {
 	Changes  []Change  `json:"changes"`
 	Problems []Problem `json:"problems,omitempty"`
+	// NextExitDate is the earliest exit date after Today among the active
+	// employees: the run that day will deactivate them.
+	NextExitDate Date `json:"nextExitDate"`
 }
 
 // Counts tallies changes by Op.
@@ -97,8 +108,10 @@ func (r DiffResult) Counts() map[Op]int {
 // to an unlinked directory user by email, case-insensitively, and an email
 // that matches more than one such user is a problem rather than a guess.
 // Inactive employees, and those whose exit date is on or before Today, are
-// deactivated; a linked user missing from the source is deactivated too.
-// Users the HRIS never linked are left alone.
+// deactivated; a linked user missing from the source is deactivated too, as
+// a former employee whose exit date is Today unless the rules say
+// otherwise. Held and excluded employees are skipped. Users the HRIS never
+// linked are left alone. Only selected fields are compared or written.
 func Diff(in DiffInput) DiffResult {
 	var res DiffResult
 	byExternal := make(map[string]User, len(in.Directory))
@@ -128,6 +141,16 @@ func Diff(in DiffInput) DiffResult {
 		seen[e.ID] = true
 
 		u, linked := byExternal[e.ID]
+		if why, ok := in.Held[e.ID]; ok {
+			res.Changes = append(res.Changes, Change{Op: OpSkip, EmployeeID: e.ID, TargetID: u.TargetID,
+				Employee: e, Reason: "held back: " + why})
+			continue
+		}
+		if why, ok := in.Excluded[e.ID]; ok {
+			res.Changes = append(res.Changes, Change{Op: OpSkip, EmployeeID: e.ID, TargetID: u.TargetID,
+				Employee: e, Reason: "excluded: " + why})
+			continue
+		}
 		link := false
 		if !linked {
 			candidates := unlinkedByEmail[NormalEmail(e.WorkEmail)]
@@ -140,7 +163,12 @@ func Diff(in DiffInput) DiffResult {
 				u, linked, link = candidates[0], true, true
 			}
 		}
-		res.Changes = append(res.Changes, planOne(e, u, linked, link, in.Today))
+		c := in.Rules.planOne(e, u, linked, link, in.Today)
+		res.Changes = append(res.Changes, c)
+		if c.Op != OpDeactivate && c.Op != OpSkip && e.ExitDate.After(in.Today) &&
+			(res.NextExitDate.IsZero() || e.ExitDate.Before(res.NextExitDate)) {
+			res.NextExitDate = e.ExitDate
+		}
 	}
 
 	var leavers []Change
@@ -150,8 +178,14 @@ func Diff(in DiffInput) DiffResult {
 		}
 		gone := u.Employee
 		gone.Status = StatusInactive
-		leavers = append(leavers, Change{Op: OpDeactivate, EmployeeID: u.Employee.ID, TargetID: u.TargetID,
-			Employee: gone, Reason: "missing from the HRIS"})
+		c := Change{Op: OpDeactivate, EmployeeID: u.Employee.ID, TargetID: u.TargetID, Employee: gone,
+			Reason: "missing from the HRIS"}
+		if in.Rules.Vanished != VanishedDeactivate && in.Rules.Selected(FieldExitDate) && gone.ExitDate.IsZero() {
+			c.Employee.ExitDate = in.Today
+			c.Fields = []Field{FieldExitDate}
+			c.Reason += "; former employee as of " + in.Today.String()
+		}
+		leavers = append(leavers, c)
 	}
 	slices.SortFunc(leavers, func(a, b Change) int { return strings.Compare(a.EmployeeID, b.EmployeeID) })
 	res.Changes = append(res.Changes, leavers...)
@@ -159,7 +193,7 @@ func Diff(in DiffInput) DiffResult {
 }
 
 // planOne decides the change for one source employee and its matched user.
-func planOne(e Employee, u User, linked, link bool, today Date) Change {
+func (r Rules) planOne(e Employee, u User, linked, link bool, today Date) Change {
 	leaving, why := isLeaver(e, today)
 	c := Change{EmployeeID: e.ID, Employee: e, Link: link}
 	switch {
@@ -167,16 +201,18 @@ func planOne(e Employee, u User, linked, link bool, today Date) Change {
 		c.Op, c.Reason = OpSkip, why+"; not in the directory"
 	case !linked:
 		c.Op, c.Reason = OpCreate, "new in the HRIS"
+		c.Fields = r.selectedFields(e)
 	case leaving && u.Active:
 		c.Op, c.TargetID, c.Reason = OpDeactivate, u.TargetID, why
+		c.Fields = r.ChangedFields(u.Employee, e)
 	case leaving:
 		c.Op, c.TargetID, c.Reason = OpUnchanged, u.TargetID, why+"; already inactive"
 	case !u.Active:
 		c.Op, c.TargetID, c.Reason = OpReactivate, u.TargetID, "active again in the HRIS"
-		c.Fields = ChangedFields(u.Employee, e)
+		c.Fields = r.ChangedFields(u.Employee, e)
 	default:
 		c.TargetID = u.TargetID
-		c.Fields = ChangedFields(u.Employee, e)
+		c.Fields = r.ChangedFields(u.Employee, e)
 		if len(c.Fields) > 0 || link {
 			c.Op, c.Reason = OpUpdate, "changed in the HRIS"
 			if link {
@@ -200,18 +236,13 @@ func isLeaver(e Employee, today Date) (bool, string) {
 	return false, ""
 }
 
-// ChangedFields lists the fields whose values differ between before and
-// after, ignoring the id and the status (which Diff handles as its own ops).
-func ChangedFields(before, after Employee) []Field {
+// ChangedFields lists the selected fields whose values differ between
+// before and after, ignoring the id and the status (which Diff handles as
+// its own ops).
+func (r Rules) ChangedFields(before, after Employee) []Field {
 	var changed []Field
-	fields := after.Fields()
-	for _, f := range before.Fields() {
-		if !slices.Contains(fields, f) {
-			fields = append(fields, f)
-		}
-	}
-	for _, f := range fields {
-		if f == FieldID || f == FieldStatus {
+	for _, f := range unionFields(before, after) {
+		if f == FieldID || f == FieldStatus || !r.Selected(f) {
 			continue
 		}
 		if before.Get(f) != after.Get(f) {
@@ -219,4 +250,27 @@ func ChangedFields(before, after Employee) []Field {
 		}
 	}
 	return changed
+}
+
+// selectedFields lists the selected fields e has a value for: what a create
+// writes.
+func (r Rules) selectedFields(e Employee) []Field {
+	var fields []Field
+	for _, f := range e.Fields() {
+		if f != FieldID && f != FieldStatus && r.Selected(f) && e.Get(f) != "" {
+			fields = append(fields, f)
+		}
+	}
+	return fields
+}
+
+// unionFields lists the catalogue fields and both records' custom fields.
+func unionFields(a, b Employee) []Field {
+	fields := b.Fields()
+	for _, f := range a.Fields() {
+		if !slices.Contains(fields, f) {
+			fields = append(fields, f)
+		}
+	}
+	return fields
 }

@@ -9,6 +9,9 @@ import (
 
 var today = Date{2026, time.March, 10}
 
+// createFields are the fields emp sets, which a create writes.
+var createFields = []Field{FieldFirstName, FieldLastName, FieldWorkEmail, FieldDepartment}
+
 func emp(id, email string, mods ...func(*Employee)) Employee {
 	e := Employee{ID: id, FirstName: "F" + id, LastName: "L" + id, WorkEmail: email, Status: StatusActive,
 		Department: "Ops"}
@@ -37,7 +40,7 @@ func TestDiff(t *testing.T) {
 		{
 			name:   "new employee is created",
 			source: []Employee{alice},
-			want:   []Change{{Op: OpCreate, EmployeeID: "E1", Employee: alice, Reason: "new in the HRIS"}},
+			want:   []Change{{Op: OpCreate, EmployeeID: "E1", Employee: alice, Reason: "new in the HRIS", Fields: createFields}},
 		},
 		{
 			name:      "identical employee is unchanged",
@@ -73,7 +76,7 @@ func TestDiff(t *testing.T) {
 			source:    []Employee{emp("E1", "alice@x.test", func(e *Employee) { e.ExitDate = today })},
 			directory: []User{user("u1", true, alice)},
 			want: []Change{{Op: OpDeactivate, EmployeeID: "E1", TargetID: "u1", Reason: "exit date 2026-03-10 has passed",
-				Employee: emp("E1", "alice@x.test", func(e *Employee) { e.ExitDate = today })}},
+				Employee: emp("E1", "alice@x.test", func(e *Employee) { e.ExitDate = today }), Fields: []Field{FieldExitDate}}},
 		},
 		{
 			name:      "future exit date keeps the user active",
@@ -110,8 +113,9 @@ func TestDiff(t *testing.T) {
 			directory: []User{user("u1", true, alice), user("u2", true, bob)},
 			want: []Change{
 				{Op: OpUnchanged, EmployeeID: "E1", TargetID: "u1", Employee: alice},
-				{Op: OpDeactivate, EmployeeID: "E2", TargetID: "u2", Reason: "missing from the HRIS",
-					Employee: emp("E2", "bob@x.test", func(e *Employee) { e.Status = StatusInactive })},
+				{Op: OpDeactivate, EmployeeID: "E2", TargetID: "u2", Reason: "missing from the HRIS; former employee as of 2026-03-10",
+					Employee: emp("E2", "bob@x.test", func(e *Employee) { e.Status = StatusInactive; e.ExitDate = today }),
+					Fields:   []Field{FieldExitDate}},
 			},
 		},
 		{
@@ -139,7 +143,7 @@ func TestDiff(t *testing.T) {
 		{
 			name:     "duplicate HRIS id is a problem and only the first is planned",
 			source:   []Employee{alice, emp("E1", "other@x.test")},
-			want:     []Change{{Op: OpCreate, EmployeeID: "E1", Employee: alice, Reason: "new in the HRIS"}},
+			want:     []Change{{Op: OpCreate, EmployeeID: "E1", Employee: alice, Reason: "new in the HRIS", Fields: createFields}},
 			problems: []string{CodeDuplicateID},
 		},
 		{
@@ -169,4 +173,47 @@ func TestDiffCounts(t *testing.T) {
 		Today:     today,
 	})
 	require.Equal(t, map[Op]int{OpUnchanged: 1, OpCreate: 1, OpDeactivate: 1}, res.Counts())
+}
+
+func TestDiffRules(t *testing.T) {
+	alice := emp("E1", "alice@x.test")
+	bob := emp("E2", "bob@x.test")
+	t.Run("unselected fields are neither compared nor written", func(t *testing.T) {
+		rules := Rules{Fields: FieldSelection{Exclude: []Field{FieldDepartment}}}
+		moved := emp("E1", "alice@x.test", func(e *Employee) { e.Department = "" })
+		got := Diff(DiffInput{Source: []Employee{moved, emp("E3", "c@x.test", func(e *Employee) { e.Department = "" })},
+			Directory: []User{user("u1", true, alice)}, Today: today, Rules: rules})
+		require.Equal(t, OpUnchanged, got.Changes[0].Op, "the directory's department is left alone")
+		require.NotContains(t, got.Changes[1].Fields, FieldDepartment)
+	})
+	t.Run("vanished employee deactivated without exit date", func(t *testing.T) {
+		got := Diff(DiffInput{Directory: []User{user("u2", true, bob)}, Today: today,
+			Rules: Rules{Vanished: VanishedDeactivate}})
+		require.Len(t, got.Changes, 1)
+		require.Equal(t, OpDeactivate, got.Changes[0].Op)
+		require.Empty(t, got.Changes[0].Fields)
+		require.True(t, got.Changes[0].Employee.ExitDate.IsZero())
+		require.Equal(t, "missing from the HRIS", got.Changes[0].Reason)
+	})
+	t.Run("vanished employee keeps an exit date they already had", func(t *testing.T) {
+		left := emp("E2", "bob@x.test", func(e *Employee) { e.ExitDate = Date{2026, time.February, 1} })
+		got := Diff(DiffInput{Directory: []User{user("u2", true, left)}, Today: today})
+		require.Equal(t, Date{2026, time.February, 1}, got.Changes[0].Employee.ExitDate)
+		require.Empty(t, got.Changes[0].Fields)
+	})
+	t.Run("held and excluded employees are skipped, not treated as gone", func(t *testing.T) {
+		got := Diff(DiffInput{Source: []Employee{alice, bob}, Directory: []User{user("u1", true, alice), user("u2", true, bob)},
+			Today: today, Held: map[string]string{"E1": "invalid_email"}, Excluded: map[string]string{"E2": "filters[0]"}})
+		require.Equal(t, []Op{OpSkip, OpSkip}, []Op{got.Changes[0].Op, got.Changes[1].Op})
+		require.Equal(t, "held back: invalid_email", got.Changes[0].Reason)
+		require.Equal(t, "excluded: filters[0]", got.Changes[1].Reason)
+		require.Equal(t, "u1", got.Changes[0].TargetID)
+	})
+	t.Run("the earliest future exit date is reported", func(t *testing.T) {
+		soon := emp("E1", "alice@x.test", func(e *Employee) { e.ExitDate = Date{2026, time.March, 20} })
+		later := emp("E2", "bob@x.test", func(e *Employee) { e.ExitDate = Date{2026, time.April, 1} })
+		past := emp("E3", "c@x.test", func(e *Employee) { e.ExitDate = Date{2026, time.March, 1} })
+		got := Diff(DiffInput{Source: []Employee{later, soon, past}, Today: today})
+		require.Equal(t, Date{2026, time.March, 20}, got.NextExitDate)
+	})
 }

@@ -132,7 +132,13 @@ func (c *cli) statusCmd() *cobra.Command {
 				if err != nil {
 					return err
 				}
-				return c.print(st, func(w io.Writer) { printStatus(w, st) })
+				return c.print(st, func(w io.Writer) {
+					printStatus(w, st)
+					if cur := st.Current; cur != nil && cur.Blocked != nil {
+						fmt.Fprintln(w, "held for review")
+						c.printHolds(ctx, w, cur.Blocked.PlanID)
+					}
+				})
 			})
 		},
 	}
@@ -192,14 +198,14 @@ func countsLine(counts map[roster.Op]int) string {
 }
 
 func (c *cli) syncCmd() *cobra.Command {
-	var wait bool
+	var wait, approve bool
 	cmd := &cobra.Command{
 		Use:   "sync ID",
 		Short: "Start a sync now (with --wait, wait for it and print its summary)",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return c.withOperator(cmd, func(ctx context.Context, op *operator.Operator) error {
-				res, err := op.SyncNow(ctx, args[0], whoami())
+				res, err := op.SyncNow(ctx, args[0], whoami(), approve)
 				if err != nil {
 					return err
 				}
@@ -226,6 +232,7 @@ func (c *cli) syncCmd() *cobra.Command {
 		},
 	}
 	cmd.Flags().BoolVar(&wait, "wait", false, "wait for the sync to finish and print its summary")
+	cmd.Flags().BoolVar(&approve, "approve", false, "push the run through any block (privacy, mass change, hierarchy): you take responsibility for it")
 	return cmd
 }
 

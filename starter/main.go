@@ -27,10 +27,11 @@ func main() {
 
 // cli carries what every command needs.
 type cli struct {
-	out      io.Writer
-	json     bool
-	conn     temporalenv.Connection
-	operator func(ctx context.Context) (*operator.Operator, func(), error)
+	out       io.Writer
+	json      bool
+	storePath string
+	conn      temporalenv.Connection
+	operator  func(ctx context.Context) (*operator.Operator, func(), error)
 }
 
 func newRootCmd(out io.Writer) *cobra.Command {
@@ -43,9 +44,15 @@ func newRootCmd(out io.Writer) *cobra.Command {
 		SilenceErrors: true,
 	}
 	root.PersistentFlags().BoolVar(&c.json, "json", false, "print machine-readable JSON")
+	storePath := os.Getenv("HRSYNC_STORE")
+	if storePath == "" {
+		storePath = defaultStore
+	}
+	root.PersistentFlags().StringVar(&c.storePath, "store", storePath,
+		"the worker's store, for plan details, reports and previews (env HRSYNC_STORE)")
 	root.AddCommand(
 		c.createCmd(), c.updateCmd(), c.listCmd(), c.statusCmd(), c.syncCmd(), c.pauseCmd(), c.resumeCmd(),
-		c.approveCmd(), c.rejectCmd(), c.removeCmd(), c.historyCmd(),
+		c.approveCmd(), c.rejectCmd(), c.removeCmd(), c.historyCmd(), c.previewCmd(), c.reportCmd(),
 	)
 	return root
 }

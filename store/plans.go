@@ -22,6 +22,11 @@ type Plan struct {
 	Counts        map[roster.Op]int
 	Blocks        []roster.Block
 	Problems      []roster.Problem
+	// Holds are the employees kept back for review, with what changed.
+	Holds []roster.Hold
+	// Digest fingerprints the changes, so a re-plan can tell whether
+	// anything moved since an administrator reviewed it.
+	Digest string
 }
 
 // ChangeStatus is how far one planned change has got.
@@ -58,16 +63,22 @@ func (s *Store) SavePlan(ctx context.Context, p Plan, changes []roster.Change) e
 	if err != nil {
 		return fmt.Errorf("unable to encode plan problems: %w", err)
 	}
+	holds, err := json.Marshal(nonNil(p.Holds))
+	if err != nil {
+		return fmt.Errorf("unable to encode plan holds: %w", err)
+	}
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM plan_changes WHERE plan_id = ?`, p.ID); err != nil {
 			return fmt.Errorf("unable to replace plan %s: %w", p.ID, err)
 		}
 		if _, err := tx.ExecContext(ctx,
-			`INSERT INTO plans (id, integration_id, sync_id, snapshot_id, created_at, counts, blocks, problems)
-			 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+			`INSERT INTO plans (id, integration_id, sync_id, snapshot_id, created_at, counts, blocks, problems, holds, digest)
+			 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 			 ON CONFLICT (id) DO UPDATE SET snapshot_id = excluded.snapshot_id, created_at = excluded.created_at,
-			   counts = excluded.counts, blocks = excluded.blocks, problems = excluded.problems`,
-			p.ID, p.IntegrationID, p.SyncID, p.SnapshotID, now(), string(counts), string(blocks), string(problems)); err != nil {
+			   counts = excluded.counts, blocks = excluded.blocks, problems = excluded.problems,
+			   holds = excluded.holds, digest = excluded.digest`,
+			p.ID, p.IntegrationID, p.SyncID, p.SnapshotID, now(), string(counts), string(blocks), string(problems),
+			string(holds), p.Digest); err != nil {
 			return fmt.Errorf("unable to save plan %s: %w", p.ID, err)
 		}
 		stmt, err := tx.PrepareContext(ctx,
@@ -92,10 +103,11 @@ func (s *Store) SavePlan(ctx context.Context, p Plan, changes []roster.Change) e
 // GetPlan returns the header of plan id.
 func (s *Store) GetPlan(ctx context.Context, id string) (Plan, error) {
 	var p Plan
-	var created, counts, blocks, problems string
+	var created, counts, blocks, problems, holds string
 	err := s.db.QueryRowContext(ctx,
-		`SELECT id, integration_id, sync_id, snapshot_id, created_at, counts, blocks, problems FROM plans WHERE id = ?`, id).
-		Scan(&p.ID, &p.IntegrationID, &p.SyncID, &p.SnapshotID, &created, &counts, &blocks, &problems)
+		`SELECT id, integration_id, sync_id, snapshot_id, created_at, counts, blocks, problems, holds, digest
+		 FROM plans WHERE id = ?`, id).
+		Scan(&p.ID, &p.IntegrationID, &p.SyncID, &p.SnapshotID, &created, &counts, &blocks, &problems, &holds, &p.Digest)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Plan{}, fmt.Errorf("plan %s: %w", id, ErrNotFound)
 	}
@@ -106,7 +118,7 @@ func (s *Store) GetPlan(ctx context.Context, id string) (Plan, error) {
 	for _, f := range []struct {
 		data string
 		into any
-	}{{counts, &p.Counts}, {blocks, &p.Blocks}, {problems, &p.Problems}} {
+	}{{counts, &p.Counts}, {blocks, &p.Blocks}, {problems, &p.Problems}, {holds, &p.Holds}} {
 		if err := json.Unmarshal([]byte(f.data), f.into); err != nil {
 			return Plan{}, fmt.Errorf("unable to decode plan %s: %w", id, err)
 		}

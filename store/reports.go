@@ -78,6 +78,7 @@ type Purged struct {
 	Changes   int64 `json:"changes"`
 	Applied   int64 `json:"applied"`
 	Reports   int64 `json:"reports"`
+	Exports   int64 `json:"exports"`
 }
 
 // Purge deletes everything stored for integrationID.
@@ -93,6 +94,7 @@ func (s *Store) Purge(ctx context.Context, integrationID string) (Purged, error)
 		{&p.Plans, `DELETE FROM plans WHERE integration_id = ?`},
 		{&p.Applied, `DELETE FROM applied WHERE integration_id = ?`},
 		{&p.Reports, `DELETE FROM reports WHERE integration_id = ?`},
+		{&p.Exports, `DELETE FROM exports WHERE integration_id = ?`},
 	}
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		for _, st := range steps {

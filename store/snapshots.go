@@ -40,8 +40,8 @@ func (s *Store) BeginSnapshot(ctx context.Context, id, integrationID, syncID str
 	})
 }
 
-// AppendRecords writes employees into snapshot id at positions from, from+1, …
-func (s *Store) AppendRecords(ctx context.Context, id string, from int, employees []roster.Employee) error {
+// AppendRecords writes records into snapshot id at positions from, from+1, …
+func (s *Store) AppendRecords(ctx context.Context, id string, from int, records []roster.Record) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		stmt, err := tx.PrepareContext(ctx,
 			`INSERT INTO snapshot_records (snapshot_id, seq, employee_id, data) VALUES (?, ?, ?, ?)`)
@@ -49,13 +49,13 @@ func (s *Store) AppendRecords(ctx context.Context, id string, from int, employee
 			return fmt.Errorf("unable to prepare record insert: %w", err)
 		}
 		defer stmt.Close()
-		for i, e := range employees {
-			data, err := json.Marshal(e)
+		for i, r := range records {
+			data, err := json.Marshal(r)
 			if err != nil {
-				return fmt.Errorf("unable to encode employee %s: %w", e.ID, err)
+				return fmt.Errorf("unable to encode employee %s: %w", r.ID, err)
 			}
-			if _, err := stmt.ExecContext(ctx, id, from+i, e.ID, string(data)); err != nil {
-				return fmt.Errorf("unable to store employee %s in snapshot %s: %w", e.ID, id, err)
+			if _, err := stmt.ExecContext(ctx, id, from+i, r.ID, string(data)); err != nil {
+				return fmt.Errorf("unable to store employee %s in snapshot %s: %w", r.ID, id, err)
 			}
 		}
 		return nil
@@ -89,14 +89,14 @@ func (s *Store) GetSnapshot(ctx context.Context, id string) (Snapshot, error) {
 	return snap, nil
 }
 
-// SnapshotRecords returns the employees of snapshot id in fetch order.
-func (s *Store) SnapshotRecords(ctx context.Context, id string) ([]roster.Employee, error) {
+// SnapshotRecords returns the records of snapshot id in fetch order.
+func (s *Store) SnapshotRecords(ctx context.Context, id string) ([]roster.Record, error) {
 	rows, err := s.db.QueryContext(ctx,
 		`SELECT data FROM snapshot_records WHERE snapshot_id = ? ORDER BY seq`, id)
 	if err != nil {
 		return nil, fmt.Errorf("unable to read snapshot %s: %w", id, err)
 	}
-	return scanJSON[roster.Employee](rows, "snapshot "+id)
+	return scanJSON[roster.Record](rows, "snapshot "+id)
 }
 
 // ReplaceApplied makes employees the applied roster of integrationID: the

@@ -99,13 +99,48 @@ func OpenSQLite(ctx context.Context, path string) (*Store, error) {
 	return s, nil
 }
 
+// migrations change the schema after its first version; each runs once, in
+// order, and the count that ran is kept in schema_version.
+var migrations = []string{
+	`ALTER TABLE plans ADD COLUMN holds TEXT NOT NULL DEFAULT '[]'`,
+	`ALTER TABLE plans ADD COLUMN digest TEXT NOT NULL DEFAULT ''`,
+	`CREATE TABLE exports (
+		id TEXT PRIMARY KEY,
+		integration_id TEXT NOT NULL,
+		kind TEXT NOT NULL,
+		created_at TEXT NOT NULL,
+		data BLOB NOT NULL)`,
+}
+
 func (s *Store) migrate(ctx context.Context) error {
 	for _, stmt := range schema {
 		if _, err := s.db.ExecContext(ctx, stmt); err != nil {
 			return fmt.Errorf("unable to create store schema: %w", err)
 		}
 	}
-	return nil
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)`); err != nil {
+			return fmt.Errorf("unable to create schema version: %w", err)
+		}
+		var version int
+		err := tx.QueryRowContext(ctx, `SELECT version FROM schema_version`).Scan(&version)
+		if errors.Is(err, sql.ErrNoRows) {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO schema_version (version) VALUES (0)`); err != nil {
+				return fmt.Errorf("unable to record schema version: %w", err)
+			}
+		} else if err != nil {
+			return fmt.Errorf("unable to read schema version: %w", err)
+		}
+		for i := version; i < len(migrations); i++ {
+			if _, err := tx.ExecContext(ctx, migrations[i]); err != nil {
+				return fmt.Errorf("unable to migrate store to version %d: %w", i+1, err)
+			}
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE schema_version SET version = ?`, len(migrations)); err != nil {
+			return fmt.Errorf("unable to record schema version: %w", err)
+		}
+		return nil
+	})
 }
 
 // Close releases the database.

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"path/filepath"
 	"testing"
@@ -40,6 +41,16 @@ func emps(ids ...string) []roster.Employee {
 	return out
 }
 
+func rec(id string) roster.Record { return roster.RecordOf(emp(id)) }
+
+func recs(ids ...string) []roster.Record {
+	out := make([]roster.Record, len(ids))
+	for i, id := range ids {
+		out[i] = rec(id)
+	}
+	return out
+}
+
 func TestSnapshotBeginAppendFinishRead(t *testing.T) {
 	ctx := context.Background()
 	s, _ := open(t)
@@ -52,8 +63,8 @@ func TestSnapshotBeginAppendFinishRead(t *testing.T) {
 	require.Equal(t, "sync-1", snap.SyncID)
 	require.WithinDuration(t, time.Now(), snap.CreatedAt, time.Minute)
 
-	require.NoError(t, s.AppendRecords(ctx, "snap-1", 0, emps("E3", "E1")))
-	require.NoError(t, s.AppendRecords(ctx, "snap-1", 2, emps("E2")))
+	require.NoError(t, s.AppendRecords(ctx, "snap-1", 0, recs("E3", "E1")))
+	require.NoError(t, s.AppendRecords(ctx, "snap-1", 2, recs("E2")))
 	require.NoError(t, s.FinishSnapshot(ctx, "snap-1", 3))
 
 	snap, err = s.GetSnapshot(ctx, "snap-1")
@@ -63,14 +74,14 @@ func TestSnapshotBeginAppendFinishRead(t *testing.T) {
 
 	got, err := s.SnapshotRecords(ctx, "snap-1")
 	require.NoError(t, err)
-	require.Equal(t, emps("E3", "E1", "E2"), got, "records come back in fetch order, not id order")
+	require.Equal(t, recs("E3", "E1", "E2"), got, "records come back in fetch order, not id order")
 }
 
 func TestBeginSnapshotFromDropsRecordsAtAndAfterFrom(t *testing.T) {
 	ctx := context.Background()
 	s, _ := open(t)
 	require.NoError(t, s.BeginSnapshot(ctx, "snap-1", "acme", "sync-1", 0))
-	require.NoError(t, s.AppendRecords(ctx, "snap-1", 0, emps("E1", "E2", "E3", "E4")))
+	require.NoError(t, s.AppendRecords(ctx, "snap-1", 0, recs("E1", "E2", "E3", "E4")))
 	require.NoError(t, s.FinishSnapshot(ctx, "snap-1", 4))
 
 	// A retried fetch resumes after the second record.
@@ -80,14 +91,14 @@ func TestBeginSnapshotFromDropsRecordsAtAndAfterFrom(t *testing.T) {
 	require.False(t, snap.Complete, "a resumed snapshot is incomplete again")
 	got, err := s.SnapshotRecords(ctx, "snap-1")
 	require.NoError(t, err)
-	require.Equal(t, emps("E1", "E2"), got)
+	require.Equal(t, recs("E1", "E2"), got)
 
 	// Rewriting positions 2.. does not collide with what was dropped.
-	require.NoError(t, s.AppendRecords(ctx, "snap-1", 2, emps("E3", "E4", "E5")))
+	require.NoError(t, s.AppendRecords(ctx, "snap-1", 2, recs("E3", "E4", "E5")))
 	require.NoError(t, s.FinishSnapshot(ctx, "snap-1", 5))
 	got, err = s.SnapshotRecords(ctx, "snap-1")
 	require.NoError(t, err)
-	require.Equal(t, emps("E1", "E2", "E3", "E4", "E5"), got)
+	require.Equal(t, recs("E1", "E2", "E3", "E4", "E5"), got)
 
 	// Beginning from 0 starts over.
 	require.NoError(t, s.BeginSnapshot(ctx, "snap-1", "acme", "sync-1", 0))
@@ -100,28 +111,28 @@ func TestAppendRecordsTwiceAtTheSamePositionFails(t *testing.T) {
 	ctx := context.Background()
 	s, _ := open(t)
 	require.NoError(t, s.BeginSnapshot(ctx, "snap-1", "acme", "sync-1", 0))
-	require.NoError(t, s.AppendRecords(ctx, "snap-1", 0, emps("E1", "E2")))
+	require.NoError(t, s.AppendRecords(ctx, "snap-1", 0, recs("E1", "E2")))
 	// Writing a record twice is an error, never a silent overwrite or a
 	// second copy; the failed batch leaves nothing behind.
-	require.Error(t, s.AppendRecords(ctx, "snap-1", 1, emps("E9", "E8")))
+	require.Error(t, s.AppendRecords(ctx, "snap-1", 1, recs("E9", "E8")))
 	got, err := s.SnapshotRecords(ctx, "snap-1")
 	require.NoError(t, err)
-	require.Equal(t, emps("E1", "E2"), got)
+	require.Equal(t, recs("E1", "E2"), got)
 }
 
 func TestSnapshotKeepsDuplicateEmployeeIDs(t *testing.T) {
 	ctx := context.Background()
 	s, _ := open(t)
-	first, second := emp("E1"), emp("E1")
-	second.WorkEmail = "other@x.test"
+	first, second := rec("E1"), rec("E1")
+	second.Values["workEmail"] = "other@x.test"
 	require.NoError(t, s.BeginSnapshot(ctx, "snap-1", "acme", "sync-1", 0))
-	require.NoError(t, s.AppendRecords(ctx, "snap-1", 0, []roster.Employee{first, emp("E2"), second}))
+	require.NoError(t, s.AppendRecords(ctx, "snap-1", 0, []roster.Record{first, rec("E2"), second}))
 	require.NoError(t, s.FinishSnapshot(ctx, "snap-1", 3))
 
 	got, err := s.SnapshotRecords(ctx, "snap-1")
 	require.NoError(t, err)
 	// Both copies survive so planning can report the duplicate id.
-	require.Equal(t, []roster.Employee{first, emp("E2"), second}, got)
+	require.Equal(t, []roster.Record{first, rec("E2"), second}, got)
 }
 
 func TestSnapshotsAreSeparate(t *testing.T) {
@@ -129,13 +140,13 @@ func TestSnapshotsAreSeparate(t *testing.T) {
 	s, _ := open(t)
 	require.NoError(t, s.BeginSnapshot(ctx, "a", "acme", "sync-a", 0))
 	require.NoError(t, s.BeginSnapshot(ctx, "b", "acme", "sync-b", 0))
-	require.NoError(t, s.AppendRecords(ctx, "a", 0, emps("E1")))
-	require.NoError(t, s.AppendRecords(ctx, "b", 0, emps("E2", "E3")))
+	require.NoError(t, s.AppendRecords(ctx, "a", 0, recs("E1")))
+	require.NoError(t, s.AppendRecords(ctx, "b", 0, recs("E2", "E3")))
 	require.NoError(t, s.BeginSnapshot(ctx, "a", "acme", "sync-a", 0))
 
 	got, err := s.SnapshotRecords(ctx, "b")
 	require.NoError(t, err)
-	require.Equal(t, emps("E2", "E3"), got, "resetting one snapshot leaves the other alone")
+	require.Equal(t, recs("E2", "E3"), got, "resetting one snapshot leaves the other alone")
 }
 
 func TestFinishUnknownSnapshotIsNotFound(t *testing.T) {
@@ -156,6 +167,9 @@ func TestSavePlanAndReadItBack(t *testing.T) {
 		Counts:   map[roster.Op]int{roster.OpCreate: 1, roster.OpUpdate: 1},
 		Blocks:   []roster.Block{{Code: roster.BlockMassChange, Message: "too many"}},
 		Problems: []roster.Problem{{EmployeeID: "E9", Field: roster.FieldID, Code: roster.CodeDuplicateID, Message: "dup"}},
+		Holds: []roster.Hold{{EmployeeID: "E2", Code: roster.HoldIdentityChange, Reason: "name, date of birth changed",
+			Changes: []roster.FieldChange{{Field: roster.FieldLastName, Old: "Lee", New: "Tan"}}}},
+		Digest: "abc123",
 	}
 	update := change(roster.OpUpdate, "E2", "u-2")
 	update.Fields = []roster.Field{roster.FieldDepartment}
@@ -188,6 +202,7 @@ func TestSavePlanWithoutBlocksOrProblems(t *testing.T) {
 	got, err := s.GetPlan(ctx, "p")
 	require.NoError(t, err)
 	require.Empty(t, got.Blocks)
+	require.Empty(t, got.Holds)
 	require.Empty(t, got.Problems)
 	pcs, err := s.PlanChanges(ctx, "p")
 	require.NoError(t, err)
@@ -334,7 +349,7 @@ func seed(t *testing.T, s *store.Store, id string, records int) {
 	for _, n := range []string{"1", "2"} {
 		syncID := id + "-sync-" + n
 		require.NoError(t, s.BeginSnapshot(ctx, syncID, id, syncID, 0))
-		require.NoError(t, s.AppendRecords(ctx, syncID, 0, emps(ids...)))
+		require.NoError(t, s.AppendRecords(ctx, syncID, 0, recs(ids...)))
 		require.NoError(t, s.FinishSnapshot(ctx, syncID, records))
 		changes := make([]roster.Change, records)
 		for i, e := range ids {
@@ -363,9 +378,9 @@ func TestPurgeRemovesOnlyTheNamedIntegration(t *testing.T) {
 	require.ErrorIs(t, err, store.ErrNotFound)
 	_, err = s.GetReport(ctx, "acme-sync-1")
 	require.ErrorIs(t, err, store.ErrNotFound)
-	recs, err := s.SnapshotRecords(ctx, "acme-sync-1")
+	records, err := s.SnapshotRecords(ctx, "acme-sync-1")
 	require.NoError(t, err)
-	require.Empty(t, recs)
+	require.Empty(t, records)
 	pcs, err := s.PlanChanges(ctx, "acme-sync-1")
 	require.NoError(t, err)
 	require.Empty(t, pcs)
@@ -377,9 +392,9 @@ func TestPurgeRemovesOnlyTheNamedIntegration(t *testing.T) {
 	snap, err := s.GetSnapshot(ctx, "globex-sync-1")
 	require.NoError(t, err)
 	require.Equal(t, 2, snap.Count)
-	recs, err = s.SnapshotRecords(ctx, "globex-sync-2")
+	records, err = s.SnapshotRecords(ctx, "globex-sync-2")
 	require.NoError(t, err)
-	require.Len(t, recs, 2)
+	require.Len(t, records, 2)
 	pcs, err = s.PlanChanges(ctx, "globex-sync-1")
 	require.NoError(t, err)
 	require.Len(t, pcs, 2)
@@ -410,9 +425,9 @@ func TestReopenKeepsData(t *testing.T) {
 	require.NoError(t, err)
 	require.True(t, snap.Complete)
 	require.Equal(t, 2, snap.Count)
-	recs, err := s2.SnapshotRecords(ctx, "acme-sync-1")
+	records, err := s2.SnapshotRecords(ctx, "acme-sync-1")
 	require.NoError(t, err)
-	require.Equal(t, emps("E1", "E2"), recs)
+	require.Equal(t, recs("E1", "E2"), records)
 	plan, err := s2.GetPlan(ctx, "acme-sync-1")
 	require.NoError(t, err)
 	require.Equal(t, map[roster.Op]int{roster.OpCreate: 2}, plan.Counts)
@@ -446,7 +461,7 @@ func TestConcurrentWritersDoNotFail(t *testing.T) {
 				errs <- err
 				return
 			}
-			if err := s.AppendRecords(ctx, id, 0, emps("E1", "E2")); err != nil {
+			if err := s.AppendRecords(ctx, id, 0, recs("E1", "E2")); err != nil {
 				errs <- err
 				return
 			}
@@ -456,4 +471,58 @@ func TestConcurrentWritersDoNotFail(t *testing.T) {
 	for range 8 {
 		require.NoError(t, <-errs)
 	}
+}
+
+func TestExportsAndSnapshotDeletion(t *testing.T) {
+	ctx := context.Background()
+	s, _ := open(t)
+	require.NoError(t, s.SaveExport(ctx, store.Export{ID: "x1", IntegrationID: "acme", Kind: "preview", Data: []byte("id\nE1\n")}))
+	got, err := s.GetExport(ctx, "x1")
+	require.NoError(t, err)
+	require.Equal(t, "id\nE1\n", string(got.Data))
+	require.NoError(t, s.DeleteExport(ctx, "x1"))
+	_, err = s.GetExport(ctx, "x1")
+	require.ErrorIs(t, err, store.ErrNotFound)
+
+	require.NoError(t, s.BeginSnapshot(ctx, "snap", "acme", "sync", 0))
+	require.NoError(t, s.AppendRecords(ctx, "snap", 0, recs("E1", "E2")))
+	require.NoError(t, s.DeleteSnapshot(ctx, "snap"))
+	_, err = s.GetSnapshot(ctx, "snap")
+	require.ErrorIs(t, err, store.ErrNotFound)
+	records, err := s.SnapshotRecords(ctx, "snap")
+	require.NoError(t, err)
+	require.Empty(t, records)
+
+	require.NoError(t, s.SaveExport(ctx, store.Export{ID: "x2", IntegrationID: "acme", Kind: "preview", Data: []byte("a")}))
+	purged, err := s.Purge(ctx, "acme")
+	require.NoError(t, err)
+	require.Equal(t, int64(1), purged.Exports)
+}
+
+func TestMigratesAStoreFromTheFirstSchema(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "old.db")
+	// A store as the first release wrote it: plans without holds or digest.
+	db, err := sql.Open("sqlite", "file:"+path)
+	require.NoError(t, err)
+	_, err = db.Exec(`CREATE TABLE plans (id TEXT PRIMARY KEY, integration_id TEXT NOT NULL, sync_id TEXT NOT NULL,
+		snapshot_id TEXT NOT NULL, created_at TEXT NOT NULL, counts TEXT NOT NULL, blocks TEXT NOT NULL, problems TEXT NOT NULL)`)
+	require.NoError(t, err)
+	_, err = db.Exec(`INSERT INTO plans VALUES ('p1', 'acme', 's1', 's1', '2026-01-01T00:00:00Z', '{"create":2}', '[]', '[]')`)
+	require.NoError(t, err)
+	require.NoError(t, db.Close())
+
+	s, err := store.OpenSQLite(ctx, path)
+	require.NoError(t, err)
+	defer s.Close()
+	plan, err := s.GetPlan(ctx, "p1")
+	require.NoError(t, err)
+	require.Equal(t, 2, plan.Counts[roster.OpCreate])
+	require.Empty(t, plan.Holds)
+	require.NoError(t, s.Close())
+
+	// Opening again runs no migration twice.
+	s2, err := store.OpenSQLite(ctx, path)
+	require.NoError(t, err)
+	require.NoError(t, s2.Close())
 }

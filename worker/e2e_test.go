@@ -80,7 +80,7 @@ func (s *devStack) status(t *testing.T) workflows.IntegrationStatus {
 func (s *devStack) syncNow(t *testing.T) workflows.SyncSummary {
 	t.Helper()
 	ctx := context.Background()
-	res, err := s.op.SyncNow(ctx, DemoIntegrationID, "e2e")
+	res, err := s.op.SyncNow(ctx, DemoIntegrationID, "e2e", false)
 	require.NoError(t, err)
 	sum, err := s.op.WaitForSync(ctx, res.WorkflowID, nil)
 	require.NoError(t, err)
@@ -179,7 +179,7 @@ func TestDevModeEndToEnd(t *testing.T) {
 		terminated = append(terminated, id)
 		require.NoError(t, s.env.hris.Terminate(id, roster.Date{}))
 	}
-	res, err := s.op.SyncNow(ctx, DemoIntegrationID, "e2e")
+	res, err := s.op.SyncNow(ctx, DemoIntegrationID, "e2e", false)
 	require.NoError(t, err)
 	eventually(t, "the sync to block", func() bool {
 		cur := s.status(t).Current

@@ -50,8 +50,12 @@ func (w *integrationImpl) validateActive(SyncRequest) error {
 // syncNow asks for a run now; while one runs, the request waits for it.
 func (w *integrationImpl) syncNow(ctx workflow.Context, req SyncRequest) (SyncNowResult, error) {
 	queued := w.current != nil
-	if w.state.Requested == nil {
+	switch {
+	case w.state.Requested == nil:
 		w.state.Requested = &req
+	case req.Approve:
+		// A pending request becomes an approving one.
+		w.state.Requested.Approve = true
 	}
 	// A running sync has already been counted, so the next run is Syncs+1
 	// either way.

@@ -118,7 +118,7 @@ func (w *integrationImpl) run(ctx workflow.Context) (IntegrationResult, error) {
 // run's trigger, or "" when it woke for any other reason.
 func (w *integrationImpl) waitForRun(ctx workflow.Context) (string, error) {
 	now := workflow.Now(ctx)
-	due, scheduled := w.refreshNextRun(ctx)
+	due, trigger, scheduled := w.refreshNextRun(ctx)
 	w.publish(ctx)
 	seen := w.wake
 	woken := func() bool { return w.removing || w.state.Requested != nil || w.wake != seen }
@@ -142,53 +142,65 @@ func (w *integrationImpl) waitForRun(ctx workflow.Context) (string, error) {
 		return "", nil
 	case w.state.Requested != nil:
 		return TriggerManual, nil
-	case fired && !w.state.FirstSyncDone:
-		return TriggerFirst, nil
 	case fired:
-		return TriggerSchedule, nil
+		return trigger, nil
 	}
 	return "", nil
 }
 
-// refreshNextRun recomputes when the next automatic run falls.
-func (w *integrationImpl) refreshNextRun(ctx workflow.Context) (time.Time, bool) {
-	due, scheduled := w.due(workflow.Now(ctx))
+// refreshNextRun recomputes when the next automatic run falls and why.
+func (w *integrationImpl) refreshNextRun(ctx workflow.Context) (time.Time, string, bool) {
+	due, trigger, scheduled := w.due(workflow.Now(ctx))
 	w.nextRunAt = due
-	return due, scheduled
+	return due, trigger, scheduled
 }
 
-// due returns when the next automatic run falls, and false when none is
-// scheduled (paused, or auto-sync off after the first sync).
-func (w *integrationImpl) due(now time.Time) (time.Time, bool) {
+// exitDateMargin is how long after midnight an exit-date run starts, so the
+// day has begun on every worker's clock.
+const exitDateMargin = time.Minute
+
+// due returns when the next automatic run falls and its trigger, and false
+// when none is scheduled (paused, or auto-sync off after the first sync).
+// A future exit date seen by the last sync brings the run forward to that
+// day, so the person is deactivated on their exit date.
+func (w *integrationImpl) due(now time.Time) (time.Time, string, bool) {
 	if w.state.Paused {
-		return time.Time{}, false
+		return time.Time{}, "", false
 	}
 	if !w.state.FirstSyncDone {
 		at, err := w.cfg.Schedule.FirstSyncAt(w.state.CreatedAt)
 		if err != nil {
 			w.logger.Error("Unable to compute first sync time", "Error", err)
-			return time.Time{}, false
+			return time.Time{}, "", false
 		}
-		return at, true
+		return at, TriggerFirst, true
 	}
 	if !w.cfg.Schedule.AutoSyncOn() {
-		return time.Time{}, false
+		return time.Time{}, "", false
 	}
 	next, err := w.cfg.Schedule.NextRun(now)
 	if err != nil {
 		w.logger.Error("Unable to compute next run", "Error", err)
-		return time.Time{}, false
+		return time.Time{}, "", false
 	}
-	return next, true
+	if exit := w.state.NextExitDate; !exit.IsZero() {
+		if loc, err := time.LoadLocation(w.cfg.Schedule.TimeZone); err == nil {
+			at := time.Date(exit.Year, exit.Month, exit.Day, 0, 0, 0, 0, loc).Add(exitDateMargin).UTC()
+			if at.Before(next) {
+				return at, TriggerExitDate, true
+			}
+		}
+	}
+	return next, TriggerSchedule, true
 }
 
 // runSync runs one SyncWorkflow as a child and records its summary.
 func (w *integrationImpl) runSync(ctx workflow.Context, trigger string) {
 	w.state.Syncs++
 	n := w.state.Syncs
-	by := ""
-	if w.state.Requested != nil {
-		by = w.state.Requested.By
+	by, approved := "", false
+	if req := w.state.Requested; req != nil {
+		by, approved = req.By, req.Approve
 	}
 	w.state.Requested = nil
 	id := SyncWorkflowID(w.cfg.ID, n)
@@ -203,7 +215,7 @@ func (w *integrationImpl) runSync(ctx workflow.Context, trigger string) {
 		StaticSummary: fmt.Sprintf("Sync %d of integration %s (%s)", n, w.cfg.ID, trigger),
 	})
 	future := workflow.ExecuteChildWorkflow(childCtx, SyncWorkflow, SyncInput{
-		IntegrationID: w.cfg.ID, Number: n, Trigger: trigger, RequestedBy: by, Config: w.cfg,
+		IntegrationID: w.cfg.ID, Number: n, Trigger: trigger, RequestedBy: by, Approved: approved, Config: w.cfg,
 	})
 	started := workflow.Now(ctx)
 	w.current = &runningSync{
@@ -227,6 +239,9 @@ func (w *integrationImpl) runSync(ctx workflow.Context, trigger string) {
 	w.current = nil
 	w.state.LastSync = &summary
 	w.state.FirstSyncDone = true
+	if summary.Status != StatusFailed && summary.Status != StatusCancelled {
+		w.state.NextExitDate = summary.NextExitDate
+	}
 	w.logger.Info("Sync finished", "SyncWorkflowId", id, "Status", summary.Status)
 }
 

@@ -10,5 +10,6 @@ import (
 func Register(w worker.Registry, acts *activities.Activities) {
 	w.RegisterWorkflow(IntegrationWorkflow)
 	w.RegisterWorkflow(SyncWorkflow)
+	w.RegisterWorkflow(PreviewWorkflow)
 	w.RegisterActivity(acts)
 }

@@ -67,31 +67,28 @@ func (s *syncImpl) run(ctx workflow.Context) (SyncSummary, error) {
 	return s.summary, err
 }
 
-func (s *syncImpl) steps(ctx workflow.Context) (SyncSummary, error) {
-	syncID := s.summary.WorkflowID
+// Change IDs of versioned behaviour; histories recorded before a change
+// replay along the old path.
+const (
+	versionNotify = "notify-on-block"
+	versionReplan = "replan-on-approve"
+)
 
-	s.setStatus(ctx, StatusFetching)
-	var fetched activities.FetchResult
-	if err := s.activity(ctx, &s.summary.Timings.Fetch, time.Hour, a.Fetch, activities.FetchInput{
-		IntegrationID: s.in.IntegrationID, SyncID: syncID, Source: s.in.Config.Source,
-	}, &fetched); err != nil {
-		return s.summary, fmt.Errorf("fetch failed: %w", err)
+func (s *syncImpl) steps(ctx workflow.Context) (SyncSummary, error) {
+	fetched, err := s.fetch(ctx, s.summary.WorkflowID)
+	if err != nil {
+		return s.summary, err
 	}
 	s.summary.Fetched = fetched.Records
-
-	s.setStatus(ctx, StatusPlanning)
-	var plan activities.PlanResult
-	if err := s.activity(ctx, &s.summary.Timings.Plan, time.Hour, a.Plan, activities.PlanInput{
-		IntegrationID: s.in.IntegrationID, SyncID: syncID, SnapshotID: fetched.SnapshotID, Config: s.in.Config,
-	}, &plan); err != nil {
-		return s.summary, fmt.Errorf("plan failed: %w", err)
+	plan, err := s.plan(ctx, fetched.SnapshotID, s.summary.WorkflowID)
+	if err != nil {
+		return s.summary, err
 	}
-	s.summary.PlanID, s.summary.Planned = plan.PlanID, plan.Counts
-	s.summary.Problems, s.summary.Blocks = plan.Problems, plan.Blocks
 
 	outcome := activities.OutcomeApplied
 	if len(plan.Blocks) > 0 {
-		approved, err := s.awaitDecision(ctx, plan)
+		var approved bool
+		plan, approved, err = s.resolveBlocked(ctx, plan)
 		if err != nil {
 			return s.summary, err
 		}
@@ -112,7 +109,7 @@ func (s *syncImpl) steps(ctx workflow.Context) (SyncSummary, error) {
 
 	var committed activities.CommitResult
 	if err := s.activity(ctx, &s.summary.Timings.Commit, 10*time.Minute, a.Commit, activities.CommitInput{
-		IntegrationID: s.in.IntegrationID, SyncID: syncID, PlanID: plan.PlanID, Outcome: outcome,
+		IntegrationID: s.in.IntegrationID, SyncID: s.summary.WorkflowID, PlanID: plan.PlanID, Outcome: outcome,
 	}, &committed); err != nil {
 		return s.summary, fmt.Errorf("commit failed: %w", err)
 	}
@@ -132,6 +129,108 @@ func (s *syncImpl) steps(ctx workflow.Context) (SyncSummary, error) {
 		s.logger.Warn("Unable to record summary memo", "Error", err)
 	}
 	return s.summary, nil
+}
+
+// fetch stages the HRIS roster in snapshot snapshotID.
+func (s *syncImpl) fetch(ctx workflow.Context, snapshotID string) (activities.FetchResult, error) {
+	s.setStatus(ctx, StatusFetching)
+	var fetched activities.FetchResult
+	err := s.activity(ctx, &s.summary.Timings.Fetch, time.Hour, a.Fetch, activities.FetchInput{
+		IntegrationID: s.in.IntegrationID, SyncID: s.summary.WorkflowID, SnapshotID: snapshotID,
+		Source: s.in.Config.Source, Rules: s.in.Config.Rules,
+	}, &fetched)
+	if err != nil {
+		return fetched, fmt.Errorf("fetch failed: %w", err)
+	}
+	return fetched, nil
+}
+
+// plan plans from a snapshot and records the plan's counts in the summary.
+func (s *syncImpl) plan(ctx workflow.Context, snapshotID, planID string) (activities.PlanResult, error) {
+	s.setStatus(ctx, StatusPlanning)
+	var plan activities.PlanResult
+	if err := s.activity(ctx, &s.summary.Timings.Plan, time.Hour, a.Plan, activities.PlanInput{
+		IntegrationID: s.in.IntegrationID, SyncID: s.summary.WorkflowID, SnapshotID: snapshotID, PlanID: planID,
+		Config: s.in.Config,
+	}, &plan); err != nil {
+		return plan, fmt.Errorf("plan failed: %w", err)
+	}
+	s.summary.PlanID, s.summary.Planned = plan.PlanID, plan.Counts
+	s.summary.Problems, s.summary.Blocks, s.summary.Held = plan.Problems, plan.Blocks, plan.Held
+	s.summary.NextExitDate = plan.NextExitDate
+	return plan, nil
+}
+
+// resolveBlocked settles a blocked plan: a run started with approval goes
+// ahead; otherwise the administrators are told and the run waits for their
+// decision. An approved plan is recomputed from a fresh fetch: if nothing
+// changed, exactly the reviewed plan is applied; if the HRIS moved, the new
+// plan is applied when nothing blocks it, and reviewed again when something
+// does. It returns the plan to apply and whether it was approved.
+func (s *syncImpl) resolveBlocked(ctx workflow.Context, plan activities.PlanResult) (activities.PlanResult, bool, error) {
+	for {
+		if s.in.Approved {
+			by := s.in.RequestedBy
+			if by == "" {
+				by = "operator"
+			}
+			s.summary.ApprovedBy = by + " (sync --approve)"
+			return plan, true, nil
+		}
+		if workflow.GetVersion(ctx, versionNotify, workflow.DefaultVersion, 1) == 1 {
+			s.notify(ctx, plan)
+		}
+		approved, err := s.awaitDecision(ctx, plan)
+		if err != nil || !approved {
+			return plan, approved, err
+		}
+		if workflow.GetVersion(ctx, versionReplan, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+			return plan, true, nil
+		}
+		s.summary.Replans++
+		round := fmt.Sprintf("%s/replan-%d", s.summary.WorkflowID, s.summary.Replans)
+		fetched, err := s.fetch(ctx, round)
+		if err != nil {
+			return plan, false, err
+		}
+		s.summary.Fetched = fetched.Records
+		again, err := s.plan(ctx, fetched.SnapshotID, round)
+		if err != nil {
+			return plan, false, err
+		}
+		switch {
+		case again.Digest == plan.Digest:
+			s.logger.Info("HRIS unchanged since review; applying the reviewed plan", "PlanId", plan.PlanID)
+			s.summary.PlanID, s.summary.Planned, s.summary.Blocks = plan.PlanID, plan.Counts, plan.Blocks
+			return plan, true, nil
+		case len(again.Blocks) == 0:
+			s.logger.Info("HRIS changed since review and nothing blocks the new plan", "PlanId", again.PlanID)
+			return again, true, nil
+		}
+		s.logger.Info("HRIS changed since review; the new plan waits for review", "PlanId", again.PlanID)
+		s.summary.ApprovedBy = ""
+		plan = again
+	}
+}
+
+// notify tells the administrators the run waits. A failed notification is
+// logged; the run waits all the same.
+func (s *syncImpl) notify(ctx workflow.Context, plan activities.PlanResult) {
+	cfg := s.in.Config
+	if cfg.Notify.Email == nil && cfg.Notify.Webhook == nil {
+		return
+	}
+	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		StartToCloseTimeout: 2 * time.Minute,
+		RetryPolicy: &temporal.RetryPolicy{InitialInterval: 5 * time.Second, MaximumAttempts: 5,
+			NonRetryableErrorTypes: []string{activities.ErrTypePermanent}},
+	})
+	err := workflow.ExecuteActivity(actx, a.Notify, activities.NotifyInput{
+		IntegrationID: s.in.IntegrationID, SyncWorkflowID: s.summary.WorkflowID, PlanID: plan.PlanID, Config: cfg,
+	}).Get(ctx, nil)
+	if err != nil {
+		s.logger.Warn("Unable to notify administrators", "Error", err)
+	}
 }
 
 // activity runs one activity with the sync's retry policy and a heartbeat

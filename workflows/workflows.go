@@ -95,6 +95,8 @@ const (
 	TriggerFirst    = "first"
 	TriggerSchedule = "schedule"
 	TriggerManual   = "manual"
+	// TriggerExitDate is a run on the day someone's exit date falls.
+	TriggerExitDate = "exit-date"
 )
 
 // IntegrationInput starts or continues an IntegrationWorkflow.
@@ -114,6 +116,8 @@ type IntegrationState struct {
 	LastSync      *SyncSummary
 	// Requested is a sync-now that has not started yet.
 	Requested *SyncRequest
+	// NextExitDate is the earliest future exit date the last sync saw.
+	NextExitDate roster.Date
 }
 
 // IntegrationResult is returned when an integration is removed.
@@ -125,6 +129,9 @@ type IntegrationResult struct {
 // SyncRequest asks for a sync outside the schedule.
 type SyncRequest struct {
 	By string `json:"by,omitempty"`
+	// Approve pushes the run through any block, as an administrator who
+	// starts a sync by hand and takes responsibility for it.
+	Approve bool `json:"approve,omitempty"`
 }
 
 // SyncNowResult says which run a sync-now will be, so a caller can wait for it.
@@ -175,7 +182,9 @@ type SyncInput struct {
 	Number        int
 	Trigger       string
 	RequestedBy   string
-	Config        integration.Config
+	// Approved means the run goes ahead without waiting on any block.
+	Approved bool
+	Config   integration.Config
 }
 
 // SyncSummary is what one run did, returned by SyncWorkflow and kept as the
@@ -199,6 +208,14 @@ type SyncSummary struct {
 	ReportID   string            `json:"reportId,omitempty"`
 	Timings    Timings           `json:"timings"`
 	Error      string            `json:"error,omitempty"`
+	// Held counts employees kept back (validation or review).
+	Held int `json:"held"`
+	// NextExitDate is the earliest future exit date the run saw; the
+	// integration wakes that day to deactivate the person.
+	NextExitDate roster.Date `json:"nextExitDate"`
+	// Replans counts how often an approved plan was recomputed because the
+	// HRIS had changed since it was reviewed.
+	Replans int `json:"replans,omitempty"`
 }
 
 // Timings are how long each phase of a run took.

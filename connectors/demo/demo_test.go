@@ -37,14 +37,14 @@ func startDirectory(t *testing.T, opts demotest.DirectoryOptions) (*demotest.Dir
 }
 
 // fetchAll walks every page of src.
-func fetchAll(t *testing.T, src connectors.Source) []roster.Employee {
+func fetchAll(t *testing.T, src connectors.Source) []roster.Record {
 	t.Helper()
-	var all []roster.Employee
+	var all []roster.Record
 	cursor := ""
 	for range 1000 {
 		page, err := src.FetchPage(context.Background(), cursor)
 		require.NoError(t, err)
-		all = append(all, page.Employees...)
+		all = append(all, page.Records...)
 		if page.Next == "" {
 			return all
 		}
@@ -58,7 +58,11 @@ func TestSourceFetchesAllPages(t *testing.T) {
 	h, url := startHRIS(t, demotest.HRISOptions{Employees: 61, Seed: 4, Token: "t0k"})
 	for _, size := range []int{0, 1, 7, 61, 500} {
 		src := demo.NewSource(demo.SourceConfig{BaseURL: url, Token: "t0k", PageSize: size})
-		require.Equal(t, h.Employees(), fetchAll(t, src), "page size %d", size)
+		var want []roster.Record
+		for _, e := range h.Employees() {
+			want = append(want, roster.RecordOf(e))
+		}
+		require.Equal(t, want, fetchAll(t, src), "page size %d", size)
 	}
 
 	_, err := demo.NewSource(demo.SourceConfig{BaseURL: url}).FetchPage(context.Background(), "")

@@ -2,6 +2,7 @@ package demo
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -47,11 +48,44 @@ func (s *Source) FetchPage(ctx context.Context, cursor string) (connectors.Page,
 		q.Set("limit", strconv.Itoa(s.pageSize))
 	}
 	var body struct {
-		Employees []roster.Employee `json:"employees"`
-		Next      string            `json:"next"`
+		Employees []map[string]any `json:"employees"`
+		Next      string           `json:"next"`
 	}
 	if err := s.c.do(ctx, http.MethodGet, "/api/employees", q, nil, &body); err != nil {
 		return connectors.Page{}, err
 	}
-	return connectors.Page{Employees: body.Employees, Next: body.Next}, nil
+	page := connectors.Page{Records: make([]roster.Record, 0, len(body.Employees)), Next: body.Next}
+	for _, raw := range body.Employees {
+		page.Records = append(page.Records, recordOf(raw))
+	}
+	return page, nil
+}
+
+// recordOf flattens one employee object of the demo API into a Record: its
+// fields keep their names (the catalogue's), custom fields become
+// custom.<key>, and every value stays the text the HRIS sent.
+func recordOf(raw map[string]any) roster.Record {
+	rec := roster.Record{Values: make(map[string]string, len(raw))}
+	for k, v := range raw {
+		switch v := v.(type) {
+		case string:
+			if k == "id" {
+				rec.ID = v
+			} else if v != "" {
+				rec.Values[k] = v
+			}
+		case map[string]any:
+			if k != "custom" {
+				continue
+			}
+			for ck, cv := range v {
+				if s, ok := cv.(string); ok && s != "" {
+					rec.Values["custom."+ck] = s
+				}
+			}
+		case float64, bool:
+			rec.Values[k] = fmt.Sprint(v)
+		}
+	}
+	return rec
 }

@@ -1,0 +1,164 @@
+package activities
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/hrsync/hrsync/connectors"
+	"github.com/hrsync/hrsync/integration"
+	"github.com/hrsync/hrsync/internal/csvsafe"
+	"github.com/hrsync/hrsync/roster"
+	"github.com/hrsync/hrsync/store"
+)
+
+// PreviewInput names a fetched snapshot to preview under an integration's
+// rules.
+type PreviewInput struct {
+	IntegrationID string
+	SnapshotID    string
+	// ExportID names the CSV the preview writes to the store.
+	ExportID string
+	Config   integration.Config
+}
+
+// PreviewResult says where the preview CSV is and what it found.
+type PreviewResult struct {
+	ExportID string
+	Rows     int
+	Flagged  int
+	Excluded int
+}
+
+// Preview writes the CSV an administrator checks before a first sync: one
+// row per employee with the selected fields under their mapped names and in
+// the chosen date formats, and columns flagging who is left out and every
+// validation problem, duplicates included. Nothing is applied. The snapshot
+// it read is deleted; the CSV waits in the store for the CLI to collect it.
+func (a *Activities) Preview(ctx context.Context, in PreviewInput) (PreviewResult, error) {
+	res, err := a.preview(ctx, in)
+	return res, classify(err)
+}
+
+func (a *Activities) preview(ctx context.Context, in PreviewInput) (PreviewResult, error) {
+	cfg := in.Config.WithDefaults()
+	rules := cfg.Rules.WithDefaults()
+	records, err := a.Store.SnapshotRecords(ctx, in.SnapshotID)
+	if err != nil {
+		return PreviewResult{}, err
+	}
+	today, err := a.today(cfg.Schedule.TimeZone)
+	if err != nil {
+		return PreviewResult{}, err
+	}
+	prep := prepare(records, rules, today)
+	issues := map[string][]string{}
+	seen := map[string]bool{}
+	for _, e := range prep.employees {
+		if seen[e.ID] {
+			issues[e.ID] = append(issues[e.ID], roster.CodeDuplicateID+": HRIS id appears more than once")
+		}
+		seen[e.ID] = true
+	}
+	for _, p := range prep.problems {
+		issues[p.EmployeeID] = append(issues[p.EmployeeID], p.Code+": "+p.Message)
+	}
+
+	columns, err := previewColumns(prep.employees, rules)
+	if err != nil {
+		return PreviewResult{}, err
+	}
+	header := []string{"id"}
+	for _, c := range columns {
+		header = append(header, string(c.field))
+	}
+	rows := [][]string{append(header, "excluded", "issues")}
+	res := PreviewResult{ExportID: in.ExportID}
+	for _, e := range prep.employees {
+		row := []string{e.ID}
+		for _, c := range columns {
+			row = append(row, c.value(e))
+		}
+		row = append(row, prep.excluded[e.ID], strings.Join(issues[e.ID], "; "))
+		rows = append(rows, row)
+		if len(issues[e.ID]) > 0 {
+			res.Flagged++
+		}
+	}
+	res.Rows, res.Excluded = len(prep.employees), len(prep.excluded)
+
+	var buf bytes.Buffer
+	if err := csvsafe.Write(&buf, rows); err != nil {
+		return PreviewResult{}, err
+	}
+	if err := a.Store.SaveExport(ctx, store.Export{ID: in.ExportID, IntegrationID: in.IntegrationID,
+		Kind: "preview", Data: buf.Bytes()}); err != nil {
+		return PreviewResult{}, err
+	}
+	if err := a.Store.DeleteSnapshot(ctx, in.SnapshotID); err != nil {
+		return PreviewResult{}, err
+	}
+	return res, nil
+}
+
+// previewColumn is one selected field and how to write it.
+type previewColumn struct {
+	field  roster.Field
+	format *roster.DateFormat
+}
+
+func (c previewColumn) value(e roster.Employee) string {
+	if c.format == nil {
+		return e.Get(c.field)
+	}
+	var d roster.Date
+	switch c.field {
+	case roster.FieldDateOfBirth:
+		d = e.DateOfBirth
+	case roster.FieldDateOfJoining:
+		d = e.DateOfJoining
+	case roster.FieldExitDate:
+		d = e.ExitDate
+	}
+	return c.format.Format(d)
+}
+
+// previewColumns lists the selected catalogue fields, then the selected
+// custom fields any employee has, in key order.
+func previewColumns(employees []roster.Employee, rules roster.Rules) ([]previewColumn, error) {
+	formats := map[roster.Field]string{
+		roster.FieldDateOfJoining: rules.DateFormats.DateOfJoining,
+		roster.FieldDateOfBirth:   rules.DateFormats.DateOfBirth,
+		roster.FieldExitDate:      rules.DateFormats.ExitDate,
+	}
+	var cols []previewColumn
+	for _, f := range roster.Catalogue {
+		if f == roster.FieldID || !rules.Selected(f) {
+			continue
+		}
+		col := previewColumn{field: f}
+		if name, isDate := formats[f]; isDate {
+			df, err := roster.ParseDateFormat(name)
+			if err != nil {
+				return nil, connectors.Permanent(fmt.Errorf("date format of %s: %w", f, err))
+			}
+			col.format = &df
+		}
+		cols = append(cols, col)
+	}
+	var custom []roster.Field
+	for _, e := range employees {
+		for _, f := range e.Fields() {
+			if !slices.Contains(roster.Catalogue, f) && !slices.Contains(custom, f) && rules.Selected(f) {
+				custom = append(custom, f)
+			}
+		}
+	}
+	slices.Sort(custom)
+	for _, f := range custom {
+		cols = append(cols, previewColumn{field: f})
+	}
+	return cols, nil
+}

@@ -1,0 +1,198 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/hrsync/hrsync/internal/csvsafe"
+	"github.com/hrsync/hrsync/operator"
+	"github.com/hrsync/hrsync/roster"
+	"github.com/hrsync/hrsync/store"
+)
+
+// defaultStore is where dev mode keeps the store, relative to the checkout.
+const defaultStore = ".hrsync/hrsync.db"
+
+// openStore opens the worker's store, which holds plans, reports and
+// previews: the per-employee detail that never goes through Temporal.
+func (c *cli) openStore(ctx context.Context) (*store.Store, error) {
+	if _, err := os.Stat(c.storePath); errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("store %s not found: point --store or HRSYNC_STORE at the worker's store", c.storePath)
+	}
+	return store.OpenSQLite(ctx, c.storePath)
+}
+
+// printHolds prints who a blocked plan holds back and why, from the store.
+func (c *cli) printHolds(ctx context.Context, w io.Writer, planID string) {
+	st, err := c.openStore(ctx)
+	if err != nil {
+		fmt.Fprintf(w, "  (details unavailable: %v)\n", err)
+		return
+	}
+	defer st.Close()
+	plan, err := st.GetPlan(ctx, planID)
+	if err != nil {
+		fmt.Fprintf(w, "  (details unavailable: %v)\n", err)
+		return
+	}
+	printPlanHolds(w, plan)
+}
+
+// printPlanHolds lists a plan's held employees with old → new values of the
+// identity attributes concerned, and its hierarchy problems. Nothing else
+// about the people is shown.
+func printPlanHolds(w io.Writer, plan store.Plan) {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	for _, h := range plan.Holds {
+		fmt.Fprintf(tw, "  %s\t%s\t%s\n", h.EmployeeID, h.Code, h.Reason)
+		for _, ch := range h.Changes {
+			fmt.Fprintf(tw, "  \t\t  %s: %q → %q\n", ch.Field, ch.Old, ch.New)
+		}
+	}
+	for _, p := range plan.Problems {
+		if roster.IsHierarchy(p.Code) {
+			fmt.Fprintf(tw, "  %s\t%s\t%s\n", p.EmployeeID, p.Code, p.Message)
+		}
+	}
+	_ = tw.Flush()
+}
+
+func (c *cli) previewCmd() *cobra.Command {
+	var out string
+	cmd := &cobra.Command{
+		Use:   "preview ID --out FILE",
+		Short: "Fetch and map the HRIS without applying anything, and write the CSV to check",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return c.withOperator(cmd, func(ctx context.Context, op *operator.Operator) error {
+				res, err := op.Preview(ctx, args[0])
+				if err != nil {
+					return err
+				}
+				st, err := c.openStore(ctx)
+				if err != nil {
+					return err
+				}
+				defer st.Close()
+				export, err := st.GetExport(ctx, res.ExportID)
+				if err != nil {
+					return err
+				}
+				if err := os.WriteFile(out, export.Data, 0o600); err != nil {
+					return fmt.Errorf("unable to write %s: %w", out, err)
+				}
+				if err := st.DeleteExport(ctx, res.ExportID); err != nil {
+					return err
+				}
+				return c.print(res, func(w io.Writer) {
+					fmt.Fprintf(w, "wrote %s: %d employees, %d flagged, %d excluded\n", out, res.Rows, res.Flagged, res.Excluded)
+				})
+			})
+		},
+	}
+	cmd.Flags().StringVarP(&out, "out", "o", "", "CSV file to write (created with owner-only permissions)")
+	_ = cmd.MarkFlagRequired("out")
+	return cmd
+}
+
+func (c *cli) reportCmd() *cobra.Command {
+	var csvPath string
+	var all bool
+	cmd := &cobra.Command{
+		Use:   "report RUN_ID",
+		Short: "Print a run's per-employee outcomes and errors (RUN_ID as in `history`)",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			st, err := c.openStore(ctx)
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			report, err := st.GetReport(ctx, args[0])
+			if errors.Is(err, store.ErrNotFound) {
+				return fmt.Errorf("no report for run %s (a run still waiting or failed has none)", args[0])
+			}
+			if err != nil {
+				return err
+			}
+			changes, err := st.PlanChanges(ctx, report.PlanID)
+			if err != nil {
+				return err
+			}
+			if csvPath != "" {
+				if err := writeReportCSV(csvPath, changes); err != nil {
+					return err
+				}
+			}
+			return c.print(struct {
+				Report  store.Report          `json:"report"`
+				Changes []store.PlannedChange `json:"changes"`
+			}{report, changes}, func(w io.Writer) { printReport(w, report, changes, all) })
+		},
+	}
+	cmd.Flags().StringVar(&csvPath, "csv", "", "also write every employee's outcome to this CSV file")
+	cmd.Flags().BoolVar(&all, "all", false, "list unchanged employees too")
+	return cmd
+}
+
+func printReport(w io.Writer, r store.Report, changes []store.PlannedChange, all bool) {
+	fmt.Fprintf(w, "run %s: %s\n  planned: %s\n  applied: %s; failed %d; problems %d\n",
+		r.SyncID, r.Outcome, countsLine(r.Planned), countsLine(r.Applied), len(r.Failures), len(r.Problems))
+	for _, b := range r.Blocks {
+		fmt.Fprintf(w, "  blocked by %s: %s\n", b.Code, b.Message)
+	}
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "EMPLOYEE\tOPERATION\tOUTCOME\tDETAIL")
+	for _, pc := range changes {
+		if pc.Change.Op == roster.OpUnchanged && !all {
+			continue
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", pc.Change.EmployeeID, pc.Change.Op, pc.Status, detail(pc))
+	}
+	_ = tw.Flush()
+	for _, p := range r.Problems {
+		fmt.Fprintf(w, "  problem %s %s: %s\n", p.EmployeeID, p.Code, p.Message)
+	}
+}
+
+// detail is what a report says about one change: its error, or its reason
+// and the fields it wrote.
+func detail(pc store.PlannedChange) string {
+	if pc.Error != "" {
+		return pc.Error
+	}
+	d := pc.Change.Reason
+	if len(pc.Change.Fields) > 0 && pc.Change.Op != roster.OpCreate {
+		names := make([]string, len(pc.Change.Fields))
+		for i, f := range pc.Change.Fields {
+			names[i] = string(f)
+		}
+		d = strings.TrimPrefix(d+"; fields "+strings.Join(names, ", "), "; ")
+	}
+	return d
+}
+
+func writeReportCSV(path string, changes []store.PlannedChange) error {
+	rows := [][]string{{"employeeId", "operation", "outcome", "detail"}}
+	for _, pc := range changes {
+		rows = append(rows, []string{pc.Change.EmployeeID, string(pc.Change.Op), string(pc.Status), detail(pc)})
+	}
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
+	if err != nil {
+		return fmt.Errorf("unable to write %s: %w", path, err)
+	}
+	if err := csvsafe.Write(f, rows); err != nil {
+		_ = f.Close()
+		return err
+	}
+	return f.Close()
+}
