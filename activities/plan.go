@@ -143,15 +143,12 @@ func prepare(records []roster.Record, rules roster.Rules, today roster.Date) pre
 		p.employees = append(p.employees, e)
 		p.problems = append(p.problems, problems...)
 	}
-	included := make([]roster.Employee, 0, len(p.employees))
 	for _, e := range p.employees {
 		if out, why := rules.Excluded(e, today); out {
 			p.excluded[e.ID] = why
-			continue
 		}
-		included = append(included, e)
 	}
-	p.problems = append(p.problems, rules.Validate(included)...)
+	p.problems = append(p.problems, rules.ValidateScope(p.employees, p.excluded)...)
 	held, blockRun := rules.Hold(p.problems)
 	p.blockRun = blockRun
 	for id, problems := range held {

@@ -69,7 +69,23 @@ func (f DateFormat) norm() DateFormat {
 // written before the 'T', never converted between zones: HRIS APIs (Merge,
 // for one) send date-only fields such as a date of birth as date-times, and
 // moving them to another zone would shift them by a day.
+//
+// A value in ISO 8601 (YYYY-MM-DD, or a date-time) is read whatever the
+// chosen format: HRIS APIs send dates that way, and no supported format can
+// be mistaken for it, so the chosen format matters for text exports and for
+// what hrsync writes.
 func (f DateFormat) Parse(s string) (Date, error) {
+	d, err := f.parse(s)
+	if err != nil && f.norm() != (DateFormat{}).norm() {
+		if iso, isoErr := (DateFormat{}).parse(s); isoErr == nil {
+			return iso, nil
+		}
+	}
+	return d, err
+}
+
+// parse reads s in exactly format f.
+func (f DateFormat) parse(s string) (Date, error) {
 	f = f.norm()
 	s = strings.TrimSpace(s)
 	if s == "" {

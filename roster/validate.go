@@ -241,3 +241,26 @@ func (r Rules) Hold(problems []Problem) (held map[string][]Problem, blockRun boo
 	}
 	return held, blockRun
 }
+
+// ValidateScope validates the whole roster but reports only on the
+// employees the filters keep: an excluded person's own problems do not
+// matter, while an included employee whose manager is excluded is a
+// hierarchy problem, since that manager will not be in the directory.
+func (r Rules) ValidateScope(employees []Employee, excluded map[string]string) []Problem {
+	var out []Problem
+	for _, p := range r.Validate(employees) {
+		if _, gone := excluded[p.EmployeeID]; !gone {
+			out = append(out, p)
+		}
+	}
+	for _, e := range employees {
+		if _, gone := excluded[e.ID]; gone || !current(e) || e.ManagerID == "" {
+			continue
+		}
+		if _, managerGone := excluded[e.ManagerID]; managerGone {
+			out = append(out, Problem{EmployeeID: e.ID, Field: FieldManagerID, Code: CodeManagerNotFound,
+				Message: fmt.Sprintf("manager %s is excluded by the filters", e.ManagerID)})
+		}
+	}
+	return out
+}

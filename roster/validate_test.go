@@ -242,3 +242,29 @@ func BenchmarkValidate100k(b *testing.B) {
 		}
 	}
 }
+
+func TestValidateScope(t *testing.T) {
+	tests := []struct {
+		name      string
+		employees []Employee
+		excluded  map[string]string
+		want      []Problem
+	}{
+		{"nothing excluded is plain validation",
+			[]Employee{staff("E1", ""), staff("E2", "E9")}, nil,
+			[]Problem{{EmployeeID: "E2", Field: FieldManagerID, Code: CodeManagerNotFound, Message: "manager E9 is not in the roster"}}},
+		{"an excluded person's own problems are not reported",
+			[]Employee{staff("E1", ""), staff("E2", "E1", withEmail("bad"))}, map[string]string{"E2": "filters[0]"}, nil},
+		{"an excluded manager is in the roster but not in the directory",
+			[]Employee{staff("E1", ""), staff("E2", "E1")}, map[string]string{"E1": "filters[0]"},
+			[]Problem{{EmployeeID: "E2", Field: FieldManagerID, Code: CodeManagerNotFound, Message: "manager E1 is excluded by the filters"}}},
+		{"a leaver reporting to an excluded manager is fine",
+			[]Employee{staff("E1", ""), staff("E2", "E1", func(e *Employee) { e.Status = StatusInactive })},
+			map[string]string{"E1": "filters[0]"}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			require.Equal(t, tt.want, Rules{}.ValidateScope(tt.employees, tt.excluded))
+		})
+	}
+}

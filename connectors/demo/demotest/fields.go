@@ -18,6 +18,8 @@ func textField(e *roster.Employee, f roster.Field) *string {
 	switch f {
 	case roster.FieldID:
 		return &e.ID
+	case roster.FieldEmployeeNumber:
+		return &e.EmployeeNumber
 	case roster.FieldFirstName:
 		return &e.FirstName
 	case roster.FieldLastName:

@@ -42,6 +42,7 @@ func generate(n int, seed int64) []roster.Employee {
 		var d department
 		e := person(rng, joins[i], emails)
 		e.ID = fmt.Sprintf("E%04d", i+1)
+		e.EmployeeNumber = fmt.Sprintf("EMP-%05d", 10000+i+1)
 		switch {
 		case i == 0:
 			d, e.JobTitle = executive, executive.head
@@ -70,7 +71,11 @@ func generate(n int, seed int64) []roster.Employee {
 		switch {
 		case i <= len(departments):
 		case hasReports[e.ID]:
+			// Managers are staff: contractors manage no one.
 			e.JobTitle = deptOf[i].lead
+			if e.EmploymentType == "contractor" {
+				e.EmploymentType = "full-time"
+			}
 		case rng.Float64() < leaverShare:
 			exit := joins[i].AddDate(0, 0, 60+rng.IntN(900))
 			if exit.After(exitBy) {
