@@ -79,10 +79,22 @@ func (s *devStack) status(t *testing.T) workflows.IntegrationStatus {
 // syncNow runs a manual sync and waits for its summary.
 func (s *devStack) syncNow(t *testing.T) workflows.SyncSummary {
 	t.Helper()
-	ctx := context.Background()
-	res, err := s.op.SyncNow(ctx, DemoIntegrationID, "e2e", false)
+	res, err := s.op.SyncNow(context.Background(), DemoIntegrationID, "e2e", false)
 	require.NoError(t, err)
-	sum, err := s.op.WaitForSync(ctx, res.WorkflowID, nil)
+	return s.waitSync(t, res.WorkflowID)
+}
+
+// waitSync waits for sync id to finish, failing the test after two minutes
+// (a sync that blocked for approval would otherwise wait for ever).
+func (s *devStack) waitSync(t *testing.T, id string) workflows.SyncSummary {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	sum, err := s.op.WaitForSync(ctx, id, nil)
+	if ctx.Err() != nil {
+		st := s.status(t)
+		t.Fatalf("sync %s did not finish: status %s, current %+v", id, st.Status, st.Current)
+	}
 	require.NoError(t, err)
 	return sum
 }
@@ -194,8 +206,7 @@ func TestDevModeEndToEnd(t *testing.T) {
 	}
 	_, err = s.op.Approve(ctx, DemoIntegrationID, "carol", "")
 	require.NoError(t, err)
-	third, err := s.op.WaitForSync(ctx, res.WorkflowID, nil)
-	require.NoError(t, err)
+	third := s.waitSync(t, res.WorkflowID)
 	require.Equal(t, workflows.StatusCompleted, third.Status)
 	require.Equal(t, "carol", third.ApprovedBy)
 	require.Equal(t, len(terminated), third.Applied[roster.OpDeactivate])

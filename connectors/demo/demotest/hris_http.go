@@ -27,8 +27,9 @@ func (h *HRIS) routes() {
 		http.MethodPost: h.handleCreate,
 	}))
 	mux.HandleFunc("/api/employees/{id}", methods(map[string]http.HandlerFunc{
-		http.MethodGet:   h.handleGet,
-		http.MethodPatch: h.handlePatch,
+		http.MethodGet:    h.handleGet,
+		http.MethodPatch:  h.handlePatch,
+		http.MethodDelete: h.handleDelete,
 	}))
 	mux.HandleFunc("/api/employees/{id}/terminate", methods(map[string]http.HandlerFunc{
 		http.MethodPost: h.handleTerminate,

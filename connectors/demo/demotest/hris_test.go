@@ -90,7 +90,7 @@ func TestHRISGetOne(t *testing.T) {
 	require.Equal(t, http.StatusNotFound, r.status)
 	require.Contains(t, r.errMsg(t), "E9999")
 
-	r = call(t, "DELETE", url+"/api/employees/E0002", "", nil)
+	r = call(t, "PUT", url+"/api/employees/E0002", "", nil)
 	require.Equal(t, http.StatusMethodNotAllowed, r.status)
 	r.errMsg(t)
 	require.Equal(t, http.StatusNotFound, call(t, "GET", url+"/api/nothing", "", nil).status)
@@ -338,4 +338,13 @@ func TestHRISServesRawValues(t *testing.T) {
 
 	require.Error(t, h.SetRaw("E9999", "workEmail", "x"))
 	require.Error(t, h.SetRaw("E0001", "id", "x"))
+}
+
+func TestHRISRemove(t *testing.T) {
+	h, url := newHRIS(t, HRISOptions{Employees: 3})
+	require.NoError(t, h.Remove("E0003"))
+	r := call(t, "DELETE", url+"/api/employees/E0002", "", nil)
+	require.Equal(t, http.StatusNoContent, r.status)
+	require.Len(t, h.Employees(), 1)
+	require.Equal(t, http.StatusNotFound, call(t, "DELETE", url+"/api/employees/E0002", "", nil).status)
 }

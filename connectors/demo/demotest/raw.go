@@ -101,3 +101,34 @@ func (h *HRIS) mustGet(id string) roster.Employee {
 	e, _ := h.Get(id)
 	return e
 }
+
+// Remove drops employee id from the HRIS altogether, as when a record is
+// deleted or falls out of an export, rather than terminated.
+func (h *HRIS) Remove(id string) error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	old, ok := h.byID[id]
+	if !ok {
+		return errorf(http.StatusNotFound, "no employee %s", id)
+	}
+	oldRaw := h.raw[id]
+	delete(h.byID, id)
+	delete(h.raw, id)
+	if err := h.save(); err != nil {
+		h.byID[id] = old
+		if oldRaw != nil {
+			h.raw[id] = oldRaw
+		}
+		return err
+	}
+	return nil
+}
+
+// handleDelete serves DELETE /api/employees/{id}.
+func (h *HRIS) handleDelete(w http.ResponseWriter, r *http.Request) {
+	if err := h.Remove(r.PathValue("id")); err != nil {
+		writeError(w, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
