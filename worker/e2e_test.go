@@ -25,10 +25,11 @@ import (
 	"github.com/hrsync/hrsync/workflows"
 )
 
-// updateReplay rewrites the replay tests' histories from this test's run:
+// updateReplay records this test's workflow histories as a new set for the
+// replay tests, next to the sets recorded by earlier versions:
 //
-//	go test ./worker -run TestDevModeEndToEnd -update-replay
-var updateReplay = flag.Bool("update-replay", false, "write workflow histories to workflows/testdata")
+//	go test ./worker -run TestDevModeEndToEnd -update-replay v3-something
+var updateReplay = flag.String("update-replay", "", "record workflow histories as this set in workflows/testdata/replay")
 
 // devStack is dev mode as a test drives it: the embedded server, the demo
 // systems, a worker and an operator.
@@ -220,8 +221,8 @@ func TestDevModeEndToEnd(t *testing.T) {
 	require.NoError(t, err)
 	require.NotNil(t, resumed.NextRunAt)
 
-	if *updateReplay {
-		writeReplayHistories(t, s.c)
+	if *updateReplay != "" {
+		writeReplayHistories(t, s.c, *updateReplay)
 	}
 
 	removed, err := s.op.Remove(ctx, DemoIntegrationID, "e2e")
@@ -233,10 +234,10 @@ func TestDevModeEndToEnd(t *testing.T) {
 
 // writeReplayHistories saves the history of every run of the demo
 // integration's workflows for workflows/replay_test.go.
-func writeReplayHistories(t *testing.T, c client.Client) {
+func writeReplayHistories(t *testing.T, c client.Client, set string) {
 	t.Helper()
 	ctx := context.Background()
-	out := filepath.Join("..", "workflows", "testdata", "replay")
+	out := filepath.Join("..", "workflows", "testdata", "replay", set)
 	require.NoError(t, os.RemoveAll(out))
 	require.NoError(t, os.MkdirAll(out, 0o755))
 	resp, err := c.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{

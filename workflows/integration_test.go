@@ -409,3 +409,47 @@ func mockFetchPlan(env *testsuite.TestWorkflowEnvironment, blocks []roster.Block
 				roster.OpUnchanged: 50}, Blocks: blocks}, nil
 		})
 }
+
+func TestExitDateBringsTheNextRunForward(t *testing.T) {
+	// Tuesday 10 March; the cron runs on Mondays; someone leaves on the 12th
+	// in Singapore, whose midnight is 16:00 UTC the day before.
+	start := time.Date(2026, 3, 10, 9, 30, 0, 0, time.UTC)
+	env := newEnv(t, start)
+	runs := mockSync(env)
+	cfg := testConfig(integration.Schedule{Cron: "0 2 * * 1", TimeZone: "Asia/Singapore"})
+	state := &IntegrationState{CreatedAt: start, FirstSyncDone: true, NextExitDate: roster.Date{Year: 2026, Month: 3, Day: 12}}
+
+	env.ExecuteWorkflow(IntegrationWorkflow, IntegrationInput{Config: cfg, State: state})
+
+	require.Len(t, runs.at, 1)
+	require.Equal(t, time.Date(2026, 3, 11, 16, 1, 0, 0, time.UTC), runs.at[0].UTC())
+	require.Equal(t, TriggerExitDate, runs.inputs[0].Trigger)
+}
+
+func TestExitDateAfterTheNextCronWaitsForIt(t *testing.T) {
+	start := time.Date(2026, 3, 10, 9, 30, 0, 0, time.UTC)
+	env := newEnv(t, start)
+	runs := mockSync(env)
+	state := &IntegrationState{CreatedAt: start, FirstSyncDone: true, NextExitDate: roster.Date{Year: 2026, Month: 4, Day: 1}}
+
+	env.ExecuteWorkflow(IntegrationWorkflow, IntegrationInput{Config: testConfig(integration.Schedule{}), State: state})
+
+	require.Equal(t, time.Date(2026, 3, 11, 2, 0, 0, 0, time.UTC), runs.at[0].UTC())
+	require.Equal(t, TriggerSchedule, runs.inputs[0].Trigger)
+}
+
+func TestSyncNowWithApproveIsPassedOn(t *testing.T) {
+	start := time.Date(2026, 3, 10, 9, 30, 0, 0, time.UTC)
+	env := newEnv(t, start)
+	runs := mockSync(env)
+	env.RegisterDelayedCallback(func() {
+		env.UpdateWorkflowNoRejection(UpdateSyncNow, "s1", t, SyncRequest{By: "erin", Approve: true})
+	}, time.Minute)
+
+	env.ExecuteWorkflow(IntegrationWorkflow, IntegrationInput{Config: testConfig(integration.Schedule{AutoSync: off()}),
+		State: &IntegrationState{CreatedAt: start, FirstSyncDone: true}})
+
+	require.Len(t, runs.inputs, 1)
+	require.True(t, runs.inputs[0].Approved)
+	require.Equal(t, "erin", runs.inputs[0].RequestedBy)
+}

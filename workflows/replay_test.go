@@ -8,19 +8,20 @@ import (
 	"go.temporal.io/sdk/worker"
 )
 
-// TestReplayRecordedHistories replays histories recorded from a real dev-mode
-// run (first sync, a sync-now, a restart, a blocked sync approved, pause,
-// resume and remove) against the current workflow code. A change that
-// breaks determinism for runs already in flight fails here; guard it with
-// workflow.GetVersion. Re-record after an intended, versioned change with:
+// TestReplayRecordedHistories replays histories recorded from real dev-mode
+// runs (first sync, a sync-now, a restart, a blocked sync approved, pause,
+// resume and remove) against the current workflow code, one set per
+// version of the workflows. A change that breaks determinism for runs
+// already in flight fails here; guard it with workflow.GetVersion, then
+// record a new set (keeping the old ones) with:
 //
-//	go test ./worker -run TestDevModeEndToEnd -update-replay
+//	go test ./worker -run TestDevModeEndToEnd -update-replay vN-what-changed
 func TestReplayRecordedHistories(t *testing.T) {
-	files, err := filepath.Glob(filepath.Join("testdata", "replay", "*.json"))
+	files, err := filepath.Glob(filepath.Join("testdata", "replay", "*", "*.json"))
 	require.NoError(t, err)
 	require.NotEmpty(t, files, "no recorded histories")
 	for _, f := range files {
-		t.Run(filepath.Base(f), func(t *testing.T) {
+		t.Run(filepath.Base(filepath.Dir(f))+"/"+filepath.Base(f), func(t *testing.T) {
 			r := worker.NewWorkflowReplayer()
 			r.RegisterWorkflow(IntegrationWorkflow)
 			r.RegisterWorkflow(SyncWorkflow)

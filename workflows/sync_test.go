@@ -13,6 +13,7 @@ import (
 	"github.com/hrsync/hrsync/activities"
 	"github.com/hrsync/hrsync/connectors"
 	"github.com/hrsync/hrsync/integration"
+	"github.com/hrsync/hrsync/notify"
 	"github.com/hrsync/hrsync/roster"
 )
 
@@ -109,4 +110,110 @@ func TestSyncFailsOnPermanentFetchError(t *testing.T) {
 
 	require.ErrorContains(t, env.GetWorkflowError(), "fetch failed")
 	require.Equal(t, 1, calls, "a permanent error must not be retried")
+}
+
+func TestSyncWithApproveGoesThroughABlock(t *testing.T) {
+	env := newEnv(t, time.Date(2026, 3, 10, 9, 30, 0, 0, time.UTC))
+	mockActivities(env, massChange)
+	in := syncInput()
+	in.Approved, in.RequestedBy = true, "erin"
+
+	env.ExecuteWorkflow(SyncWorkflow, in)
+
+	require.NoError(t, env.GetWorkflowError())
+	var sum SyncSummary
+	require.NoError(t, env.GetWorkflowResult(&sum))
+	require.Equal(t, StatusCompleted, sum.Status)
+	require.Equal(t, "erin (sync --approve)", sum.ApprovedBy)
+	require.Zero(t, sum.Timings.Wait)
+}
+
+// replanEnv runs a blocked sync that is approved after an hour; the
+// re-plan's result is given.
+func replanEnv(t *testing.T, replan activities.PlanResult, secondDecision string) (SyncSummary, []string, string) {
+	t.Helper()
+	env := newEnv(t, time.Date(2026, 3, 10, 9, 30, 0, 0, time.UTC))
+	env.SetStartWorkflowOptions(client.StartWorkflowOptions{ID: SyncWorkflowID("acme", 1)})
+	var snapshots []string
+	env.OnActivity(a.Fetch, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in activities.FetchInput) (activities.FetchResult, error) {
+			snapshots = append(snapshots, in.SnapshotID)
+			return activities.FetchResult{SnapshotID: in.SnapshotID, Records: 100}, nil
+		})
+	env.OnActivity(a.Plan, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in activities.PlanInput) (activities.PlanResult, error) {
+			if in.PlanID == in.SyncID {
+				return activities.PlanResult{PlanID: in.PlanID, Digest: "d1", Blocks: massChange,
+					Counts: map[roster.Op]int{roster.OpDeactivate: 50}}, nil
+			}
+			replan.PlanID = in.PlanID
+			return replan, nil
+		})
+	applied := ""
+	env.OnActivity(a.Apply, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in activities.ApplyInput) (activities.ApplyResult, error) {
+			applied = in.PlanID
+			return activities.ApplyResult{}, nil
+		}).Maybe()
+	env.OnActivity(a.Commit, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in activities.CommitInput) (activities.CommitResult, error) {
+			return activities.CommitResult{ReportID: in.SyncID}, nil
+		})
+	env.RegisterDelayedCallback(func() { env.SignalWorkflow(SignalApprove, Approval{By: "carol"}) }, time.Hour)
+	if secondDecision != "" {
+		env.RegisterDelayedCallback(func() { env.SignalWorkflow(secondDecision, Approval{By: "dave"}) }, 2*time.Hour)
+	}
+
+	env.ExecuteWorkflow(SyncWorkflow, syncInput())
+
+	require.NoError(t, env.GetWorkflowError())
+	var sum SyncSummary
+	require.NoError(t, env.GetWorkflowResult(&sum))
+	return sum, snapshots, applied
+}
+
+func TestApprovedPlanIsAppliedWhenTheHRISIsUnchanged(t *testing.T) {
+	sum, snapshots, applied := replanEnv(t, activities.PlanResult{Digest: "d1", Blocks: massChange}, "")
+
+	require.Equal(t, []string{SyncWorkflowID("acme", 1), SyncWorkflowID("acme", 1) + "/replan-1"}, snapshots)
+	require.Equal(t, SyncWorkflowID("acme", 1), applied, "exactly the reviewed plan")
+	require.Equal(t, StatusCompleted, sum.Status)
+	require.Equal(t, "carol", sum.ApprovedBy)
+	require.Equal(t, 1, sum.Replans)
+}
+
+func TestApprovedPlanIsReviewedAgainWhenTheHRISChanged(t *testing.T) {
+	sum, _, applied := replanEnv(t, activities.PlanResult{Digest: "d2", Blocks: massChange}, SignalApprove)
+
+	require.Equal(t, SyncWorkflowID("acme", 1)+"/replan-1", applied, "the new plan, once reviewed")
+	require.Equal(t, "dave", sum.ApprovedBy)
+	require.Equal(t, 2*time.Hour, sum.Timings.Wait+time.Hour)
+	require.Equal(t, 2, sum.Replans)
+}
+
+func TestApprovedPlanWhoseBlockCleared(t *testing.T) {
+	sum, _, applied := replanEnv(t, activities.PlanResult{Digest: "d3"}, "")
+
+	require.Equal(t, SyncWorkflowID("acme", 1)+"/replan-1", applied, "nothing blocks the new plan")
+	require.Equal(t, StatusCompleted, sum.Status)
+}
+
+func TestBlockedSyncNotifiesWhenConfigured(t *testing.T) {
+	env := newEnv(t, time.Date(2026, 3, 10, 9, 30, 0, 0, time.UTC))
+	mockActivities(env, massChange)
+	var notified activities.NotifyInput
+	env.OnActivity(a.Notify, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in activities.NotifyInput) (activities.NotifyResult, error) {
+			notified = in
+			return activities.NotifyResult{Webhook: 200}, nil
+		})
+	env.RegisterDelayedCallback(func() { env.SignalWorkflow(SignalReject, Rejection{By: "carol"}) }, time.Hour)
+	in := syncInput()
+	in.Config.Notify.Webhook = &notify.WebhookConfig{URL: "https://hooks.example/hrsync"}
+
+	env.ExecuteWorkflow(SyncWorkflow, in)
+
+	require.NoError(t, env.GetWorkflowError())
+	require.Equal(t, "acme", notified.IntegrationID)
+	require.NotEmpty(t, notified.PlanID)
 }
