@@ -68,14 +68,14 @@ func generate(n int, seed int64) []roster.Employee {
 	}
 	for i := range out {
 		e := &out[i]
+		if hasReports[e.ID] && e.EmploymentType == contractor {
+			// Managers are staff: contractors manage no one.
+			e.EmploymentType = "full-time"
+		}
 		switch {
 		case i <= len(departments):
 		case hasReports[e.ID]:
-			// Managers are staff: contractors manage no one.
 			e.JobTitle = deptOf[i].lead
-			if e.EmploymentType == "contractor" {
-				e.EmploymentType = "full-time"
-			}
 		case rng.Float64() < leaverShare:
 			exit := joins[i].AddDate(0, 0, 60+rng.IntN(900))
 			if exit.After(exitBy) {

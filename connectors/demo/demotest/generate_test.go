@@ -78,3 +78,18 @@ func TestGeneratedEmployeesPassTheHRISRules(t *testing.T) {
 		require.NoError(t, h.Update(e.ID, func(*roster.Employee) {}), e.ID)
 	}
 }
+
+func TestGeneratedManagersAreNotContractors(t *testing.T) {
+	for _, seed := range []int64{1, 2, 7, 42} {
+		people := generate(300, seed)
+		manages := map[string]bool{}
+		for _, e := range people {
+			manages[e.ManagerID] = true
+		}
+		for _, e := range people {
+			if manages[e.ID] {
+				require.NotEqual(t, contractor, e.EmploymentType, "seed %d: %s manages people", seed, e.ID)
+			}
+		}
+	}
+}
