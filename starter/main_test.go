@@ -4,8 +4,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -14,6 +17,7 @@ import (
 	"go.uber.org/zap/zaptest"
 
 	"github.com/hrsync/hrsync/activities"
+	"github.com/hrsync/hrsync/connectors/demo/demotest"
 	"github.com/hrsync/hrsync/connectors/registry"
 	"github.com/hrsync/hrsync/devserver"
 	"github.com/hrsync/hrsync/store"
@@ -118,4 +122,51 @@ func TestCommandsAgainstTemporal(t *testing.T) {
 	require.Contains(t, out, `"purged"`)
 	_, err = starter("status", "acme")
 	require.ErrorContains(t, err, "integration not found: acme")
+
+	// Against a live demo HRIS and directory: sync, preview and report.
+	t.Setenv("HRSYNC_STORE", filepath.Join(dir, "hrsync.db"))
+	hris, err := demotest.NewHRIS(demotest.HRISOptions{Employees: 12, Seed: 3})
+	require.NoError(t, err)
+	hrisSrv := httptest.NewServer(hris)
+	defer hrisSrv.Close()
+	directory, err := demotest.NewDirectory(demotest.DirectoryOptions{})
+	require.NoError(t, err)
+	dirSrv := httptest.NewServer(directory)
+	defer dirSrv.Close()
+	cfg := filepath.Join(dir, "live.yaml")
+	require.NoError(t, os.WriteFile(cfg, []byte(fmt.Sprintf(`id: live
+source: {kind: demo, url: %q}
+target: {kind: demo, url: %q}
+schedule: {firstSync: scheduled}
+fields: {exclude: [personalEmail]}
+dateFormats: {dateOfBirth: DD/MM/YYYY}
+`, hrisSrv.URL, dirSrv.URL)), 0o600))
+	_, err = starter("create", "--file", cfg)
+	require.NoError(t, err)
+	out, err = starter("sync", "live", "--wait")
+	require.NoError(t, err)
+	require.Contains(t, out, "integration/live/sync/1 Completed")
+
+	csvPath := filepath.Join(dir, "employees.csv")
+	out, err = starter("preview", "live", "--out", csvPath)
+	require.NoError(t, err)
+	require.Equal(t, fmt.Sprintf("wrote %s: 12 employees, 0 flagged, 0 excluded\n", csvPath), out)
+	info, err := os.Stat(csvPath)
+	require.NoError(t, err)
+	require.Equal(t, os.FileMode(0o600), info.Mode().Perm(), "a preview holds personal data")
+	data, err := os.ReadFile(csvPath)
+	require.NoError(t, err)
+	require.True(t, strings.HasPrefix(string(data), "id,employeeNumber,firstName,lastName,preferredName,workEmail,workPhone,dateOfBirth,"))
+	require.NotContains(t, string(data), "personalEmail")
+	require.Regexp(t, `,\d\d/\d\d/\d{4},`, string(data))
+
+	out, err = starter("report", "integration/live/sync/1", "--csv", filepath.Join(dir, "report.csv"))
+	require.NoError(t, err)
+	require.Contains(t, out, "run integration/live/sync/1: applied")
+	require.Contains(t, out, "E0001     create     applied")
+	_, err = starter("report", "integration/live/sync/9")
+	require.ErrorContains(t, err, "no report for run integration/live/sync/9")
+	report, err := os.ReadFile(filepath.Join(dir, "report.csv"))
+	require.NoError(t, err)
+	require.True(t, strings.HasPrefix(string(report), "employeeId,operation,outcome,detail\nE0001,create,applied,"))
 }
