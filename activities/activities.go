@@ -61,7 +61,8 @@ func (a *Activities) target(e integration.Endpoint) (connectors.Target, error) {
 	return tgt, nil
 }
 
-// listDirectory reads every user of the target, page by page.
+// listDirectory reads every user of the target, page by page, and names
+// each user's manager by HRIS id, however the directory references it.
 func listDirectory(ctx context.Context, tgt connectors.Target) ([]roster.User, error) {
 	var users []roster.User
 	cursor := ""
@@ -72,8 +73,18 @@ func listDirectory(ctx context.Context, tgt connectors.Target) ([]roster.User, e
 		}
 		users = append(users, page.Users...)
 		if page.Next == "" {
-			return users, nil
+			break
 		}
 		cursor = page.Next
 	}
+	external := make(map[string]string, len(users))
+	for _, u := range users {
+		external[u.TargetID] = u.Employee.ID
+	}
+	for i, u := range users {
+		if u.ManagerTargetID != "" {
+			users[i].Employee.ManagerID = external[u.ManagerTargetID]
+		}
+	}
+	return users, nil
 }

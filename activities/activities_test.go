@@ -439,7 +439,7 @@ func counts(pairs ...any) map[roster.Op]int {
 
 func TestFirstSyncCreatesEveryoneActive(t *testing.T) {
 	f := newFixture(t, options{})
-	require.NoError(t, f.hris.Terminate("E0007", roster.Date{}))
+	require.NoError(t, f.hris.Terminate(f.leaf(), roster.Date{}))
 	active, leavers := f.split()
 	require.NotEmpty(t, leavers)
 
@@ -620,17 +620,20 @@ func TestApplyRetriedAfterATransientFailureContinues(t *testing.T) {
 	require.Equal(t, activities.ErrTypeThrottled, ae.Type())
 	require.Equal(t, time.Second, ae.NextRetryDelay())
 	require.Len(t, f.dir.Users(), 2)
-	applied := 0
+	written := 0
 	for _, pc := range f.changes(p.PlanID) {
-		if pc.Status == store.StatusApplied {
-			applied++
+		if pc.Status != store.StatusPending {
+			written++
 		}
 	}
-	require.Equal(t, 2, applied)
+	require.Equal(t, 2, written, "two users written (managers not yet linked)")
 
 	res := f.apply(p.PlanID)
 	require.Zero(t, res.Failed)
-	require.Equal(t, len(active)-2, res.Applied[roster.OpCreate], "the retry does only what is left")
+	// Two users were written; one (E0001) was complete, the other still
+	// needed its manager, which the retry links.
+	require.Equal(t, len(active)-1, res.Applied[roster.OpCreate], "the retry finishes only what is left")
+	require.Equal(t, int32(len(active)+1), creates.Load(), "no create is repeated (one POST failed)")
 	require.Len(t, f.directoryByExternalID(), len(active))
 }
 
@@ -673,12 +676,29 @@ func TestApplyRecordsARefusedChangeAndCarriesOn(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, active[1:], applied)
 
+	// E0001's reports were created without their manager, with a warning.
+	reports := 0
+	for _, e := range active {
+		if e.ManagerID == "E0001" {
+			reports++
+			pc := f.changes(p.PlanID)[e.ID]
+			require.Equal(t, store.StatusApplied, pc.Status)
+			require.Equal(t, "manager E0001 is not in the directory; manager left unset", pc.Error)
+		}
+	}
+	require.NotZero(t, reports)
+
 	f.fetch("sync-2")
 	p = f.plan("sync-2")
-	require.Equal(t, counts(roster.OpCreate, 1, roster.OpUnchanged, len(active)-1, roster.OpSkip, len(leavers)), p.Counts)
+	require.Equal(t, counts(roster.OpCreate, 1, roster.OpUpdate, reports, roster.OpUnchanged, len(active)-1-reports,
+		roster.OpSkip, len(leavers)), p.Counts, "the manager is linked once it exists")
 	require.Equal(t, roster.OpCreate, f.changes("sync-2")["E0001"].Change.Op)
 	f.apply("sync-2")
-	require.Len(t, f.directoryByExternalID(), len(active))
+	users = f.directoryByExternalID()
+	require.Len(t, users, len(active))
+	for _, e := range active {
+		require.Equal(t, e.ManagerID, users[e.ID].Employee.ManagerID)
+	}
 }
 
 func TestCommitRefusesAPlanWithPendingChanges(t *testing.T) {
@@ -834,4 +854,20 @@ func recordsOf(employees []roster.Employee) []roster.Record {
 		out[i] = roster.RecordOf(e)
 	}
 	return out
+}
+
+// leaf returns the last active employee nobody reports to.
+func (f *fixture) leaf() string {
+	manages := map[string]bool{}
+	for _, e := range f.hris.Employees() {
+		manages[e.ManagerID] = true
+	}
+	employees := f.hris.Employees()
+	for i := len(employees) - 1; i >= 0; i-- {
+		if e := employees[i]; !manages[e.ID] && e.Status == roster.StatusActive {
+			return e.ID
+		}
+	}
+	f.t.Fatal("no leaf employee")
+	return ""
 }

@@ -44,13 +44,24 @@ type Target interface {
 	// makes a duplicate.
 	FindByExternalID(ctx context.Context, externalID string) (roster.User, bool, error)
 	// CreateUser adds e as a new active user linked to e.ID and returns the
-	// directory's id for it.
+	// directory's id for it. e carries no manager: managers are linked in
+	// a second pass, once every user of the run exists.
 	CreateUser(ctx context.Context, e roster.Employee) (string, error)
 	// UpdateUser sets the listed fields of user targetID to e's values and
-	// links the user to e.ID.
+	// links the user to e.ID. fields never include the manager.
 	UpdateUser(ctx context.Context, targetID string, e roster.Employee, fields []roster.Field) error
 	// SetActive activates or deactivates user targetID.
 	SetActive(ctx context.Context, targetID string, active bool) error
+	// SetManager makes manager the manager of user targetID; the zero
+	// ManagerRef removes the manager.
+	SetManager(ctx context.Context, targetID string, manager ManagerRef) error
+}
+
+// ManagerRef names a manager both ways, so each directory can use the one it
+// references managers by: its own id (SCIM) or the HRIS id.
+type ManagerRef struct {
+	TargetID   string
+	ExternalID string
 }
 
 // ErrPermanent marks an error that retrying cannot fix: bad credentials, a

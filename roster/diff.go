@@ -13,6 +13,10 @@ type User struct {
 	TargetID string   `json:"targetId"`
 	Active   bool     `json:"active"`
 	Employee Employee `json:"employee"`
+	// ManagerTargetID is the directory's own id of the user's manager, for
+	// directories that reference managers that way (SCIM); whoever lists
+	// the directory resolves it into Employee.ManagerID.
+	ManagerTargetID string `json:"managerTargetId,omitempty"`
 }
 
 // Op is what one change does to the directory.

@@ -35,6 +35,9 @@ type ChangeStatus string
 // The statuses of a planned change.
 const (
 	StatusPending ChangeStatus = "pending"
+	// StatusLinking is a change written to the directory whose manager is
+	// still to be linked, once every user of the run exists.
+	StatusLinking ChangeStatus = "linking"
 	StatusApplied ChangeStatus = "applied"
 	StatusFailed  ChangeStatus = "failed"
 )

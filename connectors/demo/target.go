@@ -126,3 +126,9 @@ func (t *Target) SetActive(ctx context.Context, targetID string, active bool) er
 	}{active}
 	return t.c.do(ctx, http.MethodPut, "/api/users/"+url.PathEscape(targetID)+"/active", nil, in, nil)
 }
+
+// SetManager sets user targetID's manager by HRIS id, as the demo directory
+// references managers, via PATCH /api/users/{id}.
+func (t *Target) SetManager(ctx context.Context, targetID string, manager connectors.ManagerRef) error {
+	return t.UpdateUser(ctx, targetID, roster.Employee{ManagerID: manager.ExternalID}, []roster.Field{roster.FieldManagerID})
+}
