@@ -44,14 +44,34 @@ type Config struct {
 
 // Endpoint says how to reach one external system.
 type Endpoint struct {
-	// Kind names the connector, e.g. "demo".
+	// Kind names the connector, e.g. "demo" or "scim".
 	Kind string `json:"kind" yaml:"kind"`
 	// URL is the system's base URL.
 	URL string `json:"url" yaml:"url"`
-	// CredentialRef names stored credentials; the secret itself never appears
-	// in the configuration.
+	// CredentialRef names the secret to authenticate with, as
+	// "<store>:<name>" — "env:SCIM_TOKEN" reads an environment variable of
+	// the worker. The secret itself never appears in the configuration.
 	CredentialRef string `json:"credentialRef,omitempty" yaml:"credentialRef,omitempty"`
+	// Auth is how the secret is sent: "bearer" (default) or "basic", whose
+	// secret is "user:password".
+	Auth string `json:"auth,omitempty" yaml:"auth,omitempty"`
+	// SCIM tunes a scim target.
+	SCIM *SCIMOptions `json:"scim,omitempty" yaml:"scim,omitempty"`
 }
+
+// SCIMOptions tune how employees become SCIM users.
+type SCIMOptions struct {
+	// UserNameFrom is the field that becomes userName; default workEmail.
+	UserNameFrom roster.Field `json:"userNameFrom,omitempty" yaml:"userNameFrom,omitempty"`
+	// CustomSchema is the URN of the extension holding fields without a
+	// standard SCIM home; default hrsync's own.
+	CustomSchema string `json:"customSchema,omitempty" yaml:"customSchema,omitempty"`
+	// DeleteOnDeactivate deletes users instead of setting active=false.
+	DeleteOnDeactivate bool `json:"deleteOnDeactivate,omitempty" yaml:"deleteOnDeactivate,omitempty"`
+}
+
+// credentialRefPattern is "<store>:<name>".
+var credentialRefPattern = regexp.MustCompile(`^[a-z]+:[A-Za-z0-9_.-]+$`)
 
 // Schedule says when an integration syncs.
 type Schedule struct {
@@ -79,7 +99,7 @@ const (
 // SourceKinds and TargetKinds list the connectors a configuration may name.
 var (
 	SourceKinds = []string{"demo"}
-	TargetKinds = []string{"demo"}
+	TargetKinds = []string{"demo", "scim"}
 )
 
 var idPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]*$`)
@@ -171,6 +191,21 @@ func validateEndpoint(field string, e Endpoint, kinds []string, bad func(field, 
 	u, err := url.Parse(e.URL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		bad(field+".url", "%q must be an http(s) URL", e.URL)
+	}
+	if e.CredentialRef != "" && !credentialRefPattern.MatchString(e.CredentialRef) {
+		bad(field+".credentialRef", "%q must be <store>:<name>, such as env:SCIM_TOKEN", e.CredentialRef)
+	}
+	if e.Auth != "" && e.Auth != "bearer" && e.Auth != "basic" {
+		bad(field+".auth", "%q must be bearer or basic", e.Auth)
+	}
+	if e.SCIM != nil {
+		if e.Kind != "scim" {
+			bad(field+".scim", "is only for a scim %s", field)
+		}
+		if f := e.SCIM.UserNameFrom; f != "" && f != roster.FieldWorkEmail && f != roster.FieldEmployeeNumber &&
+			f != roster.FieldPersonalEmail {
+			bad(field+".scim.userNameFrom", "%q must be workEmail, personalEmail or employeeNumber", f)
+		}
 	}
 }
 

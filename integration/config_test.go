@@ -101,3 +101,35 @@ func TestWithDefaults(t *testing.T) {
 	require.Equal(t, FirstSyncNow, c.Schedule.FirstSync)
 	require.Equal(t, 20.0, c.MassChange.MaxDeactivatePercent)
 }
+
+func TestValidateEndpoints(t *testing.T) {
+	tests := []struct {
+		name string
+		mod  func(*Config)
+		want string
+	}{
+		{"scim target", func(c *Config) {
+			c.Target = Endpoint{Kind: "scim", URL: "https://acme.example/scim/v2", CredentialRef: "env:SCIM_TOKEN",
+				SCIM: &SCIMOptions{UserNameFrom: "employeeNumber"}}
+		}, ""},
+		{"a secret where a reference belongs", func(c *Config) { c.Target.CredentialRef = "s3cr3t-token value" },
+			`target.credentialRef: "s3cr3t-token value" must be <store>:<name>`},
+		{"unknown auth", func(c *Config) { c.Target.Auth = "oauth" }, `target.auth: "oauth" must be bearer or basic`},
+		{"scim options on a demo target", func(c *Config) { c.Target.SCIM = &SCIMOptions{} }, "target.scim: is only for a scim target"},
+		{"userName from a name", func(c *Config) {
+			c.Target = Endpoint{Kind: "scim", URL: "https://h", SCIM: &SCIMOptions{UserNameFrom: "firstName"}}
+		}, `target.scim.userNameFrom: "firstName"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := valid()
+			tt.mod(&c)
+			err := c.Validate()
+			if tt.want == "" {
+				require.NoError(t, err)
+				return
+			}
+			require.ErrorContains(t, err, tt.want)
+		})
+	}
+}
