@@ -1,0 +1,159 @@
+package scim
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/hrsync/hrsync/connectors"
+	"github.com/hrsync/hrsync/roster"
+)
+
+// activeOf is the SCIM active flag for e: false only when e is inactive.
+func activeOf(e roster.Employee) bool { return e.Status != roster.StatusInactive }
+
+// formattedName is name.formatted: first and last name.
+func formattedName(e roster.Employee) string {
+	return strings.TrimSpace(e.FirstName + " " + e.LastName)
+}
+
+// isNameField reports whether f feeds displayName or name.formatted.
+func isNameField(f roster.Field) bool {
+	return f == roster.FieldFirstName || f == roster.FieldLastName || f == roster.FieldPreferredName
+}
+
+// UserData returns the SCIM User that CreateUser posts for e: every
+// attribute e has a value for, active from e's status, no manager. Bulk
+// callers use it as the data of a POST operation. The error (permanent)
+// says e has no HRIS id or no value for userName.
+func (c *Client) UserData(e roster.Employee) (map[string]any, error) {
+	r, err := c.userData(e)
+	return r, err
+}
+
+// userData is UserData as a resource.
+func (c *Client) userData(e roster.Employee) (resource, error) {
+	if e.ID == "" {
+		return nil, connectors.Permanent(fmt.Errorf("scim: employee has no HRIS id"))
+	}
+	userName := e.Get(c.cfg.UserNameFrom)
+	if userName == "" {
+		return nil, connectors.Permanent(fmt.Errorf("scim: employee %s has no %s for userName", e.ID, c.cfg.UserNameFrom))
+	}
+	r := resource{
+		"schemas":    []any{CoreSchema},
+		"externalId": e.ID,
+		"userName":   userName,
+		"active":     activeOf(e),
+	}
+	for _, f := range e.Fields() {
+		c.writeField(r, f, e.Get(f))
+	}
+	writeDerived(r, e)
+	r.tidySchemas(EnterpriseSchema, c.cfg.CustomSchema)
+	return r, nil
+}
+
+// writeField sets the attribute field f maps to in r to v ("" removes it);
+// the id, status and manager, which have attributes of their own, are left.
+func (c *Client) writeField(r resource, f roster.Field, v string) {
+	if key, ok := customKey(f); ok {
+		writeCustom(r, c.cfg.CustomSchema, key, v)
+		return
+	}
+	if s, ok := specFor(f, c.cfg.CustomSchema); ok {
+		s.write(r, v)
+	}
+}
+
+// writeDerived sets displayName and name.formatted from e's names.
+func writeDerived(r resource, e roster.Employee) {
+	displayNameSpec.write(r, e.DisplayName())
+	formattedSpec.write(r, formattedName(e))
+}
+
+// applyFields writes fields of e, the externalId and what derives from them
+// into r, the representation a PUT sends back. Attributes hrsync does not
+// manage stay as they are; readOnly meta and groups are dropped.
+func (c *Client) applyFields(r resource, e roster.Employee, fields []roster.Field) {
+	set(r, "externalId", e.ID)
+	names := false
+	for _, f := range fields {
+		v := e.Get(f)
+		switch {
+		case f == roster.FieldStatus:
+			set(r, "active", activeOf(e))
+		case f == c.cfg.UserNameFrom && v != "":
+			set(r, "userName", v)
+		}
+		c.writeField(r, f, v)
+		names = names || isNameField(f)
+	}
+	if c.cfg.UserNameFrom == roster.FieldID {
+		set(r, "userName", e.ID)
+	}
+	if names {
+		writeDerived(r, e)
+	}
+	r.tidySchemas(EnterpriseSchema, c.cfg.CustomSchema)
+	unset(r, "meta")
+	unset(r, "groups")
+}
+
+// createFields lists what a create writes over a user that already
+// exists: the status and every field e has a value for, manager aside.
+func createFields(e roster.Employee) []roster.Field {
+	fields := []roster.Field{roster.FieldStatus}
+	for _, f := range e.Fields() {
+		if f != roster.FieldID && f != roster.FieldStatus && f != roster.FieldManagerID && e.Get(f) != "" {
+			fields = append(fields, f)
+		}
+	}
+	return fields
+}
+
+// userOf reads a SCIM User back into hrsync's terms. The manager is left
+// as ManagerTargetID for the caller to resolve; a date that is not
+// YYYY-MM-DD reads as unset.
+func (c *Client) userOf(r resource) roster.User {
+	e := roster.Employee{ID: getString(r, "externalId")}
+	for f, s := range fixedSpecs {
+		_ = e.Set(f, s.read(r))
+	}
+	for _, f := range customExtensionFields {
+		v := attrSpec{urn: c.cfg.CustomSchema, name: string(f)}.read(r)
+		switch f {
+		case roster.FieldDateOfBirth:
+			e.DateOfBirth, _ = roster.ParseISODate(v)
+		case roster.FieldDateOfJoining:
+			e.DateOfJoining, _ = roster.ParseISODate(v)
+		case roster.FieldExitDate:
+			e.ExitDate, _ = roster.ParseISODate(v)
+		default:
+			_ = e.Set(f, v)
+		}
+	}
+	e.Custom = readCustom(r, c.cfg.CustomSchema)
+	active := readActive(r)
+	e.Status = roster.StatusInactive
+	if active {
+		e.Status = roster.StatusActive
+	}
+	return roster.User{
+		TargetID:        r.id(),
+		Active:          active,
+		Employee:        e,
+		ManagerTargetID: getString(getObject(getObject(r, EnterpriseSchema), "manager"), "value"),
+	}
+}
+
+// readActive reads the active flag; a user without one is active, and a
+// server that sends it as text is understood.
+func readActive(r resource) bool {
+	switch v := get(r, "active").(type) {
+	case bool:
+		return v
+	case string:
+		return !strings.EqualFold(v, "false")
+	}
+	return true
+}

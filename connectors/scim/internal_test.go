@@ -1,0 +1,76 @@
+package scim
+
+import (
+	"encoding/json"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+func TestQuote(t *testing.T) {
+	for in, want := range map[string]string{
+		``:              `""`,
+		`plain`:         `"plain"`,
+		`a"b`:           `"a\"b"`,
+		`a\b`:           `"a\\b"`,
+		"tab\tnl\n":     `"tab\tnl\n"`,
+		"bell\x07":      `"bell\u0007"`,
+		`élan <&>`:      `"élan <&>"`,
+		`x" or id pr (`: `"x\" or id pr ("`,
+	} {
+		got := quote(in)
+		require.Equal(t, want, got, in)
+		var back string
+		require.NoError(t, json.Unmarshal([]byte(got), &back), "a filter literal is a JSON string")
+		require.Equal(t, in, back)
+	}
+}
+
+func TestSanitise(t *testing.T) {
+	require.Equal(t, "userName <email> exists", sanitise(" userName jane.doe+x@example.co.uk exists ", 200))
+	require.Equal(t, "'<email>', <email>", sanitise("'a@b', c@d.e", 200))
+	require.Equal(t, "no at sign here", sanitise("no at sign here", 200))
+	require.Equal(t, "ab…", sanitise("abcdef", 3))
+	require.Equal(t, "abc", sanitise("abc", 3))
+	require.Equal(t, "éé…", sanitise("éééé", 3))
+}
+
+func TestParseRetryAfter(t *testing.T) {
+	now := time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
+	require.Equal(t, 3*time.Second, parseRetryAfter("3", now))
+	require.Zero(t, parseRetryAfter("-3", now))
+	require.Zero(t, parseRetryAfter("", now))
+	require.Zero(t, parseRetryAfter("soon", now))
+	require.Equal(t, time.Minute, parseRetryAfter(now.Add(time.Minute).Format(http.TimeFormat), now))
+	require.Zero(t, parseRetryAfter(now.Add(-time.Minute).Format(http.TimeFormat), now))
+}
+
+func TestBulkStatus(t *testing.T) {
+	for raw, want := range map[string]int{`"201"`: 201, `409`: 409, `{"code":"412"}`: 412, `{"code":400}`: 400, `null`: 0, `"x"`: 0, ``: 0} {
+		require.Equal(t, want, bulkStatus(json.RawMessage(raw)), raw)
+	}
+}
+
+func TestResolveBulkReferences(t *testing.T) {
+	created := map[string]string{"a": "id-a", "b b": "id-b"}
+	require.Equal(t, "/Users/id-a", resolvePath("/Users/bulkId:a", created))
+	require.Equal(t, "/Users/bulkId:c", resolvePath("/Users/bulkId:c", created))
+	b, err := encodeBulkOp(BulkOp{Method: "PATCH", Path: "/Users/bulkId:a", Data: map[string]any{
+		"Operations": []any{map[string]any{"value": map[string]any{"value": "bulkId:b b"}}},
+		"other":      `x "bulkId:a"`,
+		"n":          json.Number("12345678901234567890"),
+	}}, created)
+	require.NoError(t, err)
+	require.JSONEq(t, `{"method":"PATCH","path":"/Users/id-a","data":{"Operations":[{"value":{"value":"id-b"}}],
+		"other":"x \"bulkId:a\"","n":12345678901234567890}}`, string(b))
+	_, err = encodeBulkOp(BulkOp{Method: "GET", Path: "/Users"}, nil)
+	require.Error(t, err)
+}
+
+func TestIDFromLocation(t *testing.T) {
+	require.Equal(t, "abc", idFromLocation("https://example.com/scim/v2/Users/abc"))
+	require.Equal(t, "a b", idFromLocation("https://example.com/scim/v2/Users/a%20b"))
+	require.Empty(t, idFromLocation(""))
+}

@@ -1,0 +1,137 @@
+package scim
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/hrsync/hrsync/connectors"
+	"github.com/hrsync/hrsync/roster"
+)
+
+// listResponse is the ListResponse message (RFC 7644 §3.4.2).
+type listResponse struct {
+	TotalResults int        `json:"totalResults"`
+	ItemsPerPage int        `json:"itemsPerPage"`
+	StartIndex   int        `json:"startIndex"`
+	Resources    []resource `json:"Resources"`
+}
+
+// ListUsers returns the page of users at cursor via
+// GET /Users?startIndex=&count=. The cursor is the next page's 1-based
+// startIndex in decimal, "" for the first page; Next is "" after the last
+// page (an empty page, or one that reaches totalResults).
+func (c *Client) ListUsers(ctx context.Context, cursor string) (connectors.UserPage, error) {
+	start := 1
+	if cursor != "" {
+		n, err := strconv.Atoi(cursor)
+		if err != nil || n < 1 {
+			return connectors.UserPage{}, connectors.Permanent(fmt.Errorf("scim: cursor %q is not a startIndex", cursor))
+		}
+		start = n
+	}
+	q := url.Values{"startIndex": {strconv.Itoa(start)}, "count": {strconv.Itoa(c.cfg.PageSize)}}
+	var body listResponse
+	if _, err := c.do(ctx, http.MethodGet, "/Users", q, "", nil, &body); err != nil {
+		return connectors.UserPage{}, err
+	}
+	page := connectors.UserPage{Users: make([]roster.User, 0, len(body.Resources))}
+	for _, r := range body.Resources {
+		page.Users = append(page.Users, c.userOf(r))
+	}
+	if body.StartIndex > 0 {
+		start = body.StartIndex
+	}
+	if next := start + len(body.Resources); len(body.Resources) > 0 && next <= body.TotalResults {
+		page.Next = strconv.Itoa(next)
+	}
+	return page, nil
+}
+
+// FindByExternalID returns the user linked to the HRIS id via
+// GET /Users?filter=externalId eq "…", and false when there is none. Two
+// users linked to one id are a permanent error.
+func (c *Client) FindByExternalID(ctx context.Context, externalID string) (roster.User, bool, error) {
+	if externalID == "" {
+		return roster.User{}, false, nil
+	}
+	found, err := c.search(ctx, eqFilter("externalId", externalID))
+	if err != nil {
+		return roster.User{}, false, err
+	}
+	var match []roster.User
+	for _, r := range found {
+		if u := c.userOf(r); u.Employee.ID == externalID {
+			match = append(match, u)
+		}
+	}
+	switch len(match) {
+	case 0:
+		return roster.User{}, false, nil
+	case 1:
+		return match[0], true, nil
+	}
+	return roster.User{}, false, connectors.Permanent(fmt.Errorf("scim: %d users are linked to HRIS id %s", len(match), externalID))
+}
+
+// FindByUserName returns the user whose userName is userName (compared
+// case-insensitively, as userName is not caseExact) via
+// GET /Users?filter=userName eq "…", and false when there is none. An exact
+// match is preferred over one that differs in case.
+func (c *Client) FindByUserName(ctx context.Context, userName string) (roster.User, bool, error) {
+	if userName == "" {
+		return roster.User{}, false, nil
+	}
+	found, err := c.search(ctx, eqFilter("userName", userName))
+	if err != nil {
+		return roster.User{}, false, err
+	}
+	var best resource
+	for _, r := range found {
+		switch name := getString(r, "userName"); {
+		case name == userName:
+			return c.userOf(r), true, nil
+		case best == nil && strings.EqualFold(name, userName):
+			best = r
+		}
+	}
+	if best == nil {
+		return roster.User{}, false, nil
+	}
+	return c.userOf(best), true, nil
+}
+
+// searchCount is how many matches a lookup asks for: the attributes it
+// filters on are unique, so more than a few means something is wrong.
+const searchCount = 10
+
+// search returns the users filter matches.
+func (c *Client) search(ctx context.Context, filter string) ([]resource, error) {
+	q := url.Values{"filter": {filter}, "count": {strconv.Itoa(searchCount)}}
+	var body listResponse
+	if _, err := c.do(ctx, http.MethodGet, "/Users", q, "", nil, &body); err != nil {
+		return nil, err
+	}
+	return body.Resources, nil
+}
+
+// getUser reads user id and remembers its version.
+func (c *Client) getUser(ctx context.Context, id string) (resource, string, error) {
+	var r resource
+	h, err := c.do(ctx, http.MethodGet, userPath(id), nil, "", nil, &r)
+	if err != nil {
+		return nil, "", err
+	}
+	if r == nil {
+		return nil, "", fmt.Errorf("scim: GET %s: empty answer", userPath(id))
+	}
+	version := trimVersion(h)
+	if version == "" {
+		version = r.version()
+	}
+	c.versions.put(id, version)
+	return r, version, nil
+}
