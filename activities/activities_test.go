@@ -74,7 +74,7 @@ func newFixture(t *testing.T, o options) *fixture {
 
 	f := &fixture{
 		t: t, hris: hris, dir: dir, store: st,
-		acts:   &activities.Activities{Store: st, Connectors: registry.New(nil), Now: func() time.Time { return now }},
+		acts:   &activities.Activities{Store: st, Connectors: registry.New(nil, nil), Now: func() time.Time { return now }},
 		source: integration.Endpoint{Kind: "demo", URL: serve(t, hris, o.hrisHook)},
 		target: integration.Endpoint{Kind: "demo", URL: serve(t, dir, o.dirHook)},
 	}

@@ -75,7 +75,7 @@ func TestCommandsAgainstTemporal(t *testing.T) {
 	require.NoError(t, err)
 	defer st.Close()
 	w := worker.New(c, workflows.TaskQueue, worker.Options{})
-	workflows.Register(w, &activities.Activities{Store: st, Connectors: registry.New(nil)})
+	workflows.Register(w, &activities.Activities{Store: st, Connectors: registry.New(nil, nil)})
 	require.NoError(t, w.Start())
 	defer w.Stop()
 

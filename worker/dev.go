@@ -2,8 +2,11 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net"
 	"net/http"
 	"os"
@@ -14,6 +17,8 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/hrsync/hrsync/connectors/demo/demotest"
+	"github.com/hrsync/hrsync/connectors/registry"
+	"github.com/hrsync/hrsync/connectors/scim/scimtest"
 	"github.com/hrsync/hrsync/devserver"
 	"github.com/hrsync/hrsync/integration"
 	"github.com/hrsync/hrsync/operator"
@@ -28,7 +33,13 @@ type DevConfig struct {
 	Employees int
 	// Ports; 0 picks a free port (tests do).
 	GRPCPort, UIPort, HRISPort, DirectoryPort int
+	// directoryDelay slows every directory request, so tests can catch an
+	// apply in the middle.
+	directoryDelay time.Duration
 }
+
+// devSCIMCredential is the credential reference of dev mode's SCIM token.
+const devSCIMCredential = "dev:scim"
 
 // DemoIntegrationID names the integration dev mode creates.
 const DemoIntegrationID = "demo"
@@ -37,7 +48,8 @@ const DemoIntegrationID = "demo"
 type devEnv struct {
 	temporal     *devserver.Server
 	hris         *demotest.HRIS
-	directory    *demotest.Directory
+	directory    *scimtest.Server
+	scimToken    string
 	hrisURL      string
 	directoryURL string
 	servers      []*http.Server
@@ -74,16 +86,55 @@ func startDevEnv(ctx context.Context, cfg Config, logger *zap.Logger) (_ *devEnv
 	if env.hrisURL, err = env.serve(cfg.Dev.HRISPort, env.hris, "demo HRIS"); err != nil {
 		return nil, err
 	}
-	env.directory, err = demotest.NewDirectory(demotest.DirectoryOptions{
-		StatePath: filepath.Join(cfg.DataDir, "demo-directory.json"),
+	if env.scimToken, err = loadOrCreateToken(filepath.Join(cfg.DataDir, "scim-token")); err != nil {
+		return nil, err
+	}
+	env.directory, err = scimtest.New(scimtest.Options{
+		DBPath: filepath.Join(cfg.DataDir, "scim-directory.db"), Token: env.scimToken,
 	})
 	if err != nil {
-		return nil, fmt.Errorf("unable to start demo directory: %w", err)
+		return nil, fmt.Errorf("unable to start the SCIM directory: %w", err)
 	}
-	if env.directoryURL, err = env.serve(cfg.Dev.DirectoryPort, env.directory, "demo directory"); err != nil {
+	var directory http.Handler = env.directory
+	if d := cfg.Dev.directoryDelay; d > 0 {
+		directory = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			time.Sleep(d)
+			env.directory.ServeHTTP(w, r)
+		})
+	}
+	if env.directoryURL, err = env.serve(cfg.Dev.DirectoryPort, directory, "SCIM directory"); err != nil {
 		return nil, err
 	}
 	return env, nil
+}
+
+// scimURL is the SCIM base URL of the directory.
+func (e *devEnv) scimURL() string { return e.directoryURL + "/scim/v2" }
+
+// secrets holds the dev SCIM token and falls back to the environment.
+func (e *devEnv) secrets() registry.Secrets {
+	return registry.StaticSecrets{Values: map[string]string{devSCIMCredential: e.scimToken}, Next: registry.EnvSecrets{}}
+}
+
+// loadOrCreateToken reads the token kept at path, or makes and keeps one,
+// so the directory's token survives restarts.
+func loadOrCreateToken(path string) (string, error) {
+	data, err := os.ReadFile(path)
+	if err == nil && len(strings.TrimSpace(string(data))) > 0 {
+		return strings.TrimSpace(string(data)), nil
+	}
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return "", fmt.Errorf("unable to read %s: %w", path, err)
+	}
+	b := make([]byte, 24)
+	if _, err := rand.Read(b); err != nil {
+		return "", fmt.Errorf("unable to make a token: %w", err)
+	}
+	token := hex.EncodeToString(b)
+	if err := os.WriteFile(path, []byte(token+"\n"), 0o600); err != nil {
+		return "", fmt.Errorf("unable to keep the token: %w", err)
+	}
+	return token, nil
 }
 
 // serve runs h on 127.0.0.1:port and returns its base URL.
@@ -105,6 +156,9 @@ func (e *devEnv) stop() {
 	for _, srv := range e.servers {
 		_ = srv.Shutdown(ctx)
 	}
+	if e.directory != nil {
+		_ = e.directory.Close()
+	}
 	if e.temporal != nil {
 		_ = e.temporal.Stop()
 	}
@@ -119,9 +173,9 @@ func (e *devEnv) demoConfig() integration.Config {
 	}
 	return integration.Config{
 		ID:       DemoIntegrationID,
-		Name:     "Demo HRIS → demo directory",
+		Name:     "Demo HRIS → SCIM directory",
 		Source:   integration.Endpoint{Kind: "demo", URL: e.hrisURL},
-		Target:   integration.Endpoint{Kind: "demo", URL: e.directoryURL},
+		Target:   integration.Endpoint{Kind: "scim", URL: e.scimURL(), CredentialRef: devSCIMCredential},
 		Schedule: integration.Schedule{Cron: integration.DefaultCron, TimeZone: tz, FirstSync: integration.FirstSyncNow},
 	}
 }
@@ -136,7 +190,7 @@ func runDev(ctx context.Context, cfg Config, logger *zap.Logger) error {
 	cfg.Temporal.Address = env.temporal.FrontendHostPort()
 	cfg.Temporal.Namespace = env.temporal.Namespace()
 
-	r, err := startWorker(ctx, cfg, logger)
+	r, err := startWorker(ctx, cfg, logger, env.secrets())
 	if err != nil {
 		return err
 	}
@@ -185,7 +239,7 @@ func printBanner(env *devEnv, created bool) {
 		"  Temporal Web UI   " + env.temporal.UIURL(),
 		"  Temporal gRPC     " + env.temporal.FrontendHostPort(),
 		"  demo HRIS         " + env.hrisURL + "/",
-		"  demo directory    " + env.directoryURL + "/",
+		"  SCIM directory    " + env.directoryURL + "/  (SCIM 2.0 at " + env.scimURL() + ", bearer token " + env.scimToken + ")",
 		"  integration " + DemoIntegrationID + "  " + state,
 		"",
 		"Try:  go run ./starter status demo",

@@ -100,7 +100,7 @@ func (c Config) storePath() string {
 
 // run connects to Temporal and runs the worker until ctx ends.
 func run(ctx context.Context, cfg Config, logger *zap.Logger) error {
-	r, err := startWorker(ctx, cfg, logger)
+	r, err := startWorker(ctx, cfg, logger, registry.EnvSecrets{})
 	if err != nil {
 		return err
 	}
@@ -122,8 +122,8 @@ type running struct {
 }
 
 // startWorker dials Temporal, opens the store and starts a worker with
-// hrsync's workflows and activities.
-func startWorker(ctx context.Context, cfg Config, logger *zap.Logger) (*running, error) {
+// hrsync's workflows and activities, resolving credentials through secrets.
+func startWorker(ctx context.Context, cfg Config, logger *zap.Logger, secrets registry.Secrets) (*running, error) {
 	c, err := cfg.Temporal.Dial(ctx, logger)
 	if err != nil {
 		return nil, err
@@ -134,7 +134,7 @@ func startWorker(ctx context.Context, cfg Config, logger *zap.Logger) (*running,
 		return nil, err
 	}
 	w := worker.New(c, workflows.TaskQueue, worker.Options{})
-	workflows.Register(w, &activities.Activities{Store: st, Connectors: registry.New(nil)})
+	workflows.Register(w, &activities.Activities{Store: st, Connectors: registry.New(nil, secrets)})
 	if err := w.Start(); err != nil {
 		c.Close()
 		_ = st.Close()

@@ -68,7 +68,7 @@ func (s *scenario) leaves(n int) []string {
 // user returns the directory user linked to HRIS id.
 func (s *scenario) user(id string) roster.User {
 	s.t.Helper()
-	u, ok := s.env.directory.UserByExternalID(id)
+	u, ok := s.directoryUser(s.t, id)
 	require.True(s.t, ok, "no directory user for %s", id)
 	return u
 }

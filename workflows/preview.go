@@ -37,7 +37,7 @@ type PreviewResult struct {
 func PreviewWorkflow(ctx workflow.Context, in PreviewInput) (PreviewResult, error) {
 	ctx = workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
 		StartToCloseTimeout: time.Hour,
-		HeartbeatTimeout:    2 * time.Minute,
+		HeartbeatTimeout:    heartbeatTimeout,
 		RetryPolicy:         retryPolicy,
 	})
 	id := workflow.GetInfo(ctx).WorkflowExecution.ID

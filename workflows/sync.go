@@ -233,13 +233,19 @@ func (s *syncImpl) notify(ctx workflow.Context, plan activities.PlanResult) {
 	}
 }
 
+// heartbeatTimeout is how long an activity may go without heartbeating
+// before Temporal gives its attempt to another worker: fetch and apply
+// heartbeat after every page and every change, so a worker that dies is
+// replaced within this time.
+const heartbeatTimeout = 45 * time.Second
+
 // activity runs one activity with the sync's retry policy and a heartbeat
 // timeout, and records how long it took.
 func (s *syncImpl) activity(ctx workflow.Context, took *time.Duration, timeout time.Duration,
 	fn, input, result any) error {
 	ctx = workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
 		StartToCloseTimeout: timeout,
-		HeartbeatTimeout:    2 * time.Minute,
+		HeartbeatTimeout:    heartbeatTimeout,
 		RetryPolicy:         retryPolicy,
 	})
 	start := workflow.Now(ctx)
