@@ -177,7 +177,7 @@ func (n *Notifier) webhook(ctx context.Context, cfg WebhookConfig, notice Notice
 		return resp.StatusCode, nil
 	}
 	werr := &WebhookError{Endpoint: endpoint, Status: resp.StatusCode,
-		RetryAfter: parseRetryAfter(resp.Header.Get("Retry-After"), n.now())}
+		RetryAfter: connectors.ParseRetryAfter(resp.Header.Get("Retry-After"), n.now())}
 	if werr.Retryable() {
 		return resp.StatusCode, werr
 	}
@@ -191,22 +191,6 @@ func unwrapURLError(err error) error {
 		return ue.Err
 	}
 	return err
-}
-
-// parseRetryAfter reads a Retry-After header given in seconds or as an HTTP
-// date; anything else, or a time already past, is zero.
-func parseRetryAfter(v string, now time.Time) time.Duration {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return 0
-	}
-	if secs, err := strconv.Atoi(v); err == nil {
-		return time.Duration(max(secs, 0)) * time.Second
-	}
-	if t, err := http.ParseTime(v); err == nil && t.After(now) {
-		return t.Sub(now)
-	}
-	return 0
 }
 
 // Sign returns the HeaderSignature value for body sent at timestamp (Unix

@@ -101,7 +101,7 @@ func (c client) httpError(req *http.Request, resp *http.Response, raw []byte) *H
 		Path:       req.URL.Path,
 		Status:     resp.StatusCode,
 		Message:    body.Error,
-		RetryAfter: parseRetryAfter(resp.Header.Get("Retry-After"), time.Now()),
+		RetryAfter: connectors.ParseRetryAfter(resp.Header.Get("Retry-After"), time.Now()),
 	}
 }
 

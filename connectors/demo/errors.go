@@ -3,8 +3,6 @@ package demo
 import (
 	"fmt"
 	"net/http"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/hrsync/hrsync/connectors"
@@ -40,33 +38,10 @@ func (e *HTTPError) Error() string {
 
 // Retryable reports whether the same request may succeed later: timeouts,
 // rate limits and server errors.
-func (e *HTTPError) Retryable() bool {
-	return e.Status == http.StatusRequestTimeout || e.Status == http.StatusTooManyRequests || e.Status >= 500
-}
+func (e *HTTPError) Retryable() bool { return connectors.RetryableStatus(e.Status) }
 
 // RetryDelay is the wait the server asked for, so activities can honour it.
 func (e *HTTPError) RetryDelay() time.Duration { return e.RetryAfter }
 
 // classify returns e, marked permanent when retrying cannot help.
-func (e *HTTPError) classify() error {
-	if e.Retryable() {
-		return e
-	}
-	return connectors.Permanent(e)
-}
-
-// parseRetryAfter reads a Retry-After header given in seconds or as an HTTP
-// date; anything else, or a time already past, is zero.
-func parseRetryAfter(v string, now time.Time) time.Duration {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return 0
-	}
-	if secs, err := strconv.Atoi(v); err == nil {
-		return time.Duration(max(secs, 0)) * time.Second
-	}
-	if t, err := http.ParseTime(v); err == nil && t.After(now) {
-		return t.Sub(now)
-	}
-	return 0
-}
+func (e *HTTPError) classify() error { return connectors.ByStatus(e.Status, e) }

@@ -51,20 +51,13 @@ func (e *SCIMError) Error() string {
 
 // Retryable reports whether the same request may succeed later: timeouts,
 // rate limits and server errors.
-func (e *SCIMError) Retryable() bool {
-	return e.Status == http.StatusRequestTimeout || e.Status == http.StatusTooManyRequests || e.Status >= 500
-}
+func (e *SCIMError) Retryable() bool { return connectors.RetryableStatus(e.Status) }
 
 // RetryDelay is the wait the server asked for, so activities can honour it.
 func (e *SCIMError) RetryDelay() time.Duration { return e.RetryAfter }
 
 // classify returns e, marked permanent when retrying cannot help.
-func (e *SCIMError) classify() error {
-	if e.Retryable() {
-		return e
-	}
-	return connectors.Permanent(e)
-}
+func (e *SCIMError) classify() error { return connectors.ByStatus(e.Status, e) }
 
 // errorBody is the SCIM Error message; status is a string by the RFC but
 // some servers send a number.
@@ -82,7 +75,7 @@ func newSCIMError(method, path string, status int, h http.Header, raw []byte) *S
 	e := &SCIMError{Method: method, Path: path, Status: status,
 		ScimType: sanitise(body.ScimType, 50), Detail: sanitise(body.Detail, maxDetail)}
 	if h != nil {
-		e.RetryAfter = parseRetryAfter(h.Get("Retry-After"), time.Now())
+		e.RetryAfter = connectors.ParseRetryAfter(h.Get("Retry-After"), time.Now())
 	}
 	return e
 }
@@ -113,20 +106,4 @@ func sanitise(s string, n int) string {
 		return s
 	}
 	return string([]rune(s)[:n-1]) + "…"
-}
-
-// parseRetryAfter reads a Retry-After header given in seconds or as an HTTP
-// date; anything else, or a time already past, is zero.
-func parseRetryAfter(v string, now time.Time) time.Duration {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return 0
-	}
-	if secs, err := strconv.Atoi(v); err == nil {
-		return time.Duration(max(secs, 0)) * time.Second
-	}
-	if t, err := http.ParseTime(v); err == nil && t.After(now) {
-		return t.Sub(now)
-	}
-	return 0
 }

@@ -2,9 +2,7 @@ package scim
 
 import (
 	"encoding/json"
-	"net/http"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/require"
 )
@@ -35,16 +33,6 @@ func TestSanitise(t *testing.T) {
 	require.Equal(t, "ab…", sanitise("abcdef", 3))
 	require.Equal(t, "abc", sanitise("abc", 3))
 	require.Equal(t, "éé…", sanitise("éééé", 3))
-}
-
-func TestParseRetryAfter(t *testing.T) {
-	now := time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
-	require.Equal(t, 3*time.Second, parseRetryAfter("3", now))
-	require.Zero(t, parseRetryAfter("-3", now))
-	require.Zero(t, parseRetryAfter("", now))
-	require.Zero(t, parseRetryAfter("soon", now))
-	require.Equal(t, time.Minute, parseRetryAfter(now.Add(time.Minute).Format(http.TimeFormat), now))
-	require.Zero(t, parseRetryAfter(now.Add(-time.Minute).Format(http.TimeFormat), now))
 }
 
 func TestBulkStatus(t *testing.T) {

@@ -1,0 +1,42 @@
+package connectors
+
+import (
+	"errors"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+func TestParseRetryAfter(t *testing.T) {
+	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	tests := []struct {
+		in   string
+		want time.Duration
+	}{
+		{"7", 7 * time.Second},
+		{" 3 ", 3 * time.Second},
+		{"-3", 0},
+		{"", 0},
+		{"soon", 0},
+		{now.Add(90 * time.Second).Format(http.TimeFormat), 90 * time.Second},
+		{now.Add(-time.Hour).Format(http.TimeFormat), 0},
+	}
+	for _, tt := range tests {
+		require.Equal(t, tt.want, ParseRetryAfter(tt.in, now), "%q", tt.in)
+	}
+}
+
+func TestByStatus(t *testing.T) {
+	base := errors.New("boom")
+	for _, status := range []int{408, 429, 500, 502, 503} {
+		require.True(t, RetryableStatus(status))
+		require.False(t, IsPermanent(ByStatus(status, base)), "%d", status)
+	}
+	for _, status := range []int{400, 401, 403, 404, 409, 412, 422} {
+		err := ByStatus(status, base)
+		require.True(t, IsPermanent(err), "%d", status)
+		require.ErrorIs(t, err, base)
+	}
+}
