@@ -130,9 +130,7 @@ func (e *WebhookError) RetryDelay() time.Duration { return e.RetryAfter }
 
 // Retryable reports whether the same call may succeed later: timeouts, rate
 // limits and server errors.
-func (e *WebhookError) Retryable() bool {
-	return e.Status == http.StatusRequestTimeout || e.Status == http.StatusTooManyRequests || e.Status >= 500
-}
+func (e *WebhookError) Retryable() bool { return connectors.RetryableStatus(e.Status) }
 
 // webhook posts notice to cfg.URL and returns the answer's status.
 func (n *Notifier) webhook(ctx context.Context, cfg WebhookConfig, notice Notice) (int, error) {
