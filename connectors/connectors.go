@@ -95,3 +95,27 @@ func RetryAfter(err error) time.Duration {
 	}
 	return 0
 }
+
+// ChangedSource is a Source that can also list only the employees changed
+// since a time, for incremental pulls between periodic full ones.
+type ChangedSource interface {
+	Source
+	// FetchChangedPage returns the page at cursor of the employees changed
+	// since since; the empty cursor is the first page.
+	FetchChangedPage(ctx context.Context, since time.Time, cursor string) (Page, error)
+}
+
+// Checker is a Source that can tell whether its data may be read now. A
+// source still in its first sync, failed or paused answers with an error
+// marked ErrNotReady, so no one mistakes a half-synced roster for a
+// company that lost its staff.
+type Checker interface {
+	Check(ctx context.Context) error
+}
+
+// ErrNotReady marks a source whose data cannot be trusted yet.
+var ErrNotReady = errors.New("source not ready")
+
+// ErrBadCredential marks a credential the remote system refused: revoked,
+// expired or wrong. The integration needs reconnecting.
+var ErrBadCredential = errors.New("credential refused; reconnect the account")
