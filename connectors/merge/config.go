@@ -1,0 +1,125 @@
+package merge
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/hrsync/hrsync/connectors"
+	"github.com/hrsync/hrsync/connectors/httpx"
+	"github.com/hrsync/hrsync/roster"
+)
+
+// DefaultBaseURL is Merge's production API host. The EU host is
+// https://api-eu.merge.dev and the sandbox https://api-sandbox.merge.dev.
+const DefaultBaseURL = "https://api.merge.dev"
+
+// MaxPageSize is the largest page_size Merge accepts.
+const MaxPageSize = 100
+
+// DefaultPerMinute is the Launch plan's limit per linked account.
+const DefaultPerMinute = 100
+
+// Config says how to reach one Merge linked account.
+type Config struct {
+	// BaseURL is Merge's host; empty means DefaultBaseURL.
+	BaseURL string
+	// APIKey is the organisation's Merge API key.
+	APIKey string
+	// AccountToken identifies the linked account (the customer's HRIS).
+	AccountToken string
+	// PerMinute is the plan's request limit per linked account: 100
+	// (Launch, the default when 0), 400 (Professional) or 600
+	// (Enterprise). The client runs at nine tenths of it.
+	PerMinute int
+	// PageSize is how many employees to ask for per page, at most 100;
+	// 0 means 100.
+	PageSize int
+	// HTTPClient makes the requests; nil means one with a 30-second
+	// timeout.
+	HTTPClient *http.Client
+	// StatusMap maps further raw employment_status values (compared
+	// without regard to case) to "active" or "inactive". It is consulted
+	// before the built-in ACTIVE/PENDING/INACTIVE mapping, so it may also
+	// override those.
+	StatusMap map[string]string
+}
+
+// Source reads the employees of one Merge linked account.
+type Source struct {
+	c         *httpx.Client
+	pageSize  int
+	statusMap map[string]roster.Status
+	expand    string
+}
+
+var (
+	_ connectors.Source        = (*Source)(nil)
+	_ connectors.ChangedSource = (*Source)(nil)
+	_ connectors.Checker       = (*Source)(nil)
+)
+
+// New returns a Source for cfg, or an error naming what cfg lacks.
+func New(cfg Config) (*Source, error) {
+	if strings.TrimSpace(cfg.APIKey) == "" {
+		return nil, errors.New("merge: an API key is required")
+	}
+	if strings.TrimSpace(cfg.AccountToken) == "" {
+		return nil, errors.New("merge: an account token is required")
+	}
+	if cfg.PageSize < 0 || cfg.PageSize > MaxPageSize {
+		return nil, fmt.Errorf("merge: page size %d is outside 1–%d", cfg.PageSize, MaxPageSize)
+	}
+	if cfg.PerMinute < 0 {
+		return nil, fmt.Errorf("merge: rate limit %d per minute is negative", cfg.PerMinute)
+	}
+	statusMap, err := statusMapOf(cfg.StatusMap)
+	if err != nil {
+		return nil, err
+	}
+	base := cfg.BaseURL
+	if base == "" {
+		base = DefaultBaseURL
+	}
+	perMinute := cfg.PerMinute
+	if perMinute == 0 {
+		perMinute = DefaultPerMinute
+	}
+	pageSize := cfg.PageSize
+	if pageSize == 0 {
+		pageSize = MaxPageSize
+	}
+	key, token := cfg.APIKey, cfg.AccountToken
+	c := httpx.New(httpx.Options{
+		Name:       "merge",
+		BaseURL:    base,
+		HTTPClient: cfg.HTTPClient,
+		// Nine tenths leaves room at the window's edge, for Check, and for
+		// anything else using the same linked account.
+		PerMinute: max(perMinute*9/10, 1),
+		Burst:     1,
+		Auth: func(_ context.Context, r *http.Request) error {
+			r.Header.Set("Authorization", "Bearer "+key)
+			r.Header.Set("X-Account-Token", token)
+			return nil
+		},
+	})
+	return &Source{c: c, pageSize: pageSize, statusMap: statusMap, expand: "employments"}, nil
+}
+
+// statusMapOf checks m's values and folds its keys to lower case.
+func statusMapOf(m map[string]string) (map[string]roster.Status, error) {
+	out := make(map[string]roster.Status, len(m))
+	for raw, st := range m {
+		switch s := roster.Status(strings.ToLower(strings.TrimSpace(st))); s {
+		case roster.StatusActive, roster.StatusInactive:
+			out[strings.ToLower(strings.TrimSpace(raw))] = s
+		default:
+			return nil, fmt.Errorf("merge: status map: %q must map to %q or %q, not %q",
+				raw, roster.StatusActive, roster.StatusInactive, st)
+		}
+	}
+	return out, nil
+}
