@@ -19,6 +19,7 @@ import (
 	"github.com/hrsync/hrsync/activities"
 	"github.com/hrsync/hrsync/connectors/demo/demotest"
 	"github.com/hrsync/hrsync/connectors/registry"
+	"github.com/hrsync/hrsync/credentials"
 	"github.com/hrsync/hrsync/devserver"
 	"github.com/hrsync/hrsync/store"
 	"github.com/hrsync/hrsync/workflows"
@@ -169,4 +170,40 @@ dateFormats: {dateOfBirth: DD/MM/YYYY}
 	report, err := os.ReadFile(filepath.Join(dir, "report.csv"))
 	require.NoError(t, err)
 	require.True(t, strings.HasPrefix(string(report), "employeeId,operation,outcome,detail\nE0001,create,applied,"))
+}
+
+func TestConnectStoresAnEncryptedCredential(t *testing.T) {
+	dir := t.TempDir()
+	st, err := store.OpenSQLite(context.Background(), filepath.Join(dir, "hrsync.db"))
+	require.NoError(t, err)
+	defer st.Close()
+	key, err := credentials.NewKey("k1")
+	require.NoError(t, err)
+	t.Setenv(credentials.KeyEnv, key.String())
+	t.Setenv("HRSYNC_STORE", filepath.Join(dir, "hrsync.db"))
+	t.Setenv("MERGE_KEY", "sk_live_abc123")
+
+	out, err := starter("connect", "merge", "--id", "merge-acme", "--from-env", "MERGE_KEY")
+	require.NoError(t, err)
+	require.Equal(t, "stored api-key credential merge-acme; reference it as credentialRef: store:merge-acme\n", out)
+	require.NotContains(t, out, "sk_live")
+
+	v, err := credentials.NewVault(st, key)
+	require.NoError(t, err)
+	secret, err := v.Secret("store:merge-acme")
+	require.NoError(t, err)
+	require.Equal(t, "sk_live_abc123", secret)
+
+	cmd := newRootCmd(&bytes.Buffer{})
+	cmd.SetArgs([]string{"connect", "scim", "--id", "scim-acme"})
+	cmd.SetIn(strings.NewReader("bearer-xyz\n"))
+	require.NoError(t, cmd.Execute())
+	secret, err = v.Secret("store:scim-acme")
+	require.NoError(t, err)
+	require.Equal(t, "bearer-xyz", secret)
+
+	_, err = starter("connect", "workday", "--id", "x")
+	require.ErrorContains(t, err, "unknown system")
+	_, err = starter("connect", "merge", "--id", "bad id!", "--from-env", "MERGE_KEY")
+	require.ErrorContains(t, err, `--id "bad id!"`)
 }

@@ -110,6 +110,12 @@ var migrations = []string{
 		kind TEXT NOT NULL,
 		created_at TEXT NOT NULL,
 		data BLOB NOT NULL)`,
+	`CREATE TABLE credentials (
+		id TEXT PRIMARY KEY,
+		kind TEXT NOT NULL,
+		sealed BLOB NOT NULL,
+		created_at TEXT NOT NULL,
+		updated_at TEXT NOT NULL)`,
 }
 
 func (s *Store) migrate(ctx context.Context) error {

@@ -17,8 +17,8 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/hrsync/hrsync/connectors/demo/demotest"
-	"github.com/hrsync/hrsync/connectors/registry"
 	"github.com/hrsync/hrsync/connectors/scim/scimtest"
+	"github.com/hrsync/hrsync/credentials"
 	"github.com/hrsync/hrsync/devserver"
 	"github.com/hrsync/hrsync/integration"
 	"github.com/hrsync/hrsync/operator"
@@ -111,9 +111,38 @@ func startDevEnv(ctx context.Context, cfg Config, logger *zap.Logger) (_ *devEnv
 // scimURL is the SCIM base URL of the directory.
 func (e *devEnv) scimURL() string { return e.directoryURL + "/scim/v2" }
 
-// secrets holds the dev SCIM token and falls back to the environment.
-func (e *devEnv) secrets() registry.Secrets {
-	return registry.StaticSecrets{Values: map[string]string{devSCIMCredential: e.scimToken}, Next: registry.EnvSecrets{}}
+// withSecrets gives cfg dev mode's own secrets: the SCIM token, and a key
+// for the credential store kept in the data dir.
+func (e *devEnv) withSecrets(cfg Config) (Config, error) {
+	cfg.devSecrets = map[string]string{devSCIMCredential: e.scimToken}
+	if os.Getenv(credentials.KeyEnv) == "" {
+		key, err := loadOrCreateKey(filepath.Join(cfg.DataDir, "credentials.key"))
+		if err != nil {
+			return cfg, err
+		}
+		cfg.credentialsKey = &key
+	}
+	return cfg, nil
+}
+
+// loadOrCreateKey reads the credentials key kept at path, or makes and
+// keeps one.
+func loadOrCreateKey(path string) (credentials.Key, error) {
+	data, err := os.ReadFile(path)
+	if err == nil {
+		return credentials.ParseKey(string(data))
+	}
+	if !errors.Is(err, fs.ErrNotExist) {
+		return credentials.Key{}, fmt.Errorf("unable to read %s: %w", path, err)
+	}
+	key, err := credentials.NewKey("dev")
+	if err != nil {
+		return credentials.Key{}, err
+	}
+	if err := os.WriteFile(path, []byte(key.String()+"\n"), 0o600); err != nil {
+		return credentials.Key{}, fmt.Errorf("unable to keep the credentials key: %w", err)
+	}
+	return key, nil
 }
 
 // loadOrCreateToken reads the token kept at path, or makes and keeps one,
@@ -190,7 +219,10 @@ func runDev(ctx context.Context, cfg Config, logger *zap.Logger) error {
 	cfg.Temporal.Address = env.temporal.FrontendHostPort()
 	cfg.Temporal.Namespace = env.temporal.Namespace()
 
-	r, err := startWorker(ctx, cfg, logger, env.secrets())
+	if cfg, err = env.withSecrets(cfg); err != nil {
+		return err
+	}
+	r, err := startWorker(ctx, cfg, logger)
 	if err != nil {
 		return err
 	}

@@ -50,7 +50,9 @@ func startDevStack(t *testing.T, dir string, employees int) *devStack {
 	env, err := startDevEnv(ctx, cfg, logger)
 	require.NoError(t, err)
 	cfg.Temporal.Address, cfg.Temporal.Namespace = env.temporal.FrontendHostPort(), env.temporal.Namespace()
-	r, err := startWorker(ctx, cfg, logger, env.secrets())
+	cfg, err = env.withSecrets(cfg)
+	require.NoError(t, err)
+	r, err := startWorker(ctx, cfg, logger)
 	require.NoError(t, err)
 	return &devStack{env: env, op: operator.New(r.client, nil), c: r.client, close: func() {
 		r.close()

@@ -21,6 +21,7 @@ import (
 
 	"github.com/hrsync/hrsync/activities"
 	"github.com/hrsync/hrsync/connectors/registry"
+	"github.com/hrsync/hrsync/credentials"
 	"github.com/hrsync/hrsync/internal/logging"
 	"github.com/hrsync/hrsync/internal/temporalenv"
 	"github.com/hrsync/hrsync/store"
@@ -41,6 +42,12 @@ type Config struct {
 	LogLevel string
 	// Dev, when set, runs everything embedded.
 	Dev DevConfig
+
+	// devSecrets are secrets dev mode made itself, by reference.
+	devSecrets map[string]string
+	// credentialsKey seals stored credentials; nil means the key from
+	// HRSYNC_CREDENTIALS_KEY, if any. Dev mode keeps one in its data dir.
+	credentialsKey *credentials.Key
 }
 
 func main() {
@@ -100,7 +107,7 @@ func (c Config) storePath() string {
 
 // run connects to Temporal and runs the worker until ctx ends.
 func run(ctx context.Context, cfg Config, logger *zap.Logger) error {
-	r, err := startWorker(ctx, cfg, logger, registry.EnvSecrets{})
+	r, err := startWorker(ctx, cfg, logger)
 	if err != nil {
 		return err
 	}
@@ -123,7 +130,7 @@ type running struct {
 
 // startWorker dials Temporal, opens the store and starts a worker with
 // hrsync's workflows and activities, resolving credentials through secrets.
-func startWorker(ctx context.Context, cfg Config, logger *zap.Logger, secrets registry.Secrets) (*running, error) {
+func startWorker(ctx context.Context, cfg Config, logger *zap.Logger) (*running, error) {
 	c, err := cfg.Temporal.Dial(ctx, logger)
 	if err != nil {
 		return nil, err
@@ -131,6 +138,12 @@ func startWorker(ctx context.Context, cfg Config, logger *zap.Logger, secrets re
 	st, err := store.OpenSQLite(ctx, cfg.storePath())
 	if err != nil {
 		c.Close()
+		return nil, err
+	}
+	secrets, err := cfg.secrets(st, logger)
+	if err != nil {
+		c.Close()
+		_ = st.Close()
 		return nil, err
 	}
 	w := worker.New(c, workflows.TaskQueue, worker.Options{})
@@ -141,6 +154,34 @@ func startWorker(ctx context.Context, cfg Config, logger *zap.Logger, secrets re
 		return nil, fmt.Errorf("unable to start worker: %w", err)
 	}
 	return &running{client: c, store: st, worker: w}, nil
+}
+
+// secrets resolves credential references: env:NAME from the environment,
+// store:<id> from the encrypted credential store when a key is configured,
+// and dev mode's own.
+func (c Config) secrets(st *store.Store, logger *zap.Logger) (registry.Secrets, error) {
+	schemes := registry.SchemeSecrets{"env": registry.EnvSecrets{}}
+	key, old := c.credentialsKey, []credentials.Key(nil)
+	if key == nil && os.Getenv(credentials.KeyEnv) != "" {
+		current, older, err := credentials.KeysFromEnv()
+		if err != nil {
+			return nil, err
+		}
+		key, old = &current, older
+	}
+	if key != nil {
+		vault, err := credentials.NewVault(st, *key, old...)
+		if err != nil {
+			return nil, err
+		}
+		schemes["store"] = vault
+	} else {
+		logger.Info("No " + credentials.KeyEnv + ": stored credentials (store:<id>) are unavailable")
+	}
+	if len(c.devSecrets) > 0 {
+		schemes["dev"] = registry.StaticSecrets{Values: c.devSecrets}
+	}
+	return schemes, nil
 }
 
 // close stops the worker, then releases the store and the client.

@@ -16,7 +16,6 @@ import (
 	"go.uber.org/zap"
 	"go.uber.org/zap/zaptest"
 
-	"github.com/hrsync/hrsync/connectors/registry"
 	"github.com/hrsync/hrsync/internal/temporalenv"
 	"github.com/hrsync/hrsync/operator"
 	"github.com/hrsync/hrsync/roster"
@@ -43,8 +42,8 @@ func runChildWorker() int {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM)
 	defer stop()
 	cfg := Config{Temporal: temporalenv.FromEnv(), StorePath: os.Getenv(childStoreEnv)}
-	secrets := registry.StaticSecrets{Values: map[string]string{devSCIMCredential: os.Getenv(childTokenEnv)}}
-	r, err := startWorker(ctx, cfg, zap.NewNop(), secrets)
+	cfg.devSecrets = map[string]string{devSCIMCredential: os.Getenv(childTokenEnv)}
+	r, err := startWorker(ctx, cfg, zap.NewNop())
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
@@ -127,7 +126,9 @@ func TestKilledWorkerLeavesNoDuplicates(t *testing.T) {
 	require.Less(t, before, 110, "the worker was killed before the apply finished")
 
 	// A new worker takes over once the dead one's heartbeat times out.
-	r, err := startWorker(ctx, cfg, logger, env.secrets())
+	cfg, err = env.withSecrets(cfg)
+	require.NoError(t, err)
+	r, err := startWorker(ctx, cfg, logger)
 	require.NoError(t, err)
 	defer r.close()
 	deadline := time.Now().Add(3 * time.Minute)

@@ -43,3 +43,16 @@ func TestTargetKinds(t *testing.T) {
 	_, err = r.Source(integration.Endpoint{Kind: "workday", URL: "https://h"})
 	require.ErrorContains(t, err, `no source connector of kind "workday"`)
 }
+
+func TestSchemeSecrets(t *testing.T) {
+	t.Setenv("HRSYNC_TEST_TOKEN", "t0k")
+	s := SchemeSecrets{"env": EnvSecrets{}, "dev": StaticSecrets{Values: map[string]string{"dev:scim": "d"}}}
+	got, err := s.Secret("env:HRSYNC_TEST_TOKEN")
+	require.NoError(t, err)
+	require.Equal(t, "t0k", got)
+	got, err = s.Secret("dev:scim")
+	require.NoError(t, err)
+	require.Equal(t, "d", got)
+	_, err = s.Secret("store:merge-acme")
+	require.ErrorContains(t, err, `no "store" store is configured on this worker`)
+}

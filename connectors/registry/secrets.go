@@ -49,3 +49,19 @@ func (s StaticSecrets) Secret(ref string) (string, error) {
 	}
 	return s.Next.Secret(ref)
 }
+
+// SchemeSecrets sends each reference to the Secrets of its store, named by
+// the part before the colon ("env", "store", …).
+type SchemeSecrets map[string]Secrets
+
+var _ Secrets = SchemeSecrets{}
+
+// Secret resolves ref through the Secrets of its scheme.
+func (s SchemeSecrets) Secret(ref string) (string, error) {
+	scheme, _, _ := strings.Cut(ref, ":")
+	next, ok := s[scheme]
+	if !ok || next == nil {
+		return "", fmt.Errorf("credential %s: no %q store is configured on this worker", ref, scheme)
+	}
+	return next.Secret(ref)
+}

@@ -1,0 +1,119 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/hrsync/hrsync/credentials"
+)
+
+// credentialKinds says what each connectable system stores.
+var credentialKinds = map[string]string{
+	"merge":    "api-key",
+	"bamboohr": "api-key",
+	"scim":     "bearer-token",
+}
+
+var credentialID = regexp.MustCompile(`^[A-Za-z0-9_.-]{1,64}$`)
+
+// vault opens the credential store with HRSYNC_CREDENTIALS_KEY, or with the
+// key dev mode keeps beside the store.
+func (c *cli) vault(ctx context.Context) (*credentials.Vault, func(), error) {
+	st, err := c.openStore(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	current, old, err := credentials.KeysFromEnv()
+	if os.Getenv(credentials.KeyEnv) == "" {
+		data, readErr := os.ReadFile(filepath.Join(filepath.Dir(c.storePath), "credentials.key"))
+		if errors.Is(readErr, fs.ErrNotExist) {
+			_ = st.Close()
+			return nil, nil, err
+		}
+		if readErr != nil {
+			_ = st.Close()
+			return nil, nil, readErr
+		}
+		current, err = credentials.ParseKey(string(data))
+	}
+	if err != nil {
+		_ = st.Close()
+		return nil, nil, err
+	}
+	v, err := credentials.NewVault(st, current, old...)
+	if err != nil {
+		_ = st.Close()
+		return nil, nil, err
+	}
+	return v, func() { _ = st.Close() }, nil
+}
+
+func (c *cli) connectCmd() *cobra.Command {
+	var id, fromEnv string
+	cmd := &cobra.Command{
+		Use:   "connect KIND --id ID",
+		Short: "Store an API key or token for a system (merge, bamboohr, scim), encrypted",
+		Long: "Reads the secret from the environment variable named by --from-env, or from standard input,\n" +
+			"and stores it encrypted in the worker's store. Integration configs then reference it as\n" +
+			"credentialRef: store:ID. The secret is never printed.",
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			kind, ok := credentialKinds[args[0]]
+			if !ok {
+				return fmt.Errorf("connect %s: unknown system (merge, bamboohr, scim)", args[0])
+			}
+			if !credentialID.MatchString(id) {
+				return fmt.Errorf("--id %q: letters, digits, '.', '-' or '_' (at most 64)", id)
+			}
+			secret, err := readSecret(cmd.InOrStdin(), fromEnv)
+			if err != nil {
+				return err
+			}
+			v, closeFn, err := c.vault(cmd.Context())
+			if err != nil {
+				return err
+			}
+			defer closeFn()
+			if err := v.Put(cmd.Context(), id, kind, []byte(secret)); err != nil {
+				return err
+			}
+			ref := credentials.RefPrefix + id
+			return c.print(map[string]string{"id": id, "kind": kind, "credentialRef": ref}, func(w io.Writer) {
+				fmt.Fprintf(w, "stored %s credential %s; reference it as credentialRef: %s\n", kind, id, ref)
+			})
+		},
+	}
+	cmd.Flags().StringVar(&id, "id", "", "name to store the credential under")
+	cmd.Flags().StringVar(&fromEnv, "from-env", "", "read the secret from this environment variable instead of standard input")
+	_ = cmd.MarkFlagRequired("id")
+	return cmd
+}
+
+// readSecret takes the secret from env var name, or the first line of in.
+func readSecret(in io.Reader, name string) (string, error) {
+	if name != "" {
+		v := strings.TrimSpace(os.Getenv(name))
+		if v == "" {
+			return "", fmt.Errorf("environment variable %s is empty", name)
+		}
+		return v, nil
+	}
+	line, err := bufio.NewReader(in).ReadString('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		return "", fmt.Errorf("unable to read the secret: %w", err)
+	}
+	if strings.TrimSpace(line) == "" {
+		return "", errors.New("no secret given: pipe it in, or use --from-env")
+	}
+	return strings.TrimSpace(line), nil
+}
