@@ -6,6 +6,7 @@ import (
 
 	"go.temporal.io/sdk/activity"
 
+	"github.com/hrsync/hrsync/connectors"
 	"github.com/hrsync/hrsync/integration"
 	"github.com/hrsync/hrsync/roster"
 )
@@ -55,6 +56,13 @@ func (a *Activities) fetch(ctx context.Context, in FetchInput) (FetchResult, err
 	src, err := a.source(in.Source)
 	if err != nil {
 		return FetchResult{}, err
+	}
+	// A source that can say so is asked first whether its data may be
+	// read: a roster still being synced must not look like mass departures.
+	if checker, ok := src.(connectors.Checker); ok && p.Pages == 0 {
+		if err := checker.Check(ctx); err != nil {
+			return FetchResult{}, fmt.Errorf("%s source is not ready: %w", in.Source.Kind, err)
+		}
 	}
 	snapshotID := in.SnapshotID
 	if snapshotID == "" {

@@ -57,6 +57,9 @@ type Endpoint struct {
 	Auth string `json:"auth,omitempty" yaml:"auth,omitempty"`
 	// SCIM tunes a scim target.
 	SCIM *SCIMOptions `json:"scim,omitempty" yaml:"scim,omitempty"`
+	// RateLimit is the API's published request limit per minute (for Merge,
+	// the plan's: 100, 400 or 600); zero means the connector's default.
+	RateLimit int `json:"rateLimit,omitempty" yaml:"rateLimit,omitempty"`
 }
 
 // SCIMOptions tune how employees become SCIM users.
@@ -98,7 +101,7 @@ const (
 
 // SourceKinds and TargetKinds list the connectors a configuration may name.
 var (
-	SourceKinds = []string{"demo"}
+	SourceKinds = []string{"demo", "merge", "bamboohr", "csv"}
 	TargetKinds = []string{"demo", "scim"}
 )
 
@@ -189,8 +192,16 @@ func validateEndpoint(field string, e Endpoint, kinds []string, bad func(field, 
 		bad(field+".kind", "%q is not one of %s", e.Kind, strings.Join(kinds, ", "))
 	}
 	u, err := url.Parse(e.URL)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+	switch {
+	case e.Kind == "csv":
+		if err != nil || u.Scheme != "file" || u.Path == "" {
+			bad(field+".url", "%q must be a file:///path/to/file.csv URL", e.URL)
+		}
+	case err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "":
 		bad(field+".url", "%q must be an http(s) URL", e.URL)
+	}
+	if e.RateLimit < 0 {
+		bad(field+".rateLimit", "must not be negative")
 	}
 	if e.CredentialRef != "" && !credentialRefPattern.MatchString(e.CredentialRef) {
 		bad(field+".credentialRef", "%q must be <store>:<name>, such as env:SCIM_TOKEN", e.CredentialRef)

@@ -11,16 +11,20 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
 	"go.uber.org/zap"
 
+	"github.com/hrsync/hrsync/connectors/bamboohr/bamboohrtest"
 	"github.com/hrsync/hrsync/connectors/demo/demotest"
+	"github.com/hrsync/hrsync/connectors/merge/mergetest"
 	"github.com/hrsync/hrsync/connectors/scim/scimtest"
 	"github.com/hrsync/hrsync/credentials"
 	"github.com/hrsync/hrsync/devserver"
 	"github.com/hrsync/hrsync/integration"
+	"github.com/hrsync/hrsync/internal/csvsafe"
 	"github.com/hrsync/hrsync/operator"
 	"github.com/hrsync/hrsync/roster"
 	"github.com/hrsync/hrsync/workflows"
@@ -33,10 +37,16 @@ type DevConfig struct {
 	Employees int
 	// Ports; 0 picks a free port (tests do).
 	GRPCPort, UIPort, HRISPort, DirectoryPort int
+	// Source is the demo HRIS to run: demo (default), merge, bamboohr or
+	// csv — each a faithful fake of the real API, or a CSV export.
+	Source string
 	// directoryDelay slows every directory request, so tests can catch an
 	// apply in the middle.
 	directoryDelay time.Duration
 }
+
+// DemoSources lists the HRIS dev mode can run.
+var DemoSources = []string{"demo", "merge", "bamboohr", "csv"}
 
 // devSCIMCredential is the credential reference of dev mode's SCIM token.
 const devSCIMCredential = "dev:scim"
@@ -48,6 +58,8 @@ const DemoIntegrationID = "demo"
 type devEnv struct {
 	temporal     *devserver.Server
 	hris         *demotest.HRIS
+	source       integration.Endpoint
+	sourceSecret string
 	directory    *scimtest.Server
 	scimToken    string
 	hrisURL      string
@@ -77,13 +89,7 @@ func startDevEnv(ctx context.Context, cfg Config, logger *zap.Logger) (_ *devEnv
 	if err != nil {
 		return nil, err
 	}
-	env.hris, err = demotest.NewHRIS(demotest.HRISOptions{
-		Employees: cfg.Dev.Employees, Seed: 1, StatePath: filepath.Join(cfg.DataDir, "demo-hris.json"),
-	})
-	if err != nil {
-		return nil, fmt.Errorf("unable to start demo HRIS: %w", err)
-	}
-	if env.hrisURL, err = env.serve(cfg.Dev.HRISPort, env.hris, "demo HRIS"); err != nil {
+	if err := env.startSource(cfg); err != nil {
 		return nil, err
 	}
 	if env.scimToken, err = loadOrCreateToken(filepath.Join(cfg.DataDir, "scim-token")); err != nil {
@@ -108,6 +114,104 @@ func startDevEnv(ctx context.Context, cfg Config, logger *zap.Logger) (_ *devEnv
 	return env, nil
 }
 
+// devSourceCredential is the credential reference of the demo source.
+const devSourceCredential = "dev:source"
+
+// startSource starts the demo HRIS cfg names on the HRIS port.
+func (e *devEnv) startSource(cfg Config) error {
+	kind := cfg.Dev.Source
+	if kind == "" {
+		kind = "demo"
+	}
+	var handler http.Handler
+	switch kind {
+	case "demo":
+		hris, err := demotest.NewHRIS(demotest.HRISOptions{
+			Employees: cfg.Dev.Employees, Seed: 1, StatePath: filepath.Join(cfg.DataDir, "demo-hris.json"),
+		})
+		if err != nil {
+			return fmt.Errorf("unable to start demo HRIS: %w", err)
+		}
+		e.hris, handler = hris, hris
+	case "merge":
+		handler = mergetest.New(mergetest.Options{Employees: cfg.Dev.Employees, Seed: 1})
+		e.sourceSecret = mergetest.DefaultAPIKey + ":" + mergetest.DefaultAccountToken
+	case "bamboohr":
+		e.sourceSecret = "dev-bamboohr-key"
+		handler = bamboohrtest.New(bamboohrtest.Options{APIKey: e.sourceSecret, Employees: cfg.Dev.Employees, Seed: 1})
+	case "csv":
+		path, err := writeDemoCSV(filepath.Join(cfg.DataDir, "employees.csv"), cfg.Dev.Employees)
+		if err != nil {
+			return err
+		}
+		e.source = integration.Endpoint{Kind: "csv", URL: "file://" + path}
+		return nil
+	default:
+		return fmt.Errorf("--demo-source %q: not one of %s", kind, strings.Join(DemoSources, ", "))
+	}
+	url, err := e.serve(cfg.Dev.HRISPort, handler, kind+" HRIS")
+	if err != nil {
+		return err
+	}
+	e.hrisURL = url
+	e.source = integration.Endpoint{Kind: kind, URL: url}
+	if e.sourceSecret != "" {
+		e.source.CredentialRef = devSourceCredential
+	}
+	return nil
+}
+
+// writeDemoCSV writes a CSV export of generated employees to path, unless
+// one is there already (so people can edit it), and returns its absolute
+// path.
+func writeDemoCSV(path string, employees int) (string, error) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return "", err
+	}
+	if _, err := os.Stat(abs); err == nil {
+		return abs, nil
+	}
+	hris, err := demotest.NewHRIS(demotest.HRISOptions{Employees: employees, Seed: 1})
+	if err != nil {
+		return "", err
+	}
+	header := []string{"id"}
+	for _, f := range roster.Catalogue[1:] {
+		header = append(header, string(f))
+	}
+	rows := [][]string{}
+	customs := []string{}
+	for _, e := range hris.Employees() {
+		for k := range e.Custom {
+			if !slices.Contains(customs, k) {
+				customs = append(customs, k)
+			}
+		}
+	}
+	slices.Sort(customs)
+	for _, k := range customs {
+		header = append(header, "custom."+k)
+	}
+	rows = append(rows, header)
+	for _, e := range hris.Employees() {
+		row := make([]string, len(header))
+		for i, h := range header {
+			row[i] = e.Get(roster.Field(h))
+		}
+		rows = append(rows, row)
+	}
+	f, err := os.OpenFile(abs, os.O_CREATE|os.O_WRONLY|os.O_EXCL, 0o600)
+	if err != nil {
+		return "", fmt.Errorf("unable to write %s: %w", abs, err)
+	}
+	if err := csvsafe.Write(f, rows); err != nil {
+		_ = f.Close()
+		return "", err
+	}
+	return abs, f.Close()
+}
+
 // scimURL is the SCIM base URL of the directory.
 func (e *devEnv) scimURL() string { return e.directoryURL + "/scim/v2" }
 
@@ -115,6 +219,9 @@ func (e *devEnv) scimURL() string { return e.directoryURL + "/scim/v2" }
 // for the credential store kept in the data dir.
 func (e *devEnv) withSecrets(cfg Config) (Config, error) {
 	cfg.devSecrets = map[string]string{devSCIMCredential: e.scimToken}
+	if e.sourceSecret != "" {
+		cfg.devSecrets[devSourceCredential] = e.sourceSecret
+	}
 	if os.Getenv(credentials.KeyEnv) == "" {
 		key, err := loadOrCreateKey(filepath.Join(cfg.DataDir, "credentials.key"))
 		if err != nil {
@@ -202,8 +309,8 @@ func (e *devEnv) demoConfig() integration.Config {
 	}
 	return integration.Config{
 		ID:       DemoIntegrationID,
-		Name:     "Demo HRIS → SCIM directory",
-		Source:   integration.Endpoint{Kind: "demo", URL: e.hrisURL},
+		Name:     "Demo " + e.source.Kind + " HRIS → SCIM directory",
+		Source:   e.source,
 		Target:   integration.Endpoint{Kind: "scim", URL: e.scimURL(), CredentialRef: devSCIMCredential},
 		Schedule: integration.Schedule{Cron: integration.DefaultCron, TimeZone: tz, FirstSync: integration.FirstSyncNow},
 	}
@@ -270,15 +377,16 @@ func printBanner(env *devEnv, created bool) {
 		"hrsync dev mode is running",
 		"  Temporal Web UI   " + env.temporal.UIURL(),
 		"  Temporal gRPC     " + env.temporal.FrontendHostPort(),
-		"  demo HRIS         " + env.hrisURL + "/",
+		"  demo HRIS         " + env.source.Kind + " at " + env.source.URL,
 		"  SCIM directory    " + env.directoryURL + "/  (SCIM 2.0 at " + env.scimURL() + ", bearer token " + env.scimToken + ")",
 		"  integration " + DemoIntegrationID + "  " + state,
 		"",
 		"Try:  go run ./starter status demo",
-		"      curl -X POST " + env.hrisURL + "/api/employees/E0002/terminate",
-		"      go run ./starter sync demo --wait",
-		"",
 	}
+	if env.hris != nil {
+		lines = append(lines, "      curl -X POST "+env.hrisURL+"/api/employees/E0002/terminate")
+	}
+	lines = append(lines, "      go run ./starter sync demo --wait", "")
 	fmt.Println(strings.Join(lines, "\n"))
 }
 

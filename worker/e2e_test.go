@@ -44,9 +44,16 @@ type devStack struct {
 // startDevStack starts dev mode's parts on free ports with state in dir.
 func startDevStack(t *testing.T, dir string, employees int) *devStack {
 	t.Helper()
+	return startDevStackWith(t, dir, DevConfig{Employees: employees})
+}
+
+// startDevStackWith starts dev mode's parts as dev says, on free ports.
+func startDevStackWith(t *testing.T, dir string, dev DevConfig) *devStack {
+	t.Helper()
 	ctx := context.Background()
 	logger := zaptest.NewLogger(t, zaptest.Level(zap.WarnLevel))
-	cfg := Config{DataDir: dir, Dev: DevConfig{Enabled: true, Employees: employees}}
+	dev.Enabled = true
+	cfg := Config{DataDir: dir, Dev: dev}
 	env, err := startDevEnv(ctx, cfg, logger)
 	require.NoError(t, err)
 	cfg.Temporal.Address, cfg.Temporal.Namespace = env.temporal.FrontendHostPort(), env.temporal.Namespace()

@@ -90,6 +90,7 @@ func newRootCmd() *cobra.Command {
 	f.StringVar(&cfg.StorePath, "store", cfg.StorePath, "store SQLite file (env HRSYNC_STORE; default <data-dir>/hrsync.db)")
 	f.StringVar(&cfg.LogLevel, "log-level", "info", "log level: debug, info, warn or error")
 	f.IntVar(&cfg.Dev.Employees, "demo-employees", 200, "employees the demo HRIS generates on first start")
+	f.StringVar(&cfg.Dev.Source, "demo-source", "demo", "dev mode: the HRIS to run: demo, merge, bamboohr or csv")
 	f.IntVar(&cfg.Dev.GRPCPort, "port", 7233, "dev mode: Temporal gRPC port")
 	f.IntVar(&cfg.Dev.UIPort, "ui-port", 8233, "dev mode: Temporal Web UI port")
 	f.IntVar(&cfg.Dev.HRISPort, "demo-hris-port", 8280, "dev mode: demo HRIS port")

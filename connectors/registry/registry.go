@@ -5,12 +5,16 @@ package registry
 import (
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
 	"github.com/hrsync/hrsync/activities"
 	"github.com/hrsync/hrsync/connectors"
+	"github.com/hrsync/hrsync/connectors/bamboohr"
+	"github.com/hrsync/hrsync/connectors/csvfile"
 	"github.com/hrsync/hrsync/connectors/demo"
+	"github.com/hrsync/hrsync/connectors/merge"
 	"github.com/hrsync/hrsync/connectors/scim"
 	"github.com/hrsync/hrsync/integration"
 )
@@ -46,13 +50,28 @@ func (r *Registry) secret(e integration.Endpoint) (string, error) {
 
 // Source returns a client for the HRIS endpoint e.
 func (r *Registry) Source(e integration.Endpoint) (connectors.Source, error) {
+	secret, err := r.secret(e)
+	if err != nil {
+		return nil, err
+	}
 	switch e.Kind {
 	case "demo":
-		secret, err := r.secret(e)
-		if err != nil {
-			return nil, err
-		}
 		return demo.NewSource(demo.SourceConfig{BaseURL: e.URL, Token: secret, HTTPClient: r.http}), nil
+	case "merge":
+		apiKey, accountToken, ok := strings.Cut(secret, ":")
+		if !ok {
+			return nil, fmt.Errorf("credential %s: a Merge credential is <api key>:<account token>", e.CredentialRef)
+		}
+		return merge.New(merge.Config{BaseURL: e.URL, APIKey: apiKey, AccountToken: accountToken,
+			PerMinute: e.RateLimit, HTTPClient: r.http})
+	case "bamboohr":
+		return bamboohr.New(bamboohr.Config{BaseURL: e.URL, APIKey: secret, PerMinute: e.RateLimit, HTTPClient: r.http})
+	case "csv":
+		u, err := url.Parse(e.URL)
+		if err != nil {
+			return nil, fmt.Errorf("csv url %q: %w", e.URL, err)
+		}
+		return csvfile.New(csvfile.Config{Path: u.Path})
 	}
 	return nil, fmt.Errorf("no source connector of kind %q", e.Kind)
 }
