@@ -60,6 +60,23 @@ type Endpoint struct {
 	// RateLimit is the API's published request limit per minute (for Merge,
 	// the plan's: 100, 400 or 600); zero means the connector's default.
 	RateLimit int `json:"rateLimit,omitempty" yaml:"rateLimit,omitempty"`
+	// OAuth is the OAuth 2.0 client of a source that needs one (JustLogin);
+	// CredentialRef then names the client secret.
+	OAuth *OAuthOptions `json:"oauth,omitempty" yaml:"oauth,omitempty"`
+	// ExitDateField names the source field holding the exit date, for an
+	// HRIS whose API documents none (JustLogin).
+	ExitDateField string `json:"exitDateField,omitempty" yaml:"exitDateField,omitempty"`
+}
+
+// OAuthOptions describe an OAuth 2.0 authorization-code client.
+type OAuthOptions struct {
+	ClientID string `json:"clientId" yaml:"clientId"`
+	// TokenRef is the stored credential ("store:<id>") holding the token
+	// `starter connect` obtained; refreshed tokens are saved back to it.
+	TokenRef string `json:"tokenRef" yaml:"tokenRef"`
+	// AuthURL and TokenURL override the provider's endpoints.
+	AuthURL  string `json:"authUrl,omitempty" yaml:"authUrl,omitempty"`
+	TokenURL string `json:"tokenUrl,omitempty" yaml:"tokenUrl,omitempty"`
 }
 
 // SCIMOptions tune how employees become SCIM users.
@@ -101,7 +118,7 @@ const (
 
 // SourceKinds and TargetKinds list the connectors a configuration may name.
 var (
-	SourceKinds = []string{"demo", "merge", "bamboohr", "csv"}
+	SourceKinds = []string{"demo", "merge", "bamboohr", "justlogin", "csv"}
 	TargetKinds = []string{"demo", "scim"}
 )
 
@@ -202,6 +219,14 @@ func validateEndpoint(field string, e Endpoint, kinds []string, bad func(field, 
 	}
 	if e.RateLimit < 0 {
 		bad(field+".rateLimit", "must not be negative")
+	}
+	if e.Kind == "justlogin" {
+		switch {
+		case e.OAuth == nil || e.OAuth.ClientID == "":
+			bad(field+".oauth.clientId", "is required for justlogin")
+		case !strings.HasPrefix(e.OAuth.TokenRef, "store:") || !credentialRefPattern.MatchString(e.OAuth.TokenRef):
+			bad(field+".oauth.tokenRef", "%q must be store:<id>, as `starter connect justlogin` prints", e.OAuth.TokenRef)
+		}
 	}
 	if e.CredentialRef != "" && !credentialRefPattern.MatchString(e.CredentialRef) {
 		bad(field+".credentialRef", "%q must be <store>:<name>, such as env:SCIM_TOKEN", e.CredentialRef)

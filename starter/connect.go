@@ -14,6 +14,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/hrsync/hrsync/connectors/justlogin"
+	"github.com/hrsync/hrsync/connectors/registry"
 	"github.com/hrsync/hrsync/credentials"
 )
 
@@ -116,4 +118,56 @@ func readSecret(in io.Reader, name string) (string, error) {
 		return "", errors.New("no secret given: pipe it in, or use --from-env")
 	}
 	return strings.TrimSpace(line), nil
+}
+
+func (c *cli) connectJustLoginCmd() *cobra.Command {
+	var id, clientID, secretEnv, redirect, apiURL, authURL, tokenURL string
+	cmd := &cobra.Command{
+		Use:   "connect-justlogin --id ID --client-id C --client-secret-env VAR",
+		Short: "Connect a JustLogin account with OAuth and store its token, encrypted",
+		Long: "Prints the JustLogin authorization URL, waits for the redirect to the local callback,\n" +
+			"exchanges the code and stores the token encrypted. Use the printed reference as the\n" +
+			"source's oauth.tokenRef; the worker saves every refreshed token back to it.",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if !credentialID.MatchString(id) {
+				return fmt.Errorf("--id %q: letters, digits, '.', '-' or '_' (at most 64)", id)
+			}
+			secret := os.Getenv(secretEnv)
+			if secret == "" {
+				return fmt.Errorf("--client-secret-env: environment variable %q is empty", secretEnv)
+			}
+			v, closeFn, err := c.vault(cmd.Context())
+			if err != nil {
+				return err
+			}
+			defer closeFn()
+			ref := credentials.RefPrefix + id
+			tokens, err := registry.NewVaultTokens(v, ref)
+			if err != nil {
+				return err
+			}
+			_, err = justlogin.Connect(cmd.Context(), justlogin.Config{APIBaseURL: apiURL, AuthURL: authURL,
+				TokenURL: tokenURL, ClientID: clientID, ClientSecret: secret, RedirectURL: redirect, Tokens: tokens},
+				openURL)
+			if err != nil {
+				return err
+			}
+			return c.print(map[string]string{"id": id, "tokenRef": ref}, func(w io.Writer) {
+				fmt.Fprintf(w, "connected JustLogin; reference the token as oauth.tokenRef: %s\n", ref)
+			})
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&id, "id", "", "name to store the token under")
+	f.StringVar(&clientID, "client-id", "", "the OAuth client id JustLogin issued")
+	f.StringVar(&secretEnv, "client-secret-env", "", "environment variable holding the OAuth client secret")
+	f.StringVar(&redirect, "redirect-url", "http://127.0.0.1:8765/callback", "the callback registered with JustLogin")
+	f.StringVar(&apiURL, "api-url", "", "JustLogin API base URL (default the production one)")
+	f.StringVar(&authURL, "auth-url", "", "authorize endpoint (default JustLogin's)")
+	f.StringVar(&tokenURL, "token-url", "", "token endpoint (default JustLogin's)")
+	for _, name := range []string{"id", "client-id", "client-secret-env"} {
+		_ = cmd.MarkFlagRequired(name)
+	}
+	return cmd
 }

@@ -34,6 +34,12 @@ type cli struct {
 	operator  func(ctx context.Context) (*operator.Operator, func(), error)
 }
 
+// openURL shows a person a page to open (an OAuth consent page); tests
+// replace it with a browser of their own.
+var openURL = func(u string) {
+	fmt.Fprintf(os.Stderr, "Open this address to authorise hrsync:\n  %s\n", u)
+}
+
 func newRootCmd(out io.Writer) *cobra.Command {
 	c := &cli{out: out, conn: temporalenv.FromEnv()}
 	c.operator = c.dial
@@ -53,7 +59,7 @@ func newRootCmd(out io.Writer) *cobra.Command {
 	root.AddCommand(
 		c.createCmd(), c.updateCmd(), c.listCmd(), c.statusCmd(), c.syncCmd(), c.pauseCmd(), c.resumeCmd(),
 		c.approveCmd(), c.rejectCmd(), c.removeCmd(), c.historyCmd(), c.previewCmd(), c.reportCmd(),
-		c.connectCmd(),
+		c.connectCmd(), c.connectJustLoginCmd(),
 	)
 	return root
 }

@@ -5,6 +5,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -18,6 +20,7 @@ import (
 
 	"github.com/hrsync/hrsync/activities"
 	"github.com/hrsync/hrsync/connectors/demo/demotest"
+	"github.com/hrsync/hrsync/connectors/justlogin/justlogintest"
 	"github.com/hrsync/hrsync/connectors/registry"
 	"github.com/hrsync/hrsync/credentials"
 	"github.com/hrsync/hrsync/devserver"
@@ -206,4 +209,46 @@ func TestConnectStoresAnEncryptedCredential(t *testing.T) {
 	require.ErrorContains(t, err, "unknown system")
 	_, err = starter("connect", "merge", "--id", "bad id!", "--from-env", "MERGE_KEY")
 	require.ErrorContains(t, err, `--id "bad id!"`)
+}
+
+func TestConnectJustLoginRunsTheOAuthFlow(t *testing.T) {
+	dir := t.TempDir()
+	st, err := store.OpenSQLite(context.Background(), filepath.Join(dir, "hrsync.db"))
+	require.NoError(t, err)
+	defer st.Close()
+	key, err := credentials.NewKey("k1")
+	require.NoError(t, err)
+	t.Setenv(credentials.KeyEnv, key.String())
+	t.Setenv("HRSYNC_STORE", filepath.Join(dir, "hrsync.db"))
+	t.Setenv("JL_SECRET", "client-secret")
+	fake := justlogintest.New(justlogintest.Options{ClientID: "hrsync", ClientSecret: "client-secret", Users: 3})
+	srv := httptest.NewServer(fake)
+	defer srv.Close()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	redirect := "http://" + ln.Addr().String() + "/callback"
+	require.NoError(t, ln.Close())
+
+	var out bytes.Buffer
+	cmd := newRootCmd(&out)
+	cmd.SetArgs([]string{"connect-justlogin", "--id", "jl-acme", "--client-id", "hrsync", "--client-secret-env", "JL_SECRET",
+		"--redirect-url", redirect, "--api-url", srv.URL,
+		"--auth-url", justlogintest.AuthURL(srv.URL), "--token-url", justlogintest.TokenURL(srv.URL)})
+	// The "browser": follow the consent page, which the fake approves at once.
+	defer func(old func(string)) { openURL = old }(openURL)
+	openURL = func(u string) {
+		resp, err := http.Get(u)
+		if err == nil {
+			_ = resp.Body.Close()
+		}
+	}
+	require.NoError(t, cmd.Execute())
+	require.Equal(t, "connected JustLogin; reference the token as oauth.tokenRef: store:jl-acme\n", out.String())
+
+	v, err := credentials.NewVault(st, key)
+	require.NoError(t, err)
+	kind, data, err := v.Get(context.Background(), "jl-acme")
+	require.NoError(t, err)
+	require.Equal(t, "oauth-token", kind)
+	require.Contains(t, string(data), "refresh_token")
 }

@@ -19,7 +19,10 @@ import (
 
 	"github.com/hrsync/hrsync/connectors/bamboohr/bamboohrtest"
 	"github.com/hrsync/hrsync/connectors/demo/demotest"
+	"github.com/hrsync/hrsync/connectors/justlogin"
+	"github.com/hrsync/hrsync/connectors/justlogin/justlogintest"
 	"github.com/hrsync/hrsync/connectors/merge/mergetest"
+	"github.com/hrsync/hrsync/connectors/registry"
 	"github.com/hrsync/hrsync/connectors/scim/scimtest"
 	"github.com/hrsync/hrsync/credentials"
 	"github.com/hrsync/hrsync/devserver"
@@ -46,7 +49,7 @@ type DevConfig struct {
 }
 
 // DemoSources lists the HRIS dev mode can run.
-var DemoSources = []string{"demo", "merge", "bamboohr", "csv"}
+var DemoSources = []string{"demo", "merge", "bamboohr", "justlogin", "csv"}
 
 // devSCIMCredential is the credential reference of dev mode's SCIM token.
 const devSCIMCredential = "dev:scim"
@@ -117,6 +120,53 @@ func startDevEnv(ctx context.Context, cfg Config, logger *zap.Logger) (_ *devEnv
 // devSourceCredential is the credential reference of the demo source.
 const devSourceCredential = "dev:source"
 
+// The demo JustLogin's OAuth client, and where its token is kept.
+const (
+	justloginClientID     = "hrsync-dev"
+	justloginClientSecret = "dev-justlogin-client-secret"
+	justloginTokenRef     = "store:justlogin-dev"
+)
+
+// connectJustLogin runs the OAuth authorization-code flow against the demo
+// JustLogin once, as `starter connect justlogin` does against the real one,
+// so the source has a token; the fake approves at once.
+func (e *devEnv) connectJustLogin(ctx context.Context, vault registry.Vault) error {
+	tokens, err := registry.NewVaultTokens(vault, justloginTokenRef)
+	if err != nil {
+		return err
+	}
+	if tok, err := tokens.Load(ctx); err != nil || tok != nil {
+		return err
+	}
+	redirect, err := freeCallbackURL()
+	if err != nil {
+		return err
+	}
+	_, err = justlogin.Connect(ctx, justlogin.Config{APIBaseURL: e.source.URL, AuthURL: e.source.OAuth.AuthURL,
+		TokenURL: e.source.OAuth.TokenURL, ClientID: justloginClientID, ClientSecret: justloginClientSecret,
+		RedirectURL: redirect, Tokens: tokens}, func(authorize string) {
+		resp, err := http.Get(authorize)
+		if err == nil {
+			_ = resp.Body.Close()
+		}
+	})
+	if err != nil {
+		return fmt.Errorf("unable to connect the demo JustLogin: %w", err)
+	}
+	return nil
+}
+
+// freeCallbackURL is an OAuth redirect URL on a free loopback port.
+func freeCallbackURL() (string, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	addr := ln.Addr().String()
+	_ = ln.Close()
+	return "http://" + addr + "/callback", nil
+}
+
 // startSource starts the demo HRIS cfg names on the HRIS port.
 func (e *devEnv) startSource(cfg Config) error {
 	kind := cfg.Dev.Source
@@ -139,6 +189,10 @@ func (e *devEnv) startSource(cfg Config) error {
 	case "bamboohr":
 		e.sourceSecret = "dev-bamboohr-key"
 		handler = bamboohrtest.New(bamboohrtest.Options{APIKey: e.sourceSecret, Employees: cfg.Dev.Employees, Seed: 1})
+	case "justlogin":
+		e.sourceSecret = justloginClientSecret
+		handler = justlogintest.New(justlogintest.Options{ClientID: justloginClientID,
+			ClientSecret: justloginClientSecret, Users: cfg.Dev.Employees, Seed: 1, RotateRefreshTokens: true})
 	case "csv":
 		path, err := writeDemoCSV(filepath.Join(cfg.DataDir, "employees.csv"), cfg.Dev.Employees)
 		if err != nil {
@@ -155,6 +209,12 @@ func (e *devEnv) startSource(cfg Config) error {
 	}
 	e.hrisURL = url
 	e.source = integration.Endpoint{Kind: kind, URL: url}
+	if kind == "justlogin" {
+		e.source.OAuth = &integration.OAuthOptions{ClientID: justloginClientID, TokenRef: justloginTokenRef,
+			AuthURL: justlogintest.AuthURL(url), TokenURL: justlogintest.TokenURL(url)}
+		// The fake names no exit-date field, and JustLogin documents none:
+		// leavers go by isActive. Full names need a mapping (see README).
+	}
 	if e.sourceSecret != "" {
 		e.source.CredentialRef = devSourceCredential
 	}
@@ -307,7 +367,13 @@ func (e *devEnv) demoConfig() integration.Config {
 	if _, err := time.LoadLocation(tz); tz == "" || err != nil {
 		tz = integration.DefaultTimeZone
 	}
+	var rules roster.Rules
+	if e.source.Kind == "justlogin" {
+		// JustLogin's API gives one full name; the platform shows it whole.
+		rules.Mapping = []roster.MapRule{{To: roster.FieldFirstName, From: []string{"fullName"}}}
+	}
 	return integration.Config{
+		Rules:    rules,
 		ID:       DemoIntegrationID,
 		Name:     "Demo " + e.source.Kind + " HRIS → SCIM directory",
 		Source:   e.source,
@@ -334,6 +400,11 @@ func runDev(ctx context.Context, cfg Config, logger *zap.Logger) error {
 		return err
 	}
 	defer r.close()
+	if env.source.Kind == "justlogin" {
+		if err := env.connectJustLogin(ctx, r.vault); err != nil {
+			return err
+		}
+	}
 
 	op := operator.New(r.client, nil)
 	since := time.Now()

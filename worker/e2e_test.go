@@ -21,6 +21,7 @@ import (
 	"google.golang.org/protobuf/encoding/protojson"
 
 	"github.com/hrsync/hrsync/connectors/scim"
+	"github.com/hrsync/hrsync/credentials"
 	"github.com/hrsync/hrsync/operator"
 	"github.com/hrsync/hrsync/roster"
 	"github.com/hrsync/hrsync/workflows"
@@ -38,6 +39,7 @@ type devStack struct {
 	env   *devEnv
 	op    *operator.Operator
 	c     client.Client
+	vault *credentials.Vault
 	close func()
 }
 
@@ -61,7 +63,10 @@ func startDevStackWith(t *testing.T, dir string, dev DevConfig) *devStack {
 	require.NoError(t, err)
 	r, err := startWorker(ctx, cfg, logger)
 	require.NoError(t, err)
-	return &devStack{env: env, op: operator.New(r.client, nil), c: r.client, close: func() {
+	if env.source.Kind == "justlogin" {
+		require.NoError(t, env.connectJustLogin(ctx, r.vault))
+	}
+	return &devStack{env: env, op: operator.New(r.client, nil), c: r.client, vault: r.vault, close: func() {
 		r.close()
 		env.stop()
 	}}

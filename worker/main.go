@@ -90,7 +90,7 @@ func newRootCmd() *cobra.Command {
 	f.StringVar(&cfg.StorePath, "store", cfg.StorePath, "store SQLite file (env HRSYNC_STORE; default <data-dir>/hrsync.db)")
 	f.StringVar(&cfg.LogLevel, "log-level", "info", "log level: debug, info, warn or error")
 	f.IntVar(&cfg.Dev.Employees, "demo-employees", 200, "employees the demo HRIS generates on first start")
-	f.StringVar(&cfg.Dev.Source, "demo-source", "demo", "dev mode: the HRIS to run: demo, merge, bamboohr or csv")
+	f.StringVar(&cfg.Dev.Source, "demo-source", "demo", "dev mode: the HRIS to run: demo, merge, bamboohr, justlogin or csv")
 	f.IntVar(&cfg.Dev.GRPCPort, "port", 7233, "dev mode: Temporal gRPC port")
 	f.IntVar(&cfg.Dev.UIPort, "ui-port", 8233, "dev mode: Temporal Web UI port")
 	f.IntVar(&cfg.Dev.HRISPort, "demo-hris-port", 8280, "dev mode: demo HRIS port")
@@ -127,6 +127,8 @@ type running struct {
 	client client.Client
 	store  *store.Store
 	worker worker.Worker
+	// vault is the credential store, when a key is configured.
+	vault *credentials.Vault
 }
 
 // startWorker dials Temporal, opens the store and starts a worker with
@@ -141,39 +143,44 @@ func startWorker(ctx context.Context, cfg Config, logger *zap.Logger) (*running,
 		c.Close()
 		return nil, err
 	}
-	secrets, err := cfg.secrets(st, logger)
+	secrets, vault, err := cfg.secrets(st, logger)
 	if err != nil {
 		c.Close()
 		_ = st.Close()
 		return nil, err
 	}
+	connectors := registry.New(nil, secrets)
+	if vault != nil {
+		connectors = connectors.WithVault(vault)
+	}
 	w := worker.New(c, workflows.TaskQueue, worker.Options{})
-	workflows.Register(w, &activities.Activities{Store: st, Connectors: registry.New(nil, secrets)})
+	workflows.Register(w, &activities.Activities{Store: st, Connectors: connectors})
 	if err := w.Start(); err != nil {
 		c.Close()
 		_ = st.Close()
 		return nil, fmt.Errorf("unable to start worker: %w", err)
 	}
-	return &running{client: c, store: st, worker: w}, nil
+	return &running{client: c, store: st, worker: w, vault: vault}, nil
 }
 
 // secrets resolves credential references: env:NAME from the environment,
 // store:<id> from the encrypted credential store when a key is configured,
 // and dev mode's own.
-func (c Config) secrets(st *store.Store, logger *zap.Logger) (registry.Secrets, error) {
+func (c Config) secrets(st *store.Store, logger *zap.Logger) (registry.Secrets, *credentials.Vault, error) {
 	schemes := registry.SchemeSecrets{"env": registry.EnvSecrets{}}
 	key, old := c.credentialsKey, []credentials.Key(nil)
 	if key == nil && os.Getenv(credentials.KeyEnv) != "" {
 		current, older, err := credentials.KeysFromEnv()
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		key, old = &current, older
 	}
+	var vault *credentials.Vault
 	if key != nil {
-		vault, err := credentials.NewVault(st, *key, old...)
-		if err != nil {
-			return nil, err
+		var err error
+		if vault, err = credentials.NewVault(st, *key, old...); err != nil {
+			return nil, nil, err
 		}
 		schemes["store"] = vault
 	} else {
@@ -182,7 +189,7 @@ func (c Config) secrets(st *store.Store, logger *zap.Logger) (registry.Secrets, 
 	if len(c.devSecrets) > 0 {
 		schemes["dev"] = registry.StaticSecrets{Values: c.devSecrets}
 	}
-	return schemes, nil
+	return schemes, vault, nil
 }
 
 // close stops the worker, then releases the store and the client.

@@ -13,6 +13,7 @@ import (
 	"google.golang.org/protobuf/encoding/protojson"
 
 	"github.com/hrsync/hrsync/connectors/merge/mergetest"
+	"github.com/hrsync/hrsync/connectors/registry"
 	"github.com/hrsync/hrsync/workflows"
 )
 
@@ -22,7 +23,7 @@ func TestDemoSourcesSyncEndToEnd(t *testing.T) {
 	if testing.Short() {
 		t.Skip("end-to-end test starts a Temporal server; skipped with -short")
 	}
-	for _, source := range []string{"merge", "bamboohr", "csv"} {
+	for _, source := range []string{"merge", "bamboohr", "justlogin", "csv"} {
 		t.Run(source, func(t *testing.T) {
 			s := startDevStackWith(t, t.TempDir(), DevConfig{Employees: 40, Source: source})
 			defer s.close()
@@ -42,6 +43,14 @@ func TestDemoSourcesSyncEndToEnd(t *testing.T) {
 			}
 			if s.env.sourceSecret != "" {
 				secrets = append(secrets, s.env.sourceSecret)
+			}
+			if source == "justlogin" {
+				tokens, err := registry.NewVaultTokens(s.vault, justloginTokenRef)
+				require.NoError(t, err)
+				tok, err := tokens.Load(ctx)
+				require.NoError(t, err)
+				require.NotNil(t, tok, "dev mode connected the demo JustLogin")
+				secrets = append(secrets, tok.AccessToken, tok.RefreshToken)
 			}
 			history := allHistories(t, s)
 			require.Contains(t, history, s.env.source.URL, "payloads are searched decoded")

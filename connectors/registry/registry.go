@@ -14,6 +14,7 @@ import (
 	"github.com/hrsync/hrsync/connectors/bamboohr"
 	"github.com/hrsync/hrsync/connectors/csvfile"
 	"github.com/hrsync/hrsync/connectors/demo"
+	"github.com/hrsync/hrsync/connectors/justlogin"
 	"github.com/hrsync/hrsync/connectors/merge"
 	"github.com/hrsync/hrsync/connectors/scim"
 	"github.com/hrsync/hrsync/integration"
@@ -24,6 +25,7 @@ import (
 type Registry struct {
 	http    *http.Client
 	secrets Secrets
+	vault   Vault
 }
 
 var _ activities.Connectors = (*Registry)(nil)
@@ -38,6 +40,13 @@ func New(hc *http.Client, secrets Secrets) *Registry {
 		secrets = EnvSecrets{}
 	}
 	return &Registry{http: hc, secrets: secrets}
+}
+
+// WithVault lets connectors keep credentials they refresh, such as OAuth
+// tokens, in v.
+func (r *Registry) WithVault(v Vault) *Registry {
+	r.vault = v
+	return r
 }
 
 // secret resolves e's credential; an endpoint without one has none.
@@ -66,6 +75,17 @@ func (r *Registry) Source(e integration.Endpoint) (connectors.Source, error) {
 			PerMinute: e.RateLimit, HTTPClient: r.http})
 	case "bamboohr":
 		return bamboohr.New(bamboohr.Config{BaseURL: e.URL, APIKey: secret, PerMinute: e.RateLimit, HTTPClient: r.http})
+	case "justlogin":
+		if e.OAuth == nil {
+			return nil, fmt.Errorf("justlogin needs an oauth client")
+		}
+		tokens, err := NewVaultTokens(r.vault, e.OAuth.TokenRef)
+		if err != nil {
+			return nil, err
+		}
+		return justlogin.New(justlogin.Config{APIBaseURL: e.URL, AuthURL: e.OAuth.AuthURL, TokenURL: e.OAuth.TokenURL,
+			ClientID: e.OAuth.ClientID, ClientSecret: secret, Tokens: tokens, ExitDateField: e.ExitDateField,
+			PerMinute: e.RateLimit, HTTPClient: r.http})
 	case "csv":
 		u, err := url.Parse(e.URL)
 		if err != nil {
