@@ -14,6 +14,12 @@ import (
 // tell them apart.
 const (
 	ErrTypePermanent = "Permanent"
+	// ErrTypeBadCredential is a credential the remote system refused: the
+	// integration needs reconnecting. It is not retried.
+	ErrTypeBadCredential = "BadCredential"
+	// ErrTypeNotReady is a source whose data cannot be trusted yet. It is
+	// not retried; the next run looks again.
+	ErrTypeNotReady  = "NotReady"
 	ErrTypeThrottled = "Throttled"
 	ErrTypeTransient = "Transient"
 )
@@ -29,6 +35,10 @@ func classify(err error) error {
 		return nil
 	case errors.Is(err, context.Canceled):
 		return err
+	case errors.Is(err, connectors.ErrBadCredential):
+		return temporal.NewNonRetryableApplicationError(err.Error(), ErrTypeBadCredential, err)
+	case errors.Is(err, connectors.ErrNotReady):
+		return temporal.NewNonRetryableApplicationError(err.Error(), ErrTypeNotReady, err)
 	case connectors.IsPermanent(err), errors.Is(err, store.ErrNotFound):
 		return temporal.NewNonRetryableApplicationError(err.Error(), ErrTypePermanent, err)
 	}

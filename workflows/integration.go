@@ -1,7 +1,6 @@
 package workflows
 
 import (
-	"errors"
 	"fmt"
 	"time"
 
@@ -227,11 +226,7 @@ func (w *integrationImpl) runSync(ctx workflow.Context, trigger string) {
 
 	var summary SyncSummary
 	if err := future.Get(ctx, &summary); err != nil {
-		status := StatusFailed
-		var canceled *temporal.CanceledError
-		if errors.As(err, &canceled) {
-			status = StatusCancelled
-		}
+		status := statusOfError(err)
 		w.logger.Error("Sync did not complete", "SyncWorkflowId", id, "Error", err)
 		summary = SyncSummary{WorkflowID: id, Number: n, Trigger: trigger, Status: status,
 			StartedAt: started, FinishedAt: workflow.Now(ctx), Error: err.Error()}

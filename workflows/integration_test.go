@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/mock"
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/converter"
+	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
 	"go.temporal.io/sdk/workflow"
 
@@ -452,4 +453,23 @@ func TestSyncNowWithApproveIsPassedOn(t *testing.T) {
 	require.Len(t, runs.inputs, 1)
 	require.True(t, runs.inputs[0].Approved)
 	require.Equal(t, "erin", runs.inputs[0].RequestedBy)
+}
+
+func TestRefusedCredentialAsksForReconnect(t *testing.T) {
+	start := time.Date(2026, 3, 10, 9, 30, 0, 0, time.UTC)
+	env := newEnv(t, start)
+	attempts := 0
+	env.OnActivity(a.Fetch, mock.Anything, mock.Anything).Return(
+		func(context.Context, activities.FetchInput) (activities.FetchResult, error) {
+			attempts++
+			return activities.FetchResult{}, temporal.NewNonRetryableApplicationError(
+				"merge: GET /api/hris/v1/employees: 401 Unauthorized", activities.ErrTypeBadCredential, nil)
+		})
+
+	env.ExecuteWorkflow(IntegrationWorkflow, IntegrationInput{Config: testConfig(integration.Schedule{})})
+
+	next := continuedWith(t, env)
+	require.Equal(t, StatusReconnect, next.State.LastSync.Status)
+	require.Contains(t, next.State.LastSync.Error, "401 Unauthorized")
+	require.Equal(t, 1, attempts, "a refused credential is not retried")
 }

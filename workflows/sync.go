@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"errors"
 	"fmt"
 	"time"
 
@@ -22,7 +23,7 @@ var retryPolicy = &temporal.RetryPolicy{
 	BackoffCoefficient:     2,
 	MaximumInterval:        time.Minute,
 	MaximumAttempts:        10,
-	NonRetryableErrorTypes: []string{activities.ErrTypePermanent},
+	NonRetryableErrorTypes: []string{activities.ErrTypePermanent, activities.ErrTypeBadCredential, activities.ErrTypeNotReady},
 }
 
 // SyncWorkflow is one run of an integration: fetch the HRIS into a staged
@@ -58,11 +59,11 @@ func (s *syncImpl) run(ctx workflow.Context) (SyncSummary, error) {
 	if err == nil {
 		return summary, nil
 	}
-	status := StatusFailed
-	if temporal.IsCanceledError(err) {
-		status = StatusCancelled
+	status := statusOfError(err)
+	if status == StatusCancelled {
 		ctx, _ = workflow.NewDisconnectedContext(ctx)
 	}
+	s.summary.Status, s.summary.Error = status, err.Error()
 	s.setStatus(ctx, status)
 	return s.summary, err
 }
@@ -238,6 +239,29 @@ func (s *syncImpl) notify(ctx workflow.Context, plan activities.PlanResult) {
 // heartbeat after every page and every change, so a worker that dies is
 // replaced within this time.
 const heartbeatTimeout = 45 * time.Second
+
+// statusOfError is the SyncStatus of a run that ended with err: a refused
+// credential asks for reconnecting, a source mid-sync says so, a
+// cancellation is one; anything else failed.
+func statusOfError(err error) string {
+	if temporal.IsCanceledError(err) {
+		return StatusCancelled
+	}
+	for e := err; e != nil; e = errors.Unwrap(e) {
+		var appErr *temporal.ApplicationError
+		if !errors.As(e, &appErr) {
+			break
+		}
+		switch appErr.Type() {
+		case activities.ErrTypeBadCredential:
+			return StatusReconnect
+		case activities.ErrTypeNotReady:
+			return StatusSourceNotReady
+		}
+		e = appErr
+	}
+	return StatusFailed
+}
 
 // activity runs one activity with the sync's retry policy and a heartbeat
 // timeout, and records how long it took.

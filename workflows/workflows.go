@@ -86,8 +86,14 @@ const (
 	StatusCompletedErrors  = "CompletedWithErrors"
 	StatusRejected         = "Rejected"
 	StatusFailed           = "Failed"
-	StatusCancelled        = "Cancelled"
-	StatusRemoved          = "Removed"
+	// StatusReconnect is a run stopped because a credential was refused:
+	// the account needs connecting again.
+	StatusReconnect = "ReconnectNeeded"
+	// StatusSourceNotReady is a run that found the HRIS mid-sync, failed
+	// or paused, and changed nothing.
+	StatusSourceNotReady = "SourceNotReady"
+	StatusCancelled      = "Cancelled"
+	StatusRemoved        = "Removed"
 )
 
 // Triggers say why a sync ran.
