@@ -2,13 +2,19 @@ package activities
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
 	"fmt"
+	"time"
 
 	"go.temporal.io/sdk/activity"
 
 	"github.com/hrsync/hrsync/connectors"
 	"github.com/hrsync/hrsync/integration"
 	"github.com/hrsync/hrsync/roster"
+	"github.com/hrsync/hrsync/store"
 )
 
 // FetchInput names the sync whose roster to fetch and where from.
@@ -28,19 +34,39 @@ type FetchResult struct {
 	SnapshotID string
 	Records    int
 	Pages      int
+	// Incremental is true when only the changes since the previous pull were
+	// read; Changed counts them.
+	Incremental bool
+	Changed     int
 }
 
-// fetchProgress is the heartbeat of a fetch: where to resume after a retry.
+// fetchProgress is the heartbeat of a fetch: where to resume after a retry,
+// and which kind of pull the attempt began, so a retry finishes the same one.
 type fetchProgress struct {
 	Cursor  string
 	Records int
 	Pages   int
+	// StartedAt is when the pull began; Since, for an incremental pull, is
+	// when the previous one began, and Base its snapshot.
+	StartedAt time.Time
+	Since     time.Time
+	Base      string
 }
+
+// defaultFullPullDays is how often a source that can list its changes is
+// read in full all the same.
+const defaultFullPullDays = 7
 
 // Fetch pages through the source and streams every record into a staged
 // snapshot in the store. It heartbeats its cursor after each page, so a
 // retried attempt resumes where the last one stopped and writes each record
 // exactly once.
+//
+// A source that can list its changes is read incrementally between full
+// pulls: only what changed since the previous pull began is fetched (from
+// when it began, because an API's change markers can lag), and laid over
+// the previous snapshot, so the snapshot is always the whole roster. A
+// full pull runs every few days, and whenever the rules changed.
 func (a *Activities) Fetch(ctx context.Context, in FetchInput) (FetchResult, error) {
 	res, err := a.fetch(ctx, in)
 	return res, classify(err)
@@ -68,14 +94,37 @@ func (a *Activities) fetch(ctx context.Context, in FetchInput) (FetchResult, err
 	if snapshotID == "" {
 		snapshotID = in.SyncID
 	}
-	if err := a.Store.BeginSnapshot(ctx, snapshotID, in.IntegrationID, in.SyncID, p.Records); err != nil {
+	digest, err := rulesDigest(in.Rules)
+	if err != nil {
+		return FetchResult{}, err
+	}
+	if p.StartedAt.IsZero() {
+		p.StartedAt = a.now().UTC()
+		p.Since, p.Base, err = a.incrementalBase(ctx, in, src, snapshotID, digest)
+		if err != nil {
+			return FetchResult{}, err
+		}
+	}
+	changed, isChanged := src.(connectors.ChangedSource)
+	incremental := p.Base != "" && isChanged
+
+	pageInto := snapshotID
+	if incremental {
+		pageInto = snapshotID + "/changes"
+	}
+	if err := a.Store.BeginSnapshot(ctx, pageInto, in.IntegrationID, in.SyncID, p.Records); err != nil {
 		return FetchResult{}, err
 	}
 	// An attempt that already fetched and heartbeated the last page (Pages > 0
 	// with no cursor left) has nothing more to fetch; the empty cursor would
 	// otherwise start the roster over on top of the stored records.
 	for p.Pages == 0 || p.Cursor != "" {
-		page, err := src.FetchPage(ctx, p.Cursor)
+		var page connectors.Page
+		if incremental {
+			page, err = changed.FetchChangedPage(ctx, p.Since, p.Cursor)
+		} else {
+			page, err = src.FetchPage(ctx, p.Cursor)
+		}
 		if err != nil {
 			return FetchResult{}, fmt.Errorf("unable to fetch page %d from %s source: %w", p.Pages+1, in.Source.Kind, err)
 		}
@@ -83,7 +132,7 @@ func (a *Activities) fetch(ctx context.Context, in FetchInput) (FetchResult, err
 		for i, r := range page.Records {
 			records[i] = in.Rules.Minimize(r)
 		}
-		if err := a.Store.AppendRecords(ctx, snapshotID, p.Records, records); err != nil {
+		if err := a.Store.AppendRecords(ctx, pageInto, p.Records, records); err != nil {
 			return FetchResult{}, err
 		}
 		p.Records += len(records)
@@ -91,8 +140,109 @@ func (a *Activities) fetch(ctx context.Context, in FetchInput) (FetchResult, err
 		p.Cursor = page.Next
 		activity.RecordHeartbeat(ctx, p)
 	}
-	if err := a.Store.FinishSnapshot(ctx, snapshotID, p.Records); err != nil {
-		return FetchResult{}, err
+
+	res := FetchResult{SnapshotID: snapshotID, Records: p.Records, Pages: p.Pages}
+	pull := store.Pull{At: p.StartedAt, FullAt: p.StartedAt, RulesDigest: digest}
+	if !incremental {
+		return res, a.finishPull(ctx, snapshotID, res.Records, pull)
 	}
-	return FetchResult{SnapshotID: snapshotID, Records: p.Records, Pages: p.Pages}, nil
+	res.Incremental, res.Changed = true, p.Records
+	// A retry after the snapshot was composed must not compose it again:
+	// the staged changes may already be gone.
+	if snap, err := a.Store.GetSnapshot(ctx, snapshotID); err == nil && snap.Complete && snap.Pull.At.Equal(p.StartedAt) {
+		res.Records = snap.Count
+	} else {
+		base, n, err := a.compose(ctx, in, snapshotID, p.Base, pageInto)
+		if err != nil {
+			return FetchResult{}, err
+		}
+		res.Records, pull.FullAt = n, base.Pull.FullAt
+		if err := a.finishPull(ctx, snapshotID, n, pull); err != nil {
+			return FetchResult{}, err
+		}
+	}
+	return res, a.Store.DeleteSnapshot(ctx, pageInto)
+}
+
+// finishPull marks snapshot id complete and records how it was pulled.
+func (a *Activities) finishPull(ctx context.Context, id string, count int, pull store.Pull) error {
+	if err := a.Store.FinishSnapshot(ctx, id, count); err != nil {
+		return err
+	}
+	return a.Store.RecordPull(ctx, id, pull)
+}
+
+// incrementalBase decides whether this pull may be incremental, and if so
+// returns since when and the snapshot it builds on.
+func (a *Activities) incrementalBase(ctx context.Context, in FetchInput, src connectors.Source, snapshotID,
+	digest string) (time.Time, string, error) {
+	if _, ok := src.(connectors.ChangedSource); !ok || in.Source.FullPullDays < 0 {
+		return time.Time{}, "", nil
+	}
+	days := in.Source.FullPullDays
+	if days == 0 {
+		days = defaultFullPullDays
+	}
+	prev, err := a.Store.LatestPull(ctx, in.IntegrationID, snapshotID)
+	if errors.Is(err, store.ErrNotFound) {
+		return time.Time{}, "", nil
+	}
+	if err != nil {
+		return time.Time{}, "", err
+	}
+	if prev.Pull.RulesDigest != digest || a.now().Sub(prev.Pull.FullAt) >= time.Duration(days)*24*time.Hour {
+		return time.Time{}, "", nil
+	}
+	return prev.Pull.At, prev.ID, nil
+}
+
+// compose writes snapshot id as the base snapshot with the changes laid
+// over it, by HRIS id.
+func (a *Activities) compose(ctx context.Context, in FetchInput, id, baseID, changesID string) (store.Snapshot, int, error) {
+	base, err := a.Store.GetSnapshot(ctx, baseID)
+	if err != nil {
+		return store.Snapshot{}, 0, err
+	}
+	before, err := a.Store.SnapshotRecords(ctx, baseID)
+	if err != nil {
+		return store.Snapshot{}, 0, err
+	}
+	changes, err := a.Store.SnapshotRecords(ctx, changesID)
+	if err != nil {
+		return store.Snapshot{}, 0, err
+	}
+	at := make(map[string]int, len(before))
+	merged := make([]roster.Record, 0, len(before)+len(changes))
+	for _, r := range before {
+		at[r.ID] = len(merged)
+		merged = append(merged, r)
+	}
+	for _, r := range changes {
+		if i, ok := at[r.ID]; ok {
+			merged[i] = r
+			continue
+		}
+		at[r.ID] = len(merged)
+		merged = append(merged, r)
+	}
+	if err := a.Store.BeginSnapshot(ctx, id, in.IntegrationID, in.SyncID, 0); err != nil {
+		return store.Snapshot{}, 0, err
+	}
+	if err := a.Store.AppendRecords(ctx, id, 0, merged); err != nil {
+		return store.Snapshot{}, 0, err
+	}
+	return base, len(merged), nil
+}
+
+// rulesDigest fingerprints the rules that decide which fields are kept.
+func rulesDigest(r roster.Rules) (string, error) {
+	data, err := json.Marshal(struct {
+		Fields  roster.FieldSelection
+		Mapping []roster.MapRule
+	}{r.Fields, r.Mapping})
+	if err != nil {
+		return "", fmt.Errorf("unable to fingerprint the rules: %w", err)
+	}
+	sum := sha256.Sum256(data)
+	return hex.EncodeToString(sum[:]), nil
 }

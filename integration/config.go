@@ -60,6 +60,10 @@ type Endpoint struct {
 	// RateLimit is the API's published request limit per minute (for Merge,
 	// the plan's: 100, 400 or 600); zero means the connector's default.
 	RateLimit int `json:"rateLimit,omitempty" yaml:"rateLimit,omitempty"`
+	// FullPullDays is how often a source that can list its changes is read
+	// in full anyway; in between, syncs read only what changed. Zero means
+	// 7; a negative value means every sync reads everything.
+	FullPullDays int `json:"fullPullDays,omitempty" yaml:"fullPullDays,omitempty"`
 	// OAuth is the OAuth 2.0 client of a source that needs one (JustLogin);
 	// CredentialRef then names the client secret.
 	OAuth *OAuthOptions `json:"oauth,omitempty" yaml:"oauth,omitempty"`

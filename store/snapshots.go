@@ -19,6 +19,19 @@ type Snapshot struct {
 	Complete      bool
 	Count         int
 	CreatedAt     time.Time
+	Pull          Pull
+}
+
+// Pull says how a complete snapshot was fetched, so the next fetch can ask
+// the source only for what changed since.
+type Pull struct {
+	// At is when the pull started.
+	At time.Time
+	// FullAt is when the last full pull this snapshot builds on started.
+	FullAt time.Time
+	// RulesDigest fingerprints the rules the records were kept under; a
+	// change means the next pull must be full.
+	RulesDigest string
 }
 
 // BeginSnapshot opens snapshot id for writing from record position from: it
@@ -72,13 +85,42 @@ func (s *Store) FinishSnapshot(ctx context.Context, id string, count int) error 
 	return mustAffect(res, "snapshot", id)
 }
 
+// RecordPull notes how snapshot id was fetched.
+func (s *Store) RecordPull(ctx context.Context, id string, p Pull) error {
+	res, err := s.db.ExecContext(ctx,
+		`UPDATE snapshots SET pulled_at = ?, full_pulled_at = ?, rules_digest = ? WHERE id = ?`,
+		p.At.UTC().Format(time.RFC3339Nano), p.FullAt.UTC().Format(time.RFC3339Nano), p.RulesDigest, id)
+	if err != nil {
+		return fmt.Errorf("unable to record the pull of snapshot %s: %w", id, err)
+	}
+	return mustAffect(res, "snapshot", id)
+}
+
+// LatestPull returns the integration's most recent complete snapshot that
+// records its pull, other than except.
+func (s *Store) LatestPull(ctx context.Context, integrationID, except string) (Snapshot, error) {
+	var id string
+	err := s.db.QueryRowContext(ctx,
+		`SELECT id FROM snapshots WHERE integration_id = ? AND complete = 1 AND pulled_at != '' AND id != ?
+		 ORDER BY pulled_at DESC LIMIT 1`, integrationID, except).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Snapshot{}, fmt.Errorf("no earlier pull for %s: %w", integrationID, ErrNotFound)
+	}
+	if err != nil {
+		return Snapshot{}, fmt.Errorf("unable to find the last pull of %s: %w", integrationID, err)
+	}
+	return s.GetSnapshot(ctx, id)
+}
+
 // GetSnapshot returns snapshot id's description.
 func (s *Store) GetSnapshot(ctx context.Context, id string) (Snapshot, error) {
 	var snap Snapshot
-	var created string
+	var created, pulled, fullPulled string
 	err := s.db.QueryRowContext(ctx,
-		`SELECT id, integration_id, sync_id, complete, record_count, created_at FROM snapshots WHERE id = ?`, id).
-		Scan(&snap.ID, &snap.IntegrationID, &snap.SyncID, &snap.Complete, &snap.Count, &created)
+		`SELECT id, integration_id, sync_id, complete, record_count, created_at, pulled_at, full_pulled_at, rules_digest
+		 FROM snapshots WHERE id = ?`, id).
+		Scan(&snap.ID, &snap.IntegrationID, &snap.SyncID, &snap.Complete, &snap.Count, &created, &pulled, &fullPulled,
+			&snap.Pull.RulesDigest)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Snapshot{}, fmt.Errorf("snapshot %s: %w", id, ErrNotFound)
 	}
@@ -86,6 +128,7 @@ func (s *Store) GetSnapshot(ctx context.Context, id string) (Snapshot, error) {
 		return Snapshot{}, fmt.Errorf("unable to read snapshot %s: %w", id, err)
 	}
 	snap.CreatedAt = parseTime(created)
+	snap.Pull.At, snap.Pull.FullAt = parseTime(pulled), parseTime(fullPulled)
 	return snap, nil
 }
 

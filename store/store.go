@@ -116,6 +116,9 @@ var migrations = []string{
 		sealed BLOB NOT NULL,
 		created_at TEXT NOT NULL,
 		updated_at TEXT NOT NULL)`,
+	`ALTER TABLE snapshots ADD COLUMN pulled_at TEXT NOT NULL DEFAULT ''`,
+	`ALTER TABLE snapshots ADD COLUMN full_pulled_at TEXT NOT NULL DEFAULT ''`,
+	`ALTER TABLE snapshots ADD COLUMN rules_digest TEXT NOT NULL DEFAULT ''`,
 }
 
 func (s *Store) migrate(ctx context.Context) error {

@@ -1,0 +1,90 @@
+package activities_test
+
+import (
+	"context"
+	"net/http/httptest"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/testsuite"
+
+	"github.com/hrsync/hrsync/activities"
+	"github.com/hrsync/hrsync/connectors/merge/mergetest"
+	"github.com/hrsync/hrsync/connectors/registry"
+	"github.com/hrsync/hrsync/integration"
+	"github.com/hrsync/hrsync/roster"
+	"github.com/hrsync/hrsync/store"
+)
+
+func TestFetchIsIncrementalBetweenFullPulls(t *testing.T) {
+	ctx := context.Background()
+	fake := mergetest.New(mergetest.Options{Employees: 30, Seed: 3, PageSize: 10})
+	srv := httptest.NewServer(fake)
+	t.Cleanup(srv.Close)
+	t.Setenv("HRSYNC_TEST_MERGE", mergetest.DefaultAPIKey+":"+mergetest.DefaultAccountToken)
+	st, err := store.OpenSQLite(ctx, filepath.Join(t.TempDir(), "hrsync.db"))
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = st.Close() })
+	clock := time.Now()
+	acts := &activities.Activities{Store: st, Connectors: registry.New(nil, nil), Now: func() time.Time { return clock }}
+	var ts testsuite.WorkflowTestSuite
+	source := integration.Endpoint{Kind: "merge", URL: srv.URL, CredentialRef: "env:HRSYNC_TEST_MERGE", RateLimit: 100000}
+	fetch := func(syncID string, rules roster.Rules) activities.FetchResult {
+		t.Helper()
+		env := ts.NewTestActivityEnvironment()
+		env.RegisterActivity(acts)
+		var res activities.FetchResult
+		require.NoError(t, run(t, env, acts.Fetch, activities.FetchInput{IntegrationID: integrationID, SyncID: syncID,
+			Source: source, Rules: rules}, &res))
+		return res
+	}
+
+	first := fetch("s1", roster.Rules{})
+	require.False(t, first.Incremental, "the first pull is full")
+	require.Equal(t, 30, first.Records)
+	full, err := st.SnapshotRecords(ctx, "s1")
+	require.NoError(t, err)
+
+	// Two people change; the next sync reads only them, yet its snapshot is
+	// the whole roster with their changes.
+	clock = clock.Add(time.Hour)
+	ids := []string{fake.Employees()[4].ID, fake.Employees()[17].ID}
+	for _, id := range ids {
+		fake.Update(id, func(e *mergetest.Employee) { e.LastName = "Changed" })
+	}
+	before := fake.Requests()
+	second := fetch("s2", roster.Rules{})
+	require.True(t, second.Incremental)
+	require.Equal(t, 2, second.Changed)
+	require.Equal(t, 30, second.Records)
+	require.Less(t, fake.Requests()-before, 4, "an incremental pull reads one page of changes, not the roster")
+	records, err := st.SnapshotRecords(ctx, "s2")
+	require.NoError(t, err)
+	require.Len(t, records, 30)
+	for i, r := range records {
+		require.Equal(t, full[i].ID, r.ID, "the roster keeps its order")
+		if r.ID == ids[0] || r.ID == ids[1] {
+			require.Equal(t, "Changed", r.Values["lastName"])
+		} else {
+			require.Equal(t, full[i], r)
+		}
+	}
+	_, err = st.GetSnapshot(ctx, "s2/changes")
+	require.ErrorIs(t, err, store.ErrNotFound, "the staged changes are cleaned up")
+
+	// New rules need every field again: a full pull.
+	third := fetch("s3", roster.Rules{Fields: roster.FieldSelection{Exclude: []roster.Field{roster.FieldPersonalEmail}}})
+	require.False(t, third.Incremental)
+
+	// A week after the last full pull, the next one is full again.
+	clock = clock.Add(8 * 24 * time.Hour)
+	fourth := fetch("s4", roster.Rules{Fields: roster.FieldSelection{Exclude: []roster.Field{roster.FieldPersonalEmail}}})
+	require.False(t, fourth.Incremental)
+	clock = clock.Add(time.Hour)
+	fifth := fetch("s5", roster.Rules{Fields: roster.FieldSelection{Exclude: []roster.Field{roster.FieldPersonalEmail}}})
+	require.True(t, fifth.Incremental)
+	require.Zero(t, fifth.Changed)
+	require.Equal(t, 30, fifth.Records)
+}
