@@ -22,6 +22,9 @@ type Connectors interface {
 	Source(e integration.Endpoint) (connectors.Source, error)
 	// Target returns a client for the directory at e.
 	Target(e integration.Endpoint) (connectors.Target, error)
+	// Fields says which catalogue fields a source of kind supplies; false
+	// means it cannot say in advance.
+	Fields(kind string) (map[roster.Field]string, bool)
 }
 
 // Activities is registered once per worker; any state the activities share is

@@ -66,7 +66,11 @@ func (a *Activities) preview(ctx context.Context, in PreviewInput) (PreviewResul
 		issues[p.EmployeeID] = append(issues[p.EmployeeID], p.Code+": "+p.Message)
 	}
 
-	columns, err := previewColumns(prep.employees, rules)
+	supplied, known := a.Connectors.Fields(cfg.Source.Kind)
+	if !known {
+		supplied = nil
+	}
+	columns, err := previewColumns(prep.employees, rules, supplied)
 	if err != nil {
 		return PreviewResult{}, err
 	}
@@ -125,9 +129,14 @@ func (c previewColumn) value(e roster.Employee) string {
 	return c.format.Format(d)
 }
 
-// previewColumns lists the selected catalogue fields, then the selected
-// custom fields any employee has, in key order.
-func previewColumns(employees []roster.Employee, rules roster.Rules) ([]previewColumn, error) {
+// previewColumns lists the selected catalogue fields the source can supply
+// (or a mapping fills), then the selected custom fields any employee has,
+// in key order. supplied nil means the source can supply anything.
+func previewColumns(employees []roster.Employee, rules roster.Rules, supplied map[roster.Field]string) ([]previewColumn, error) {
+	mapped := map[roster.Field]bool{}
+	for _, m := range rules.Mapping {
+		mapped[m.To] = true
+	}
 	formats := map[roster.Field]string{
 		roster.FieldDateOfJoining: rules.DateFormats.DateOfJoining,
 		roster.FieldDateOfBirth:   rules.DateFormats.DateOfBirth,
@@ -136,6 +145,9 @@ func previewColumns(employees []roster.Employee, rules roster.Rules) ([]previewC
 	var cols []previewColumn
 	for _, f := range roster.Catalogue {
 		if f == roster.FieldID || !rules.Selected(f) {
+			continue
+		}
+		if _, ok := supplied[f]; supplied != nil && !ok && !mapped[f] {
 			continue
 		}
 		col := previewColumn{field: f}

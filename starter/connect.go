@@ -11,12 +11,14 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
 	"github.com/hrsync/hrsync/connectors/justlogin"
 	"github.com/hrsync/hrsync/connectors/registry"
 	"github.com/hrsync/hrsync/credentials"
+	"github.com/hrsync/hrsync/roster"
 )
 
 // credentialKinds says what each connectable system stores.
@@ -170,4 +172,34 @@ func (c *cli) connectJustLoginCmd() *cobra.Command {
 		_ = cmd.MarkFlagRequired(name)
 	}
 	return cmd
+}
+
+func (c *cli) fieldsCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "fields KIND",
+		Short: "List the fields a source (demo, merge, bamboohr, justlogin) supplies, and under which names",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			fields, known := registry.Fields(args[0])
+			if !known {
+				return fmt.Errorf("%s: the source names its own fields (a CSV file's header row), or is unknown", args[0])
+			}
+			rows := make([]map[string]string, 0, len(roster.Catalogue))
+			for _, f := range roster.Catalogue {
+				rows = append(rows, map[string]string{"field": string(f), "source": fields[f]})
+			}
+			return c.print(rows, func(w io.Writer) {
+				tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+				fmt.Fprintln(tw, "FIELD\tFROM")
+				for _, r := range rows {
+					from := r["source"]
+					if from == "" {
+						from = "— (not supplied; map another field to it, or leave it out)"
+					}
+					fmt.Fprintf(tw, "%s\t%s\n", r["field"], from)
+				}
+				_ = tw.Flush()
+			})
+		},
+	}
 }

@@ -252,3 +252,12 @@ func TestConnectJustLoginRunsTheOAuthFlow(t *testing.T) {
 	require.Equal(t, "oauth-token", kind)
 	require.Contains(t, string(data), "refresh_token")
 }
+
+func TestFieldsListsWhatASourceSupplies(t *testing.T) {
+	out, err := starter("fields", "merge")
+	require.NoError(t, err)
+	require.Contains(t, out, "firstName       first_name\n")
+	require.Contains(t, out, "department      — (not supplied")
+	_, err = starter("fields", "csv")
+	require.ErrorContains(t, err, "names its own fields")
+}

@@ -18,6 +18,7 @@ import (
 	"github.com/hrsync/hrsync/connectors/merge"
 	"github.com/hrsync/hrsync/connectors/scim"
 	"github.com/hrsync/hrsync/integration"
+	"github.com/hrsync/hrsync/roster"
 )
 
 // Registry builds source and target clients that share one HTTP client and
@@ -120,3 +121,27 @@ func (r *Registry) Target(e integration.Endpoint) (connectors.Target, error) {
 	}
 	return nil, fmt.Errorf("no target connector of kind %q", e.Kind)
 }
+
+// Fields says which catalogue fields a source of kind supplies and under
+// which of its own names; false means the connector does not know in
+// advance (a CSV file names its columns itself).
+func Fields(kind string) (map[roster.Field]string, bool) {
+	switch kind {
+	case "demo":
+		fields := map[roster.Field]string{}
+		for _, f := range roster.Catalogue {
+			fields[f] = string(f)
+		}
+		return fields, true
+	case "merge":
+		return merge.Fields(), true
+	case "bamboohr":
+		return bamboohr.Fields(), true
+	case "justlogin":
+		return justlogin.Fields(), true
+	}
+	return nil, false
+}
+
+// Fields is Fields for the registry's sources.
+func (r *Registry) Fields(kind string) (map[roster.Field]string, bool) { return Fields(kind) }
