@@ -7,6 +7,7 @@ package integration
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"net/mail"
 	"net/url"
 	"regexp"
@@ -67,6 +68,9 @@ type Endpoint struct {
 	// OAuth is the OAuth 2.0 client of a source that needs one (JustLogin);
 	// CredentialRef then names the client secret.
 	OAuth *OAuthOptions `json:"oauth,omitempty" yaml:"oauth,omitempty"`
+	// StatusMap maps vendor employment statuses the connector does not know
+	// to "active" or "inactive" (Merge passes raw vendor values through).
+	StatusMap map[string]string `json:"statusMap,omitempty" yaml:"statusMap,omitempty"`
 	// ExitDateField names the source field holding the exit date, for an
 	// HRIS whose API documents none (JustLogin).
 	ExitDateField string `json:"exitDateField,omitempty" yaml:"exitDateField,omitempty"`
@@ -223,6 +227,11 @@ func validateEndpoint(field string, e Endpoint, kinds []string, bad func(field, 
 	}
 	if e.RateLimit < 0 {
 		bad(field+".rateLimit", "must not be negative")
+	}
+	for _, raw := range slices.Sorted(maps.Keys(e.StatusMap)) {
+		if v := e.StatusMap[raw]; v != string(roster.StatusActive) && v != string(roster.StatusInactive) {
+			bad(field+".statusMap", "%q maps to %q; it must be active or inactive", raw, v)
+		}
 	}
 	if e.Kind == "justlogin" {
 		switch {

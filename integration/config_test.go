@@ -133,3 +133,9 @@ func TestValidateEndpoints(t *testing.T) {
 		})
 	}
 }
+
+func TestValidateStatusMap(t *testing.T) {
+	c := valid()
+	c.Source = Endpoint{Kind: "merge", URL: "https://api.merge.dev", StatusMap: map[string]string{"On Leave": "active", "Gone": "left"}}
+	require.ErrorContains(t, c.Validate(), `source.statusMap: "Gone" maps to "left"; it must be active or inactive`)
+}
