@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"time"
@@ -429,7 +430,7 @@ func ensureIntegration(ctx context.Context, op *operator.Operator, cfg integrati
 	if err != nil {
 		return false, err
 	}
-	if st.Config.Source == cfg.Source && st.Config.Target == cfg.Target {
+	if reflect.DeepEqual(st.Config.Source, cfg.Source) && reflect.DeepEqual(st.Config.Target, cfg.Target) {
 		return false, nil
 	}
 	updated := st.Config
