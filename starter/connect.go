@@ -62,22 +62,33 @@ func (c *cli) vault(ctx context.Context) (*credentials.Vault, func(), error) {
 	return v, func() { _ = st.Close() }, nil
 }
 
+// oauthFlags are connect's flags for an OAuth source (JustLogin).
+type oauthFlags struct {
+	clientID, secretEnv, redirect, apiURL, authURL, tokenURL string
+}
+
 func (c *cli) connectCmd() *cobra.Command {
 	var id, fromEnv string
+	var oauth oauthFlags
 	cmd := &cobra.Command{
 		Use:   "connect KIND --id ID",
-		Short: "Store an API key or token for a system (merge, bamboohr, scim), encrypted",
-		Long: "Reads the secret from the environment variable named by --from-env, or from standard input,\n" +
-			"and stores it encrypted in the worker's store. Integration configs then reference it as\n" +
-			"credentialRef: store:ID. The secret is never printed.",
+		Short: "Connect a system (merge, bamboohr, scim: a key; justlogin: OAuth) and store its credential, encrypted",
+		Long: "For merge, bamboohr and scim, reads the secret from the environment variable named by\n" +
+			"--from-env, or from standard input (Merge: <api key>:<account token>). For justlogin, prints\n" +
+			"the authorization URL, waits for the redirect to the local callback and stores the token; the\n" +
+			"worker saves every refreshed token back to it. Either way the credential is stored encrypted in\n" +
+			"the worker's store, the secret is never printed, and configs reference it as store:ID.",
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			kind, ok := credentialKinds[args[0]]
-			if !ok {
-				return fmt.Errorf("connect %s: unknown system (merge, bamboohr, scim)", args[0])
-			}
 			if !credentialID.MatchString(id) {
 				return fmt.Errorf("--id %q: letters, digits, '.', '-' or '_' (at most 64)", id)
+			}
+			if args[0] == "justlogin" {
+				return c.connectJustLogin(cmd, id, oauth)
+			}
+			kind, ok := credentialKinds[args[0]]
+			if !ok {
+				return fmt.Errorf("connect %s: unknown system (merge, bamboohr, justlogin, scim)", args[0])
 			}
 			secret, err := readSecret(cmd.InOrStdin(), fromEnv)
 			if err != nil {
@@ -97,10 +108,47 @@ func (c *cli) connectCmd() *cobra.Command {
 			})
 		},
 	}
-	cmd.Flags().StringVar(&id, "id", "", "name to store the credential under")
-	cmd.Flags().StringVar(&fromEnv, "from-env", "", "read the secret from this environment variable instead of standard input")
+	f := cmd.Flags()
+	f.StringVar(&id, "id", "", "name to store the credential under")
+	f.StringVar(&fromEnv, "from-env", "", "read the secret from this environment variable instead of standard input")
+	f.StringVar(&oauth.clientID, "client-id", "", "justlogin: the OAuth client id JustLogin issued")
+	f.StringVar(&oauth.secretEnv, "client-secret-env", "", "justlogin: environment variable holding the OAuth client secret")
+	f.StringVar(&oauth.redirect, "redirect-url", "http://127.0.0.1:8765/callback", "justlogin: the callback registered with JustLogin")
+	f.StringVar(&oauth.apiURL, "api-url", "", "justlogin: API base URL (default the production one)")
+	f.StringVar(&oauth.authURL, "auth-url", "", "justlogin: authorize endpoint (default JustLogin's)")
+	f.StringVar(&oauth.tokenURL, "token-url", "", "justlogin: token endpoint (default JustLogin's)")
 	_ = cmd.MarkFlagRequired("id")
 	return cmd
+}
+
+// connectJustLogin runs the OAuth code flow and stores the token as id.
+func (c *cli) connectJustLogin(cmd *cobra.Command, id string, o oauthFlags) error {
+	if o.clientID == "" || o.secretEnv == "" {
+		return errors.New("connect justlogin needs --client-id and --client-secret-env")
+	}
+	secret := os.Getenv(o.secretEnv)
+	if secret == "" {
+		return fmt.Errorf("--client-secret-env: environment variable %q is empty", o.secretEnv)
+	}
+	v, closeFn, err := c.vault(cmd.Context())
+	if err != nil {
+		return err
+	}
+	defer closeFn()
+	ref := credentials.RefPrefix + id
+	tokens, err := registry.NewVaultTokens(v, ref)
+	if err != nil {
+		return err
+	}
+	_, err = justlogin.Connect(cmd.Context(), justlogin.Config{APIBaseURL: o.apiURL, AuthURL: o.authURL,
+		TokenURL: o.tokenURL, ClientID: o.clientID, ClientSecret: secret, RedirectURL: o.redirect, Tokens: tokens},
+		openURL)
+	if err != nil {
+		return err
+	}
+	return c.print(map[string]string{"id": id, "tokenRef": ref}, func(w io.Writer) {
+		fmt.Fprintf(w, "connected JustLogin; reference the token as oauth.tokenRef: %s\n", ref)
+	})
 }
 
 // readSecret takes the secret from env var name, or the first line of in.
@@ -120,58 +168,6 @@ func readSecret(in io.Reader, name string) (string, error) {
 		return "", errors.New("no secret given: pipe it in, or use --from-env")
 	}
 	return strings.TrimSpace(line), nil
-}
-
-func (c *cli) connectJustLoginCmd() *cobra.Command {
-	var id, clientID, secretEnv, redirect, apiURL, authURL, tokenURL string
-	cmd := &cobra.Command{
-		Use:   "connect-justlogin --id ID --client-id C --client-secret-env VAR",
-		Short: "Connect a JustLogin account with OAuth and store its token, encrypted",
-		Long: "Prints the JustLogin authorization URL, waits for the redirect to the local callback,\n" +
-			"exchanges the code and stores the token encrypted. Use the printed reference as the\n" +
-			"source's oauth.tokenRef; the worker saves every refreshed token back to it.",
-		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			if !credentialID.MatchString(id) {
-				return fmt.Errorf("--id %q: letters, digits, '.', '-' or '_' (at most 64)", id)
-			}
-			secret := os.Getenv(secretEnv)
-			if secret == "" {
-				return fmt.Errorf("--client-secret-env: environment variable %q is empty", secretEnv)
-			}
-			v, closeFn, err := c.vault(cmd.Context())
-			if err != nil {
-				return err
-			}
-			defer closeFn()
-			ref := credentials.RefPrefix + id
-			tokens, err := registry.NewVaultTokens(v, ref)
-			if err != nil {
-				return err
-			}
-			_, err = justlogin.Connect(cmd.Context(), justlogin.Config{APIBaseURL: apiURL, AuthURL: authURL,
-				TokenURL: tokenURL, ClientID: clientID, ClientSecret: secret, RedirectURL: redirect, Tokens: tokens},
-				openURL)
-			if err != nil {
-				return err
-			}
-			return c.print(map[string]string{"id": id, "tokenRef": ref}, func(w io.Writer) {
-				fmt.Fprintf(w, "connected JustLogin; reference the token as oauth.tokenRef: %s\n", ref)
-			})
-		},
-	}
-	f := cmd.Flags()
-	f.StringVar(&id, "id", "", "name to store the token under")
-	f.StringVar(&clientID, "client-id", "", "the OAuth client id JustLogin issued")
-	f.StringVar(&secretEnv, "client-secret-env", "", "environment variable holding the OAuth client secret")
-	f.StringVar(&redirect, "redirect-url", "http://127.0.0.1:8765/callback", "the callback registered with JustLogin")
-	f.StringVar(&apiURL, "api-url", "", "JustLogin API base URL (default the production one)")
-	f.StringVar(&authURL, "auth-url", "", "authorize endpoint (default JustLogin's)")
-	f.StringVar(&tokenURL, "token-url", "", "token endpoint (default JustLogin's)")
-	for _, name := range []string{"id", "client-id", "client-secret-env"} {
-		_ = cmd.MarkFlagRequired(name)
-	}
-	return cmd
 }
 
 func (c *cli) fieldsCmd() *cobra.Command {

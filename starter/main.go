@@ -59,7 +59,7 @@ func newRootCmd(out io.Writer) *cobra.Command {
 	root.AddCommand(
 		c.createCmd(), c.updateCmd(), c.listCmd(), c.statusCmd(), c.syncCmd(), c.pauseCmd(), c.resumeCmd(),
 		c.approveCmd(), c.rejectCmd(), c.removeCmd(), c.historyCmd(), c.previewCmd(), c.reportCmd(),
-		c.connectCmd(), c.connectJustLoginCmd(), c.fieldsCmd(),
+		c.connectCmd(), c.fieldsCmd(),
 	)
 	return root
 }

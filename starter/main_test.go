@@ -205,6 +205,8 @@ func TestConnectStoresAnEncryptedCredential(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, "bearer-xyz", secret)
 
+	_, err = starter("connect", "justlogin", "--id", "jl")
+	require.ErrorContains(t, err, "needs --client-id and --client-secret-env")
 	_, err = starter("connect", "workday", "--id", "x")
 	require.ErrorContains(t, err, "unknown system")
 	_, err = starter("connect", "merge", "--id", "bad id!", "--from-env", "MERGE_KEY")
@@ -231,7 +233,7 @@ func TestConnectJustLoginRunsTheOAuthFlow(t *testing.T) {
 
 	var out bytes.Buffer
 	cmd := newRootCmd(&out)
-	cmd.SetArgs([]string{"connect-justlogin", "--id", "jl-acme", "--client-id", "hrsync", "--client-secret-env", "JL_SECRET",
+	cmd.SetArgs([]string{"connect", "justlogin", "--id", "jl-acme", "--client-id", "hrsync", "--client-secret-env", "JL_SECRET",
 		"--redirect-url", redirect, "--api-url", srv.URL,
 		"--auth-url", justlogintest.AuthURL(srv.URL), "--token-url", justlogintest.TokenURL(srv.URL)})
 	// The "browser": follow the consent page, which the fake approves at once.
