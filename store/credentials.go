@@ -17,7 +17,7 @@ type SealedCredential struct {
 
 // PutCredential stores c, replacing a credential with the same ID.
 func (s *Store) PutCredential(ctx context.Context, c SealedCredential) error {
-	_, err := s.db.ExecContext(ctx,
+	_, err := s.exec(ctx,
 		`INSERT INTO credentials (id, kind, sealed, created_at, updated_at) VALUES (?, ?, ?, ?, ?)
 		 ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, sealed = excluded.sealed, updated_at = excluded.updated_at`,
 		c.ID, c.Kind, c.Sealed, now(), now())
@@ -30,7 +30,7 @@ func (s *Store) PutCredential(ctx context.Context, c SealedCredential) error {
 // GetCredential returns credential id.
 func (s *Store) GetCredential(ctx context.Context, id string) (SealedCredential, error) {
 	c := SealedCredential{ID: id}
-	err := s.db.QueryRowContext(ctx, `SELECT kind, sealed FROM credentials WHERE id = ?`, id).Scan(&c.Kind, &c.Sealed)
+	err := s.queryRow(ctx, `SELECT kind, sealed FROM credentials WHERE id = ?`, id).Scan(&c.Kind, &c.Sealed)
 	if errors.Is(err, sql.ErrNoRows) {
 		return SealedCredential{}, fmt.Errorf("credential %s: %w", id, ErrNotFound)
 	}
@@ -42,7 +42,7 @@ func (s *Store) GetCredential(ctx context.Context, id string) (SealedCredential,
 
 // DeleteCredential removes credential id.
 func (s *Store) DeleteCredential(ctx context.Context, id string) error {
-	if _, err := s.db.ExecContext(ctx, `DELETE FROM credentials WHERE id = ?`, id); err != nil {
+	if _, err := s.exec(ctx, `DELETE FROM credentials WHERE id = ?`, id); err != nil {
 		return fmt.Errorf("unable to delete credential %s: %w", id, err)
 	}
 	return nil

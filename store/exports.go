@@ -18,7 +18,7 @@ type Export struct {
 
 // SaveExport stores e, replacing an export with the same ID.
 func (s *Store) SaveExport(ctx context.Context, e Export) error {
-	_, err := s.db.ExecContext(ctx,
+	_, err := s.exec(ctx,
 		`INSERT INTO exports (id, integration_id, kind, created_at, data) VALUES (?, ?, ?, ?, ?)
 		 ON CONFLICT (id) DO UPDATE SET data = excluded.data, created_at = excluded.created_at`,
 		e.ID, e.IntegrationID, e.Kind, now(), e.Data)
@@ -31,7 +31,7 @@ func (s *Store) SaveExport(ctx context.Context, e Export) error {
 // GetExport returns export id.
 func (s *Store) GetExport(ctx context.Context, id string) (Export, error) {
 	e := Export{ID: id}
-	err := s.db.QueryRowContext(ctx, `SELECT integration_id, kind, data FROM exports WHERE id = ?`, id).
+	err := s.queryRow(ctx, `SELECT integration_id, kind, data FROM exports WHERE id = ?`, id).
 		Scan(&e.IntegrationID, &e.Kind, &e.Data)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Export{}, fmt.Errorf("export %s: %w", id, ErrNotFound)
@@ -44,7 +44,7 @@ func (s *Store) GetExport(ctx context.Context, id string) (Export, error) {
 
 // DeleteExport removes export id once it has been collected.
 func (s *Store) DeleteExport(ctx context.Context, id string) error {
-	if _, err := s.db.ExecContext(ctx, `DELETE FROM exports WHERE id = ?`, id); err != nil {
+	if _, err := s.exec(ctx, `DELETE FROM exports WHERE id = ?`, id); err != nil {
 		return fmt.Errorf("unable to delete export %s: %w", id, err)
 	}
 	return nil
@@ -53,11 +53,11 @@ func (s *Store) DeleteExport(ctx context.Context, id string) error {
 // DeleteSnapshot removes snapshot id and its records, for data that was only
 // needed for a moment, such as a preview's.
 func (s *Store) DeleteSnapshot(ctx context.Context, id string) error {
-	return s.inTx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM snapshot_records WHERE snapshot_id = ?`, id); err != nil {
+	return s.inTx(ctx, func(tx *txn) error {
+		if _, err := tx.exec(ctx, `DELETE FROM snapshot_records WHERE snapshot_id = ?`, id); err != nil {
 			return fmt.Errorf("unable to delete snapshot %s: %w", id, err)
 		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM snapshots WHERE id = ?`, id); err != nil {
+		if _, err := tx.exec(ctx, `DELETE FROM snapshots WHERE id = ?`, id); err != nil {
 			return fmt.Errorf("unable to delete snapshot %s: %w", id, err)
 		}
 		return nil

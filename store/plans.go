@@ -70,11 +70,11 @@ func (s *Store) SavePlan(ctx context.Context, p Plan, changes []roster.Change) e
 	if err != nil {
 		return fmt.Errorf("unable to encode plan holds: %w", err)
 	}
-	return s.inTx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM plan_changes WHERE plan_id = ?`, p.ID); err != nil {
-			return fmt.Errorf("unable to replace plan %s: %w", p.ID, err)
-		}
-		if _, err := tx.ExecContext(ctx,
+	return s.inTx(ctx, func(tx *txn) error {
+		// The plan row is written first: in PostgreSQL its row lock makes a
+		// concurrent save of the same plan wait until this one commits, and
+		// then replace its changes rather than collide with them.
+		if _, err := tx.exec(ctx,
 			`INSERT INTO plans (id, integration_id, sync_id, snapshot_id, created_at, counts, blocks, problems, holds, digest)
 			 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 			 ON CONFLICT (id) DO UPDATE SET snapshot_id = excluded.snapshot_id, created_at = excluded.created_at,
@@ -84,7 +84,10 @@ func (s *Store) SavePlan(ctx context.Context, p Plan, changes []roster.Change) e
 			string(holds), p.Digest); err != nil {
 			return fmt.Errorf("unable to save plan %s: %w", p.ID, err)
 		}
-		stmt, err := tx.PrepareContext(ctx,
+		if _, err := tx.exec(ctx, `DELETE FROM plan_changes WHERE plan_id = ?`, p.ID); err != nil {
+			return fmt.Errorf("unable to replace plan %s: %w", p.ID, err)
+		}
+		stmt, err := tx.prepare(ctx,
 			`INSERT INTO plan_changes (plan_id, seq, employee_id, op, change, status) VALUES (?, ?, ?, ?, ?, ?)`)
 		if err != nil {
 			return fmt.Errorf("unable to prepare change insert: %w", err)
@@ -107,7 +110,7 @@ func (s *Store) SavePlan(ctx context.Context, p Plan, changes []roster.Change) e
 func (s *Store) GetPlan(ctx context.Context, id string) (Plan, error) {
 	var p Plan
 	var created, counts, blocks, problems, holds string
-	err := s.db.QueryRowContext(ctx,
+	err := s.queryRow(ctx,
 		`SELECT id, integration_id, sync_id, snapshot_id, created_at, counts, blocks, problems, holds, digest
 		 FROM plans WHERE id = ?`, id).
 		Scan(&p.ID, &p.IntegrationID, &p.SyncID, &p.SnapshotID, &created, &counts, &blocks, &problems, &holds, &p.Digest)
@@ -131,7 +134,7 @@ func (s *Store) GetPlan(ctx context.Context, id string) (Plan, error) {
 
 // PlanChanges returns plan id's changes in plan order with their outcomes.
 func (s *Store) PlanChanges(ctx context.Context, id string) ([]PlannedChange, error) {
-	rows, err := s.db.QueryContext(ctx,
+	rows, err := s.query(ctx,
 		`SELECT seq, change, status, target_id, error FROM plan_changes WHERE plan_id = ? ORDER BY seq`, id)
 	if err != nil {
 		return nil, fmt.Errorf("unable to read changes of plan %s: %w", id, err)
@@ -158,7 +161,7 @@ func (s *Store) PlanChanges(ctx context.Context, id string) ([]PlannedChange, er
 
 // RecordOutcome stores what became of change seq of plan planID.
 func (s *Store) RecordOutcome(ctx context.Context, planID string, seq int, status ChangeStatus, targetID, errMsg string) error {
-	res, err := s.db.ExecContext(ctx,
+	res, err := s.exec(ctx,
 		`UPDATE plan_changes SET status = ?, target_id = ?, error = ? WHERE plan_id = ? AND seq = ?`,
 		string(status), targetID, errMsg, planID, seq)
 	if err != nil {

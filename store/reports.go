@@ -43,7 +43,7 @@ func (s *Store) SaveReport(ctx context.Context, r Report) error {
 	if err != nil {
 		return fmt.Errorf("unable to encode report %s: %w", r.ID, err)
 	}
-	_, err = s.db.ExecContext(ctx,
+	_, err = s.exec(ctx,
 		`INSERT INTO reports (id, integration_id, sync_id, created_at, data) VALUES (?, ?, ?, ?, ?)
 		 ON CONFLICT (id) DO UPDATE SET data = excluded.data`,
 		r.ID, r.IntegrationID, r.SyncID, r.CreatedAt.Format(time.RFC3339Nano), string(data))
@@ -56,7 +56,7 @@ func (s *Store) SaveReport(ctx context.Context, r Report) error {
 // GetReport returns report id.
 func (s *Store) GetReport(ctx context.Context, id string) (Report, error) {
 	var data string
-	err := s.db.QueryRowContext(ctx, `SELECT data FROM reports WHERE id = ?`, id).Scan(&data)
+	err := s.queryRow(ctx, `SELECT data FROM reports WHERE id = ?`, id).Scan(&data)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Report{}, fmt.Errorf("report %s: %w", id, ErrNotFound)
 	}
@@ -96,9 +96,9 @@ func (s *Store) Purge(ctx context.Context, integrationID string) (Purged, error)
 		{&p.Reports, `DELETE FROM reports WHERE integration_id = ?`},
 		{&p.Exports, `DELETE FROM exports WHERE integration_id = ?`},
 	}
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx *txn) error {
 		for _, st := range steps {
-			res, err := tx.ExecContext(ctx, st.stmt, integrationID)
+			res, err := tx.exec(ctx, st.stmt, integrationID)
 			if err != nil {
 				return fmt.Errorf("unable to purge integration %s: %w", integrationID, err)
 			}

@@ -38,14 +38,14 @@ type Pull struct {
 // creates the snapshot if it is new and forgets any records at or after from,
 // so a fetch that resumes from a heartbeat writes each record exactly once.
 func (s *Store) BeginSnapshot(ctx context.Context, id, integrationID, syncID string, from int) error {
-	return s.inTx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx,
+	return s.inTx(ctx, func(tx *txn) error {
+		if _, err := tx.exec(ctx,
 			`INSERT INTO snapshots (id, integration_id, sync_id, created_at) VALUES (?, ?, ?, ?)
 			 ON CONFLICT (id) DO UPDATE SET complete = 0`,
 			id, integrationID, syncID, now()); err != nil {
 			return fmt.Errorf("unable to begin snapshot %s: %w", id, err)
 		}
-		if _, err := tx.ExecContext(ctx,
+		if _, err := tx.exec(ctx,
 			`DELETE FROM snapshot_records WHERE snapshot_id = ? AND seq >= ?`, id, from); err != nil {
 			return fmt.Errorf("unable to reset snapshot %s: %w", id, err)
 		}
@@ -55,8 +55,8 @@ func (s *Store) BeginSnapshot(ctx context.Context, id, integrationID, syncID str
 
 // AppendRecords writes records into snapshot id at positions from, from+1, …
 func (s *Store) AppendRecords(ctx context.Context, id string, from int, records []roster.Record) error {
-	return s.inTx(ctx, func(tx *sql.Tx) error {
-		stmt, err := tx.PrepareContext(ctx,
+	return s.inTx(ctx, func(tx *txn) error {
+		stmt, err := tx.prepare(ctx,
 			`INSERT INTO snapshot_records (snapshot_id, seq, employee_id, data) VALUES (?, ?, ?, ?)`)
 		if err != nil {
 			return fmt.Errorf("unable to prepare record insert: %w", err)
@@ -77,7 +77,7 @@ func (s *Store) AppendRecords(ctx context.Context, id string, from int, records 
 
 // FinishSnapshot marks snapshot id complete with count records.
 func (s *Store) FinishSnapshot(ctx context.Context, id string, count int) error {
-	res, err := s.db.ExecContext(ctx,
+	res, err := s.exec(ctx,
 		`UPDATE snapshots SET complete = 1, record_count = ? WHERE id = ?`, count, id)
 	if err != nil {
 		return fmt.Errorf("unable to finish snapshot %s: %w", id, err)
@@ -87,7 +87,7 @@ func (s *Store) FinishSnapshot(ctx context.Context, id string, count int) error 
 
 // RecordPull notes how snapshot id was fetched.
 func (s *Store) RecordPull(ctx context.Context, id string, p Pull) error {
-	res, err := s.db.ExecContext(ctx,
+	res, err := s.exec(ctx,
 		`UPDATE snapshots SET pulled_at = ?, full_pulled_at = ?, rules_digest = ? WHERE id = ?`,
 		p.At.UTC().Format(time.RFC3339Nano), p.FullAt.UTC().Format(time.RFC3339Nano), p.RulesDigest, id)
 	if err != nil {
@@ -100,7 +100,7 @@ func (s *Store) RecordPull(ctx context.Context, id string, p Pull) error {
 // records its pull, other than except.
 func (s *Store) LatestPull(ctx context.Context, integrationID, except string) (Snapshot, error) {
 	var id string
-	err := s.db.QueryRowContext(ctx,
+	err := s.queryRow(ctx,
 		`SELECT id FROM snapshots WHERE integration_id = ? AND complete = 1 AND pulled_at != '' AND id != ?
 		 ORDER BY pulled_at DESC LIMIT 1`, integrationID, except).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -116,7 +116,7 @@ func (s *Store) LatestPull(ctx context.Context, integrationID, except string) (S
 func (s *Store) GetSnapshot(ctx context.Context, id string) (Snapshot, error) {
 	var snap Snapshot
 	var created, pulled, fullPulled string
-	err := s.db.QueryRowContext(ctx,
+	err := s.queryRow(ctx,
 		`SELECT id, integration_id, sync_id, complete, record_count, created_at, pulled_at, full_pulled_at, rules_digest
 		 FROM snapshots WHERE id = ?`, id).
 		Scan(&snap.ID, &snap.IntegrationID, &snap.SyncID, &snap.Complete, &snap.Count, &created, &pulled, &fullPulled,
@@ -134,7 +134,7 @@ func (s *Store) GetSnapshot(ctx context.Context, id string) (Snapshot, error) {
 
 // SnapshotRecords returns the records of snapshot id in fetch order.
 func (s *Store) SnapshotRecords(ctx context.Context, id string) ([]roster.Record, error) {
-	rows, err := s.db.QueryContext(ctx,
+	rows, err := s.query(ctx,
 		`SELECT data FROM snapshot_records WHERE snapshot_id = ? ORDER BY seq`, id)
 	if err != nil {
 		return nil, fmt.Errorf("unable to read snapshot %s: %w", id, err)
@@ -145,11 +145,14 @@ func (s *Store) SnapshotRecords(ctx context.Context, id string) ([]roster.Record
 // ReplaceApplied makes employees the applied roster of integrationID: the
 // state hrsync last put into the directory.
 func (s *Store) ReplaceApplied(ctx context.Context, integrationID string, employees []roster.Employee) error {
-	return s.inTx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM applied WHERE integration_id = ?`, integrationID); err != nil {
+	return s.inTx(ctx, func(tx *txn) error {
+		if err := s.dialect.lockIntegration(ctx, tx, integrationID); err != nil {
+			return fmt.Errorf("unable to lock applied roster of %s: %w", integrationID, err)
+		}
+		if _, err := tx.exec(ctx, `DELETE FROM applied WHERE integration_id = ?`, integrationID); err != nil {
 			return fmt.Errorf("unable to clear applied roster of %s: %w", integrationID, err)
 		}
-		stmt, err := tx.PrepareContext(ctx,
+		stmt, err := tx.prepare(ctx,
 			`INSERT INTO applied (integration_id, employee_id, data) VALUES (?, ?, ?)
 			 ON CONFLICT (integration_id, employee_id) DO UPDATE SET data = excluded.data`)
 		if err != nil {
@@ -171,7 +174,7 @@ func (s *Store) ReplaceApplied(ctx context.Context, integrationID string, employ
 
 // Applied returns the applied roster of integrationID, ordered by employee id.
 func (s *Store) Applied(ctx context.Context, integrationID string) ([]roster.Employee, error) {
-	rows, err := s.db.QueryContext(ctx,
+	rows, err := s.query(ctx,
 		`SELECT data FROM applied WHERE integration_id = ? ORDER BY employee_id`, integrationID)
 	if err != nil {
 		return nil, fmt.Errorf("unable to read applied roster of %s: %w", integrationID, err)

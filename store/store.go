@@ -12,8 +12,10 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 
-	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
+	_ "modernc.org/sqlite"             // registers the "sqlite" database/sql driver
 )
 
 // ErrNotFound is returned when a snapshot, plan or report does not exist.
@@ -21,7 +23,8 @@ var ErrNotFound = errors.New("not found")
 
 // Store is a handle on hrsync's database. It is safe for concurrent use.
 type Store struct {
-	db *sql.DB
+	db      *sql.DB
+	dialect dialect
 }
 
 // schema creates every table; each statement is idempotent.
@@ -74,6 +77,40 @@ var schema = []string{
 	`CREATE INDEX IF NOT EXISTS reports_integration ON reports (integration_id)`,
 }
 
+// Open opens the store named by dsn: a "postgres://" or "postgresql://" URL
+// opens a PostgreSQL database (see OpenPostgres); anything else is the path
+// of a SQLite database file (see OpenSQLite).
+func Open(ctx context.Context, dsn string) (*Store, error) {
+	if hasPrefixFold(dsn, "postgres://") || hasPrefixFold(dsn, "postgresql://") {
+		return OpenPostgres(ctx, dsn)
+	}
+	return OpenSQLite(ctx, dsn)
+}
+
+func hasPrefixFold(s, prefix string) bool {
+	return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)
+}
+
+// OpenPostgres connects to the PostgreSQL database at dsn (a URL or
+// key=value connection string understood by pgx; a search_path parameter
+// picks the schema) and brings its schema up to date. Several processes may
+// open the same database at once: migrations are serialised by an advisory
+// lock.
+func OpenPostgres(ctx context.Context, dsn string) (*Store, error) {
+	db, err := sql.Open("pgx", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("unable to open postgres store: %w", err)
+	}
+	db.SetMaxOpenConns(8)
+	db.SetMaxIdleConns(4)
+	s := &Store{db: db, dialect: postgresDialect}
+	if err := s.migrate(ctx); err != nil {
+		_ = db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
 // OpenSQLite opens (creating if need be) the SQLite database file at path and
 // brings its schema up to date.
 func OpenSQLite(ctx context.Context, path string) (*Store, error) {
@@ -91,7 +128,7 @@ func OpenSQLite(ctx context.Context, path string) (*Store, error) {
 		return nil, fmt.Errorf("unable to open store %s: %w", path, err)
 	}
 	db.SetMaxOpenConns(4)
-	s := &Store{db: db}
+	s := &Store{db: db, dialect: sqliteDialect}
 	if err := s.migrate(ctx); err != nil {
 		_ = db.Close()
 		return nil, err
@@ -100,52 +137,77 @@ func OpenSQLite(ctx context.Context, path string) (*Store, error) {
 }
 
 // migrations change the schema after its first version; each runs once, in
-// order, and the count that ran is kept in schema_version.
-var migrations = []string{
-	`ALTER TABLE plans ADD COLUMN holds TEXT NOT NULL DEFAULT '[]'`,
-	`ALTER TABLE plans ADD COLUMN digest TEXT NOT NULL DEFAULT ''`,
-	`CREATE TABLE exports (
+// order, and the count that ran is kept in schema_version. A statement whose
+// syntax differs between dialects is spelt for each.
+var migrations = []migration{
+	both(`ALTER TABLE plans ADD COLUMN holds TEXT NOT NULL DEFAULT '[]'`),
+	both(`ALTER TABLE plans ADD COLUMN digest TEXT NOT NULL DEFAULT ''`),
+	{
+		sqlite: `CREATE TABLE exports (
 		id TEXT PRIMARY KEY,
 		integration_id TEXT NOT NULL,
 		kind TEXT NOT NULL,
 		created_at TEXT NOT NULL,
 		data BLOB NOT NULL)`,
-	`CREATE TABLE credentials (
+		postgres: `CREATE TABLE exports (
+		id TEXT PRIMARY KEY,
+		integration_id TEXT NOT NULL,
+		kind TEXT NOT NULL,
+		created_at TEXT NOT NULL,
+		data BYTEA NOT NULL)`,
+	},
+	{
+		sqlite: `CREATE TABLE credentials (
 		id TEXT PRIMARY KEY,
 		kind TEXT NOT NULL,
 		sealed BLOB NOT NULL,
 		created_at TEXT NOT NULL,
 		updated_at TEXT NOT NULL)`,
-	`ALTER TABLE snapshots ADD COLUMN pulled_at TEXT NOT NULL DEFAULT ''`,
-	`ALTER TABLE snapshots ADD COLUMN full_pulled_at TEXT NOT NULL DEFAULT ''`,
-	`ALTER TABLE snapshots ADD COLUMN rules_digest TEXT NOT NULL DEFAULT ''`,
+		postgres: `CREATE TABLE credentials (
+		id TEXT PRIMARY KEY,
+		kind TEXT NOT NULL,
+		sealed BYTEA NOT NULL,
+		created_at TEXT NOT NULL,
+		updated_at TEXT NOT NULL)`,
+	},
+	both(`ALTER TABLE snapshots ADD COLUMN pulled_at TEXT NOT NULL DEFAULT ''`),
+	both(`ALTER TABLE snapshots ADD COLUMN full_pulled_at TEXT NOT NULL DEFAULT ''`),
+	both(`ALTER TABLE snapshots ADD COLUMN rules_digest TEXT NOT NULL DEFAULT ''`),
 }
 
+// migrate creates the schema and runs the migrations still due, all in one
+// transaction. In PostgreSQL the transaction first takes an advisory lock, so
+// processes starting at once migrate one after the other (the later one
+// finds nothing left to do); under READ COMMITTED each statement after the
+// lock sees what the earlier process committed.
 func (s *Store) migrate(ctx context.Context) error {
-	for _, stmt := range schema {
-		if _, err := s.db.ExecContext(ctx, stmt); err != nil {
-			return fmt.Errorf("unable to create store schema: %w", err)
+	return s.inTx(ctx, func(tx *txn) error {
+		if err := s.dialect.lockMigration(ctx, tx); err != nil {
+			return fmt.Errorf("unable to lock the store for migration: %w", err)
 		}
-	}
-	return s.inTx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)`); err != nil {
+		for _, stmt := range schema {
+			if _, err := tx.exec(ctx, stmt); err != nil {
+				return fmt.Errorf("unable to create store schema: %w", err)
+			}
+		}
+		if _, err := tx.exec(ctx, `CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)`); err != nil {
 			return fmt.Errorf("unable to create schema version: %w", err)
 		}
 		var version int
-		err := tx.QueryRowContext(ctx, `SELECT version FROM schema_version`).Scan(&version)
+		err := tx.queryRow(ctx, `SELECT version FROM schema_version`).Scan(&version)
 		if errors.Is(err, sql.ErrNoRows) {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO schema_version (version) VALUES (0)`); err != nil {
+			if _, err := tx.exec(ctx, `INSERT INTO schema_version (version) VALUES (0)`); err != nil {
 				return fmt.Errorf("unable to record schema version: %w", err)
 			}
 		} else if err != nil {
 			return fmt.Errorf("unable to read schema version: %w", err)
 		}
 		for i := version; i < len(migrations); i++ {
-			if _, err := tx.ExecContext(ctx, migrations[i]); err != nil {
-				return fmt.Errorf("unable to migrate store to version %d: %w", i+1, err)
+			if _, err := tx.exec(ctx, migrations[i].stmt(s.dialect)); err != nil {
+				return fmt.Errorf("unable to migrate %s store to version %d: %w", s.dialect, i+1, err)
 			}
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE schema_version SET version = ?`, len(migrations)); err != nil {
+		if _, err := tx.exec(ctx, `UPDATE schema_version SET version = ?`, len(migrations)); err != nil {
 			return fmt.Errorf("unable to record schema version: %w", err)
 		}
 		return nil
@@ -156,12 +218,15 @@ func (s *Store) migrate(ctx context.Context) error {
 func (s *Store) Close() error { return s.db.Close() }
 
 // inTx runs fn in a transaction, committing when it returns nil.
-func (s *Store) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
+// SQLite transactions are immediate (one writer at a time); PostgreSQL ones
+// run at the default READ COMMITTED level, with atomic upserts and advisory
+// locks where statements must not interleave.
+func (s *Store) inTx(ctx context.Context, fn func(*txn) error) error {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("unable to begin transaction: %w", err)
 	}
-	if err := fn(tx); err != nil {
+	if err := fn(&txn{tx: tx, dialect: s.dialect}); err != nil {
 		_ = tx.Rollback()
 		return err
 	}

@@ -2,9 +2,15 @@ package store_test
 
 import (
 	"context"
+	"crypto/rand"
 	"database/sql"
+	"encoding/hex"
 	"fmt"
+	"net/url"
+	"os"
 	"path/filepath"
+	"sort"
+	"strings"
 	"testing"
 	"time"
 
@@ -14,15 +20,116 @@ import (
 	"github.com/hrsync/hrsync/store"
 )
 
-// open returns a store on a fresh SQLite file, closed when the test ends,
-// and the file's path.
-func open(t *testing.T) (*store.Store, string) {
+// backend is one kind of database the store runs on.
+type backend struct {
+	name string
+	// fresh returns where a new, empty store lives — a SQLite file path or a
+	// PostgreSQL DSN with its own schema — skipping the test when the
+	// backend is unavailable. Whatever it creates is removed after the test.
+	fresh func(t *testing.T) string
+	// raw opens the database at location without the store, for setting up
+	// old schemas.
+	raw func(t *testing.T, location string) *sql.DB
+}
+
+// postgresEnv names the variable holding the DSN of a PostgreSQL server to
+// run the tests against, such as
+// postgres://postgres@127.0.0.1:5432/test?sslmode=disable.
+const postgresEnv = "HRSYNC_TEST_POSTGRES"
+
+var (
+	sqliteBackend = backend{
+		name: "sqlite",
+		fresh: func(t *testing.T) string {
+			return filepath.Join(t.TempDir(), "hrsync.db")
+		},
+		raw: func(t *testing.T, path string) *sql.DB {
+			db, err := sql.Open("sqlite", "file:"+path)
+			require.NoError(t, err)
+			t.Cleanup(func() { _ = db.Close() })
+			return db
+		},
+	}
+	postgresBackend = backend{
+		name:  "postgres",
+		fresh: freshPostgres,
+		raw: func(t *testing.T, dsn string) *sql.DB {
+			db, err := sql.Open("pgx", dsn)
+			require.NoError(t, err)
+			t.Cleanup(func() { _ = db.Close() })
+			return db
+		},
+	}
+	backends = []backend{sqliteBackend, postgresBackend}
+)
+
+// freshPostgres creates a schema of its own on the server named by
+// HRSYNC_TEST_POSTGRES, dropped when the test ends, and returns a DSN whose
+// search_path selects it.
+func freshPostgres(t *testing.T) string {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "hrsync.db")
-	s, err := store.OpenSQLite(context.Background(), path)
+	base := os.Getenv(postgresEnv)
+	if base == "" {
+		t.Skip("set " + postgresEnv + " to run the PostgreSQL store tests")
+	}
+	var b [8]byte
+	_, err := rand.Read(b[:])
+	require.NoError(t, err)
+	schema := "hrsync_test_" + hex.EncodeToString(b[:])
+
+	admin, err := sql.Open("pgx", base)
+	require.NoError(t, err)
+	_, err = admin.Exec(`CREATE SCHEMA ` + schema)
+	if err != nil {
+		_ = admin.Close()
+		require.NoError(t, err, "unable to create a test schema on %s", postgresEnv)
+	}
+	// Registered before any store on the schema is opened, so it runs after
+	// they are closed.
+	t.Cleanup(func() {
+		defer admin.Close()
+		if _, err := admin.Exec(`DROP SCHEMA ` + schema + ` CASCADE`); err != nil {
+			t.Errorf("unable to drop test schema %s: %v", schema, err)
+		}
+	})
+
+	if !strings.Contains(base, "://") {
+		return base + " search_path=" + schema // key=value form
+	}
+	u, err := url.Parse(base)
+	require.NoError(t, err)
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+// openAt opens the store at location with store.Open, closed when the test
+// ends.
+func openAt(t *testing.T, location string) *store.Store {
+	t.Helper()
+	s, err := store.Open(context.Background(), location)
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = s.Close() })
-	return s, path
+	return s
+}
+
+// eachBackend runs fn as a subtest per backend, each on a fresh, empty store,
+// and passes where that store lives so it can be opened again.
+func eachBackend(t *testing.T, fn func(t *testing.T, s *store.Store, location string)) {
+	t.Helper()
+	for _, b := range backends {
+		t.Run(b.name, func(t *testing.T) {
+			location := b.fresh(t)
+			fn(t, openAt(t, location), location)
+		})
+	}
+}
+
+// each is eachBackend for tests that need only the store.
+func each(t *testing.T, fn func(t *testing.T, s *store.Store)) {
+	t.Helper()
+	eachBackend(t, func(t *testing.T, s *store.Store, _ string) { fn(t, s) })
 }
 
 func emp(id string) roster.Employee {
@@ -53,106 +160,111 @@ func recs(ids ...string) []roster.Record {
 
 func TestSnapshotBeginAppendFinishRead(t *testing.T) {
 	ctx := context.Background()
-	s, _ := open(t)
+	each(t, func(t *testing.T, s *store.Store) {
+		require.NoError(t, s.BeginSnapshot(ctx, "snap-1", "acme", "sync-1", 0))
+		snap, err := s.GetSnapshot(ctx, "snap-1")
+		require.NoError(t, err)
+		require.False(t, snap.Complete)
+		require.Equal(t, "acme", snap.IntegrationID)
+		require.Equal(t, "sync-1", snap.SyncID)
+		require.WithinDuration(t, time.Now(), snap.CreatedAt, time.Minute)
 
-	require.NoError(t, s.BeginSnapshot(ctx, "snap-1", "acme", "sync-1", 0))
-	snap, err := s.GetSnapshot(ctx, "snap-1")
-	require.NoError(t, err)
-	require.False(t, snap.Complete)
-	require.Equal(t, "acme", snap.IntegrationID)
-	require.Equal(t, "sync-1", snap.SyncID)
-	require.WithinDuration(t, time.Now(), snap.CreatedAt, time.Minute)
+		require.NoError(t, s.AppendRecords(ctx, "snap-1", 0, recs("E3", "E1")))
+		require.NoError(t, s.AppendRecords(ctx, "snap-1", 2, recs("E2")))
+		require.NoError(t, s.FinishSnapshot(ctx, "snap-1", 3))
 
-	require.NoError(t, s.AppendRecords(ctx, "snap-1", 0, recs("E3", "E1")))
-	require.NoError(t, s.AppendRecords(ctx, "snap-1", 2, recs("E2")))
-	require.NoError(t, s.FinishSnapshot(ctx, "snap-1", 3))
+		snap, err = s.GetSnapshot(ctx, "snap-1")
+		require.NoError(t, err)
+		require.True(t, snap.Complete)
+		require.Equal(t, 3, snap.Count)
 
-	snap, err = s.GetSnapshot(ctx, "snap-1")
-	require.NoError(t, err)
-	require.True(t, snap.Complete)
-	require.Equal(t, 3, snap.Count)
-
-	got, err := s.SnapshotRecords(ctx, "snap-1")
-	require.NoError(t, err)
-	require.Equal(t, recs("E3", "E1", "E2"), got, "records come back in fetch order, not id order")
+		got, err := s.SnapshotRecords(ctx, "snap-1")
+		require.NoError(t, err)
+		require.Equal(t, recs("E3", "E1", "E2"), got, "records come back in fetch order, not id order")
+	})
 }
 
 func TestBeginSnapshotFromDropsRecordsAtAndAfterFrom(t *testing.T) {
 	ctx := context.Background()
-	s, _ := open(t)
-	require.NoError(t, s.BeginSnapshot(ctx, "snap-1", "acme", "sync-1", 0))
-	require.NoError(t, s.AppendRecords(ctx, "snap-1", 0, recs("E1", "E2", "E3", "E4")))
-	require.NoError(t, s.FinishSnapshot(ctx, "snap-1", 4))
+	each(t, func(t *testing.T, s *store.Store) {
+		require.NoError(t, s.BeginSnapshot(ctx, "snap-1", "acme", "sync-1", 0))
+		require.NoError(t, s.AppendRecords(ctx, "snap-1", 0, recs("E1", "E2", "E3", "E4")))
+		require.NoError(t, s.FinishSnapshot(ctx, "snap-1", 4))
 
-	// A retried fetch resumes after the second record.
-	require.NoError(t, s.BeginSnapshot(ctx, "snap-1", "acme", "sync-1", 2))
-	snap, err := s.GetSnapshot(ctx, "snap-1")
-	require.NoError(t, err)
-	require.False(t, snap.Complete, "a resumed snapshot is incomplete again")
-	got, err := s.SnapshotRecords(ctx, "snap-1")
-	require.NoError(t, err)
-	require.Equal(t, recs("E1", "E2"), got)
+		// A retried fetch resumes after the second record.
+		require.NoError(t, s.BeginSnapshot(ctx, "snap-1", "acme", "sync-1", 2))
+		snap, err := s.GetSnapshot(ctx, "snap-1")
+		require.NoError(t, err)
+		require.False(t, snap.Complete, "a resumed snapshot is incomplete again")
+		got, err := s.SnapshotRecords(ctx, "snap-1")
+		require.NoError(t, err)
+		require.Equal(t, recs("E1", "E2"), got)
 
-	// Rewriting positions 2.. does not collide with what was dropped.
-	require.NoError(t, s.AppendRecords(ctx, "snap-1", 2, recs("E3", "E4", "E5")))
-	require.NoError(t, s.FinishSnapshot(ctx, "snap-1", 5))
-	got, err = s.SnapshotRecords(ctx, "snap-1")
-	require.NoError(t, err)
-	require.Equal(t, recs("E1", "E2", "E3", "E4", "E5"), got)
+		// Rewriting positions 2.. does not collide with what was dropped.
+		require.NoError(t, s.AppendRecords(ctx, "snap-1", 2, recs("E3", "E4", "E5")))
+		require.NoError(t, s.FinishSnapshot(ctx, "snap-1", 5))
+		got, err = s.SnapshotRecords(ctx, "snap-1")
+		require.NoError(t, err)
+		require.Equal(t, recs("E1", "E2", "E3", "E4", "E5"), got)
 
-	// Beginning from 0 starts over.
-	require.NoError(t, s.BeginSnapshot(ctx, "snap-1", "acme", "sync-1", 0))
-	got, err = s.SnapshotRecords(ctx, "snap-1")
-	require.NoError(t, err)
-	require.Empty(t, got)
+		// Beginning from 0 starts over.
+		require.NoError(t, s.BeginSnapshot(ctx, "snap-1", "acme", "sync-1", 0))
+		got, err = s.SnapshotRecords(ctx, "snap-1")
+		require.NoError(t, err)
+		require.Empty(t, got)
+	})
 }
 
 func TestAppendRecordsTwiceAtTheSamePositionFails(t *testing.T) {
 	ctx := context.Background()
-	s, _ := open(t)
-	require.NoError(t, s.BeginSnapshot(ctx, "snap-1", "acme", "sync-1", 0))
-	require.NoError(t, s.AppendRecords(ctx, "snap-1", 0, recs("E1", "E2")))
-	// Writing a record twice is an error, never a silent overwrite or a
-	// second copy; the failed batch leaves nothing behind.
-	require.Error(t, s.AppendRecords(ctx, "snap-1", 1, recs("E9", "E8")))
-	got, err := s.SnapshotRecords(ctx, "snap-1")
-	require.NoError(t, err)
-	require.Equal(t, recs("E1", "E2"), got)
+	each(t, func(t *testing.T, s *store.Store) {
+		require.NoError(t, s.BeginSnapshot(ctx, "snap-1", "acme", "sync-1", 0))
+		require.NoError(t, s.AppendRecords(ctx, "snap-1", 0, recs("E1", "E2")))
+		// Writing a record twice is an error, never a silent overwrite or a
+		// second copy; the failed batch leaves nothing behind.
+		require.Error(t, s.AppendRecords(ctx, "snap-1", 1, recs("E9", "E8")))
+		got, err := s.SnapshotRecords(ctx, "snap-1")
+		require.NoError(t, err)
+		require.Equal(t, recs("E1", "E2"), got)
+	})
 }
 
 func TestSnapshotKeepsDuplicateEmployeeIDs(t *testing.T) {
 	ctx := context.Background()
-	s, _ := open(t)
-	first, second := rec("E1"), rec("E1")
-	second.Values["workEmail"] = "other@x.test"
-	require.NoError(t, s.BeginSnapshot(ctx, "snap-1", "acme", "sync-1", 0))
-	require.NoError(t, s.AppendRecords(ctx, "snap-1", 0, []roster.Record{first, rec("E2"), second}))
-	require.NoError(t, s.FinishSnapshot(ctx, "snap-1", 3))
+	each(t, func(t *testing.T, s *store.Store) {
+		first, second := rec("E1"), rec("E1")
+		second.Values["workEmail"] = "other@x.test"
+		require.NoError(t, s.BeginSnapshot(ctx, "snap-1", "acme", "sync-1", 0))
+		require.NoError(t, s.AppendRecords(ctx, "snap-1", 0, []roster.Record{first, rec("E2"), second}))
+		require.NoError(t, s.FinishSnapshot(ctx, "snap-1", 3))
 
-	got, err := s.SnapshotRecords(ctx, "snap-1")
-	require.NoError(t, err)
-	// Both copies survive so planning can report the duplicate id.
-	require.Equal(t, []roster.Record{first, rec("E2"), second}, got)
+		got, err := s.SnapshotRecords(ctx, "snap-1")
+		require.NoError(t, err)
+		// Both copies survive so planning can report the duplicate id.
+		require.Equal(t, []roster.Record{first, rec("E2"), second}, got)
+	})
 }
 
 func TestSnapshotsAreSeparate(t *testing.T) {
 	ctx := context.Background()
-	s, _ := open(t)
-	require.NoError(t, s.BeginSnapshot(ctx, "a", "acme", "sync-a", 0))
-	require.NoError(t, s.BeginSnapshot(ctx, "b", "acme", "sync-b", 0))
-	require.NoError(t, s.AppendRecords(ctx, "a", 0, recs("E1")))
-	require.NoError(t, s.AppendRecords(ctx, "b", 0, recs("E2", "E3")))
-	require.NoError(t, s.BeginSnapshot(ctx, "a", "acme", "sync-a", 0))
+	each(t, func(t *testing.T, s *store.Store) {
+		require.NoError(t, s.BeginSnapshot(ctx, "a", "acme", "sync-a", 0))
+		require.NoError(t, s.BeginSnapshot(ctx, "b", "acme", "sync-b", 0))
+		require.NoError(t, s.AppendRecords(ctx, "a", 0, recs("E1")))
+		require.NoError(t, s.AppendRecords(ctx, "b", 0, recs("E2", "E3")))
+		require.NoError(t, s.BeginSnapshot(ctx, "a", "acme", "sync-a", 0))
 
-	got, err := s.SnapshotRecords(ctx, "b")
-	require.NoError(t, err)
-	require.Equal(t, recs("E2", "E3"), got, "resetting one snapshot leaves the other alone")
+		got, err := s.SnapshotRecords(ctx, "b")
+		require.NoError(t, err)
+		require.Equal(t, recs("E2", "E3"), got, "resetting one snapshot leaves the other alone")
+	})
 }
 
 func TestFinishUnknownSnapshotIsNotFound(t *testing.T) {
-	s, _ := open(t)
-	err := s.FinishSnapshot(context.Background(), "nope", 1)
-	require.ErrorIs(t, err, store.ErrNotFound)
+	each(t, func(t *testing.T, s *store.Store) {
+		err := s.FinishSnapshot(context.Background(), "nope", 1)
+		require.ErrorIs(t, err, store.ErrNotFound)
+	})
 }
 
 func change(op roster.Op, id, targetID string) roster.Change {
@@ -161,181 +273,189 @@ func change(op roster.Op, id, targetID string) roster.Change {
 
 func TestSavePlanAndReadItBack(t *testing.T) {
 	ctx := context.Background()
-	s, _ := open(t)
-	plan := store.Plan{
-		ID: "plan-1", IntegrationID: "acme", SyncID: "sync-1", SnapshotID: "snap-1",
-		Counts:   map[roster.Op]int{roster.OpCreate: 1, roster.OpUpdate: 1},
-		Blocks:   []roster.Block{{Code: roster.BlockMassChange, Message: "too many"}},
-		Problems: []roster.Problem{{EmployeeID: "E9", Field: roster.FieldID, Code: roster.CodeDuplicateID, Message: "dup"}},
-		Holds: []roster.Hold{{EmployeeID: "E2", Code: roster.HoldIdentityChange, Reason: "name, date of birth changed",
-			Changes: []roster.FieldChange{{Field: roster.FieldLastName, Old: "Lee", New: "Tan"}}}},
-		Digest: "abc123",
-	}
-	update := change(roster.OpUpdate, "E2", "u-2")
-	update.Fields = []roster.Field{roster.FieldDepartment}
-	changes := []roster.Change{change(roster.OpCreate, "E1", ""), update}
-	require.NoError(t, s.SavePlan(ctx, plan, changes))
+	each(t, func(t *testing.T, s *store.Store) {
+		plan := store.Plan{
+			ID: "plan-1", IntegrationID: "acme", SyncID: "sync-1", SnapshotID: "snap-1",
+			Counts:   map[roster.Op]int{roster.OpCreate: 1, roster.OpUpdate: 1},
+			Blocks:   []roster.Block{{Code: roster.BlockMassChange, Message: "too many"}},
+			Problems: []roster.Problem{{EmployeeID: "E9", Field: roster.FieldID, Code: roster.CodeDuplicateID, Message: "dup"}},
+			Holds: []roster.Hold{{EmployeeID: "E2", Code: roster.HoldIdentityChange, Reason: "name, date of birth changed",
+				Changes: []roster.FieldChange{{Field: roster.FieldLastName, Old: "Lee", New: "Tan"}}}},
+			Digest: "abc123",
+		}
+		update := change(roster.OpUpdate, "E2", "u-2")
+		update.Fields = []roster.Field{roster.FieldDepartment}
+		changes := []roster.Change{change(roster.OpCreate, "E1", ""), update}
+		require.NoError(t, s.SavePlan(ctx, plan, changes))
 
-	got, err := s.GetPlan(ctx, "plan-1")
-	require.NoError(t, err)
-	require.WithinDuration(t, time.Now(), got.CreatedAt, time.Minute)
-	got.CreatedAt = time.Time{}
-	require.Equal(t, plan, got)
+		got, err := s.GetPlan(ctx, "plan-1")
+		require.NoError(t, err)
+		require.WithinDuration(t, time.Now(), got.CreatedAt, time.Minute)
+		got.CreatedAt = time.Time{}
+		require.Equal(t, plan, got)
 
-	pcs, err := s.PlanChanges(ctx, "plan-1")
-	require.NoError(t, err)
-	require.Len(t, pcs, 2)
-	for i, pc := range pcs {
-		require.Equal(t, i, pc.Seq)
-		require.Equal(t, changes[i], pc.Change)
-		require.Equal(t, store.StatusPending, pc.Status)
-		require.Empty(t, pc.TargetID)
-		require.Empty(t, pc.Error)
-	}
+		pcs, err := s.PlanChanges(ctx, "plan-1")
+		require.NoError(t, err)
+		require.Len(t, pcs, 2)
+		for i, pc := range pcs {
+			require.Equal(t, i, pc.Seq)
+			require.Equal(t, changes[i], pc.Change)
+			require.Equal(t, store.StatusPending, pc.Status)
+			require.Empty(t, pc.TargetID)
+			require.Empty(t, pc.Error)
+		}
+	})
 }
 
 func TestSavePlanWithoutBlocksOrProblems(t *testing.T) {
 	ctx := context.Background()
-	s, _ := open(t)
-	require.NoError(t, s.SavePlan(ctx, store.Plan{ID: "p", IntegrationID: "acme", SyncID: "s", SnapshotID: "s",
-		Counts: map[roster.Op]int{}}, nil))
-	got, err := s.GetPlan(ctx, "p")
-	require.NoError(t, err)
-	require.Empty(t, got.Blocks)
-	require.Empty(t, got.Holds)
-	require.Empty(t, got.Problems)
-	pcs, err := s.PlanChanges(ctx, "p")
-	require.NoError(t, err)
-	require.Empty(t, pcs)
+	each(t, func(t *testing.T, s *store.Store) {
+		require.NoError(t, s.SavePlan(ctx, store.Plan{ID: "p", IntegrationID: "acme", SyncID: "s", SnapshotID: "s",
+			Counts: map[roster.Op]int{}}, nil))
+		got, err := s.GetPlan(ctx, "p")
+		require.NoError(t, err)
+		require.Empty(t, got.Blocks)
+		require.Empty(t, got.Holds)
+		require.Empty(t, got.Problems)
+		pcs, err := s.PlanChanges(ctx, "p")
+		require.NoError(t, err)
+		require.Empty(t, pcs)
+	})
 }
 
 func TestSavePlanReplacesAPlanWithTheSameID(t *testing.T) {
 	ctx := context.Background()
-	s, _ := open(t)
-	first := store.Plan{ID: "plan-1", IntegrationID: "acme", SyncID: "sync-1", SnapshotID: "snap-1",
-		Counts: map[roster.Op]int{roster.OpCreate: 3},
-		Blocks: []roster.Block{{Code: roster.BlockMassChange, Message: "too many"}}}
-	require.NoError(t, s.SavePlan(ctx, first, []roster.Change{
-		change(roster.OpCreate, "E1", ""), change(roster.OpCreate, "E2", ""), change(roster.OpCreate, "E3", "")}))
-	require.NoError(t, s.RecordOutcome(ctx, "plan-1", 0, store.StatusApplied, "u-1", ""))
+	each(t, func(t *testing.T, s *store.Store) {
+		first := store.Plan{ID: "plan-1", IntegrationID: "acme", SyncID: "sync-1", SnapshotID: "snap-1",
+			Counts: map[roster.Op]int{roster.OpCreate: 3},
+			Blocks: []roster.Block{{Code: roster.BlockMassChange, Message: "too many"}}}
+		require.NoError(t, s.SavePlan(ctx, first, []roster.Change{
+			change(roster.OpCreate, "E1", ""), change(roster.OpCreate, "E2", ""), change(roster.OpCreate, "E3", "")}))
+		require.NoError(t, s.RecordOutcome(ctx, "plan-1", 0, store.StatusApplied, "u-1", ""))
 
-	second := store.Plan{ID: "plan-1", IntegrationID: "acme", SyncID: "sync-1", SnapshotID: "snap-2",
-		Counts: map[roster.Op]int{roster.OpDeactivate: 1}}
-	require.NoError(t, s.SavePlan(ctx, second, []roster.Change{change(roster.OpDeactivate, "E7", "u-7")}))
+		second := store.Plan{ID: "plan-1", IntegrationID: "acme", SyncID: "sync-1", SnapshotID: "snap-2",
+			Counts: map[roster.Op]int{roster.OpDeactivate: 1}}
+		require.NoError(t, s.SavePlan(ctx, second, []roster.Change{change(roster.OpDeactivate, "E7", "u-7")}))
 
-	got, err := s.GetPlan(ctx, "plan-1")
-	require.NoError(t, err)
-	require.Equal(t, "snap-2", got.SnapshotID)
-	require.Equal(t, map[roster.Op]int{roster.OpDeactivate: 1}, got.Counts)
-	require.Empty(t, got.Blocks, "the old plan's blocks are gone")
+		got, err := s.GetPlan(ctx, "plan-1")
+		require.NoError(t, err)
+		require.Equal(t, "snap-2", got.SnapshotID)
+		require.Equal(t, map[roster.Op]int{roster.OpDeactivate: 1}, got.Counts)
+		require.Empty(t, got.Blocks, "the old plan's blocks are gone")
 
-	pcs, err := s.PlanChanges(ctx, "plan-1")
-	require.NoError(t, err)
-	require.Len(t, pcs, 1, "no change of the replaced plan is left over")
-	require.Equal(t, "E7", pcs[0].Change.EmployeeID)
-	require.Equal(t, store.StatusPending, pcs[0].Status)
+		pcs, err := s.PlanChanges(ctx, "plan-1")
+		require.NoError(t, err)
+		require.Len(t, pcs, 1, "no change of the replaced plan is left over")
+		require.Equal(t, "E7", pcs[0].Change.EmployeeID)
+		require.Equal(t, store.StatusPending, pcs[0].Status)
+	})
 }
 
 func TestRecordOutcome(t *testing.T) {
 	ctx := context.Background()
-	s, _ := open(t)
-	require.NoError(t, s.SavePlan(ctx, store.Plan{ID: "plan-1", IntegrationID: "acme", SyncID: "sync-1"},
-		[]roster.Change{change(roster.OpCreate, "E1", ""), change(roster.OpUpdate, "E2", "u-2"),
-			change(roster.OpDeactivate, "E3", "u-3")}))
+	each(t, func(t *testing.T, s *store.Store) {
+		require.NoError(t, s.SavePlan(ctx, store.Plan{ID: "plan-1", IntegrationID: "acme", SyncID: "sync-1"},
+			[]roster.Change{change(roster.OpCreate, "E1", ""), change(roster.OpUpdate, "E2", "u-2"),
+				change(roster.OpDeactivate, "E3", "u-3")}))
 
-	require.NoError(t, s.RecordOutcome(ctx, "plan-1", 0, store.StatusApplied, "u-1", ""))
-	require.NoError(t, s.RecordOutcome(ctx, "plan-1", 2, store.StatusFailed, "u-3", "demo: 400 Bad Request"))
+		require.NoError(t, s.RecordOutcome(ctx, "plan-1", 0, store.StatusApplied, "u-1", ""))
+		require.NoError(t, s.RecordOutcome(ctx, "plan-1", 2, store.StatusFailed, "u-3", "demo: 400 Bad Request"))
 
-	pcs, err := s.PlanChanges(ctx, "plan-1")
-	require.NoError(t, err)
-	require.Len(t, pcs, 3)
-	require.Equal(t, store.StatusApplied, pcs[0].Status)
-	require.Equal(t, "u-1", pcs[0].TargetID)
-	require.Empty(t, pcs[0].Error)
-	require.Equal(t, store.StatusPending, pcs[1].Status)
-	require.Equal(t, store.StatusFailed, pcs[2].Status)
-	require.Equal(t, "u-3", pcs[2].TargetID)
-	require.Equal(t, "demo: 400 Bad Request", pcs[2].Error)
+		pcs, err := s.PlanChanges(ctx, "plan-1")
+		require.NoError(t, err)
+		require.Len(t, pcs, 3)
+		require.Equal(t, store.StatusApplied, pcs[0].Status)
+		require.Equal(t, "u-1", pcs[0].TargetID)
+		require.Empty(t, pcs[0].Error)
+		require.Equal(t, store.StatusPending, pcs[1].Status)
+		require.Equal(t, store.StatusFailed, pcs[2].Status)
+		require.Equal(t, "u-3", pcs[2].TargetID)
+		require.Equal(t, "demo: 400 Bad Request", pcs[2].Error)
 
-	require.ErrorIs(t, s.RecordOutcome(ctx, "plan-1", 3, store.StatusApplied, "", ""), store.ErrNotFound)
-	require.ErrorIs(t, s.RecordOutcome(ctx, "plan-x", 0, store.StatusApplied, "", ""), store.ErrNotFound)
+		require.ErrorIs(t, s.RecordOutcome(ctx, "plan-1", 3, store.StatusApplied, "", ""), store.ErrNotFound)
+		require.ErrorIs(t, s.RecordOutcome(ctx, "plan-x", 0, store.StatusApplied, "", ""), store.ErrNotFound)
+	})
 }
 
 func TestReplaceAppliedAndApplied(t *testing.T) {
 	ctx := context.Background()
-	s, _ := open(t)
-	require.NoError(t, s.ReplaceApplied(ctx, "acme", emps("E3", "E1", "E2")))
-	require.NoError(t, s.ReplaceApplied(ctx, "other", emps("E9")))
+	each(t, func(t *testing.T, s *store.Store) {
+		require.NoError(t, s.ReplaceApplied(ctx, "acme", emps("E3", "E1", "E2")))
+		require.NoError(t, s.ReplaceApplied(ctx, "other", emps("E9")))
 
-	got, err := s.Applied(ctx, "acme")
-	require.NoError(t, err)
-	require.Equal(t, emps("E1", "E2", "E3"), got, "ordered by employee id")
+		got, err := s.Applied(ctx, "acme")
+		require.NoError(t, err)
+		require.Equal(t, emps("E1", "E2", "E3"), got, "ordered by employee id")
 
-	changed := emp("E2")
-	changed.Department = "Sales"
-	require.NoError(t, s.ReplaceApplied(ctx, "acme", []roster.Employee{changed, emp("E4")}))
-	got, err = s.Applied(ctx, "acme")
-	require.NoError(t, err)
-	require.Equal(t, []roster.Employee{changed, emp("E4")}, got, "the roster is replaced, not merged")
+		changed := emp("E2")
+		changed.Department = "Sales"
+		require.NoError(t, s.ReplaceApplied(ctx, "acme", []roster.Employee{changed, emp("E4")}))
+		got, err = s.Applied(ctx, "acme")
+		require.NoError(t, err)
+		require.Equal(t, []roster.Employee{changed, emp("E4")}, got, "the roster is replaced, not merged")
 
-	got, err = s.Applied(ctx, "other")
-	require.NoError(t, err)
-	require.Equal(t, emps("E9"), got, "other integrations are untouched")
+		got, err = s.Applied(ctx, "other")
+		require.NoError(t, err)
+		require.Equal(t, emps("E9"), got, "other integrations are untouched")
 
-	got, err = s.Applied(ctx, "nobody")
-	require.NoError(t, err)
-	require.Empty(t, got)
+		got, err = s.Applied(ctx, "nobody")
+		require.NoError(t, err)
+		require.Empty(t, got)
 
-	require.NoError(t, s.ReplaceApplied(ctx, "acme", nil))
-	got, err = s.Applied(ctx, "acme")
-	require.NoError(t, err)
-	require.Empty(t, got)
+		require.NoError(t, s.ReplaceApplied(ctx, "acme", nil))
+		got, err = s.Applied(ctx, "acme")
+		require.NoError(t, err)
+		require.Empty(t, got)
+	})
 }
 
 func TestSaveReportAndGetReport(t *testing.T) {
 	ctx := context.Background()
-	s, _ := open(t)
-	r := store.Report{
-		ID: "sync-1", IntegrationID: "acme", SyncID: "sync-1", PlanID: "sync-1",
-		CreatedAt: time.Date(2026, 3, 10, 9, 30, 0, 0, time.UTC), Outcome: "applied",
-		Planned:  map[roster.Op]int{roster.OpCreate: 2},
-		Applied:  map[roster.Op]int{roster.OpCreate: 1},
-		Failures: []store.Failure{{EmployeeID: "E2", Op: roster.OpCreate, Error: "refused"}},
-		Problems: []roster.Problem{{EmployeeID: "E3", Code: roster.CodeDuplicateID, Message: "dup"}},
-		Blocks:   []roster.Block{{Code: roster.BlockMassChange, Message: "too many"}},
-	}
-	require.NoError(t, s.SaveReport(ctx, r))
-	got, err := s.GetReport(ctx, "sync-1")
-	require.NoError(t, err)
-	require.Equal(t, r, got)
+	each(t, func(t *testing.T, s *store.Store) {
+		r := store.Report{
+			ID: "sync-1", IntegrationID: "acme", SyncID: "sync-1", PlanID: "sync-1",
+			CreatedAt: time.Date(2026, 3, 10, 9, 30, 0, 0, time.UTC), Outcome: "applied",
+			Planned:  map[roster.Op]int{roster.OpCreate: 2},
+			Applied:  map[roster.Op]int{roster.OpCreate: 1},
+			Failures: []store.Failure{{EmployeeID: "E2", Op: roster.OpCreate, Error: "refused"}},
+			Problems: []roster.Problem{{EmployeeID: "E3", Code: roster.CodeDuplicateID, Message: "dup"}},
+			Blocks:   []roster.Block{{Code: roster.BlockMassChange, Message: "too many"}},
+		}
+		require.NoError(t, s.SaveReport(ctx, r))
+		got, err := s.GetReport(ctx, "sync-1")
+		require.NoError(t, err)
+		require.Equal(t, r, got)
 
-	// Saving again replaces it.
-	r.Outcome = "rejected"
-	r.Failures = nil
-	require.NoError(t, s.SaveReport(ctx, r))
-	got, err = s.GetReport(ctx, "sync-1")
-	require.NoError(t, err)
-	require.Equal(t, r, got)
+		// Saving again replaces it.
+		r.Outcome = "rejected"
+		r.Failures = nil
+		require.NoError(t, s.SaveReport(ctx, r))
+		got, err = s.GetReport(ctx, "sync-1")
+		require.NoError(t, err)
+		require.Equal(t, r, got)
+	})
 }
 
 func TestSaveReportFillsInCreatedAt(t *testing.T) {
 	ctx := context.Background()
-	s, _ := open(t)
-	require.NoError(t, s.SaveReport(ctx, store.Report{ID: "r", IntegrationID: "acme", SyncID: "r"}))
-	got, err := s.GetReport(ctx, "r")
-	require.NoError(t, err)
-	require.WithinDuration(t, time.Now(), got.CreatedAt, time.Minute)
+	each(t, func(t *testing.T, s *store.Store) {
+		require.NoError(t, s.SaveReport(ctx, store.Report{ID: "r", IntegrationID: "acme", SyncID: "r"}))
+		got, err := s.GetReport(ctx, "r")
+		require.NoError(t, err)
+		require.WithinDuration(t, time.Now(), got.CreatedAt, time.Minute)
+	})
 }
 
 func TestUnknownIDsAreNotFound(t *testing.T) {
 	ctx := context.Background()
-	s, _ := open(t)
-	_, err := s.GetPlan(ctx, "nope")
-	require.ErrorIs(t, err, store.ErrNotFound)
-	_, err = s.GetSnapshot(ctx, "nope")
-	require.ErrorIs(t, err, store.ErrNotFound)
-	_, err = s.GetReport(ctx, "nope")
-	require.ErrorIs(t, err, store.ErrNotFound)
+	each(t, func(t *testing.T, s *store.Store) {
+		_, err := s.GetPlan(ctx, "nope")
+		require.ErrorIs(t, err, store.ErrNotFound)
+		_, err = s.GetSnapshot(ctx, "nope")
+		require.ErrorIs(t, err, store.ErrNotFound)
+		_, err = s.GetReport(ctx, "nope")
+		require.ErrorIs(t, err, store.ErrNotFound)
+	})
 }
 
 // seed stores one of everything for integration id.
@@ -364,83 +484,82 @@ func seed(t *testing.T, s *store.Store, id string, records int) {
 
 func TestPurgeRemovesOnlyTheNamedIntegration(t *testing.T) {
 	ctx := context.Background()
-	s, _ := open(t)
-	seed(t, s, "acme", 3)
-	seed(t, s, "globex", 2)
+	each(t, func(t *testing.T, s *store.Store) {
+		seed(t, s, "acme", 3)
+		seed(t, s, "globex", 2)
 
-	p, err := s.Purge(ctx, "acme")
-	require.NoError(t, err)
-	require.Equal(t, store.Purged{Snapshots: 2, Records: 6, Plans: 2, Changes: 6, Applied: 3, Reports: 2}, p)
+		p, err := s.Purge(ctx, "acme")
+		require.NoError(t, err)
+		require.Equal(t, store.Purged{Snapshots: 2, Records: 6, Plans: 2, Changes: 6, Applied: 3, Reports: 2}, p)
 
-	_, err = s.GetSnapshot(ctx, "acme-sync-1")
-	require.ErrorIs(t, err, store.ErrNotFound)
-	_, err = s.GetPlan(ctx, "acme-sync-2")
-	require.ErrorIs(t, err, store.ErrNotFound)
-	_, err = s.GetReport(ctx, "acme-sync-1")
-	require.ErrorIs(t, err, store.ErrNotFound)
-	records, err := s.SnapshotRecords(ctx, "acme-sync-1")
-	require.NoError(t, err)
-	require.Empty(t, records)
-	pcs, err := s.PlanChanges(ctx, "acme-sync-1")
-	require.NoError(t, err)
-	require.Empty(t, pcs)
-	applied, err := s.Applied(ctx, "acme")
-	require.NoError(t, err)
-	require.Empty(t, applied)
+		_, err = s.GetSnapshot(ctx, "acme-sync-1")
+		require.ErrorIs(t, err, store.ErrNotFound)
+		_, err = s.GetPlan(ctx, "acme-sync-2")
+		require.ErrorIs(t, err, store.ErrNotFound)
+		_, err = s.GetReport(ctx, "acme-sync-1")
+		require.ErrorIs(t, err, store.ErrNotFound)
+		records, err := s.SnapshotRecords(ctx, "acme-sync-1")
+		require.NoError(t, err)
+		require.Empty(t, records)
+		pcs, err := s.PlanChanges(ctx, "acme-sync-1")
+		require.NoError(t, err)
+		require.Empty(t, pcs)
+		applied, err := s.Applied(ctx, "acme")
+		require.NoError(t, err)
+		require.Empty(t, applied)
 
-	// globex is untouched.
-	snap, err := s.GetSnapshot(ctx, "globex-sync-1")
-	require.NoError(t, err)
-	require.Equal(t, 2, snap.Count)
-	records, err = s.SnapshotRecords(ctx, "globex-sync-2")
-	require.NoError(t, err)
-	require.Len(t, records, 2)
-	pcs, err = s.PlanChanges(ctx, "globex-sync-1")
-	require.NoError(t, err)
-	require.Len(t, pcs, 2)
-	_, err = s.GetReport(ctx, "globex-sync-2")
-	require.NoError(t, err)
-	applied, err = s.Applied(ctx, "globex")
-	require.NoError(t, err)
-	require.Len(t, applied, 2)
+		// globex is untouched.
+		snap, err := s.GetSnapshot(ctx, "globex-sync-1")
+		require.NoError(t, err)
+		require.Equal(t, 2, snap.Count)
+		records, err = s.SnapshotRecords(ctx, "globex-sync-2")
+		require.NoError(t, err)
+		require.Len(t, records, 2)
+		pcs, err = s.PlanChanges(ctx, "globex-sync-1")
+		require.NoError(t, err)
+		require.Len(t, pcs, 2)
+		_, err = s.GetReport(ctx, "globex-sync-2")
+		require.NoError(t, err)
+		applied, err = s.Applied(ctx, "globex")
+		require.NoError(t, err)
+		require.Len(t, applied, 2)
 
-	// Purging again finds nothing.
-	p, err = s.Purge(ctx, "acme")
-	require.NoError(t, err)
-	require.Equal(t, store.Purged{}, p)
+		// Purging again finds nothing.
+		p, err = s.Purge(ctx, "acme")
+		require.NoError(t, err)
+		require.Equal(t, store.Purged{}, p)
+	})
 }
 
 func TestReopenKeepsData(t *testing.T) {
 	ctx := context.Background()
-	s, path := open(t)
-	seed(t, s, "acme", 2)
-	require.NoError(t, s.RecordOutcome(ctx, "acme-sync-1", 1, store.StatusFailed, "", "refused"))
-	require.NoError(t, s.Close())
+	eachBackend(t, func(t *testing.T, s *store.Store, location string) {
+		seed(t, s, "acme", 2)
+		require.NoError(t, s.RecordOutcome(ctx, "acme-sync-1", 1, store.StatusFailed, "", "refused"))
+		require.NoError(t, s.Close())
 
-	s2, err := store.OpenSQLite(ctx, path)
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = s2.Close() })
-
-	snap, err := s2.GetSnapshot(ctx, "acme-sync-1")
-	require.NoError(t, err)
-	require.True(t, snap.Complete)
-	require.Equal(t, 2, snap.Count)
-	records, err := s2.SnapshotRecords(ctx, "acme-sync-1")
-	require.NoError(t, err)
-	require.Equal(t, recs("E1", "E2"), records)
-	plan, err := s2.GetPlan(ctx, "acme-sync-1")
-	require.NoError(t, err)
-	require.Equal(t, map[roster.Op]int{roster.OpCreate: 2}, plan.Counts)
-	pcs, err := s2.PlanChanges(ctx, "acme-sync-1")
-	require.NoError(t, err)
-	require.Len(t, pcs, 2)
-	require.Equal(t, store.StatusFailed, pcs[1].Status)
-	require.Equal(t, "refused", pcs[1].Error)
-	applied, err := s2.Applied(ctx, "acme")
-	require.NoError(t, err)
-	require.Equal(t, emps("E1", "E2"), applied)
-	_, err = s2.GetReport(ctx, "acme-sync-2")
-	require.NoError(t, err)
+		s2 := openAt(t, location)
+		snap, err := s2.GetSnapshot(ctx, "acme-sync-1")
+		require.NoError(t, err)
+		require.True(t, snap.Complete)
+		require.Equal(t, 2, snap.Count)
+		records, err := s2.SnapshotRecords(ctx, "acme-sync-1")
+		require.NoError(t, err)
+		require.Equal(t, recs("E1", "E2"), records)
+		plan, err := s2.GetPlan(ctx, "acme-sync-1")
+		require.NoError(t, err)
+		require.Equal(t, map[roster.Op]int{roster.OpCreate: 2}, plan.Counts)
+		pcs, err := s2.PlanChanges(ctx, "acme-sync-1")
+		require.NoError(t, err)
+		require.Len(t, pcs, 2)
+		require.Equal(t, store.StatusFailed, pcs[1].Status)
+		require.Equal(t, "refused", pcs[1].Error)
+		applied, err := s2.Applied(ctx, "acme")
+		require.NoError(t, err)
+		require.Equal(t, emps("E1", "E2"), applied)
+		_, err = s2.GetReport(ctx, "acme-sync-2")
+		require.NoError(t, err)
+	})
 }
 
 func TestOpenSQLiteCreatesTheDirectory(t *testing.T) {
@@ -452,77 +571,230 @@ func TestOpenSQLiteCreatesTheDirectory(t *testing.T) {
 
 func TestConcurrentWritersDoNotFail(t *testing.T) {
 	ctx := context.Background()
-	s, _ := open(t)
-	errs := make(chan error, 8)
-	for i := range 8 {
-		go func() {
-			id := fmt.Sprintf("snap-%d", i)
-			if err := s.BeginSnapshot(ctx, id, "acme", id, 0); err != nil {
-				errs <- err
-				return
-			}
-			if err := s.AppendRecords(ctx, id, 0, recs("E1", "E2")); err != nil {
-				errs <- err
-				return
-			}
-			errs <- s.FinishSnapshot(ctx, id, 2)
-		}()
-	}
-	for range 8 {
-		require.NoError(t, <-errs)
-	}
+	eachBackend(t, func(t *testing.T, s *store.Store, location string) {
+		// Two handles stand for two worker processes sharing the store.
+		handles := []*store.Store{s, openAt(t, location)}
+		const writers = 8
+		errs := make(chan error, writers)
+		for i := range writers {
+			go func() {
+				errs <- func() error {
+					h := handles[i%len(handles)]
+					id := fmt.Sprintf("snap-%d", i)
+					if err := h.BeginSnapshot(ctx, id, "acme", id, 0); err != nil {
+						return err
+					}
+					if err := h.AppendRecords(ctx, id, 0, recs("E1", "E2")); err != nil {
+						return err
+					}
+					if err := h.FinishSnapshot(ctx, id, 2); err != nil {
+						return err
+					}
+					// Everyone also rewrites the same plan, applied roster,
+					// report and credential.
+					ids := make([]string, i+1)
+					changes := make([]roster.Change, i+1)
+					for k := range ids {
+						ids[k] = fmt.Sprintf("W%d-E%d", i, k)
+						changes[k] = change(roster.OpCreate, ids[k], "")
+					}
+					if err := h.SavePlan(ctx, store.Plan{ID: "shared", IntegrationID: "acme", SyncID: id, SnapshotID: id,
+						Counts: map[roster.Op]int{roster.OpCreate: i + 1}}, changes); err != nil {
+						return err
+					}
+					if err := h.ReplaceApplied(ctx, "acme", emps(ids...)); err != nil {
+						return err
+					}
+					if err := h.SaveReport(ctx, store.Report{ID: "shared", IntegrationID: "acme", SyncID: id}); err != nil {
+						return err
+					}
+					return h.PutCredential(ctx, store.SealedCredential{ID: "shared", Kind: "k", Sealed: []byte(id)})
+				}()
+			}()
+		}
+		for range writers {
+			require.NoError(t, <-errs)
+		}
+
+		for i := range writers {
+			snap, err := s.GetSnapshot(ctx, fmt.Sprintf("snap-%d", i))
+			require.NoError(t, err)
+			require.True(t, snap.Complete)
+			require.Equal(t, 2, snap.Count)
+		}
+		// The shared plan is exactly one writer's: header and changes agree
+		// and nothing of another writer's is mixed in.
+		plan, err := s.GetPlan(ctx, "shared")
+		require.NoError(t, err)
+		pcs, err := s.PlanChanges(ctx, "shared")
+		require.NoError(t, err)
+		require.Len(t, pcs, plan.Counts[roster.OpCreate])
+		var w int
+		_, err = fmt.Sscanf(plan.SnapshotID, "snap-%d", &w)
+		require.NoError(t, err)
+		for k, pc := range pcs {
+			require.Equal(t, fmt.Sprintf("W%d-E%d", w, k), pc.Change.EmployeeID)
+		}
+		// The applied roster is exactly one writer's, never a merge.
+		applied, err := s.Applied(ctx, "acme")
+		require.NoError(t, err)
+		require.NotEmpty(t, applied)
+		var a int
+		_, err = fmt.Sscanf(applied[0].ID, "W%d-", &a)
+		require.NoError(t, err)
+		ids := make([]string, a+1)
+		for k := range ids {
+			ids[k] = fmt.Sprintf("W%d-E%d", a, k)
+		}
+		want := emps(ids...)
+		sort.Slice(want, func(x, y int) bool { return want[x].ID < want[y].ID })
+		require.Equal(t, want, applied)
+		_, err = s.GetReport(ctx, "shared")
+		require.NoError(t, err)
+		_, err = s.GetCredential(ctx, "shared")
+		require.NoError(t, err)
+	})
 }
 
 func TestExportsAndSnapshotDeletion(t *testing.T) {
 	ctx := context.Background()
-	s, _ := open(t)
-	require.NoError(t, s.SaveExport(ctx, store.Export{ID: "x1", IntegrationID: "acme", Kind: "preview", Data: []byte("id\nE1\n")}))
-	got, err := s.GetExport(ctx, "x1")
-	require.NoError(t, err)
-	require.Equal(t, "id\nE1\n", string(got.Data))
-	require.NoError(t, s.DeleteExport(ctx, "x1"))
-	_, err = s.GetExport(ctx, "x1")
-	require.ErrorIs(t, err, store.ErrNotFound)
+	each(t, func(t *testing.T, s *store.Store) {
+		require.NoError(t, s.SaveExport(ctx, store.Export{ID: "x1", IntegrationID: "acme", Kind: "preview", Data: []byte("id\nE1\n")}))
+		got, err := s.GetExport(ctx, "x1")
+		require.NoError(t, err)
+		require.Equal(t, "id\nE1\n", string(got.Data))
+		require.NoError(t, s.DeleteExport(ctx, "x1"))
+		_, err = s.GetExport(ctx, "x1")
+		require.ErrorIs(t, err, store.ErrNotFound)
 
-	require.NoError(t, s.BeginSnapshot(ctx, "snap", "acme", "sync", 0))
-	require.NoError(t, s.AppendRecords(ctx, "snap", 0, recs("E1", "E2")))
-	require.NoError(t, s.DeleteSnapshot(ctx, "snap"))
-	_, err = s.GetSnapshot(ctx, "snap")
-	require.ErrorIs(t, err, store.ErrNotFound)
-	records, err := s.SnapshotRecords(ctx, "snap")
-	require.NoError(t, err)
-	require.Empty(t, records)
+		require.NoError(t, s.BeginSnapshot(ctx, "snap", "acme", "sync", 0))
+		require.NoError(t, s.AppendRecords(ctx, "snap", 0, recs("E1", "E2")))
+		require.NoError(t, s.DeleteSnapshot(ctx, "snap"))
+		_, err = s.GetSnapshot(ctx, "snap")
+		require.ErrorIs(t, err, store.ErrNotFound)
+		records, err := s.SnapshotRecords(ctx, "snap")
+		require.NoError(t, err)
+		require.Empty(t, records)
 
-	require.NoError(t, s.SaveExport(ctx, store.Export{ID: "x2", IntegrationID: "acme", Kind: "preview", Data: []byte("a")}))
-	purged, err := s.Purge(ctx, "acme")
-	require.NoError(t, err)
-	require.Equal(t, int64(1), purged.Exports)
+		require.NoError(t, s.SaveExport(ctx, store.Export{ID: "x2", IntegrationID: "acme", Kind: "preview", Data: []byte("a")}))
+		purged, err := s.Purge(ctx, "acme")
+		require.NoError(t, err)
+		require.Equal(t, int64(1), purged.Exports)
+	})
 }
 
 func TestMigratesAStoreFromTheFirstSchema(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "old.db")
-	// A store as the first release wrote it: plans without holds or digest.
-	db, err := sql.Open("sqlite", "file:"+path)
-	require.NoError(t, err)
-	_, err = db.Exec(`CREATE TABLE plans (id TEXT PRIMARY KEY, integration_id TEXT NOT NULL, sync_id TEXT NOT NULL,
+	for _, b := range backends {
+		t.Run(b.name, func(t *testing.T) {
+			location := b.fresh(t)
+			// A store as the first release wrote it: plans without holds or digest.
+			db := b.raw(t, location)
+			_, err := db.Exec(`CREATE TABLE plans (id TEXT PRIMARY KEY, integration_id TEXT NOT NULL, sync_id TEXT NOT NULL,
 		snapshot_id TEXT NOT NULL, created_at TEXT NOT NULL, counts TEXT NOT NULL, blocks TEXT NOT NULL, problems TEXT NOT NULL)`)
-	require.NoError(t, err)
-	_, err = db.Exec(`INSERT INTO plans VALUES ('p1', 'acme', 's1', 's1', '2026-01-01T00:00:00Z', '{"create":2}', '[]', '[]')`)
-	require.NoError(t, err)
-	require.NoError(t, db.Close())
+			require.NoError(t, err)
+			_, err = db.Exec(`INSERT INTO plans VALUES ('p1', 'acme', 's1', 's1', '2026-01-01T00:00:00Z', '{"create":2}', '[]', '[]')`)
+			require.NoError(t, err)
+			require.NoError(t, db.Close())
 
-	s, err := store.OpenSQLite(ctx, path)
-	require.NoError(t, err)
-	defer s.Close()
-	plan, err := s.GetPlan(ctx, "p1")
-	require.NoError(t, err)
-	require.Equal(t, 2, plan.Counts[roster.OpCreate])
-	require.Empty(t, plan.Holds)
-	require.NoError(t, s.Close())
+			s, err := store.Open(ctx, location)
+			require.NoError(t, err)
+			defer s.Close()
+			plan, err := s.GetPlan(ctx, "p1")
+			require.NoError(t, err)
+			require.Equal(t, 2, plan.Counts[roster.OpCreate])
+			require.Empty(t, plan.Holds)
+			require.NoError(t, s.Close())
 
-	// Opening again runs no migration twice.
-	s2, err := store.OpenSQLite(ctx, path)
-	require.NoError(t, err)
-	require.NoError(t, s2.Close())
+			// Opening again runs no migration twice.
+			s2, err := store.Open(ctx, location)
+			require.NoError(t, err)
+			require.NoError(t, s2.Close())
+		})
+	}
+}
+
+func TestConcurrentOpensOfAFreshStoreAllSucceed(t *testing.T) {
+	ctx := context.Background()
+	for _, b := range backends {
+		t.Run(b.name, func(t *testing.T) {
+			location := b.fresh(t)
+			// Several worker processes starting at once on an empty database.
+			const openers = 4
+			type opened struct {
+				s   *store.Store
+				err error
+			}
+			results := make(chan opened, openers)
+			start := make(chan struct{})
+			for range openers {
+				go func() {
+					<-start
+					s, err := store.Open(ctx, location)
+					results <- opened{s, err}
+				}()
+			}
+			close(start)
+			var stores []*store.Store
+			for range openers {
+				r := <-results
+				require.NoError(t, r.err)
+				t.Cleanup(func() { _ = r.s.Close() })
+				stores = append(stores, r.s)
+			}
+
+			var rows int
+			require.NoError(t, b.raw(t, location).QueryRow(`SELECT COUNT(*) FROM schema_version`).Scan(&rows))
+			require.Equal(t, 1, rows, "one schema version, recorded once")
+			for i, s := range stores {
+				id := fmt.Sprintf("x%d", i)
+				require.NoError(t, s.SaveExport(ctx, store.Export{ID: id, IntegrationID: "acme", Kind: "k", Data: []byte{0, 1, 2}}))
+				got, err := stores[(i+1)%len(stores)].GetExport(ctx, id)
+				require.NoError(t, err)
+				require.Equal(t, []byte{0, 1, 2}, got.Data)
+			}
+		})
+	}
+}
+
+func TestCredentials(t *testing.T) {
+	ctx := context.Background()
+	each(t, func(t *testing.T, s *store.Store) {
+		sealed := []byte{0, 0xff, 'a', 0, 0x80}
+		require.NoError(t, s.PutCredential(ctx, store.SealedCredential{ID: "c1", Kind: "oauth", Sealed: sealed}))
+		got, err := s.GetCredential(ctx, "c1")
+		require.NoError(t, err)
+		require.Equal(t, store.SealedCredential{ID: "c1", Kind: "oauth", Sealed: sealed}, got)
+
+		require.NoError(t, s.PutCredential(ctx, store.SealedCredential{ID: "c1", Kind: "apikey", Sealed: []byte("new")}))
+		got, err = s.GetCredential(ctx, "c1")
+		require.NoError(t, err)
+		require.Equal(t, store.SealedCredential{ID: "c1", Kind: "apikey", Sealed: []byte("new")}, got)
+
+		require.NoError(t, s.DeleteCredential(ctx, "c1"))
+		_, err = s.GetCredential(ctx, "c1")
+		require.ErrorIs(t, err, store.ErrNotFound)
+	})
+}
+
+func TestOpenPicksTheBackendFromTheDSN(t *testing.T) {
+	ctx := context.Background()
+	t.Run("sqlite", func(t *testing.T) {
+		path := filepath.Join(t.TempDir(), "hrsync.db")
+		s := openAt(t, path)
+		require.NoError(t, s.ReplaceApplied(ctx, "acme", emps("E1")))
+		_, err := os.Stat(path)
+		require.NoError(t, err, "a plain path is a SQLite file")
+	})
+	t.Run("postgres", func(t *testing.T) {
+		dsn := postgresBackend.fresh(t)
+		for _, scheme := range []string{"postgres://", "postgresql://"} {
+			s := openAt(t, scheme+strings.TrimPrefix(strings.TrimPrefix(dsn, "postgresql://"), "postgres://"))
+			require.NoError(t, s.ReplaceApplied(ctx, "acme", emps("E1")))
+		}
+		// Both opened the same PostgreSQL schema, not a file.
+		var n int
+		require.NoError(t, postgresBackend.raw(t, dsn).QueryRow(`SELECT COUNT(*) FROM applied`).Scan(&n))
+		require.Equal(t, 1, n)
+	})
 }
