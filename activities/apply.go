@@ -25,8 +25,10 @@ type ApplyResult struct {
 	Failed  int
 }
 
-// applyProgress is the heartbeat of Apply.
-type applyProgress struct {
+// ApplyProgress is the heartbeat of Apply, which operators read through
+// Temporal to show how far an apply has got: pass 1 writes users, pass 2
+// links managers.
+type ApplyProgress struct {
 	Pass  int
 	Done  int
 	Total int
@@ -56,7 +58,7 @@ func (a *Activities) apply(ctx context.Context, in ApplyInput) (ApplyResult, err
 	if err != nil {
 		return res, err
 	}
-	progress := applyProgress{Pass: 1, Total: len(changes)}
+	progress := ApplyProgress{Pass: 1, Total: len(changes)}
 	for _, pc := range changes {
 		progress.Done++
 		if pc.Status != store.StatusPending {
@@ -84,7 +86,7 @@ func (a *Activities) apply(ctx context.Context, in ApplyInput) (ApplyResult, err
 			ids[pc.Change.EmployeeID] = pc.TargetID
 		}
 	}
-	progress = applyProgress{Pass: 2, Total: len(changes)}
+	progress = ApplyProgress{Pass: 2, Total: len(changes)}
 	for _, pc := range changes {
 		progress.Done++
 		if pc.Status != store.StatusLinking {

@@ -40,9 +40,10 @@ type FetchResult struct {
 	Changed     int
 }
 
-// fetchProgress is the heartbeat of a fetch: where to resume after a retry,
+// FetchProgress is the heartbeat of a fetch: where to resume after a retry,
 // and which kind of pull the attempt began, so a retry finishes the same one.
-type fetchProgress struct {
+// Operators read it, through Temporal, to show how far a fetch has got.
+type FetchProgress struct {
 	Cursor  string
 	Records int
 	Pages   int
@@ -73,7 +74,7 @@ func (a *Activities) Fetch(ctx context.Context, in FetchInput) (FetchResult, err
 }
 
 func (a *Activities) fetch(ctx context.Context, in FetchInput) (FetchResult, error) {
-	var p fetchProgress
+	var p FetchProgress
 	if activity.HasHeartbeatDetails(ctx) {
 		if err := activity.GetHeartbeatDetails(ctx, &p); err != nil {
 			return FetchResult{}, fmt.Errorf("unable to read fetch progress: %w", err)

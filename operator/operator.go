@@ -228,30 +228,25 @@ func (o *Operator) decide(ctx context.Context, id, signal string, arg any) (work
 // WaitForSync waits for sync workflowID to finish and returns its summary.
 // The run may not have started yet (a sync-now queued behind another);
 // WaitForSync waits for it to appear. progress, when set, is called with
-// the run's status whenever it changes.
-func (o *Operator) WaitForSync(ctx context.Context, workflowID string, progress func(status string)) (workflows.SyncSummary, error) {
+// how far the run has got, every time it is looked at.
+func (o *Operator) WaitForSync(ctx context.Context, workflowID string, progress func(Progress)) (workflows.SyncSummary, error) {
 	var sum workflows.SyncSummary
-	last := ""
 	tick := time.NewTicker(250 * time.Millisecond)
 	defer tick.Stop()
 	for {
-		desc, err := o.c.DescribeWorkflowExecution(ctx, workflowID, "")
+		p, err := o.Progress(ctx, workflowID)
 		var nf *serviceerror.NotFound
 		switch {
 		case errors.As(err, &nf):
 			// Not started yet.
 		case err != nil:
-			return sum, fmt.Errorf("unable to look up sync %s: %w", workflowID, err)
+			return sum, err
 		default:
-			info := desc.GetWorkflowExecutionInfo()
-			status := syncStatusOf(info.GetSearchAttributes())
-			if progress != nil && status != "" && status != last {
-				progress(status)
-				last = status
+			if progress != nil {
+				progress(p)
 			}
-			if info.GetStatus() != enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING {
-				err := o.c.GetWorkflow(ctx, workflowID, "").Get(ctx, &sum)
-				if err != nil {
+			if !p.Running {
+				if err := o.c.GetWorkflow(ctx, workflowID, "").Get(ctx, &sum); err != nil {
 					return sum, fmt.Errorf("sync %s did not complete: %w", workflowID, err)
 				}
 				return sum, nil

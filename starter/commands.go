@@ -132,8 +132,17 @@ func (c *cli) statusCmd() *cobra.Command {
 				if err != nil {
 					return err
 				}
-				return c.print(st, func(w io.Writer) {
+				out := statusOut{IntegrationStatus: st}
+				if cur := st.Current; cur != nil {
+					if p, err := op.Progress(ctx, cur.WorkflowID); err == nil {
+						out.Progress = &p
+					}
+				}
+				return c.print(out, func(w io.Writer) {
 					printStatus(w, st)
+					if out.Progress != nil && out.Progress.Running {
+						fmt.Fprintf(w, "progress           %s\n", describeProgress(*out.Progress))
+					}
 					if cur := st.Current; cur != nil && cur.Blocked != nil {
 						fmt.Fprintln(w, "held for review")
 						c.printHolds(ctx, w, cur.Blocked.PlanID)
@@ -142,6 +151,13 @@ func (c *cli) statusCmd() *cobra.Command {
 			})
 		},
 	}
+}
+
+// statusOut is what status prints: the integration's state and, while a
+// sync runs, how far it has got.
+type statusOut struct {
+	workflows.IntegrationStatus
+	Progress *operator.Progress `json:"progress,omitempty"`
 }
 
 func printStatus(w io.Writer, st workflows.IntegrationStatus) {
@@ -218,12 +234,17 @@ func (c *cli) syncCmd() *cobra.Command {
 						fmt.Fprintf(w, "sync %s requested%s\n", res.WorkflowID, note)
 					})
 				}
-				var progress func(string)
+				var progress func(operator.Progress)
+				var pp *progressPrinter
 				if !c.json {
 					fmt.Fprintf(c.out, "waiting for %s\n", res.WorkflowID)
-					progress = func(status string) { fmt.Fprintf(c.out, "  %s\n", status) }
+					pp = newProgressPrinter(c.out)
+					progress = pp.show
 				}
 				sum, err := op.WaitForSync(ctx, res.WorkflowID, progress)
+				if pp != nil {
+					pp.done()
+				}
 				if err != nil {
 					return err
 				}

@@ -24,10 +24,12 @@ const defaultStore = ".hrsync/hrsync.db"
 // openStore opens the worker's store, which holds plans, reports and
 // previews: the per-employee detail that never goes through Temporal.
 func (c *cli) openStore(ctx context.Context) (*store.Store, error) {
-	if _, err := os.Stat(c.storePath); errors.Is(err, fs.ErrNotExist) {
+	lower := strings.ToLower(c.storePath)
+	isPostgres := strings.HasPrefix(lower, "postgres://") || strings.HasPrefix(lower, "postgresql://")
+	if _, err := os.Stat(c.storePath); !isPostgres && errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("store %s not found: point --store or HRSYNC_STORE at the worker's store", c.storePath)
 	}
-	return store.OpenSQLite(ctx, c.storePath)
+	return store.Open(ctx, c.storePath)
 }
 
 // printHolds prints who a blocked plan holds back and why, from the store.

@@ -12,6 +12,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"syscall"
+	"time"
 
 	"github.com/spf13/cobra"
 	"go.temporal.io/sdk/client"
@@ -35,7 +36,8 @@ type Config struct {
 	// DataDir holds dev mode's Temporal database, the store and the demo
 	// systems' state.
 	DataDir string
-	// StorePath is the store's SQLite file (HRSYNC_STORE); default
+	// StorePath is the store (HRSYNC_STORE): a SQLite file, or a
+	// postgres:// DSN for a store several workers share; default
 	// <DataDir>/hrsync.db.
 	StorePath string
 	// LogLevel is debug, info, warn or error.
@@ -87,7 +89,7 @@ func newRootCmd() *cobra.Command {
 	f := cmd.Flags()
 	f.BoolVar(&cfg.Dev.Enabled, "dev", false, "run an embedded Temporal server, Web UI, demo HRIS and demo directory")
 	f.StringVar(&cfg.DataDir, "data-dir", ".hrsync", "directory for dev mode's Temporal database, the store and demo state")
-	f.StringVar(&cfg.StorePath, "store", cfg.StorePath, "store SQLite file (env HRSYNC_STORE; default <data-dir>/hrsync.db)")
+	f.StringVar(&cfg.StorePath, "store", cfg.StorePath, "store: a SQLite file or a postgres:// DSN (env HRSYNC_STORE; default <data-dir>/hrsync.db)")
 	f.StringVar(&cfg.LogLevel, "log-level", "info", "log level: debug, info, warn or error")
 	f.IntVar(&cfg.Dev.Employees, "demo-employees", 200, "employees the demo HRIS generates on first start")
 	f.StringVar(&cfg.Dev.Source, "demo-source", "demo", "dev mode: the HRIS to run: demo, merge, bamboohr, justlogin or csv")
@@ -138,7 +140,7 @@ func startWorker(ctx context.Context, cfg Config, logger *zap.Logger) (*running,
 	if err != nil {
 		return nil, err
 	}
-	st, err := store.OpenSQLite(ctx, cfg.storePath())
+	st, err := store.Open(ctx, cfg.storePath())
 	if err != nil {
 		c.Close()
 		return nil, err
@@ -153,7 +155,12 @@ func startWorker(ctx context.Context, cfg Config, logger *zap.Logger) (*running,
 	if vault != nil {
 		connectors = connectors.WithVault(vault)
 	}
-	w := worker.New(c, workflows.TaskQueue, worker.Options{})
+	w := worker.New(c, workflows.TaskQueue, worker.Options{
+		// Heartbeats carry a fetch's or an apply's progress to operators;
+		// send them every few seconds rather than at the SDK's default of
+		// most of the heartbeat timeout.
+		MaxHeartbeatThrottleInterval: 2 * time.Second,
+	})
 	workflows.Register(w, &activities.Activities{Store: st, Connectors: connectors})
 	if err := w.Start(); err != nil {
 		c.Close()

@@ -119,6 +119,11 @@ func TestKilledWorkerLeavesNoDuplicates(t *testing.T) {
 	_, err = ensureIntegration(ctx, stack.op, env.demoConfig())
 	require.NoError(t, err)
 	eventually(t, "the apply to be under way", func() bool { return len(env.directory.Users()) >= 25 })
+	// Its progress is visible while it runs.
+	eventually(t, "the apply's progress", func() bool {
+		p, err := stack.op.Progress(ctx, workflows.SyncWorkflowID(DemoIntegrationID, 1))
+		return err == nil && p.Status == workflows.StatusApplying && p.Total > 0 && p.Applied > 0
+	})
 	require.NoError(t, child.Process.Signal(syscall.SIGKILL))
 	_ = child.Wait()
 	killed = true
