@@ -127,36 +127,58 @@ func (s *Server) answerList(ctx context.Context, w http.ResponseWriter, base str
 		}
 		where, args = narrowing(f)
 	}
-	recs, err := s.st.list(ctx, s.st.db, where, args...)
-	if err != nil {
-		writeError(w, err)
-		return
-	}
-	var matched []*record
-	for _, rec := range recs {
-		if f == nil || f.match(rec.Resource) {
-			matched = append(matched, rec)
-		}
-	}
 	start := max(lq.startIndex, 1)
 	count := lq.count
 	if count < 0 || count > s.opts.MaxResults {
 		count = s.opts.MaxResults
 	}
+	var (
+		total int
+		recs  []*record
+		err   error
+	)
+	if f == nil {
+		// Without a filter, SQL counts and reads just the page, so paging
+		// through the whole directory stays linear.
+		total, recs, err = s.st.page(ctx, s.st.db, start-1, count)
+	} else {
+		total, recs, err = s.filtered(ctx, f, where, args, start, count)
+	}
+	if err != nil {
+		writeError(w, err)
+		return
+	}
 	out := map[string]any{
 		"schemas":      []string{listResponseSchema},
-		"totalResults": len(matched),
+		"totalResults": total,
 		"startIndex":   start,
 	}
 	page := []any{}
-	if count > 0 && start <= len(matched) {
-		for _, rec := range matched[start-1 : min(start-1+count, len(matched))] {
-			page = append(page, lq.proj.apply(s.render(rec, base)))
-		}
+	for _, rec := range recs {
+		page = append(page, lq.proj.apply(s.render(rec, base)))
 	}
 	out["itemsPerPage"] = len(page)
 	if count > 0 {
 		out["Resources"] = page
 	}
 	writeJSON(w, http.StatusOK, out)
+}
+
+// filtered evaluates f over the users the SQL narrowing leaves and returns
+// how many match and the page of them from start (1-based), count long.
+func (s *Server) filtered(ctx context.Context, f filterExpr, where string, args []any, start, count int) (int, []*record, error) {
+	recs, err := s.st.list(ctx, s.st.db, where, args...)
+	if err != nil {
+		return 0, nil, err
+	}
+	var matched []*record
+	for _, rec := range recs {
+		if f.match(rec.Resource) {
+			matched = append(matched, rec)
+		}
+	}
+	if count <= 0 || start > len(matched) {
+		return len(matched), nil, nil
+	}
+	return len(matched), matched[start-1 : min(start-1+count, len(matched))], nil
 }

@@ -194,6 +194,32 @@ func (st *store) list(ctx context.Context, q querier, where string, args ...any)
 	return st.query(ctx, q, where, "seq", args...)
 }
 
+// page returns how many users there are and count of them from offset, in
+// creation order.
+func (st *store) page(ctx context.Context, q querier, offset, count int) (int, []*record, error) {
+	var total int
+	if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM users`).Scan(&total); err != nil {
+		return 0, nil, err
+	}
+	if count <= 0 || offset >= total {
+		return total, nil, nil
+	}
+	rows, err := q.QueryContext(ctx, `SELECT `+userColumns+` FROM users ORDER BY seq LIMIT ? OFFSET ?`, count, offset)
+	if err != nil {
+		return 0, nil, err
+	}
+	defer func() { _ = rows.Close() }()
+	var out []*record
+	for rows.Next() {
+		r, err := scanRecord(rows.Scan)
+		if err != nil {
+			return 0, nil, err
+		}
+		out = append(out, r)
+	}
+	return total, out, rows.Err()
+}
+
 // query returns the users matching where, in the given order.
 func (st *store) query(ctx context.Context, q querier, where, order string, args ...any) ([]*record, error) {
 	stmt := `SELECT ` + userColumns + ` FROM users`
