@@ -72,15 +72,6 @@ func (o *Operator) Create(ctx context.Context, cfg integration.Config) error {
 	return nil
 }
 
-// Exists reports whether integration id is running.
-func (o *Operator) Exists(ctx context.Context, id string) (bool, error) {
-	err := o.ensureRunning(ctx, id)
-	if errors.Is(err, ErrNotFound) {
-		return false, nil
-	}
-	return err == nil, err
-}
-
 // ensureRunning returns ErrNotFound unless integration id's workflow runs.
 func (o *Operator) ensureRunning(ctx context.Context, id string) error {
 	if err := integration.CheckID(id); err != nil {

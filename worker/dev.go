@@ -296,42 +296,46 @@ func (e *devEnv) withSecrets(cfg Config) (Config, error) {
 // loadOrCreateKey reads the credentials key kept at path, or makes and
 // keeps one.
 func loadOrCreateKey(path string) (credentials.Key, error) {
-	data, err := os.ReadFile(path)
-	if err == nil {
-		return credentials.ParseKey(string(data))
-	}
-	if !errors.Is(err, fs.ErrNotExist) {
-		return credentials.Key{}, fmt.Errorf("unable to read %s: %w", path, err)
-	}
-	key, err := credentials.NewKey("dev")
+	text, err := loadOrCreateSecret(path, func() (string, error) {
+		key, err := credentials.NewKey("dev")
+		return key.String(), err
+	})
 	if err != nil {
 		return credentials.Key{}, err
 	}
-	if err := os.WriteFile(path, []byte(key.String()+"\n"), 0o600); err != nil {
-		return credentials.Key{}, fmt.Errorf("unable to keep the credentials key: %w", err)
-	}
-	return key, nil
+	return credentials.ParseKey(text)
 }
 
 // loadOrCreateToken reads the token kept at path, or makes and keeps one,
 // so the directory's token survives restarts.
 func loadOrCreateToken(path string) (string, error) {
+	return loadOrCreateSecret(path, func() (string, error) {
+		b := make([]byte, 24)
+		if _, err := rand.Read(b); err != nil {
+			return "", fmt.Errorf("unable to make a token: %w", err)
+		}
+		return hex.EncodeToString(b), nil
+	})
+}
+
+// loadOrCreateSecret reads the secret dev mode keeps at path (owner-only),
+// or makes one with create and keeps it there, so it survives restarts.
+func loadOrCreateSecret(path string, create func() (string, error)) (string, error) {
 	data, err := os.ReadFile(path)
-	if err == nil && len(strings.TrimSpace(string(data))) > 0 {
-		return strings.TrimSpace(string(data)), nil
+	if v := strings.TrimSpace(string(data)); err == nil && v != "" {
+		return v, nil
 	}
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return "", fmt.Errorf("unable to read %s: %w", path, err)
 	}
-	b := make([]byte, 24)
-	if _, err := rand.Read(b); err != nil {
-		return "", fmt.Errorf("unable to make a token: %w", err)
+	v, err := create()
+	if err != nil {
+		return "", err
 	}
-	token := hex.EncodeToString(b)
-	if err := os.WriteFile(path, []byte(token+"\n"), 0o600); err != nil {
-		return "", fmt.Errorf("unable to keep the token: %w", err)
+	if err := os.WriteFile(path, []byte(v+"\n"), 0o600); err != nil {
+		return "", fmt.Errorf("unable to keep %s: %w", path, err)
 	}
-	return token, nil
+	return v, nil
 }
 
 // serve runs h on 127.0.0.1:port and returns its base URL.
