@@ -55,6 +55,10 @@ var DemoSources = []string{"demo", "merge", "bamboohr", "justlogin", "csv"}
 // devSCIMCredential is the credential reference of dev mode's SCIM token.
 const devSCIMCredential = "dev:scim"
 
+// demoHRISPageSize is the page the demo HRIS serves when asked for none:
+// its largest, as connectors to real APIs ask for theirs.
+const demoHRISPageSize = 500
+
 // DemoIntegrationID names the integration dev mode creates.
 const DemoIntegrationID = "demo"
 
@@ -179,6 +183,7 @@ func (e *devEnv) startSource(cfg Config) error {
 	case "demo":
 		hris, err := demotest.NewHRIS(demotest.HRISOptions{
 			Employees: cfg.Dev.Employees, Seed: 1, StatePath: filepath.Join(cfg.DataDir, "demo-hris.json"),
+			PageSize: demoHRISPageSize,
 		})
 		if err != nil {
 			return fmt.Errorf("unable to start demo HRIS: %w", err)

@@ -2,6 +2,7 @@ package demotest
 
 import (
 	"fmt"
+	"maps"
 	"net/http"
 	"slices"
 	"strconv"
@@ -39,6 +40,9 @@ type HRIS struct {
 
 	mu   sync.Mutex
 	byID map[string]roster.Employee
+	// ids is every id in order, built when a listing needs it; nil after a
+	// change that adds or removes an employee.
+	ids []string
 	// raw holds values served in place of an employee's validated ones.
 	raw map[string]map[string]string
 }
@@ -218,6 +222,7 @@ func (h *HRIS) validate(e *roster.Employee) error {
 func (h *HRIS) put(e roster.Employee) error {
 	old, had := h.byID[e.ID]
 	h.byID[e.ID] = e
+	h.ids = nil
 	if err := h.save(); err != nil {
 		if had {
 			h.byID[e.ID] = old
@@ -245,6 +250,25 @@ func (h *HRIS) sorted() []roster.Employee {
 	}
 	slices.SortFunc(out, func(a, b roster.Employee) int { return strings.Compare(a.ID, b.ID) })
 	return out
+}
+
+// page returns up to limit copies of the employees after cursor, in id
+// order, and the next cursor.
+func (h *HRIS) page(cursor string, limit int) ([]roster.Employee, string, error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.ids == nil {
+		h.ids = slices.Sorted(maps.Keys(h.byID))
+	}
+	ids, next, err := pageOf(h.ids, func(id string) string { return id }, cursor, limit)
+	if err != nil {
+		return nil, "", err
+	}
+	out := make([]roster.Employee, len(ids))
+	for i, id := range ids {
+		out[i] = clone(h.byID[id])
+	}
+	return out, next, nil
 }
 
 // nextID is the E#### after the highest one in use. The caller holds h.mu.

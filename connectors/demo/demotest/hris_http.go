@@ -49,8 +49,7 @@ func (h *HRIS) handleList(w http.ResponseWriter, r *http.Request) {
 		writeError(w, err)
 		return
 	}
-	page, next, err := pageOf(h.Employees(), func(e roster.Employee) string { return e.ID },
-		r.URL.Query().Get("cursor"), limit)
+	page, next, err := h.page(r.URL.Query().Get("cursor"), limit)
 	if err != nil {
 		writeError(w, err)
 		return

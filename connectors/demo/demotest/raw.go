@@ -113,6 +113,7 @@ func (h *HRIS) Remove(id string) error {
 	}
 	oldRaw := h.raw[id]
 	delete(h.byID, id)
+	h.ids = nil
 	delete(h.raw, id)
 	if err := h.save(); err != nil {
 		h.byID[id] = old
