@@ -139,6 +139,10 @@ func (t *txn) queryRow(ctx context.Context, query string, args ...any) *sql.Row 
 	return t.tx.QueryRowContext(ctx, t.dialect.rebind(query), args...)
 }
 
+func (t *txn) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	return t.tx.QueryContext(ctx, t.dialect.rebind(query), args...)
+}
+
 func (t *txn) prepare(ctx context.Context, query string) (*sql.Stmt, error) {
 	return t.tx.PrepareContext(ctx, t.dialect.rebind(query))
 }

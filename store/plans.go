@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/hrsync/hrsync/roster"
@@ -88,7 +90,8 @@ func (s *Store) SavePlan(ctx context.Context, p Plan, changes []roster.Change) e
 			return fmt.Errorf("unable to replace plan %s: %w", p.ID, err)
 		}
 		stmt, err := tx.prepare(ctx,
-			`INSERT INTO plan_changes (plan_id, seq, employee_id, op, change, status) VALUES (?, ?, ?, ?, ?, ?)`)
+			`INSERT INTO plan_changes (plan_id, seq, employee_id, op, change, status, target_id, employee)
+			 VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
 		if err != nil {
 			return fmt.Errorf("unable to prepare change insert: %w", err)
 		}
@@ -98,7 +101,18 @@ func (s *Store) SavePlan(ctx context.Context, p Plan, changes []roster.Change) e
 			if err != nil {
 				return fmt.Errorf("unable to encode change for employee %s: %w", c.EmployeeID, err)
 			}
-			if _, err := stmt.ExecContext(ctx, p.ID, i, c.EmployeeID, string(c.Op), string(data), string(StatusPending)); err != nil {
+			employee, err := json.Marshal(c.Employee)
+			if err != nil {
+				return fmt.Errorf("unable to encode employee %s: %w", c.EmployeeID, err)
+			}
+			// A change with nothing to write is applied as planned; apply
+			// never reads it.
+			status, targetID := StatusPending, ""
+			if c.Op == roster.OpUnchanged || c.Op == roster.OpSkip {
+				status, targetID = StatusApplied, c.TargetID
+			}
+			if _, err := stmt.ExecContext(ctx, p.ID, i, c.EmployeeID, string(c.Op), string(data), string(status),
+				targetID, string(employee)); err != nil {
 				return fmt.Errorf("unable to save change for employee %s: %w", c.EmployeeID, err)
 			}
 		}
@@ -139,6 +153,85 @@ func (s *Store) PlanChanges(ctx context.Context, id string) ([]PlannedChange, er
 	if err != nil {
 		return nil, fmt.Errorf("unable to read changes of plan %s: %w", id, err)
 	}
+	return scanChanges(rows, id)
+}
+
+// Part names the share of a plan one of several parallel appliers works
+// on: the changes whose position modulo Of is Index. The zero Part is the
+// whole plan.
+type Part struct {
+	Index, Of int
+}
+
+// of is the number of parts, at least 1.
+func (p Part) of() int { return max(p.Of, 1) }
+
+// ChangesWithStatus returns up to limit changes of plan id in part with
+// status, after position after (-1 for the start), in plan order.
+func (s *Store) ChangesWithStatus(ctx context.Context, id string, status ChangeStatus, part Part, after, limit int) ([]PlannedChange, error) {
+	rows, err := s.query(ctx,
+		`SELECT seq, change, status, target_id, error FROM plan_changes
+		 WHERE plan_id = ? AND status = ? AND seq > ? AND seq % ? = ? ORDER BY seq LIMIT ?`,
+		id, string(status), after, part.of(), part.Index, limit)
+	if err != nil {
+		return nil, fmt.Errorf("unable to read %s changes of plan %s: %w", status, id, err)
+	}
+	return scanChanges(rows, id)
+}
+
+// CountWithStatus counts the changes of plan id in part with status.
+func (s *Store) CountWithStatus(ctx context.Context, id string, status ChangeStatus, part Part) (int, error) {
+	var n int
+	err := s.queryRow(ctx,
+		`SELECT count(*) FROM plan_changes WHERE plan_id = ? AND status = ? AND seq % ? = ?`,
+		id, string(status), part.of(), part.Index).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("unable to count %s changes of plan %s: %w", status, id, err)
+	}
+	return n, nil
+}
+
+// TargetIDs returns the directory ids that plan id's changes recorded for
+// the given employees, by employee id; employees without one are left out.
+func (s *Store) TargetIDs(ctx context.Context, id string, employeeIDs []string) (map[string]string, error) {
+	out := make(map[string]string, len(employeeIDs))
+	for chunk := range slices.Chunk(employeeIDs, 500) {
+		args := make([]any, 0, len(chunk)+1)
+		args = append(args, id)
+		for _, e := range chunk {
+			args = append(args, e)
+		}
+		rows, err := s.query(ctx,
+			`SELECT employee_id, target_id FROM plan_changes WHERE plan_id = ? AND target_id != '' AND employee_id IN (`+
+				placeholders(len(chunk))+`)`, args...)
+		if err != nil {
+			return nil, fmt.Errorf("unable to read directory ids of plan %s: %w", id, err)
+		}
+		for rows.Next() {
+			var emp, target string
+			if err := rows.Scan(&emp, &target); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("unable to read directory ids of plan %s: %w", id, err)
+			}
+			out[emp] = target
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return nil, fmt.Errorf("unable to read directory ids of plan %s: %w", id, err)
+		}
+	}
+	return out, nil
+}
+
+// placeholders is n comma-separated parameters.
+func placeholders(n int) string {
+	return strings.TrimSuffix(strings.Repeat("?,", n), ",")
+}
+
+// scanChanges decodes rows of seq, change, status, target_id and error,
+// and closes rows.
+func scanChanges(rows *sql.Rows, id string) ([]PlannedChange, error) {
 	defer rows.Close()
 	var out []PlannedChange
 	for rows.Next() {
@@ -170,9 +263,164 @@ func (s *Store) RecordOutcome(ctx context.Context, planID string, seq int, statu
 	return mustAffect(res, "plan change", fmt.Sprintf("%s/%d", planID, seq))
 }
 
+// Outcome is what became of one change: its new status, the directory id
+// and, for a failure or a warning, the message.
+type Outcome struct {
+	Seq      int
+	Status   ChangeStatus
+	TargetID string
+	Error    string
+}
+
+// RecordOutcomes stores the outcomes of several changes of plan planID in
+// one transaction.
+func (s *Store) RecordOutcomes(ctx context.Context, planID string, outcomes []Outcome) error {
+	if len(outcomes) == 0 {
+		return nil
+	}
+	return s.inTx(ctx, func(tx *txn) error {
+		stmt, err := tx.prepare(ctx,
+			`UPDATE plan_changes SET status = ?, target_id = ?, error = ? WHERE plan_id = ? AND seq = ?`)
+		if err != nil {
+			return fmt.Errorf("unable to prepare outcome update: %w", err)
+		}
+		defer stmt.Close()
+		for _, o := range outcomes {
+			res, err := stmt.ExecContext(ctx, string(o.Status), o.TargetID, o.Error, planID, o.Seq)
+			if err != nil {
+				return fmt.Errorf("unable to record outcome of change %d of plan %s: %w", o.Seq, planID, err)
+			}
+			if err := mustAffect(res, "plan change", fmt.Sprintf("%s/%d", planID, o.Seq)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
 func nonNil[T any](s []T) []T {
 	if s == nil {
 		return []T{}
 	}
 	return s
+}
+
+// Outcomes sums up plan id's results: how many changes of each operation
+// reached the directory, the failures in plan order, and how many are still
+// pending or linking.
+type Outcomes struct {
+	Applied    map[roster.Op]int
+	Failures   []Failure
+	Unfinished int
+}
+
+// PlanOutcomes reads the results of plan id.
+func (s *Store) PlanOutcomes(ctx context.Context, id string) (Outcomes, error) {
+	out := Outcomes{Applied: map[roster.Op]int{}}
+	rows, err := s.query(ctx,
+		`SELECT op, status, count(*) FROM plan_changes WHERE plan_id = ? GROUP BY op, status ORDER BY op, status`, id)
+	if err != nil {
+		return out, fmt.Errorf("unable to sum up plan %s: %w", id, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var op, status string
+		var n int
+		if err := rows.Scan(&op, &status, &n); err != nil {
+			return out, fmt.Errorf("unable to sum up plan %s: %w", id, err)
+		}
+		switch ChangeStatus(status) {
+		case StatusApplied:
+			out.Applied[roster.Op(op)] += n
+		case StatusPending, StatusLinking:
+			out.Unfinished += n
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return out, fmt.Errorf("unable to sum up plan %s: %w", id, err)
+	}
+	failed, err := s.query(ctx,
+		`SELECT employee_id, op, error FROM plan_changes WHERE plan_id = ? AND status = ? ORDER BY seq`,
+		id, string(StatusFailed))
+	if err != nil {
+		return out, fmt.Errorf("unable to read failures of plan %s: %w", id, err)
+	}
+	defer failed.Close()
+	for failed.Next() {
+		var f Failure
+		var op string
+		if err := failed.Scan(&f.EmployeeID, &op, &f.Error); err != nil {
+			return out, fmt.Errorf("unable to read failures of plan %s: %w", id, err)
+		}
+		f.Op = roster.Op(op)
+		out.Failures = append(out.Failures, f)
+	}
+	return out, failed.Err()
+}
+
+// PromoteApplied makes every change of plan planID that reached the
+// directory part of integrationID's applied roster, in one statement; a
+// failed change leaves the person's previous state. Skipped changes wrote
+// nothing and are left out.
+func (s *Store) PromoteApplied(ctx context.Context, integrationID, planID string) error {
+	return s.inTx(ctx, func(tx *txn) error {
+		if err := s.dialect.lockIntegration(ctx, tx, integrationID); err != nil {
+			return fmt.Errorf("unable to lock applied roster of %s: %w", integrationID, err)
+		}
+		if err := promoteLegacy(ctx, tx, integrationID, planID); err != nil {
+			return err
+		}
+		if _, err := tx.exec(ctx,
+			`INSERT INTO applied (integration_id, employee_id, data)
+			 SELECT ?, employee_id, employee FROM plan_changes
+			 WHERE plan_id = ? AND status = ? AND op != ? AND employee != ''
+			 ON CONFLICT (integration_id, employee_id) DO UPDATE SET data = excluded.data`,
+			integrationID, planID, string(StatusApplied), string(roster.OpSkip)); err != nil {
+			return fmt.Errorf("unable to promote plan %s into the applied roster of %s: %w", planID, integrationID, err)
+		}
+		return nil
+	})
+}
+
+// promoteLegacy promotes the applied changes of a plan saved before
+// changes kept their employee in a column of its own.
+func promoteLegacy(ctx context.Context, tx *txn, integrationID, planID string) error {
+	rows, err := tx.query(ctx,
+		`SELECT change FROM plan_changes WHERE plan_id = ? AND status = ? AND op != ? AND employee = ''`,
+		planID, string(StatusApplied), string(roster.OpSkip))
+	if err != nil {
+		return fmt.Errorf("unable to read plan %s: %w", planID, err)
+	}
+	var employees []roster.Employee
+	for rows.Next() {
+		var data string
+		var c roster.Change
+		if err := rows.Scan(&data); err != nil {
+			rows.Close()
+			return fmt.Errorf("unable to read plan %s: %w", planID, err)
+		}
+		if err := json.Unmarshal([]byte(data), &c); err != nil {
+			rows.Close()
+			return fmt.Errorf("unable to decode a change of plan %s: %w", planID, err)
+		}
+		employees = append(employees, c.Employee)
+	}
+	err = rows.Err()
+	rows.Close()
+	if err != nil {
+		return fmt.Errorf("unable to read plan %s: %w", planID, err)
+	}
+	for _, e := range employees {
+		data, err := json.Marshal(e)
+		if err != nil {
+			return fmt.Errorf("unable to encode employee %s: %w", e.ID, err)
+		}
+		if _, err := tx.exec(ctx,
+			`INSERT INTO applied (integration_id, employee_id, data) VALUES (?, ?, ?)
+			 ON CONFLICT (integration_id, employee_id) DO UPDATE SET data = excluded.data`,
+			integrationID, e.ID, string(data)); err != nil {
+			return fmt.Errorf("unable to store applied employee %s: %w", e.ID, err)
+		}
+	}
+	return nil
 }

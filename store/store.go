@@ -173,6 +173,10 @@ var migrations = []migration{
 	both(`ALTER TABLE snapshots ADD COLUMN pulled_at TEXT NOT NULL DEFAULT ''`),
 	both(`ALTER TABLE snapshots ADD COLUMN full_pulled_at TEXT NOT NULL DEFAULT ''`),
 	both(`ALTER TABLE snapshots ADD COLUMN rules_digest TEXT NOT NULL DEFAULT ''`),
+	// The employee a change leaves in the directory, promoted into the
+	// applied roster by one statement when the run commits.
+	both(`ALTER TABLE plan_changes ADD COLUMN employee TEXT NOT NULL DEFAULT ''`),
+	both(`CREATE INDEX plan_changes_status ON plan_changes (plan_id, status, seq)`),
 }
 
 // migrate creates the schema and runs the migrations still due, all in one

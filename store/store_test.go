@@ -2,11 +2,8 @@ package store_test
 
 import (
 	"context"
-	"crypto/rand"
 	"database/sql"
-	"encoding/hex"
 	"fmt"
-	"net/url"
 	"os"
 	"path/filepath"
 	"sort"
@@ -18,6 +15,7 @@ import (
 
 	"github.com/hrsync/hrsync/roster"
 	"github.com/hrsync/hrsync/store"
+	"github.com/hrsync/hrsync/store/storetest"
 )
 
 // backend is one kind of database the store runs on.
@@ -31,11 +29,6 @@ type backend struct {
 	// old schemas.
 	raw func(t *testing.T, location string) *sql.DB
 }
-
-// postgresEnv names the variable holding the DSN of a PostgreSQL server to
-// run the tests against, such as
-// postgres://postgres@127.0.0.1:5432/test?sslmode=disable.
-const postgresEnv = "HRSYNC_TEST_POSTGRES"
 
 var (
 	sqliteBackend = backend{
@@ -52,7 +45,7 @@ var (
 	}
 	postgresBackend = backend{
 		name:  "postgres",
-		fresh: freshPostgres,
+		fresh: func(t *testing.T) string { return storetest.PostgresDSN(t) },
 		raw: func(t *testing.T, dsn string) *sql.DB {
 			db, err := sql.Open("pgx", dsn)
 			require.NoError(t, err)
@@ -62,47 +55,6 @@ var (
 	}
 	backends = []backend{sqliteBackend, postgresBackend}
 )
-
-// freshPostgres creates a schema of its own on the server named by
-// HRSYNC_TEST_POSTGRES, dropped when the test ends, and returns a DSN whose
-// search_path selects it.
-func freshPostgres(t *testing.T) string {
-	t.Helper()
-	base := os.Getenv(postgresEnv)
-	if base == "" {
-		t.Skip("set " + postgresEnv + " to run the PostgreSQL store tests")
-	}
-	var b [8]byte
-	_, err := rand.Read(b[:])
-	require.NoError(t, err)
-	schema := "hrsync_test_" + hex.EncodeToString(b[:])
-
-	admin, err := sql.Open("pgx", base)
-	require.NoError(t, err)
-	_, err = admin.Exec(`CREATE SCHEMA ` + schema)
-	if err != nil {
-		_ = admin.Close()
-		require.NoError(t, err, "unable to create a test schema on %s", postgresEnv)
-	}
-	// Registered before any store on the schema is opened, so it runs after
-	// they are closed.
-	t.Cleanup(func() {
-		defer admin.Close()
-		if _, err := admin.Exec(`DROP SCHEMA ` + schema + ` CASCADE`); err != nil {
-			t.Errorf("unable to drop test schema %s: %v", schema, err)
-		}
-	})
-
-	if !strings.Contains(base, "://") {
-		return base + " search_path=" + schema // key=value form
-	}
-	u, err := url.Parse(base)
-	require.NoError(t, err)
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String()
-}
 
 // openAt opens the store at location with store.Open, closed when the test
 // ends.
@@ -796,5 +748,77 @@ func TestOpenPicksTheBackendFromTheDSN(t *testing.T) {
 		var n int
 		require.NoError(t, postgresBackend.raw(t, dsn).QueryRow(`SELECT COUNT(*) FROM applied`).Scan(&n))
 		require.Equal(t, 1, n)
+	})
+}
+
+func TestPartsBatchesOutcomesAndPromotion(t *testing.T) {
+	ctx := context.Background()
+	each(t, func(t *testing.T, s *store.Store) {
+		changes := []roster.Change{change(roster.OpCreate, "E0", ""), change(roster.OpUpdate, "E1", "u-1"),
+			change(roster.OpUnchanged, "E2", "u-2"), change(roster.OpCreate, "E3", ""),
+			change(roster.OpSkip, "E4", ""), change(roster.OpDeactivate, "E5", "u-5"), change(roster.OpCreate, "E6", "")}
+		require.NoError(t, s.SavePlan(ctx, store.Plan{ID: "plan-1", IntegrationID: "acme", SyncID: "sync-1"}, changes))
+
+		// Nothing to write means applied as planned, with the user's id.
+		pcs, err := s.PlanChanges(ctx, "plan-1")
+		require.NoError(t, err)
+		require.Equal(t, store.StatusApplied, pcs[2].Status)
+		require.Equal(t, "u-2", pcs[2].TargetID)
+		require.Equal(t, store.StatusApplied, pcs[4].Status)
+
+		// Two parts: even and odd positions, each read in batches.
+		seqs := func(pcs []store.PlannedChange) []int {
+			var out []int
+			for _, pc := range pcs {
+				out = append(out, pc.Seq)
+			}
+			return out
+		}
+		even := store.Part{Index: 0, Of: 2}
+		n, err := s.CountWithStatus(ctx, "plan-1", store.StatusPending, even)
+		require.NoError(t, err)
+		require.Equal(t, 2, n, "E0 and E6; E2 and E4 have nothing to write")
+		first, err := s.ChangesWithStatus(ctx, "plan-1", store.StatusPending, even, -1, 1)
+		require.NoError(t, err)
+		require.Equal(t, []int{0}, seqs(first), "a batch is at most the limit")
+		next, err := s.ChangesWithStatus(ctx, "plan-1", store.StatusPending, even, 0, 1)
+		require.NoError(t, err)
+		require.Equal(t, []int{6}, seqs(next), "the next batch starts after the last one")
+		odd, err := s.ChangesWithStatus(ctx, "plan-1", store.StatusPending, store.Part{Index: 1, Of: 2}, -1, 10)
+		require.NoError(t, err)
+		require.Equal(t, []int{1, 3, 5}, seqs(odd))
+		all, err := s.ChangesWithStatus(ctx, "plan-1", store.StatusPending, store.Part{}, 3, 10)
+		require.NoError(t, err)
+		require.Equal(t, []int{5, 6}, seqs(all), "the zero Part is the whole plan, after a position")
+
+		require.NoError(t, s.RecordOutcomes(ctx, "plan-1", []store.Outcome{
+			{Seq: 0, Status: store.StatusLinking, TargetID: "u-0"},
+			{Seq: 1, Status: store.StatusApplied, TargetID: "u-1"},
+			{Seq: 3, Status: store.StatusFailed, Error: "refused"},
+			{Seq: 5, Status: store.StatusApplied, TargetID: "u-5"},
+		}))
+		require.ErrorIs(t, s.RecordOutcomes(ctx, "plan-1", []store.Outcome{{Seq: 1, Status: store.StatusApplied},
+			{Seq: 99, Status: store.StatusApplied}}), store.ErrNotFound, "an unknown change fails the whole batch")
+		pcs, err = s.PlanChanges(ctx, "plan-1")
+		require.NoError(t, err)
+		require.Equal(t, "u-1", pcs[1].TargetID, "the failed batch changed nothing")
+
+		ids, err := s.TargetIDs(ctx, "plan-1", []string{"E0", "E2", "E3", "E9"})
+		require.NoError(t, err)
+		require.Equal(t, map[string]string{"E0": "u-0", "E2": "u-2"}, ids)
+
+		out, err := s.PlanOutcomes(ctx, "plan-1")
+		require.NoError(t, err)
+		require.Equal(t, 2, out.Unfinished, "E0 linking, E6 pending")
+		require.Equal(t, map[roster.Op]int{roster.OpUpdate: 1, roster.OpDeactivate: 1, roster.OpUnchanged: 1,
+			roster.OpSkip: 1}, out.Applied)
+		require.Equal(t, []store.Failure{{EmployeeID: "E3", Op: roster.OpCreate, Error: "refused"}}, out.Failures)
+
+		require.NoError(t, s.ReplaceApplied(ctx, "acme", emps("E3", "E8")))
+		require.NoError(t, s.PromoteApplied(ctx, "acme", "plan-1"))
+		got, err := s.Applied(ctx, "acme")
+		require.NoError(t, err)
+		require.Equal(t, emps("E1", "E2", "E3", "E5", "E8"), got,
+			"applied changes promoted; the failed E3 keeps its old state, the skipped E4 stays out")
 	})
 }
