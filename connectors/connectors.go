@@ -57,6 +57,48 @@ type Target interface {
 	SetManager(ctx context.Context, targetID string, manager ManagerRef) error
 }
 
+// WriteKind is what one write of a batch does.
+type WriteKind int
+
+// The writes a batch can make.
+const (
+	// WriteCreate adds Employee as a new user, without a manager.
+	WriteCreate WriteKind = iota + 1
+	// WriteActive activates or deactivates user TargetID.
+	WriteActive
+	// WriteManager sets (or, with the zero ManagerRef, removes) the
+	// manager of user TargetID.
+	WriteManager
+)
+
+// Write is one write of a batch.
+type Write struct {
+	Kind     WriteKind
+	TargetID string
+	Employee roster.Employee
+	Active   bool
+	Manager  ManagerRef
+}
+
+// WriteResult is the outcome of one Write: the directory id of the user it
+// wrote, or why the directory refused it.
+type WriteResult struct {
+	TargetID string
+	Err      error
+}
+
+// BatchTarget is a Target that makes many writes in few requests, such as
+// a SCIM service provider with Bulk.
+type BatchTarget interface {
+	Target
+	// WriteBatch makes writes and returns one result per write, in order.
+	// A create whose user already exists links and updates that user, as
+	// CreateUser does. An error means the batch as a whole failed (the
+	// directory unreachable or throttling): any of its writes may or may
+	// not have been made, and the results are not to be used.
+	WriteBatch(ctx context.Context, writes []Write) ([]WriteResult, error)
+}
+
 // ManagerRef names a manager both ways, so each directory can use the one it
 // references managers by: its own id (SCIM) or the HRIS id.
 type ManagerRef struct {

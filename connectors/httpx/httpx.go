@@ -193,3 +193,29 @@ func redactURL(err error) error {
 	}
 	return err
 }
+
+// Limited returns a client that sends through hc after waiting for l, so
+// every client made with it shares one request budget: the parallel
+// applies of one directory stay within its published limit together.
+func Limited(hc *http.Client, l *rate.Limiter) *http.Client {
+	base := hc.Transport
+	if base == nil {
+		base = http.DefaultTransport
+	}
+	limited := *hc
+	limited.Transport = limitedTransport{base: base, limiter: l}
+	return &limited
+}
+
+// limitedTransport waits for its limiter before each request.
+type limitedTransport struct {
+	base    http.RoundTripper
+	limiter *rate.Limiter
+}
+
+func (t limitedTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	if err := t.limiter.Wait(r.Context()); err != nil {
+		return nil, fmt.Errorf("waiting for the rate limit: %w", err)
+	}
+	return t.base.RoundTrip(r)
+}

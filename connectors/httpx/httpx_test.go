@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+	"golang.org/x/time/rate"
 
 	"github.com/hrsync/hrsync/connectors"
 )
@@ -67,4 +68,22 @@ func TestLimiterFollowsThePublishedLimit(t *testing.T) {
 	}
 	require.Less(t, c.limiter.TokensAt(time.Now()), 1.0, "the burst is spent: the next request waits")
 	require.Nil(t, New(Options{}).limiter, "no published limit, no limiter")
+}
+
+func TestLimitedWaitsForTheSharedBudget(t *testing.T) {
+	hits := 0
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { hits++ }))
+	defer srv.Close()
+
+	open := Limited(srv.Client(), rate.NewLimiter(rate.Inf, 1))
+	resp, err := open.Get(srv.URL)
+	require.NoError(t, err)
+	_ = resp.Body.Close()
+	require.Equal(t, 1, hits)
+
+	// A budget with no room refuses before anything is sent.
+	closed := Limited(srv.Client(), rate.NewLimiter(0, 0))
+	_, err = closed.Get(srv.URL)
+	require.ErrorContains(t, err, "rate limit")
+	require.Equal(t, 1, hits)
 }

@@ -7,13 +7,17 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
+
+	"golang.org/x/time/rate"
 
 	"github.com/hrsync/hrsync/activities"
 	"github.com/hrsync/hrsync/connectors"
 	"github.com/hrsync/hrsync/connectors/bamboohr"
 	"github.com/hrsync/hrsync/connectors/csvfile"
 	"github.com/hrsync/hrsync/connectors/demo"
+	"github.com/hrsync/hrsync/connectors/httpx"
 	"github.com/hrsync/hrsync/connectors/justlogin"
 	"github.com/hrsync/hrsync/connectors/merge"
 	"github.com/hrsync/hrsync/connectors/scim"
@@ -27,6 +31,9 @@ type Registry struct {
 	http    *http.Client
 	secrets Secrets
 	vault   Vault
+	// limiters holds one request budget per rate-limited target, shared
+	// by every client made for it.
+	limiters sync.Map
 }
 
 var _ activities.Connectors = (*Registry)(nil)
@@ -103,11 +110,12 @@ func (r *Registry) Target(e integration.Endpoint) (connectors.Target, error) {
 	if err != nil {
 		return nil, err
 	}
+	hc := r.targetHTTP(e)
 	switch e.Kind {
 	case "demo":
-		return demo.NewTarget(demo.TargetConfig{BaseURL: e.URL, Token: secret, HTTPClient: r.http}), nil
+		return demo.NewTarget(demo.TargetConfig{BaseURL: e.URL, Token: secret, HTTPClient: hc}), nil
 	case "scim":
-		cfg := scim.Config{BaseURL: e.URL, HTTPClient: r.http}
+		cfg := scim.Config{BaseURL: e.URL, HTTPClient: hc}
 		if e.Auth == "basic" {
 			user, password, _ := strings.Cut(secret, ":")
 			cfg.Username, cfg.Password = user, password
@@ -120,6 +128,24 @@ func (r *Registry) Target(e integration.Endpoint) (connectors.Target, error) {
 		return scim.New(cfg)
 	}
 	return nil, fmt.Errorf("no target connector of kind %q", e.Kind)
+}
+
+// targetHTTP is the HTTP client for target e: the shared one, held to e's
+// rate limit when it has one. Every client for the same target and limit
+// draws on one budget, so the activities applying a plan in parallel
+// keep to the limit together (within this worker).
+func (r *Registry) targetHTTP(e integration.Endpoint) *http.Client {
+	if e.RateLimit <= 0 {
+		return r.http
+	}
+	return httpx.Limited(r.http, r.limiter(e))
+}
+
+// limiter is the request budget of target e.
+func (r *Registry) limiter(e integration.Endpoint) *rate.Limiter {
+	key := fmt.Sprintf("%s|%s|%d", e.Kind, e.URL, e.RateLimit)
+	l, _ := r.limiters.LoadOrStore(key, rate.NewLimiter(rate.Limit(float64(e.RateLimit)/60), max(e.Parallelism, 1)))
+	return l.(*rate.Limiter)
 }
 
 // Fields says which catalogue fields a source of kind supplies and under
