@@ -2,6 +2,7 @@ package activities
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 
@@ -13,123 +14,322 @@ import (
 	"github.com/hrsync/hrsync/store"
 )
 
-// ApplyInput names the plan to apply and the directory to apply it to.
+// The passes of an apply: the first writes users without managers, the
+// second links managers once every user of the run exists — a directory
+// such as SCIM references a manager by its own id, so a manager created in
+// this run must exist first.
+const (
+	PassWrite = 1
+	PassLink  = 2
+)
+
+// DefaultBatchSize is how many changes an apply reads, writes and records
+// at a time when the target endpoint does not say.
+const DefaultBatchSize = 500
+
+// ApplyInput names the plan to apply, the directory to apply it to, and the
+// share of the work this activity does.
 type ApplyInput struct {
 	PlanID string
 	Target integration.Endpoint
+	// Pass is PassWrite or PassLink; 0 runs both, one after the other.
+	Pass int
+	// Part is the share of the plan's changes this activity applies, so
+	// several activities can apply one plan at once; the zero Part is all.
+	Part store.Part
 }
 
 // ApplyResult counts what this attempt did.
 type ApplyResult struct {
 	Applied map[roster.Op]int
 	Failed  int
+	// Linking counts the changes written in pass 1 whose manager pass 2
+	// must link.
+	Linking int `json:",omitempty"`
 }
 
 // ApplyProgress is the heartbeat of Apply, which operators read through
 // Temporal to show how far an apply has got: pass 1 writes users, pass 2
-// links managers.
+// links managers. Done and Total count this activity's share.
 type ApplyProgress struct {
 	Pass  int
 	Done  int
 	Total int
+	// Part is the share this activity applies.
+	Part store.Part `json:",omitempty"`
 }
 
-// Apply carries out the plan in two passes. The first writes every pending
-// change without managers; the second links managers, once every user of
-// the run exists — a directory such as SCIM references a manager by its own
-// id, so a manager created in this run must exist first. Each change is
-// idempotent (a create first looks the user up by externalId) and its
-// outcome is stored as soon as it is known, so a retried attempt continues
-// where the last one stopped and never applies a change twice. A change the
-// directory refuses is recorded as failed and the run goes on; a transient
-// error fails the attempt so Temporal retries it.
+// Apply carries out its share of the plan in batches. Each change is
+// idempotent and its outcome is stored with the rest of its batch before
+// the next batch is read, so a retried attempt continues where the last
+// one stopped and never applies a change twice: only its first batch can
+// hold writes the last attempt made without recording them, and that
+// batch looks each new user up before creating it. A change the directory
+// refuses is recorded as failed and the run goes on; a transient error
+// fails the attempt so Temporal retries it.
 func (a *Activities) Apply(ctx context.Context, in ApplyInput) (ApplyResult, error) {
-	res, err := a.apply(ctx, in)
-	return res, classify(err)
-}
-
-func (a *Activities) apply(ctx context.Context, in ApplyInput) (ApplyResult, error) {
 	res := ApplyResult{Applied: map[roster.Op]int{}}
 	tgt, err := a.target(in.Target)
 	if err != nil {
-		return res, err
+		return res, classify(err)
 	}
-	changes, err := a.Store.PlanChanges(ctx, in.PlanID)
-	if err != nil {
-		return res, err
+	ap := &applier{acts: a, in: in, tgt: tgt, res: &res, batch: in.Target.BatchSize,
+		retrying: activity.GetInfo(ctx).Attempt > 1}
+	if ap.batch <= 0 {
+		ap.batch = DefaultBatchSize
 	}
-	progress := ApplyProgress{Pass: 1, Total: len(changes)}
-	for _, pc := range changes {
-		progress.Done++
-		if pc.Status != store.StatusPending {
-			continue
-		}
-		targetID, err := applyChange(ctx, tgt, pc.Change)
-		status := store.StatusApplied
-		if needsManager(pc.Change) {
-			status = store.StatusLinking
-		}
-		if err := a.record(ctx, in.PlanID, pc, &res, status, targetID, err); err != nil {
-			return res, err
-		}
-		activity.RecordHeartbeat(ctx, progress)
+	passes := []int{in.Pass}
+	if in.Pass == 0 {
+		passes = []int{PassWrite, PassLink}
 	}
-
-	// The second pass reads the outcomes back: it needs the ids creates got.
-	changes, err = a.Store.PlanChanges(ctx, in.PlanID)
-	if err != nil {
-		return res, err
-	}
-	ids := make(map[string]string, len(changes))
-	for _, pc := range changes {
-		if pc.TargetID != "" {
-			ids[pc.Change.EmployeeID] = pc.TargetID
+	for _, pass := range passes {
+		if err := ap.run(ctx, pass); err != nil {
+			return res, classify(err)
 		}
 	}
-	progress = ApplyProgress{Pass: 2, Total: len(changes)}
-	for _, pc := range changes {
-		progress.Done++
-		if pc.Status != store.StatusLinking {
-			continue
-		}
-		warning, err := linkManager(ctx, tgt, pc, ids)
-		if err == nil && warning != "" {
-			// The user is in the directory; only its manager could not be
-			// linked. The report says so, and the next run tries again.
-			res.Applied[pc.Change.Op]++
-			err = a.Store.RecordOutcome(ctx, in.PlanID, pc.Seq, store.StatusApplied, pc.TargetID, warning)
-			if err != nil {
-				return res, err
-			}
-			continue
-		}
-		if err := a.record(ctx, in.PlanID, pc, &res, store.StatusApplied, pc.TargetID, err); err != nil {
-			return res, err
-		}
-		activity.RecordHeartbeat(ctx, progress)
+	if in.Pass == 0 {
+		res.Linking = 0 // the second pass linked them
 	}
 	return res, nil
 }
 
-// record stores the outcome of one step of a change: status when it worked,
-// failed when the directory refused it. A transient error is returned so
-// the attempt fails and is retried.
-func (a *Activities) record(ctx context.Context, planID string, pc store.PlannedChange, res *ApplyResult,
-	status store.ChangeStatus, targetID string, stepErr error) error {
-	switch {
-	case stepErr == nil:
-		if status == store.StatusApplied {
-			res.Applied[pc.Change.Op]++
-		}
-		return a.Store.RecordOutcome(ctx, planID, pc.Seq, status, targetID, "")
-	case connectors.IsPermanent(stepErr):
-		res.Failed++
-		if targetID == "" {
-			targetID = pc.Change.TargetID
-		}
-		return a.Store.RecordOutcome(ctx, planID, pc.Seq, store.StatusFailed, targetID, stepErr.Error())
+// applier is the state of one Apply attempt.
+type applier struct {
+	acts  *Activities
+	in    ApplyInput
+	tgt   connectors.Target
+	res   *ApplyResult
+	batch int
+	// retrying is true until the first batch of a retried attempt is done.
+	retrying bool
+}
+
+// run applies the share's changes for one pass, batch by batch.
+func (ap *applier) run(ctx context.Context, pass int) error {
+	status := store.StatusPending
+	if pass == PassLink {
+		status = store.StatusLinking
 	}
-	return fmt.Errorf("unable to %s employee %s: %w", pc.Change.Op, pc.Change.EmployeeID, stepErr)
+	planID, part := ap.in.PlanID, ap.in.Part
+	progress := ApplyProgress{Pass: pass, Part: part}
+	if activity.HasHeartbeatDetails(ctx) {
+		var last ApplyProgress
+		if err := activity.GetHeartbeatDetails(ctx, &last); err == nil && last.Pass == pass {
+			progress.Done = last.Done
+		}
+	}
+	left, err := ap.acts.Store.CountWithStatus(ctx, planID, status, part)
+	if err != nil {
+		return err
+	}
+	progress.Total = progress.Done + left
+	activity.RecordHeartbeat(ctx, progress)
+	after := -1
+	for {
+		changes, err := ap.acts.Store.ChangesWithStatus(ctx, planID, status, part, after, ap.batch)
+		if err != nil {
+			return err
+		}
+		if len(changes) == 0 {
+			return nil
+		}
+		var outcomes []store.Outcome
+		if pass == PassWrite {
+			outcomes, err = ap.write(ctx, changes)
+		} else {
+			outcomes, err = ap.link(ctx, changes)
+		}
+		// What was done before a transient error is recorded all the same,
+		// so the retry does not do it again.
+		done := make([]store.Outcome, 0, len(outcomes))
+		for _, o := range outcomes {
+			if o.Status != "" {
+				done = append(done, o)
+			}
+		}
+		if rerr := ap.acts.Store.RecordOutcomes(ctx, planID, done); rerr != nil {
+			return errors.Join(err, rerr)
+		}
+		if err != nil {
+			return err
+		}
+		for i, o := range outcomes {
+			switch o.Status {
+			case store.StatusApplied:
+				ap.res.Applied[changes[i].Change.Op]++
+			case store.StatusFailed:
+				ap.res.Failed++
+			case store.StatusLinking:
+				ap.res.Linking++
+			}
+		}
+		ap.retrying = false
+		after = changes[len(changes)-1].Seq
+		progress.Done += len(changes)
+		activity.RecordHeartbeat(ctx, progress)
+	}
+}
+
+// write makes pass 1's writes for a batch: creates, activation switches
+// and field updates, managers aside. A target that batches gets the creates
+// and switches in one call, except in the first batch of a retried attempt,
+// where each create first looks its user up.
+func (ap *applier) write(ctx context.Context, changes []store.PlannedChange) ([]store.Outcome, error) {
+	out := make([]store.Outcome, len(changes))
+	bt, batched := ap.tgt.(connectors.BatchTarget)
+	batched = batched && !ap.retrying
+	var writes []connectors.Write
+	var at []int
+	for i, pc := range changes {
+		c := pc.Change
+		if w, ok := batchWrite(c); batched && ok {
+			// Fields first (an exit date, a re-hire's new department), then
+			// the switch, so a retry after either step converges.
+			if fields := withoutManager(c.Fields); c.Op != roster.OpCreate && len(fields) > 0 {
+				if err := ap.tgt.UpdateUser(ctx, c.TargetID, c.Employee, fields); err != nil {
+					if out[i], err = outcomeOf(pc, "", err); err != nil {
+						return out, err
+					}
+					continue
+				}
+			}
+			writes, at = append(writes, w), append(at, i)
+			continue
+		}
+		targetID, err := applyChange(ctx, ap.tgt, c)
+		if out[i], err = outcomeOf(pc, targetID, err); err != nil {
+			return out, err
+		}
+	}
+	if len(writes) == 0 {
+		return out, nil
+	}
+	results, err := bt.WriteBatch(ctx, writes)
+	if err != nil {
+		return out, fmt.Errorf("unable to write a batch of %d users: %w", len(writes), err)
+	}
+	for j, i := range at {
+		if out[i], err = outcomeOf(changes[i], results[j].TargetID, results[j].Err); err != nil {
+			return out, err
+		}
+	}
+	return out, nil
+}
+
+// batchWrite is the batched write that finishes change c in pass 1, and
+// false for a change written on its own (an update of fields).
+func batchWrite(c roster.Change) (connectors.Write, bool) {
+	switch c.Op {
+	case roster.OpCreate:
+		e := c.Employee
+		e.ManagerID = ""
+		return connectors.Write{Kind: connectors.WriteCreate, Employee: e}, true
+	case roster.OpReactivate, roster.OpDeactivate:
+		return connectors.Write{Kind: connectors.WriteActive, TargetID: c.TargetID, Active: c.Op == roster.OpReactivate}, true
+	}
+	return connectors.Write{}, false
+}
+
+// outcomeOf is the outcome of pass 1 for change pc: written (and waiting
+// for its manager, if it sets one), or refused by the directory. A
+// transient error is returned so the attempt fails and is retried.
+func outcomeOf(pc store.PlannedChange, targetID string, err error) (store.Outcome, error) {
+	o := store.Outcome{Seq: pc.Seq, Status: store.StatusApplied, TargetID: targetID}
+	switch {
+	case err == nil:
+		if needsManager(pc.Change) {
+			o.Status = store.StatusLinking
+		}
+		return o, nil
+	case connectors.IsPermanent(err):
+		if o.TargetID == "" {
+			o.TargetID = pc.Change.TargetID
+		}
+		o.Status, o.Error = store.StatusFailed, err.Error()
+		return o, nil
+	}
+	return store.Outcome{}, fmt.Errorf("unable to %s employee %s: %w", pc.Change.Op, pc.Change.EmployeeID, err)
+}
+
+// link sets the managers of a batch of written changes. A manager the plan
+// knows (written by this run, or already in the directory) is referenced by
+// the directory id the plan recorded; any other is looked up by HRIS id. A
+// manager who is not in the directory (a leaver never synced, say) leaves
+// the manager unset, with a warning in the report.
+func (ap *applier) link(ctx context.Context, changes []store.PlannedChange) ([]store.Outcome, error) {
+	var managers []string
+	for _, pc := range changes {
+		if m := pc.Change.Employee.ManagerID; m != "" && !slices.Contains(managers, m) {
+			managers = append(managers, m)
+		}
+	}
+	ids, err := ap.acts.Store.TargetIDs(ctx, ap.in.PlanID, managers)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]store.Outcome, len(changes))
+	bt, batched := ap.tgt.(connectors.BatchTarget)
+	var writes []connectors.Write
+	var at []int
+	for i, pc := range changes {
+		out[i] = store.Outcome{Seq: pc.Seq, Status: store.StatusApplied, TargetID: pc.TargetID}
+		ref := connectors.ManagerRef{}
+		if m := pc.Change.Employee.ManagerID; m != "" {
+			ref = connectors.ManagerRef{ExternalID: m, TargetID: ids[m]}
+		}
+		if ref.ExternalID != "" && ref.TargetID == "" {
+			u, found, err := ap.tgt.FindByExternalID(ctx, ref.ExternalID)
+			if err != nil {
+				if out[i], err = linkOutcome(pc, err); err != nil {
+					return out, err
+				}
+				continue
+			}
+			if !found {
+				// The user is in the directory; only its manager could not be
+				// linked. The report says so, and the next run tries again.
+				out[i].Error = fmt.Sprintf("manager %s is not in the directory; manager left unset", ref.ExternalID)
+				continue
+			}
+			ref.TargetID = u.TargetID
+		}
+		if batched {
+			writes = append(writes, connectors.Write{Kind: connectors.WriteManager, TargetID: pc.TargetID, Manager: ref})
+			at = append(at, i)
+			out[i] = store.Outcome{} // decided with the batch
+			continue
+		}
+		if err := ap.tgt.SetManager(ctx, pc.TargetID, ref); err != nil {
+			if out[i], err = linkOutcome(pc, err); err != nil {
+				return out, err
+			}
+		}
+	}
+	if len(writes) == 0 {
+		return out, nil
+	}
+	results, err := bt.WriteBatch(ctx, writes)
+	if err != nil {
+		return out, fmt.Errorf("unable to link the managers of %d users: %w", len(writes), err)
+	}
+	for j, i := range at {
+		out[i] = store.Outcome{Seq: changes[i].Seq, Status: store.StatusApplied, TargetID: changes[i].TargetID}
+		if results[j].Err != nil {
+			if out[i], err = linkOutcome(changes[i], results[j].Err); err != nil {
+				return out, err
+			}
+		}
+	}
+	return out, nil
+}
+
+// linkOutcome is the outcome of a manager link the directory refused, or
+// the error to retry it with.
+func linkOutcome(pc store.PlannedChange, err error) (store.Outcome, error) {
+	if connectors.IsPermanent(err) {
+		return store.Outcome{Seq: pc.Seq, Status: store.StatusFailed, TargetID: pc.TargetID, Error: err.Error()}, nil
+	}
+	return store.Outcome{}, fmt.Errorf("unable to link the manager of employee %s: %w", pc.Change.EmployeeID, err)
 }
 
 // needsManager reports whether a change sets or clears a manager, which the
@@ -188,29 +388,6 @@ func applyChange(ctx context.Context, tgt connectors.Target, c roster.Change) (s
 		return c.TargetID, nil
 	}
 	return "", connectors.Permanent(fmt.Errorf("unknown operation %q for employee %s", c.Op, c.EmployeeID))
-}
-
-// linkManager sets the manager of a written change. A manager this run
-// wrote is found by the id it recorded; any other is looked up in the
-// directory by HRIS id. A manager who is not in the directory (a leaver
-// never synced, say) leaves the manager unset and is returned as a warning.
-func linkManager(ctx context.Context, tgt connectors.Target, pc store.PlannedChange, ids map[string]string) (string, error) {
-	managerID := pc.Change.Employee.ManagerID
-	if managerID == "" {
-		return "", tgt.SetManager(ctx, pc.TargetID, connectors.ManagerRef{})
-	}
-	ref := connectors.ManagerRef{ExternalID: managerID, TargetID: ids[managerID]}
-	if ref.TargetID == "" {
-		u, found, err := tgt.FindByExternalID(ctx, managerID)
-		if err != nil {
-			return "", err
-		}
-		if !found {
-			return fmt.Sprintf("manager %s is not in the directory; manager left unset", managerID), nil
-		}
-		ref.TargetID = u.TargetID
-	}
-	return "", tgt.SetManager(ctx, pc.TargetID, ref)
 }
 
 // linkFields is the field list of an update; a change that only links a user

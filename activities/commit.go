@@ -5,7 +5,6 @@ import (
 	"fmt"
 
 	"github.com/hrsync/hrsync/connectors"
-
 	"github.com/hrsync/hrsync/roster"
 	"github.com/hrsync/hrsync/store"
 )
@@ -47,51 +46,22 @@ func (a *Activities) commit(ctx context.Context, in CommitInput) (CommitResult, 
 	if err != nil {
 		return CommitResult{}, err
 	}
-	changes, err := a.Store.PlanChanges(ctx, in.PlanID)
-	if err != nil {
-		return CommitResult{}, err
-	}
 	report := store.Report{
 		ID: in.SyncID, IntegrationID: in.IntegrationID, SyncID: in.SyncID, PlanID: in.PlanID,
 		CreatedAt: a.now().UTC(), Outcome: in.Outcome, Planned: plan.Counts, Applied: map[roster.Op]int{},
 		Problems: plan.Problems, Blocks: plan.Blocks,
 	}
 	if in.Outcome == OutcomeApplied {
-		previous, err := a.Store.Applied(ctx, in.IntegrationID)
+		outcomes, err := a.Store.PlanOutcomes(ctx, in.PlanID)
 		if err != nil {
 			return CommitResult{}, err
 		}
-		applied := make(map[string]roster.Employee, len(previous)+len(changes))
-		order := make([]string, 0, len(previous)+len(changes))
-		put := func(e roster.Employee) {
-			if _, ok := applied[e.ID]; !ok {
-				order = append(order, e.ID)
-			}
-			applied[e.ID] = e
+		if outcomes.Unfinished > 0 {
+			return CommitResult{}, connectors.Permanent(
+				fmt.Errorf("plan %s still has %d changes to apply", in.PlanID, outcomes.Unfinished))
 		}
-		for _, e := range previous {
-			put(e)
-		}
-		for _, pc := range changes {
-			switch pc.Status {
-			case store.StatusApplied:
-				report.Applied[pc.Change.Op]++
-				if pc.Change.Op != roster.OpSkip {
-					put(pc.Change.Employee)
-				}
-			case store.StatusFailed:
-				report.Failures = append(report.Failures, store.Failure{
-					EmployeeID: pc.Change.EmployeeID, Op: pc.Change.Op, Error: pc.Error})
-			case store.StatusPending:
-				return CommitResult{}, connectors.Permanent(
-					fmt.Errorf("plan %s still has change %d pending", in.PlanID, pc.Seq))
-			}
-		}
-		rows := make([]roster.Employee, 0, len(order))
-		for _, id := range order {
-			rows = append(rows, applied[id])
-		}
-		if err := a.Store.ReplaceApplied(ctx, in.IntegrationID, rows); err != nil {
+		report.Applied, report.Failures = outcomes.Applied, outcomes.Failures
+		if err := a.Store.PromoteApplied(ctx, in.IntegrationID, in.PlanID); err != nil {
 			return CommitResult{}, err
 		}
 	}

@@ -43,6 +43,13 @@ type Config struct {
 	roster.Rules `yaml:",inline"`
 }
 
+// Limits and defaults of a target's apply settings.
+const (
+	DefaultParallelism = 4
+	MaxParallelism     = 32
+	MaxBatchSize       = 5000
+)
+
 // Endpoint says how to reach one external system.
 type Endpoint struct {
 	// Kind names the connector, e.g. "demo" or "scim".
@@ -61,6 +68,13 @@ type Endpoint struct {
 	// RateLimit is the API's published request limit per minute (for Merge,
 	// the plan's: 100, 400 or 600); zero means the connector's default.
 	RateLimit int `json:"rateLimit,omitempty" yaml:"rateLimit,omitempty"`
+	// Parallelism is, for a target, how many activities apply a plan at
+	// once; zero means DefaultParallelism.
+	Parallelism int `json:"parallelism,omitempty" yaml:"parallelism,omitempty"`
+	// BatchSize is, for a target, how many changes an apply activity writes
+	// and records at a time (one SCIM Bulk request when the directory
+	// supports it); zero means 500.
+	BatchSize int `json:"batchSize,omitempty" yaml:"batchSize,omitempty"`
 	// FullPullDays is how often a source that can list its changes is read
 	// in full anyway; in between, syncs read only what changed. Zero means
 	// 7; a negative value means every sync reads everything.
@@ -227,6 +241,12 @@ func validateEndpoint(field string, e Endpoint, kinds []string, bad func(field, 
 	}
 	if e.RateLimit < 0 {
 		bad(field+".rateLimit", "must not be negative")
+	}
+	if e.Parallelism < 0 || e.Parallelism > MaxParallelism {
+		bad(field+".parallelism", "must be between 0 and %d", MaxParallelism)
+	}
+	if e.BatchSize < 0 || e.BatchSize > MaxBatchSize {
+		bad(field+".batchSize", "must be between 0 and %d", MaxBatchSize)
 	}
 	for _, raw := range slices.Sorted(maps.Keys(e.StatusMap)) {
 		if v := e.StatusMap[raw]; v != string(roster.StatusActive) && v != string(roster.StatusInactive) {

@@ -10,6 +10,9 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/hrsync/hrsync/activities"
+	"github.com/hrsync/hrsync/integration"
+	"github.com/hrsync/hrsync/roster"
+	"github.com/hrsync/hrsync/store"
 )
 
 // MemoSummary is the memo key under which a finished sync keeps its summary,
@@ -71,8 +74,9 @@ func (s *syncImpl) run(ctx workflow.Context) (SyncSummary, error) {
 // Change IDs of versioned behaviour; histories recorded before a change
 // replay along the old path.
 const (
-	versionNotify = "notify-on-block"
-	versionReplan = "replan-on-approve"
+	versionNotify   = "notify-on-block"
+	versionReplan   = "replan-on-approve"
+	versionParallel = "parallel-apply"
 )
 
 func (s *syncImpl) steps(ctx workflow.Context) (SyncSummary, error) {
@@ -100,10 +104,7 @@ func (s *syncImpl) steps(ctx workflow.Context) (SyncSummary, error) {
 
 	if outcome == activities.OutcomeApplied {
 		s.setStatus(ctx, StatusApplying)
-		var applied activities.ApplyResult
-		if err := s.activity(ctx, &s.summary.Timings.Apply, 2*time.Hour, a.Apply, activities.ApplyInput{
-			PlanID: plan.PlanID, Target: s.in.Config.Target,
-		}, &applied); err != nil {
+		if err := s.apply(ctx, plan); err != nil {
 			return s.summary, fmt.Errorf("apply failed: %w", err)
 		}
 	}
@@ -130,6 +131,79 @@ func (s *syncImpl) steps(ctx workflow.Context) (SyncSummary, error) {
 		s.logger.Warn("Unable to record summary memo", "Error", err)
 	}
 	return s.summary, nil
+}
+
+// apply carries out the plan. Each pass runs as several activities at once,
+// each applying its share of the changes (the target's parallelism, fewer
+// for a small plan); the second pass, which links managers, starts once
+// every user of the first exists.
+func (s *syncImpl) apply(ctx workflow.Context, plan activities.PlanResult) error {
+	start := workflow.Now(ctx)
+	defer func() { s.summary.Timings.Apply = workflow.Now(ctx).Sub(start) }()
+	target := s.in.Config.Target
+	if workflow.GetVersion(ctx, versionParallel, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+		var took time.Duration
+		return s.activity(ctx, &took, 2*time.Hour, a.Apply, activities.ApplyInput{PlanID: plan.PlanID, Target: target}, nil)
+	}
+	toWrite := 0
+	for _, op := range []roster.Op{roster.OpCreate, roster.OpUpdate, roster.OpReactivate, roster.OpDeactivate} {
+		toWrite += plan.Counts[op]
+	}
+	written, err := s.applyPass(ctx, plan.PlanID, activities.PassWrite, toWrite)
+	if err != nil {
+		return err
+	}
+	_, err = s.applyPass(ctx, plan.PlanID, activities.PassLink, written.Linking)
+	return err
+}
+
+// applyPass runs one pass of the apply over n changes in parallel parts and
+// sums up their results.
+func (s *syncImpl) applyPass(ctx workflow.Context, planID string, pass, n int) (activities.ApplyResult, error) {
+	total := activities.ApplyResult{Applied: map[roster.Op]int{}}
+	target := s.in.Config.Target
+	parts := partsFor(n, target)
+	if parts == 0 {
+		return total, nil
+	}
+	ctx = workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		StartToCloseTimeout: 2 * time.Hour,
+		HeartbeatTimeout:    heartbeatTimeout,
+		RetryPolicy:         retryPolicy,
+	})
+	futures := make([]workflow.Future, parts)
+	for i := range futures {
+		futures[i] = workflow.ExecuteActivity(ctx, a.Apply, activities.ApplyInput{
+			PlanID: planID, Target: target, Pass: pass, Part: store.Part{Index: i, Of: parts},
+		})
+	}
+	var errs []error
+	for _, f := range futures {
+		var res activities.ApplyResult
+		if err := f.Get(ctx, &res); err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		for _, op := range roster.Ops {
+			total.Applied[op] += res.Applied[op]
+		}
+		total.Failed += res.Failed
+		total.Linking += res.Linking
+	}
+	return total, errors.Join(errs...)
+}
+
+// partsFor is how many activities apply n changes to target: its
+// parallelism, but no more than one per batch.
+func partsFor(n int, target integration.Endpoint) int {
+	parallel, batch := target.Parallelism, target.BatchSize
+	if parallel <= 0 {
+		parallel = integration.DefaultParallelism
+	}
+	if batch <= 0 {
+		batch = activities.DefaultBatchSize
+	}
+	return min(parallel, (n+batch-1)/batch)
 }
 
 // fetch stages the HRIS roster in snapshot snapshotID.

@@ -147,6 +147,9 @@ func replanEnv(t *testing.T, replan activities.PlanResult, secondDecision string
 					Counts: map[roster.Op]int{roster.OpDeactivate: 50}}, nil
 			}
 			replan.PlanID = in.PlanID
+			if replan.Counts == nil {
+				replan.Counts = map[roster.Op]int{roster.OpUpdate: 3}
+			}
 			return replan, nil
 		})
 	applied := ""
@@ -216,4 +219,36 @@ func TestBlockedSyncNotifiesWhenConfigured(t *testing.T) {
 	require.NoError(t, env.GetWorkflowError())
 	require.Equal(t, "acme", notified.IntegrationID)
 	require.NotEmpty(t, notified.PlanID)
+}
+
+func TestApplyRunsInParallelPartsThenLinks(t *testing.T) {
+	env := newEnv(t, time.Date(2026, 3, 10, 9, 30, 0, 0, time.UTC))
+	in := syncInput()
+	in.Config.Target.Parallelism, in.Config.Target.BatchSize = 4, 500
+	env.OnActivity(a.Fetch, mock.Anything, mock.Anything).Return(
+		activities.FetchResult{SnapshotID: "s", Records: 1300}, nil)
+	env.OnActivity(a.Plan, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in activities.PlanInput) (activities.PlanResult, error) {
+			return activities.PlanResult{PlanID: in.SyncID, Counts: map[roster.Op]int{
+				roster.OpCreate: 1200, roster.OpUpdate: 1, roster.OpUnchanged: 99}}, nil
+		})
+	var calls []activities.ApplyInput
+	env.OnActivity(a.Apply, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in activities.ApplyInput) (activities.ApplyResult, error) {
+			calls = append(calls, in)
+			return activities.ApplyResult{Applied: map[roster.Op]int{roster.OpCreate: 10}, Linking: 100}, nil
+		})
+	env.OnActivity(a.Commit, mock.Anything, mock.Anything).Return(activities.CommitResult{}, nil)
+
+	env.ExecuteWorkflow(SyncWorkflow, in)
+
+	require.NoError(t, env.GetWorkflowError())
+	type call struct{ Pass, Index, Of int }
+	var got []call
+	for _, c := range calls {
+		got = append(got, call{c.Pass, c.Part.Index, c.Part.Of})
+	}
+	// 1,201 writes in batches of 500 need three parts; the 300 links
+	// they leave fit in one.
+	require.ElementsMatch(t, []call{{1, 0, 3}, {1, 1, 3}, {1, 2, 3}, {2, 0, 1}}, got)
 }
