@@ -2,22 +2,36 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"net/http/httptest"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
 	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/client"
 	"go.uber.org/zap"
+	"golang.org/x/sync/errgroup"
 	"google.golang.org/protobuf/proto"
 
+	"github.com/hrsync/hrsync/activities"
+	"github.com/hrsync/hrsync/connectors"
+	"github.com/hrsync/hrsync/connectors/registry"
 	"github.com/hrsync/hrsync/connectors/scim"
+	"github.com/hrsync/hrsync/connectors/scim/scimtest"
+	"github.com/hrsync/hrsync/credentials"
+	"github.com/hrsync/hrsync/integration"
 	"github.com/hrsync/hrsync/operator"
 	"github.com/hrsync/hrsync/roster"
+	"github.com/hrsync/hrsync/store"
 	"github.com/hrsync/hrsync/workflows"
 )
 
@@ -30,17 +44,20 @@ type benchRow struct {
 	HistoryEvents int
 	HistoryBytes  int
 	PeakRSS       int64
+	// Phases is how long fetch, plan, apply and commit took.
+	Phases workflows.Timings
 }
 
 func newBenchCmd() *cobra.Command {
-	var sizes string
+	var sizes, storeDSN string
 	cmd := &cobra.Command{
 		Use:   "bench",
 		Short: "Measure syncs end to end on the embedded server and the fakes on loopback",
 		Long: "For each size N: the first sync of N employees from the demo HRIS into the SCIM directory,\n" +
 			"a re-sync with no change and one with 1% changed; wall time, records per second, the\n" +
-			"process's peak RSS (server, fakes and worker all run in this process) and each sync's\n" +
-			"history. Then the floor: the same SCIM creates made by a minimal Go loop.",
+			"worker's peak RSS (the worker runs in a process of its own), each sync's history and how\n" +
+			"long each phase took. Then the floor: the first sync's HTTP requests made by a minimal Go\n" +
+			"loop with the same concurrency, into a fresh directory, with no Temporal and no store.",
 		SilenceUsage: true,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			var ns []int
@@ -53,22 +70,27 @@ func newBenchCmd() *cobra.Command {
 			}
 			var rows []benchRow
 			for _, n := range ns {
-				r, err := benchSize(cmd.Context(), n)
+				r, err := benchSize(cmd.Context(), n, storeDSN)
 				if err != nil {
 					return err
 				}
 				rows = append(rows, r...)
+				printBench(cmd.ErrOrStderr(), r)
 			}
 			printBench(cmd.OutOrStdout(), rows)
 			return nil
 		},
 	}
 	cmd.Flags().StringVar(&sizes, "employees", "1000,10000", "sizes to measure, comma-separated")
+	cmd.Flags().StringVar(&storeDSN, "store", "", "the worker's store: a postgres:// DSN, or empty for a SQLite file per size")
 	return cmd
 }
 
+// benchTokenEnv carries the directory's token to the bench's worker.
+const benchTokenEnv = "HRSYNC_BENCH_SCIM_TOKEN"
+
 // benchSize measures the three syncs and the floor for n employees.
-func benchSize(ctx context.Context, n int) ([]benchRow, error) {
+func benchSize(ctx context.Context, n int, storeDSN string) ([]benchRow, error) {
 	dir, err := os.MkdirTemp("", "hrsync-bench-")
 	if err != nil {
 		return nil, err
@@ -82,19 +104,31 @@ func benchSize(ctx context.Context, n int) ([]benchRow, error) {
 	}
 	defer env.stop()
 	cfg.Temporal.Address, cfg.Temporal.Namespace = env.temporal.FrontendHostPort(), env.temporal.Namespace()
-	if cfg, err = env.withSecrets(cfg); err != nil {
+	if storeDSN == "" {
+		storeDSN = filepath.Join(dir, "hrsync.db")
+	}
+	integrationID := fmt.Sprintf("bench-%d", n)
+	if err := purgeBench(ctx, storeDSN, integrationID); err != nil {
 		return nil, err
 	}
-	r, err := startWorker(ctx, cfg, logger)
+	w, err := startBenchWorker(ctx, cfg, env, storeDSN, filepath.Join(dir, "worker.log"))
 	if err != nil {
 		return nil, err
 	}
-	defer r.close()
-	op := operator.New(r.client, nil)
-	resetPeakRSS()
+	defer w.stop()
+	c, err := cfg.Temporal.Dial(ctx, logger)
+	if err != nil {
+		return nil, err
+	}
+	defer c.Close()
+	op := operator.New(c, nil)
+	if err := waitForPoller(ctx, c); err != nil {
+		return nil, fmt.Errorf("the bench worker did not start (see its log): %w", err)
+	}
 
 	var rows []benchRow
 	measure := func(name string, start func() (string, error)) error {
+		w.resetPeakRSS()
 		began := time.Now()
 		id, err := start()
 		if err != nil {
@@ -104,25 +138,28 @@ func benchSize(ctx context.Context, n int) ([]benchRow, error) {
 		if err != nil {
 			return err
 		}
+		wall := time.Since(began)
 		if sum.Status != workflows.StatusCompleted {
 			return fmt.Errorf("%s sync of %d ended %s: %s", name, n, sum.Status, sum.Error)
 		}
-		events, size, err := historySize(ctx, r, id)
+		events, size, err := historySize(ctx, c, id)
 		if err != nil {
 			return err
 		}
-		rows = append(rows, benchRow{Employees: n, Case: name, Wall: time.Since(began), Records: sum.Fetched,
-			HistoryEvents: events, HistoryBytes: size, PeakRSS: peakRSS()})
+		rows = append(rows, benchRow{Employees: n, Case: name, Wall: wall, Records: sum.Fetched,
+			HistoryEvents: events, HistoryBytes: size, PeakRSS: w.peakRSS(), Phases: sum.Timings})
 		return nil
 	}
 	syncNow := func() (string, error) {
-		res, err := op.SyncNow(ctx, DemoIntegrationID, "bench", false)
+		res, err := op.SyncNow(ctx, integrationID, "bench", false)
 		return res.WorkflowID, err
 	}
+	icfg := env.demoConfig()
+	icfg.ID, icfg.Name = integrationID, fmt.Sprintf("Bench: %d employees", n)
+	icfg.Target.CredentialRef = "env:" + benchTokenEnv
+	icfg.Schedule.FirstSync = "2099-01-01T00:00:00Z" // start it by hand, to time it
 	if err := measure("first sync", func() (string, error) {
-		cfg := env.demoConfig()
-		cfg.Schedule.FirstSync = "2099-01-01T00:00:00Z" // start it by hand, to time it
-		if err := op.Create(ctx, cfg); err != nil {
+		if err := op.Create(ctx, icfg); err != nil {
 			return "", err
 		}
 		return syncNow()
@@ -144,44 +181,214 @@ func benchSize(ctx context.Context, n int) ([]benchRow, error) {
 	if err := measure("re-sync, 1% changed", syncNow); err != nil {
 		return nil, err
 	}
-	floor, err := benchFloor(ctx, env, n)
+	if _, err := op.Remove(ctx, integrationID, "bench"); err != nil {
+		return nil, err
+	}
+	floor, err := benchFloor(ctx, env, icfg, n, filepath.Join(dir, "floor-directory.db"))
 	if err != nil {
 		return nil, err
 	}
 	return append(rows, floor), nil
 }
 
-// benchFloor makes the first sync's writes — a lookup and a create per
-// employee — with a minimal loop straight to a fresh SCIM directory, with no
-// Temporal and no store: the cost of the API calls alone.
-func benchFloor(ctx context.Context, env *devEnv, n int) (benchRow, error) {
-	c, err := scim.New(scim.Config{BaseURL: env.scimURL(), Token: env.scimToken})
+// purgeBench clears what an earlier bench left of integrationID in a
+// shared store.
+func purgeBench(ctx context.Context, dsn, integrationID string) error {
+	st, err := store.Open(ctx, dsn)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	_, err = st.Purge(ctx, integrationID)
+	return err
+}
+
+// benchWorker is the worker process a bench measures.
+type benchWorker struct {
+	cmd *exec.Cmd
+}
+
+// startBenchWorker runs this binary as a plain worker (no --dev) against
+// the bench's Temporal server and store, logging to logPath.
+func startBenchWorker(ctx context.Context, cfg Config, env *devEnv, storeDSN, logPath string) (*benchWorker, error) {
+	exe, err := os.Executable()
+	if err != nil {
+		return nil, err
+	}
+	logFile, err := os.Create(logPath)
+	if err != nil {
+		return nil, err
+	}
+	defer logFile.Close()
+	key, err := credentials.NewKey("bench")
+	if err != nil {
+		return nil, err
+	}
+	args, extraEnv := benchWorkerArgs(storeDSN)
+	cmd := exec.CommandContext(ctx, exe, args...)
+	cmd.Env = append(append(os.Environ(), extraEnv...),
+		"TEMPORAL_ADDRESS="+cfg.Temporal.Address, "TEMPORAL_NAMESPACE="+cfg.Temporal.Namespace,
+		benchTokenEnv+"="+env.scimToken, credentials.KeyEnv+"="+key.String())
+	cmd.Stdout, cmd.Stderr = logFile, logFile
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("unable to start the bench worker: %w", err)
+	}
+	return &benchWorker{cmd: cmd}, nil
+}
+
+// benchWorkerArgs are the arguments and environment that make this binary
+// a worker on the store at dsn. Tests, whose binary is a test binary,
+// replace them.
+var benchWorkerArgs = func(dsn string) ([]string, []string) {
+	return []string{"--store", dsn, "--log-level", "warn"}, nil
+}
+
+// stop ends the worker.
+func (w *benchWorker) stop() {
+	_ = w.cmd.Process.Signal(syscall.SIGTERM)
+	_ = w.cmd.Wait()
+}
+
+// peakRSS is the worker's peak resident set size in bytes.
+func (w *benchWorker) peakRSS() int64 { return peakRSS(w.cmd.Process.Pid) }
+
+// resetPeakRSS starts the worker's peak RSS afresh.
+func (w *benchWorker) resetPeakRSS() { resetPeakRSS(w.cmd.Process.Pid) }
+
+// waitForPoller waits until a worker polls hrsync's task queue.
+func waitForPoller(ctx context.Context, c client.Client) error {
+	ctx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	for {
+		resp, err := c.DescribeTaskQueue(ctx, workflows.TaskQueue, enumspb.TASK_QUEUE_TYPE_WORKFLOW)
+		if err == nil && len(resp.GetPollers()) > 0 {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}
+
+// benchFloor makes the first sync's HTTP requests with a minimal loop and
+// no Temporal or store: the HRIS read page by page, the (empty) directory
+// listed, then the users created and their managers linked in the same
+// batches (SCIM Bulk) and with the same parallelism as hrsync's apply, into
+// a fresh directory. Its wall time is what the APIs alone cost.
+func benchFloor(ctx context.Context, env *devEnv, icfg integration.Config, n int, dbPath string) (benchRow, error) {
+	dir, err := scimtest.New(scimtest.Options{DBPath: dbPath, Token: env.scimToken})
 	if err != nil {
 		return benchRow{}, err
 	}
-	began := time.Now()
-	created := 0
-	for _, e := range env.hris.Employees() {
-		if e.Status != roster.StatusActive {
-			continue
-		}
-		e.ID = "floor-" + e.ID
-		e.WorkEmail = "floor." + e.WorkEmail
-		e.ManagerID = ""
-		if _, _, err := c.FindByExternalID(ctx, e.ID); err != nil {
-			return benchRow{}, err
-		}
-		if _, err := c.CreateUser(ctx, e); err != nil {
-			return benchRow{}, err
-		}
-		created++
+	defer dir.Close()
+	srv := httptest.NewServer(dir)
+	defer srv.Close()
+	reg := registry.New(nil, registry.SchemeSecrets{
+		"dev": registry.StaticSecrets{Values: map[string]string{devSourceCredential: env.sourceSecret}}})
+	src, err := reg.Source(icfg.Source)
+	if err != nil {
+		return benchRow{}, err
 	}
-	return benchRow{Employees: n, Case: "floor: lookup + create, no Temporal", Wall: time.Since(began), Records: created}, nil
+	tgt, err := scim.New(scim.Config{BaseURL: srv.URL + "/scim/v2", Token: env.scimToken})
+	if err != nil {
+		return benchRow{}, err
+	}
+	parts, batch := integration.DefaultParallelism, activities.DefaultBatchSize
+
+	began := time.Now()
+	var active []roster.Employee
+	for cursor, first := "", true; first || cursor != ""; first = false {
+		page, err := src.FetchPage(ctx, cursor)
+		if err != nil {
+			return benchRow{}, err
+		}
+		for _, r := range page.Records {
+			if e, _ := icfg.Rules.Normalize(r); e.Status == roster.StatusActive {
+				active = append(active, e)
+			}
+		}
+		cursor = page.Next
+	}
+	for cursor, first := "", true; first || cursor != ""; first = false {
+		page, err := tgt.ListUsers(ctx, cursor)
+		if err != nil {
+			return benchRow{}, err
+		}
+		cursor = page.Next
+	}
+	ids := make([]string, len(active))
+	err = inParts(ctx, parts, batch, len(active), func(idx []int) error {
+		writes := make([]connectors.Write, len(idx))
+		for j, i := range idx {
+			e := active[i]
+			e.ManagerID = ""
+			writes[j] = connectors.Write{Kind: connectors.WriteCreate, Employee: e}
+		}
+		res, err := tgt.WriteBatch(ctx, writes)
+		for j, i := range idx {
+			if err == nil {
+				ids[i], err = res[j].TargetID, res[j].Err
+			}
+		}
+		return err
+	})
+	if err != nil {
+		return benchRow{}, err
+	}
+	byEmployee := make(map[string]string, len(active))
+	for i, e := range active {
+		byEmployee[e.ID] = ids[i]
+	}
+	err = inParts(ctx, parts, batch, len(active), func(idx []int) error {
+		var writes []connectors.Write
+		for _, i := range idx {
+			if m := active[i].ManagerID; m != "" {
+				writes = append(writes, connectors.Write{Kind: connectors.WriteManager, TargetID: ids[i],
+					Manager: connectors.ManagerRef{ExternalID: m, TargetID: byEmployee[m]}})
+			}
+		}
+		res, err := tgt.WriteBatch(ctx, writes)
+		for _, r := range res {
+			err = errors.Join(err, r.Err)
+		}
+		return err
+	})
+	if err != nil {
+		return benchRow{}, err
+	}
+	return benchRow{Employees: n, Case: "floor: the first sync's requests, no Temporal", Wall: time.Since(began),
+		Records: len(active)}, nil
+}
+
+// inParts runs do over 0…n-1 as hrsync's apply does: parts goroutines,
+// part k taking the positions equal to k modulo parts, in batches.
+func inParts(ctx context.Context, parts, batch, n int, do func(idx []int) error) error {
+	g, _ := errgroup.WithContext(ctx)
+	for k := range parts {
+		g.Go(func() error {
+			var idx []int
+			for i := k; i < n; i += parts {
+				if idx = append(idx, i); len(idx) == batch {
+					if err := do(idx); err != nil {
+						return err
+					}
+					idx = idx[:0]
+				}
+			}
+			if len(idx) > 0 {
+				return do(idx)
+			}
+			return nil
+		})
+	}
+	return g.Wait()
 }
 
 // historySize counts the events of a workflow's history and their bytes.
-func historySize(ctx context.Context, r *running, id string) (int, int, error) {
-	iter := r.client.GetWorkflowHistory(ctx, id, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+func historySize(ctx context.Context, c client.Client, id string) (int, int, error) {
+	iter := c.GetWorkflowHistory(ctx, id, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
 	events, size := 0, 0
 	for iter.HasNext() {
 		ev, err := iter.Next()
@@ -194,10 +401,10 @@ func historySize(ctx context.Context, r *running, id string) (int, int, error) {
 	return events, size, nil
 }
 
-// peakRSS is the process's peak resident set size in bytes (VmHWM), or -1
+// peakRSS is process pid's peak resident set size in bytes (VmHWM), or -1
 // where /proc does not say.
-func peakRSS() int64 {
-	data, err := os.ReadFile("/proc/self/status")
+func peakRSS(pid int) int64 {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {
 		return -1
 	}
@@ -212,12 +419,13 @@ func peakRSS() int64 {
 	return -1
 }
 
-// resetPeakRSS starts the peak RSS afresh (Linux: writing 5 to clear_refs).
-func resetPeakRSS() { _ = os.WriteFile("/proc/self/clear_refs", []byte("5"), 0) }
+// resetPeakRSS starts process pid's peak RSS afresh (Linux: writing 5 to
+// clear_refs).
+func resetPeakRSS(pid int) { _ = os.WriteFile(fmt.Sprintf("/proc/%d/clear_refs", pid), []byte("5"), 0) }
 
 func printBench(w io.Writer, rows []benchRow) {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "employees\tcase\twall\trecords/s\tpeak RSS\thistory events\thistory bytes\t")
+	fmt.Fprintln(tw, "employees\tcase\twall\trecords/s\tpeak RSS\thistory events\thistory bytes\tfetch\tplan\tapply\tcommit\t")
 	for _, r := range rows {
 		rss, events, size := "-", "-", "-"
 		if r.PeakRSS > 0 {
@@ -226,9 +434,15 @@ func printBench(w io.Writer, rows []benchRow) {
 		if r.HistoryEvents > 0 {
 			events, size = strconv.Itoa(r.HistoryEvents), strconv.Itoa(r.HistoryBytes)
 		}
+		phases := [4]string{"-", "-", "-", "-"}
+		if r.HistoryEvents > 0 {
+			for i, d := range []time.Duration{r.Phases.Fetch, r.Phases.Plan, r.Phases.Apply, r.Phases.Commit} {
+				phases[i] = d.Round(10 * time.Millisecond).String()
+			}
+		}
 		rate := float64(r.Records) / r.Wall.Seconds()
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%.0f\t%s\t%s\t%s\t\n", r.Employees, r.Case, r.Wall.Round(10*time.Millisecond),
-			rate, rss, events, size)
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%.0f\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", r.Employees, r.Case, r.Wall.Round(10*time.Millisecond),
+			rate, rss, events, size, phases[0], phases[1], phases[2], phases[3])
 	}
 	_ = tw.Flush()
 }

@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/hrsync/hrsync/integration"
 )
 
 // The bench runs end to end on a small roster, so the command keeps working;
@@ -15,17 +17,26 @@ func TestBenchMeasuresEveryCase(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a Temporal server; skipped with -short")
 	}
-	rows, err := benchSize(context.Background(), 60)
+	benchWorkerArgs = func(dsn string) ([]string, []string) {
+		return []string{"-test.run=^$"}, []string{childWorkerEnv + "=1", childStoreEnv + "=" + dsn}
+	}
+	rows, err := benchSize(context.Background(), 60, "")
 	require.NoError(t, err)
 	require.Len(t, rows, 4)
 	for _, r := range rows[:3] {
 		require.Equal(t, 60, r.Records, r.Case)
 		require.NotZero(t, r.HistoryEvents, r.Case)
 		require.NotZero(t, r.HistoryBytes, r.Case)
+		require.Positive(t, r.PeakRSS, "the worker's own, read from /proc: %s", r.Case)
 	}
-	require.Equal(t, rows[0].HistoryEvents, rows[1].HistoryEvents, "history does not grow with the data")
+	// An apply adds three events (scheduled, started, completed) per part
+	// and pass, and a pass has at most the target's parallelism of parts,
+	// whatever the size of the roster.
+	require.LessOrEqual(t, rows[0].HistoryEvents, rows[1].HistoryEvents+2*3*integration.DefaultParallelism,
+		"history does not grow with the data")
 	var out bytes.Buffer
 	printBench(&out, rows)
 	require.Equal(t, 5, strings.Count(out.String(), "\n"))
-	require.Contains(t, out.String(), "floor: lookup + create, no Temporal")
+	require.Contains(t, out.String(), "floor: the first sync's requests, no Temporal")
+	require.Equal(t, 60, rows[3].Records, "the floor creates every active employee")
 }

@@ -116,7 +116,11 @@ func TestKilledWorkerLeavesNoDuplicates(t *testing.T) {
 	require.NoError(t, err)
 	defer c.Close()
 	stack := &devStack{env: env, c: c, op: operator.New(c, nil)}
-	_, err = ensureIntegration(ctx, stack.op, env.demoConfig())
+	icfg := env.demoConfig()
+	// Small batches, so the apply is many requests long and the kill lands
+	// in its middle.
+	icfg.Target.BatchSize, icfg.Target.Parallelism = 1, 1
+	_, err = ensureIntegration(ctx, stack.op, icfg)
 	require.NoError(t, err)
 	eventually(t, "the apply to be under way", func() bool { return len(env.directory.Users()) >= 25 })
 	// Its progress is visible while it runs.
