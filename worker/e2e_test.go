@@ -76,7 +76,14 @@ func startDevStackWith(t *testing.T, dir string, dev DevConfig) *devStack {
 // each manager named by HRIS id.
 func (s *devStack) directoryUsers(t *testing.T) []roster.User {
 	t.Helper()
-	c, err := scim.New(scim.Config{BaseURL: s.env.scimURL(), Token: s.env.scimToken})
+	return scimUsers(t, s.env.scimURL(), s.env.scimToken)
+}
+
+// scimUsers reads the SCIM directory at baseURL through hrsync's SCIM
+// client, with each manager named by HRIS id.
+func scimUsers(t *testing.T, baseURL, token string) []roster.User {
+	t.Helper()
+	c, err := scim.New(scim.Config{BaseURL: baseURL, Token: token})
 	require.NoError(t, err)
 	var users []roster.User
 	cursor := ""
