@@ -6,15 +6,11 @@ package credentials
 
 import (
 	"context"
-	"crypto/aes"
-	"crypto/cipher"
-	"crypto/rand"
-	"encoding/base64"
 	"errors"
 	"fmt"
-	"os"
 	"strings"
 
+	"github.com/hrsync/hrsync/internal/keys"
 	"github.com/hrsync/hrsync/store"
 )
 
@@ -28,83 +24,45 @@ const (
 )
 
 // Key is one AES-256 key and the id sealed values carry.
-type Key struct {
-	ID    string
-	Bytes []byte
-}
+type Key = keys.Key
 
-// ParseKey reads "<id>:<base64>".
-func ParseKey(s string) (Key, error) {
-	id, b64, ok := strings.Cut(strings.TrimSpace(s), ":")
-	if !ok || id == "" || strings.ContainsAny(id, ",:") {
-		return Key{}, errors.New(`a credentials key is "<id>:<base64 of 32 bytes>"`)
-	}
-	raw, err := base64.StdEncoding.DecodeString(b64)
-	if err != nil || len(raw) != 32 {
-		return Key{}, fmt.Errorf("credentials key %s must be 32 bytes in base64", id)
-	}
-	return Key{ID: id, Bytes: raw}, nil
-}
+// ParseKey reads "<id>:<base64 of 32 bytes>".
+func ParseKey(s string) (Key, error) { return keys.ParseKey(s) }
 
 // NewKey makes a random key with id.
-func NewKey(id string) (Key, error) {
-	b := make([]byte, 32)
-	if _, err := rand.Read(b); err != nil {
-		return Key{}, fmt.Errorf("unable to make a key: %w", err)
-	}
-	return Key{ID: id, Bytes: b}, nil
-}
-
-// String writes k as ParseKey reads it. It is the secret; keep it out of logs.
-func (k Key) String() string { return k.ID + ":" + base64.StdEncoding.EncodeToString(k.Bytes) }
+func NewKey(id string) (Key, error) { return keys.NewKey(id) }
 
 // KeysFromEnv reads the sealing key and the older keys from the environment.
 func KeysFromEnv() (Key, []Key, error) {
-	v := os.Getenv(KeyEnv)
-	if v == "" {
-		return Key{}, nil, fmt.Errorf("%s is not set: credentials cannot be stored or read", KeyEnv)
+	ring, err := keys.FromEnv(KeyEnv, OldKeysEnv)
+	if errors.Is(err, keys.ErrNotSet) {
+		return Key{}, nil, fmt.Errorf("%w: credentials cannot be stored or read", err)
 	}
-	current, err := ParseKey(v)
 	if err != nil {
-		return Key{}, nil, fmt.Errorf("%s: %w", KeyEnv, err)
+		return Key{}, nil, err
 	}
-	var old []Key
-	for _, s := range strings.Split(os.Getenv(OldKeysEnv), ",") {
-		if strings.TrimSpace(s) == "" {
-			continue
-		}
-		k, err := ParseKey(s)
-		if err != nil {
-			return Key{}, nil, fmt.Errorf("%s: %w", OldKeysEnv, err)
-		}
-		old = append(old, k)
-	}
-	return current, old, nil
+	return ring.Current, ring.Old, nil
 }
 
 // Vault seals credentials into the store and opens them again.
 type Vault struct {
-	store   *store.Store
-	current Key
-	keys    map[string][]byte
+	store *store.Store
+	ring  keys.Keyring
 }
 
 // NewVault returns a Vault sealing with current and opening with current or
 // any of old.
 func NewVault(st *store.Store, current Key, old ...Key) (*Vault, error) {
-	v := &Vault{store: st, current: current, keys: map[string][]byte{}}
-	for _, k := range append([]Key{current}, old...) {
-		if len(k.Bytes) != 32 || k.ID == "" {
-			return nil, errors.New("credentials keys need an id and 32 bytes")
-		}
-		v.keys[k.ID] = k.Bytes
+	ring := keys.Keyring{Current: current, Old: old}
+	if err := ring.Validate(); err != nil {
+		return nil, fmt.Errorf("credentials keys: %w", err)
 	}
-	return v, nil
+	return &Vault{store: st, ring: ring}, nil
 }
 
 // Put seals secret and stores it as credential id of the given kind.
 func (v *Vault) Put(ctx context.Context, id, kind string, secret []byte) error {
-	sealed, err := seal(v.current, id, secret)
+	sealed, err := v.seal(id, secret)
 	if err != nil {
 		return err
 	}
@@ -140,21 +98,19 @@ func (v *Vault) Secret(ref string) (string, error) {
 	return string(secret), nil
 }
 
-// seal encrypts secret under k, bound to the credential's id so a sealed
-// value cannot be moved to another credential: key id length, key id,
-// nonce, ciphertext.
-func seal(k Key, id string, secret []byte) ([]byte, error) {
-	gcm, err := newGCM(k.Bytes)
+// seal encrypts secret under the current key, bound to the credential's
+// id so a sealed value cannot be moved to another credential: key id
+// length, key id, then what the keyring sealed (nonce, ciphertext).
+func (v *Vault) seal(id string, secret []byte) ([]byte, error) {
+	body, err := v.ring.Seal(secret, []byte(id))
 	if err != nil {
 		return nil, err
 	}
-	nonce := make([]byte, gcm.NonceSize())
-	if _, err := rand.Read(nonce); err != nil {
-		return nil, fmt.Errorf("unable to make a nonce: %w", err)
-	}
-	out := append([]byte{byte(len(k.ID))}, k.ID...)
-	out = append(out, nonce...)
-	return gcm.Seal(out, nonce, secret, []byte(id)), nil
+	keyID := v.ring.Current.ID
+	out := make([]byte, 0, 1+len(keyID)+len(body))
+	out = append(out, byte(len(keyID)))
+	out = append(out, keyID...)
+	return append(out, body...), nil
 }
 
 func (v *Vault) open(id string, sealed []byte) ([]byte, error) {
@@ -162,29 +118,12 @@ func (v *Vault) open(id string, sealed []byte) ([]byte, error) {
 		return nil, fmt.Errorf("credential %s is damaged", id)
 	}
 	keyID := string(sealed[1 : 1+int(sealed[0])])
-	key, ok := v.keys[keyID]
-	if !ok {
+	secret, err := v.ring.Open(keyID, sealed[1+int(sealed[0]):], []byte(id))
+	if errors.Is(err, keys.ErrUnknownKey) {
 		return nil, fmt.Errorf("credential %s was sealed with key %s, which is not configured", id, keyID)
 	}
-	gcm, err := newGCM(key)
-	if err != nil {
-		return nil, err
-	}
-	rest := sealed[1+int(sealed[0]):]
-	if len(rest) < gcm.NonceSize() {
-		return nil, fmt.Errorf("credential %s is damaged", id)
-	}
-	secret, err := gcm.Open(nil, rest[:gcm.NonceSize()], rest[gcm.NonceSize():], []byte(id))
 	if err != nil {
 		return nil, fmt.Errorf("credential %s cannot be opened with key %s", id, keyID)
 	}
 	return secret, nil
-}
-
-func newGCM(key []byte) (cipher.AEAD, error) {
-	block, err := aes.NewCipher(key)
-	if err != nil {
-		return nil, fmt.Errorf("unable to use credentials key: %w", err)
-	}
-	return cipher.NewGCM(block)
 }
