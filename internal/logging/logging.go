@@ -1,6 +1,8 @@
 // Package logging builds hrsync's one zap logger and adapts it to the
 // Temporal SDK's logger interface, so workflow, activity and process logs
-// share one stream and one format.
+// share one stream and one format. Everything logged through it is
+// redacted first (see NewRedactingCore and Redact): secrets and people's
+// personal data stay out of the logs.
 package logging
 
 import (
@@ -14,14 +16,21 @@ import (
 )
 
 // New returns the process logger at level ("debug", "info", "warn",
-// "error"): human-readable on a terminal, JSON otherwise.
+// "error"): human-readable on a terminal, JSON otherwise, redacted either
+// way.
 func New(level string) (*zap.Logger, error) {
+	return build(level, term.IsTerminal(int(os.Stderr.Fd())), nil)
+}
+
+// build is New writing to outputPaths (nil: stderr), in the terminal
+// format or not.
+func build(level string, terminal bool, outputPaths []string) (*zap.Logger, error) {
 	lvl, err := zapcore.ParseLevel(level)
 	if err != nil {
 		return nil, fmt.Errorf("log level %q: %w", level, err)
 	}
 	var cfg zap.Config
-	if term.IsTerminal(int(os.Stderr.Fd())) {
+	if terminal {
 		cfg = zap.NewDevelopmentConfig()
 		cfg.EncoderConfig.EncodeLevel = zapcore.CapitalColorLevelEncoder
 		cfg.DisableStacktrace = true
@@ -31,7 +40,12 @@ func New(level string) (*zap.Logger, error) {
 		cfg.EncoderConfig.EncodeTime = zapcore.ISO8601TimeEncoder
 	}
 	cfg.Level = zap.NewAtomicLevelAt(lvl)
-	logger, err := cfg.Build()
+	if outputPaths != nil {
+		cfg.OutputPaths, cfg.ErrorOutputPaths = outputPaths, outputPaths
+	}
+	// The redaction wraps the whole core, sampling included, so loggers
+	// derived with With, Named or WithOptions stay redacted.
+	logger, err := cfg.Build(zap.WrapCore(NewRedactingCore))
 	if err != nil {
 		return nil, fmt.Errorf("unable to build logger: %w", err)
 	}
@@ -49,9 +63,10 @@ var (
 	_ log.WithSkipCallers = (*Temporal)(nil)
 )
 
-// NewTemporal wraps z for the Temporal SDK.
+// NewTemporal wraps z for the Temporal SDK, redacting its output if z
+// does not already (see Redacting); a nil z logs nothing.
 func NewTemporal(z *zap.Logger) *Temporal {
-	return &Temporal{z: z.WithOptions(zap.AddCallerSkip(1)).Sugar()}
+	return &Temporal{z: Redacting(z).WithOptions(zap.AddCallerSkip(1)).Sugar()}
 }
 
 // Debug logs at debug level with key-value pairs.
