@@ -7,13 +7,16 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 
 	"github.com/spf13/cobra"
 	"go.uber.org/zap"
 
+	"github.com/hrsync/hrsync/codec"
 	"github.com/hrsync/hrsync/internal/temporalenv"
 	"github.com/hrsync/hrsync/operator"
 )
@@ -30,7 +33,9 @@ type cli struct {
 	out       io.Writer
 	json      bool
 	storePath string
+	dataDir   string
 	conn      temporalenv.Connection
+	connErr   error // from reading conn from the environment
 	operator  func(ctx context.Context) (*operator.Operator, func(), error)
 }
 
@@ -41,7 +46,8 @@ var openURL = func(u string) {
 }
 
 func newRootCmd(out io.Writer) *cobra.Command {
-	c := &cli{out: out, conn: temporalenv.FromEnv()}
+	conn, connErr := temporalenv.FromEnv()
+	c := &cli{out: out, conn: conn, connErr: connErr}
 	c.operator = c.dial
 	root := &cobra.Command{
 		Use:           "starter",
@@ -56,6 +62,8 @@ func newRootCmd(out io.Writer) *cobra.Command {
 	}
 	root.PersistentFlags().StringVar(&c.storePath, "store", storePath,
 		"the worker's store, for plan details, reports and previews (env HRSYNC_STORE)")
+	root.PersistentFlags().StringVar(&c.dataDir, "data-dir", ".hrsync",
+		"dev mode's data dir, where its payload key is kept when "+codec.KeyEnv+" is not set")
 	root.AddCommand(
 		c.createCmd(), c.updateCmd(), c.listCmd(), c.statusCmd(), c.syncCmd(), c.pauseCmd(), c.resumeCmd(),
 		c.approveCmd(), c.rejectCmd(), c.removeCmd(), c.historyCmd(), c.previewCmd(), c.reportCmd(),
@@ -66,11 +74,22 @@ func newRootCmd(out io.Writer) *cobra.Command {
 
 // dial connects to Temporal. The CLI logs nothing of its own beyond errors.
 func (c *cli) dial(ctx context.Context) (*operator.Operator, func(), error) {
-	cl, err := c.conn.Dial(ctx, zap.NewNop())
+	if c.connErr != nil {
+		return nil, nil, c.connErr
+	}
+	// The worker's payload key decodes what it encrypted: run results,
+	// query answers, progress. Without one, payloads are in the clear.
+	dc, _, err := codec.LoadConverter(filepath.Join(c.dataDir, codec.KeyFile))
+	if err != nil && !errors.Is(err, codec.ErrNoKey) {
+		return nil, nil, err
+	}
+	conn := c.conn
+	conn.DataConverter = dc
+	cl, err := conn.Dial(ctx, zap.NewNop())
 	if err != nil {
 		return nil, nil, err
 	}
-	return operator.New(cl, nil), cl.Close, nil
+	return operator.New(cl, dc), cl.Close, nil
 }
 
 // withOperator runs fn with a connected operator.

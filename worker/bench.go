@@ -23,12 +23,14 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/hrsync/hrsync/activities"
+	"github.com/hrsync/hrsync/codec"
 	"github.com/hrsync/hrsync/connectors"
 	"github.com/hrsync/hrsync/connectors/registry"
 	"github.com/hrsync/hrsync/connectors/scim"
 	"github.com/hrsync/hrsync/connectors/scim/scimtest"
 	"github.com/hrsync/hrsync/credentials"
 	"github.com/hrsync/hrsync/integration"
+	"github.com/hrsync/hrsync/internal/keys"
 	"github.com/hrsync/hrsync/operator"
 	"github.com/hrsync/hrsync/roster"
 	"github.com/hrsync/hrsync/store"
@@ -103,7 +105,18 @@ func benchSize(ctx context.Context, n int, storeDSN string) ([]benchRow, error) 
 		return nil, err
 	}
 	defer env.stop()
-	cfg.Temporal.Address, cfg.Temporal.Namespace = env.temporal.FrontendHostPort(), env.temporal.Namespace()
+	cfg.Temporal = cfg.Temporal.ForDevServer(env.temporal.FrontendHostPort(), env.temporal.Namespace())
+	// Payloads are encrypted, as in production; the bench's client and its
+	// worker share the key.
+	payloadKey, err := credentials.NewKey("bench")
+	if err != nil {
+		return nil, err
+	}
+	pc, err := codec.New(keys.Keyring{Current: payloadKey})
+	if err != nil {
+		return nil, err
+	}
+	cfg.Temporal.DataConverter = codec.DataConverter(pc)
 	if storeDSN == "" {
 		storeDSN = filepath.Join(dir, "hrsync.db")
 	}
@@ -111,7 +124,7 @@ func benchSize(ctx context.Context, n int, storeDSN string) ([]benchRow, error) 
 	if err := purgeBench(ctx, storeDSN, integrationID); err != nil {
 		return nil, err
 	}
-	w, err := startBenchWorker(ctx, cfg, env, storeDSN, filepath.Join(dir, "worker.log"))
+	w, err := startBenchWorker(ctx, cfg, env, storeDSN, payloadKey.String(), filepath.Join(dir, "worker.log"))
 	if err != nil {
 		return nil, err
 	}
@@ -121,7 +134,7 @@ func benchSize(ctx context.Context, n int, storeDSN string) ([]benchRow, error) 
 		return nil, err
 	}
 	defer c.Close()
-	op := operator.New(c, nil)
+	op := operator.New(c, cfg.Temporal.DataConverter)
 	if err := waitForPoller(ctx, c); err != nil {
 		return nil, fmt.Errorf("the bench worker did not start (see its log): %w", err)
 	}
@@ -210,7 +223,7 @@ type benchWorker struct {
 
 // startBenchWorker runs this binary as a plain worker (no --dev) against
 // the bench's Temporal server and store, logging to logPath.
-func startBenchWorker(ctx context.Context, cfg Config, env *devEnv, storeDSN, logPath string) (*benchWorker, error) {
+func startBenchWorker(ctx context.Context, cfg Config, env *devEnv, storeDSN, payloadKey, logPath string) (*benchWorker, error) {
 	exe, err := os.Executable()
 	if err != nil {
 		return nil, err
@@ -228,7 +241,7 @@ func startBenchWorker(ctx context.Context, cfg Config, env *devEnv, storeDSN, lo
 	cmd := exec.CommandContext(ctx, exe, args...)
 	cmd.Env = append(append(os.Environ(), extraEnv...),
 		"TEMPORAL_ADDRESS="+cfg.Temporal.Address, "TEMPORAL_NAMESPACE="+cfg.Temporal.Namespace,
-		benchTokenEnv+"="+env.scimToken, credentials.KeyEnv+"="+key.String())
+		benchTokenEnv+"="+env.scimToken, credentials.KeyEnv+"="+key.String(), codec.KeyEnv+"="+payloadKey)
 	cmd.Stdout, cmd.Stderr = logFile, logFile
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("unable to start the bench worker: %w", err)

@@ -18,6 +18,7 @@ import (
 
 	"go.uber.org/zap"
 
+	"github.com/hrsync/hrsync/codec"
 	"github.com/hrsync/hrsync/connectors/bamboohr/bamboohrtest"
 	"github.com/hrsync/hrsync/connectors/demo/demotest"
 	"github.com/hrsync/hrsync/connectors/justlogin"
@@ -72,7 +73,9 @@ type devEnv struct {
 	scimToken    string
 	hrisURL      string
 	directoryURL string
-	servers      []*http.Server
+	// codecURL is the dev codec server's base URL, when it runs.
+	codecURL string
+	servers  []*http.Server
 }
 
 // startDevEnv starts the embedded Temporal server and UI and the two demo
@@ -87,10 +90,15 @@ func startDevEnv(ctx context.Context, cfg Config, logger *zap.Logger) (_ *devEnv
 			env.stop()
 		}
 	}()
+	codecEndpoint := ""
+	if cfg.Dev.UIPort > 0 {
+		codecEndpoint = fmt.Sprintf("http://127.0.0.1:%d", codecPort(cfg))
+	}
 	env.temporal, err = devserver.Start(ctx, devserver.Options{
 		DBPath:           filepath.Join(cfg.DataDir, "temporal.db"),
 		GRPCPort:         cfg.Dev.GRPCPort,
 		UIPort:           cfg.Dev.UIPort,
+		CodecEndpoint:    codecEndpoint,
 		SearchAttributes: workflows.SearchAttributes(),
 		Logger:           logger.Named("temporal"),
 	})
@@ -295,7 +303,32 @@ func (e *devEnv) withSecrets(cfg Config) (Config, error) {
 		}
 		cfg.credentialsKey = &key
 	}
+	// A payload key of its own, so history is encrypted in dev mode too;
+	// the worker and the starter find it in the data dir.
+	if os.Getenv(codec.KeyEnv) == "" {
+		if _, err := loadOrCreateKey(filepath.Join(cfg.DataDir, codec.KeyFile)); err != nil {
+			return cfg, err
+		}
+	}
 	return cfg, nil
+}
+
+// codecPort is the dev mode codec server's port: the Web UI's, plus one.
+func codecPort(cfg Config) int { return cfg.Dev.UIPort + 1 }
+
+// serveCodec runs the codec server the dev Web UI decodes payloads with.
+// The dev UI has no login, so it sends no token: the server answers the
+// UI's own origins only, on loopback.
+func (e *devEnv) serveCodec(cfg Config, c *codec.Codec) error {
+	if c == nil || cfg.Dev.UIPort <= 0 {
+		return nil
+	}
+	ui := fmt.Sprintf("%d", cfg.Dev.UIPort)
+	h := codec.NewServer(codec.ServerOptions{Codec: c, AllowNoToken: true,
+		Origins: []string{"http://localhost:" + ui, "http://127.0.0.1:" + ui}})
+	url, err := e.serve(codecPort(cfg), h, "codec server")
+	e.codecURL = url
+	return err
 }
 
 // loadOrCreateKey reads the credentials key kept at path, or makes and
@@ -399,8 +432,7 @@ func runDev(ctx context.Context, cfg Config, logger *zap.Logger) error {
 		return err
 	}
 	defer env.stop()
-	cfg.Temporal.Address = env.temporal.FrontendHostPort()
-	cfg.Temporal.Namespace = env.temporal.Namespace()
+	cfg.Temporal = cfg.Temporal.ForDevServer(env.temporal.FrontendHostPort(), env.temporal.Namespace())
 
 	if cfg, err = env.withSecrets(cfg); err != nil {
 		return err
@@ -410,13 +442,16 @@ func runDev(ctx context.Context, cfg Config, logger *zap.Logger) error {
 		return err
 	}
 	defer r.close()
+	if err := env.serveCodec(cfg, r.codec); err != nil {
+		return err
+	}
 	if env.source.Kind == "justlogin" {
 		if err := env.connectJustLogin(ctx, r.vault); err != nil {
 			return err
 		}
 	}
 
-	op := operator.New(r.client, nil)
+	op := operator.New(r.client, r.dc)
 	since := time.Now()
 	created, err := ensureIntegration(ctx, op, env.demoConfig())
 	if err != nil {
@@ -459,11 +494,12 @@ func printBanner(env *devEnv, created bool) {
 		"  Temporal Web UI   " + env.temporal.UIURL(),
 		"  Temporal gRPC     " + env.temporal.FrontendHostPort(),
 		"  demo HRIS         " + env.source.Kind + " at " + env.source.URL,
-		"  SCIM directory    " + env.directoryURL + "/  (SCIM 2.0 at " + env.scimURL() + ", bearer token " + env.scimToken + ")",
-		"  integration " + DemoIntegrationID + "  " + state,
-		"",
-		"Try:  go run ./starter status demo",
+		"  SCIM directory    " + env.directoryURL + "/  (SCIM 2.0 at " + env.scimURL() + ", bearer token in .hrsync/scim-token)",
 	}
+	if env.codecURL != "" {
+		lines = append(lines, "  codec server      "+env.codecURL+"  (the Web UI decrypts history through it)")
+	}
+	lines = append(lines, "  integration "+DemoIntegrationID+"  "+state, "", "Try:  go run ./starter status demo")
 	if env.hris != nil {
 		lines = append(lines, "      curl -X POST "+env.hrisURL+"/api/employees/E0002/terminate")
 	}

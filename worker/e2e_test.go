@@ -16,10 +16,12 @@ import (
 	historypb "go.temporal.io/api/history/v1"
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/converter"
 	"go.uber.org/zap"
 	"go.uber.org/zap/zaptest"
 	"google.golang.org/protobuf/encoding/protojson"
 
+	"github.com/hrsync/hrsync/codec"
 	"github.com/hrsync/hrsync/connectors/scim"
 	"github.com/hrsync/hrsync/credentials"
 	"github.com/hrsync/hrsync/operator"
@@ -40,6 +42,8 @@ type devStack struct {
 	op    *operator.Operator
 	c     client.Client
 	vault *credentials.Vault
+	// dc is the data converter the worker and client share.
+	dc    converter.DataConverter
 	close func()
 }
 
@@ -52,13 +56,18 @@ func startDevStack(t *testing.T, dir string, employees int) *devStack {
 // startDevStackWith starts dev mode's parts as dev says, on free ports.
 func startDevStackWith(t *testing.T, dir string, dev DevConfig) *devStack {
 	t.Helper()
+	return startDevStackLogging(t, dir, dev, zaptest.NewLogger(t, zaptest.Level(zap.WarnLevel)))
+}
+
+// startDevStackLogging is startDevStackWith logging to logger.
+func startDevStackLogging(t *testing.T, dir string, dev DevConfig, logger *zap.Logger) *devStack {
+	t.Helper()
 	ctx := context.Background()
-	logger := zaptest.NewLogger(t, zaptest.Level(zap.WarnLevel))
 	dev.Enabled = true
 	cfg := Config{DataDir: dir, Dev: dev}
 	env, err := startDevEnv(ctx, cfg, logger)
 	require.NoError(t, err)
-	cfg.Temporal.Address, cfg.Temporal.Namespace = env.temporal.FrontendHostPort(), env.temporal.Namespace()
+	cfg.Temporal = cfg.Temporal.ForDevServer(env.temporal.FrontendHostPort(), env.temporal.Namespace())
 	cfg, err = env.withSecrets(cfg)
 	require.NoError(t, err)
 	r, err := startWorker(ctx, cfg, logger)
@@ -66,10 +75,22 @@ func startDevStackWith(t *testing.T, dir string, dev DevConfig) *devStack {
 	if env.source.Kind == "justlogin" {
 		require.NoError(t, env.connectJustLogin(ctx, r.vault))
 	}
-	return &devStack{env: env, op: operator.New(r.client, nil), c: r.client, vault: r.vault, close: func() {
+	return &devStack{env: env, op: operator.New(r.client, r.dc), c: r.client, vault: r.vault, dc: r.dc, close: func() {
 		r.close()
 		env.stop()
 	}}
+}
+
+// payloadKey keeps a payload key in dir, where a worker with DataDir dir
+// finds it, and returns the data converter that encrypts with it and the
+// environment entry that gives it to a worker process.
+func payloadKey(t *testing.T, dir string) (converter.DataConverter, string) {
+	t.Helper()
+	key, err := loadOrCreateKey(filepath.Join(dir, codec.KeyFile))
+	require.NoError(t, err)
+	dc, _, err := codec.LoadConverter(filepath.Join(dir, codec.KeyFile))
+	require.NoError(t, err)
+	return dc, codec.KeyEnv + "=" + key.String()
 }
 
 // directoryUsers reads the SCIM directory through hrsync's SCIM client, with

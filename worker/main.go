@@ -16,11 +16,13 @@ import (
 
 	"github.com/spf13/cobra"
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/worker"
 	"go.uber.org/zap"
 	_ "time/tzdata" // schedules resolve time zones the same way on every machine
 
 	"github.com/hrsync/hrsync/activities"
+	"github.com/hrsync/hrsync/codec"
 	"github.com/hrsync/hrsync/connectors/registry"
 	"github.com/hrsync/hrsync/credentials"
 	"github.com/hrsync/hrsync/internal/logging"
@@ -59,7 +61,8 @@ func main() {
 }
 
 func newRootCmd() *cobra.Command {
-	cfg := Config{Temporal: temporalenv.FromEnv(), StorePath: os.Getenv("HRSYNC_STORE")}
+	conn, connErr := temporalenv.FromEnv()
+	cfg := Config{Temporal: conn, StorePath: os.Getenv("HRSYNC_STORE")}
 	cmd := &cobra.Command{
 		Use:   "worker",
 		Short: "Run the hrsync worker (with --dev: everything embedded)",
@@ -68,6 +71,9 @@ func newRootCmd() *cobra.Command {
 			"a demo HRIS and a demo directory, and creates the demo integration.",
 		SilenceUsage: true,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if connErr != nil && !cfg.Dev.Enabled { // dev mode runs its own Temporal
+				return connErr
+			}
 			logger, err := logging.New(cfg.LogLevel)
 			if err != nil {
 				return err
@@ -132,11 +138,28 @@ type running struct {
 	worker worker.Worker
 	// vault is the credential store, when a key is configured.
 	vault *credentials.Vault
+	// dc is the data converter the client uses; codec encrypts it, nil
+	// when there is no payload key.
+	dc    converter.DataConverter
+	codec *codec.Codec
 }
 
 // startWorker dials Temporal, opens the store and starts a worker with
 // hrsync's workflows and activities, resolving credentials through secrets.
+// Payloads are encrypted under the payload key (HRSYNC_PAYLOAD_KEY, or the
+// one dev mode keeps in its data dir); without one, history is stored in
+// the clear, and the worker says so.
 func startWorker(ctx context.Context, cfg Config, logger *zap.Logger) (*running, error) {
+	dc, pc, err := codec.LoadConverter(filepath.Join(cfg.DataDir, codec.KeyFile))
+	switch {
+	case errors.Is(err, codec.ErrNoKey):
+		logger.Warn("No " + codec.KeyEnv + ": workflow histories are stored unencrypted, readable by anyone who can open them")
+	case err != nil:
+		return nil, err
+	default:
+		logger.Info("Workflow payloads are encrypted", zap.String("keyId", pc.KeyID()))
+	}
+	cfg.Temporal.DataConverter = dc
 	c, err := cfg.Temporal.Dial(ctx, logger)
 	if err != nil {
 		return nil, err
@@ -168,7 +191,7 @@ func startWorker(ctx context.Context, cfg Config, logger *zap.Logger) (*running,
 		_ = st.Close()
 		return nil, fmt.Errorf("unable to start worker: %w", err)
 	}
-	return &running{client: c, store: st, worker: w, vault: vault}, nil
+	return &running{client: c, store: st, worker: w, vault: vault, dc: dc, codec: pc}, nil
 }
 
 // secrets resolves credential references: env:NAME from the environment,

@@ -41,7 +41,12 @@ func TestMain(m *testing.M) {
 func runChildWorker() int {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM)
 	defer stop()
-	cfg := Config{Temporal: temporalenv.FromEnv(), StorePath: os.Getenv(childStoreEnv)}
+	conn, err := temporalenv.FromEnv()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	cfg := Config{Temporal: conn, StorePath: os.Getenv(childStoreEnv)}
 	cfg.devSecrets = map[string]string{devSCIMCredential: os.Getenv(childTokenEnv)}
 	r, err := startWorker(ctx, cfg, zap.NewNop())
 	if err != nil {
@@ -95,12 +100,15 @@ func TestKilledWorkerLeavesNoDuplicates(t *testing.T) {
 	env, err := startDevEnv(ctx, cfg, logger)
 	require.NoError(t, err)
 	defer env.stop()
-	cfg.Temporal.Address, cfg.Temporal.Namespace = env.temporal.FrontendHostPort(), env.temporal.Namespace()
+	cfg.Temporal = cfg.Temporal.ForDevServer(env.temporal.FrontendHostPort(), env.temporal.Namespace())
+	// The child and the worker that replaces it share one payload key.
+	dc, keyEnv := payloadKey(t, dir)
+	cfg.Temporal.DataConverter = dc
 
 	// A worker in a process of its own, to be killed in the middle of the
 	// first sync's apply.
 	child := exec.Command(os.Args[0], "-test.run=^$")
-	child.Env = append(os.Environ(), childWorkerEnv+"=1", childTokenEnv+"="+env.scimToken,
+	child.Env = append(os.Environ(), keyEnv, childWorkerEnv+"=1", childTokenEnv+"="+env.scimToken,
 		childStoreEnv+"="+filepath.Join(dir, "hrsync.db"), "TEMPORAL_ADDRESS="+cfg.Temporal.Address)
 	child.Stderr = os.Stderr
 	require.NoError(t, child.Start())
@@ -115,7 +123,7 @@ func TestKilledWorkerLeavesNoDuplicates(t *testing.T) {
 	c, err := cfg.Temporal.Dial(ctx, logger)
 	require.NoError(t, err)
 	defer c.Close()
-	stack := &devStack{env: env, c: c, op: operator.New(c, nil)}
+	stack := &devStack{env: env, c: c, op: operator.New(c, dc)}
 	icfg := env.demoConfig()
 	// Small batches, so the apply is many requests long and the kill lands
 	// in its middle.

@@ -40,7 +40,9 @@ func TestTwoWorkersOnOnePostgresStore(t *testing.T) {
 	env, err := startDevEnv(ctx, cfg, logger)
 	require.NoError(t, err)
 	defer env.stop()
-	cfg.Temporal.Address, cfg.Temporal.Namespace = env.temporal.FrontendHostPort(), env.temporal.Namespace()
+	cfg.Temporal = cfg.Temporal.ForDevServer(env.temporal.FrontendHostPort(), env.temporal.Namespace())
+	dc, keyEnv := payloadKey(t, cfg.DataDir)
+	cfg.Temporal.DataConverter = dc
 
 	// Ten directories, each slowed a little so the kill lands mid-apply.
 	const integrations = 10
@@ -62,7 +64,7 @@ func TestTwoWorkersOnOnePostgresStore(t *testing.T) {
 	workers := make([]*exec.Cmd, 2)
 	for i := range workers {
 		w := exec.Command(os.Args[0], "-test.run=^$")
-		w.Env = append(os.Environ(), childWorkerEnv+"=1", childStoreEnv+"="+dsn, workersTokenEnv+"="+token,
+		w.Env = append(os.Environ(), keyEnv, childWorkerEnv+"=1", childStoreEnv+"="+dsn, workersTokenEnv+"="+token,
 			"TEMPORAL_ADDRESS="+cfg.Temporal.Address)
 		w.Stderr = os.Stderr
 		require.NoError(t, w.Start())
@@ -76,7 +78,7 @@ func TestTwoWorkersOnOnePostgresStore(t *testing.T) {
 	c, err := cfg.Temporal.Dial(ctx, logger)
 	require.NoError(t, err)
 	defer c.Close()
-	op := operator.New(c, nil)
+	op := operator.New(c, dc)
 	syncs := make([]string, integrations)
 	for i := range integrations {
 		icfg := env.demoConfig()
