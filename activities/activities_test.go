@@ -832,12 +832,21 @@ func TestPurgeDeletesOnlyTheIntegrationsData(t *testing.T) {
 	require.NoError(t, run(t, f.env(), f.acts.Fetch, activities.FetchInput{
 		IntegrationID: "globex", SyncID: "globex-1", Source: f.source}, &other))
 
-	var res activities.PurgeResult
-	require.NoError(t, run(t, f.env(), f.acts.Purge, activities.PurgeInput{IntegrationID: integrationID}, &res))
-	require.Equal(t, store.Purged{Snapshots: 1, Records: 20, Plans: 1, Changes: 20,
-		Applied: int64(len(active)), Reports: 1}, res.Purged)
+	for _, id := range []string{"acme-hris", "globex-hris"} {
+		require.NoError(t, f.store.PutCredential(ctx, store.SealedCredential{ID: id, Kind: "apiKey", Sealed: []byte("x")}))
+	}
 
-	_, err := f.store.GetSnapshot(ctx, "sync-1")
+	var res activities.PurgeResult
+	require.NoError(t, run(t, f.env(), f.acts.Purge, activities.PurgeInput{IntegrationID: integrationID,
+		Credentials: []string{"store:acme-hris", "env:ACME_TOKEN", "store:gone", ""}}, &res))
+	require.Equal(t, store.Purged{Snapshots: 1, Records: 20, Plans: 1, Changes: 20,
+		Applied: int64(len(active)), Reports: 1, Credentials: 1}, res.Purged)
+	_, err := f.store.GetCredential(ctx, "acme-hris")
+	require.ErrorIs(t, err, store.ErrNotFound, "the integration's stored credential is gone")
+	_, err = f.store.GetCredential(ctx, "globex-hris")
+	require.NoError(t, err, "another's is kept")
+
+	_, err = f.store.GetSnapshot(ctx, "sync-1")
 	require.ErrorIs(t, err, store.ErrNotFound)
 	_, err = f.store.GetPlan(ctx, "sync-1")
 	require.ErrorIs(t, err, store.ErrNotFound)

@@ -2,7 +2,9 @@ package activities
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/hrsync/hrsync/connectors"
 	"github.com/hrsync/hrsync/roster"
@@ -71,9 +73,11 @@ func (a *Activities) commit(ctx context.Context, in CommitInput) (CommitResult, 
 	return CommitResult{ReportID: report.ID, Applied: report.Applied, Failed: len(report.Failures)}, nil
 }
 
-// PurgeInput names the integration whose data to delete.
+// PurgeInput names the integration whose data to delete, and the stored
+// credentials ("store:<id>") its endpoints used.
 type PurgeInput struct {
 	IntegrationID string
+	Credentials   []string `json:",omitempty"`
 }
 
 // PurgeResult says what was deleted.
@@ -81,9 +85,25 @@ type PurgeResult struct {
 	Purged store.Purged
 }
 
-// Purge deletes every snapshot, plan, report and applied record of the
-// integration. It runs when an integration is removed.
+// Purge deletes every snapshot, plan, report, export and applied record of
+// the integration, and the stored credentials it used. It runs when an integration is removed.
 func (a *Activities) Purge(ctx context.Context, in PurgeInput) (PurgeResult, error) {
 	p, err := a.Store.Purge(ctx, in.IntegrationID)
-	return PurgeResult{Purged: p}, classify(err)
+	if err != nil {
+		return PurgeResult{}, classify(err)
+	}
+	for _, ref := range in.Credentials {
+		id, ok := strings.CutPrefix(ref, "store:")
+		if !ok {
+			continue
+		}
+		if _, err := a.Store.GetCredential(ctx, id); errors.Is(err, store.ErrNotFound) {
+			continue
+		}
+		if err := a.Store.DeleteCredential(ctx, id); err != nil {
+			return PurgeResult{}, classify(err)
+		}
+		p.Credentials++
+	}
+	return PurgeResult{Purged: p}, nil
 }

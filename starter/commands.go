@@ -366,8 +366,8 @@ func (c *cli) removeCmd() *cobra.Command {
 				}
 				return c.print(res, func(w io.Writer) {
 					p := res.Purged
-					fmt.Fprintf(w, "removed integration %s; purged %d snapshots (%d records), %d plans (%d changes), %d applied records, %d reports, %d exports\n",
-						args[0], p.Snapshots, p.Records, p.Plans, p.Changes, p.Applied, p.Reports, p.Exports)
+					fmt.Fprintf(w, "removed integration %s; purged %d snapshots (%d records), %d plans (%d changes), %d applied records, %d reports, %d exports, %d stored credentials\n",
+						args[0], p.Snapshots, p.Records, p.Plans, p.Changes, p.Applied, p.Reports, p.Exports, p.Credentials)
 				})
 			})
 		},

@@ -79,6 +79,9 @@ type Purged struct {
 	Applied   int64 `json:"applied"`
 	Reports   int64 `json:"reports"`
 	Exports   int64 `json:"exports"`
+	// Credentials counts the stored credentials removed with the
+	// integration.
+	Credentials int64 `json:"credentials"`
 }
 
 // Purge deletes everything stored for integrationID.

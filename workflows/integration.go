@@ -373,6 +373,13 @@ func (w *integrationImpl) purge(ctx workflow.Context) (store.Purged, error) {
 		RetryPolicy:         &temporal.RetryPolicy{MaximumAttempts: 10},
 	})
 	var res activities.PurgeResult
-	err := workflow.ExecuteActivity(actx, a.Purge, activities.PurgeInput{IntegrationID: w.cfg.ID}).Get(ctx, &res)
+	var refs []string
+	for _, e := range []integration.Endpoint{w.cfg.Source, w.cfg.Target} {
+		refs = append(refs, e.CredentialRef)
+		if e.OAuth != nil {
+			refs = append(refs, e.OAuth.TokenRef)
+		}
+	}
+	err := workflow.ExecuteActivity(actx, a.Purge, activities.PurgeInput{IntegrationID: w.cfg.ID, Credentials: refs}).Get(ctx, &res)
 	return res.Purged, err
 }
