@@ -98,7 +98,7 @@ func benchSize(ctx context.Context, n int, storeDSN string) ([]benchRow, error) 
 		return nil, err
 	}
 	defer os.RemoveAll(dir)
-	cfg := Config{DataDir: dir, Dev: DevConfig{Enabled: true, Employees: n, UIPort: -1}}
+	cfg := Config{DataDir: dir, Dev: DevConfig{Enabled: true, Employees: n, UIPort: -1, memoryHRIS: true}}
 	logger := zap.NewNop()
 	env, err := startDevEnv(ctx, cfg, logger)
 	if err != nil {

@@ -48,6 +48,9 @@ type DevConfig struct {
 	// directoryDelay slows every directory request, so tests can catch an
 	// apply in the middle.
 	directoryDelay time.Duration
+	// memoryHRIS keeps the demo HRIS in memory only: the bench changes
+	// thousands of employees, and the state file is rewritten per change.
+	memoryHRIS bool
 }
 
 // DemoSources lists the HRIS dev mode can run.
@@ -189,9 +192,12 @@ func (e *devEnv) startSource(cfg Config) error {
 	var handler http.Handler
 	switch kind {
 	case "demo":
+		statePath := filepath.Join(cfg.DataDir, "demo-hris.json")
+		if cfg.Dev.memoryHRIS {
+			statePath = ""
+		}
 		hris, err := demotest.NewHRIS(demotest.HRISOptions{
-			Employees: cfg.Dev.Employees, Seed: 1, StatePath: filepath.Join(cfg.DataDir, "demo-hris.json"),
-			PageSize: demoHRISPageSize,
+			Employees: cfg.Dev.Employees, Seed: 1, StatePath: statePath, PageSize: demoHRISPageSize,
 		})
 		if err != nil {
 			return fmt.Errorf("unable to start demo HRIS: %w", err)
