@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/base64"
+	"encoding/json"
 	"regexp"
 	"strings"
 	"testing"
@@ -53,9 +54,20 @@ func TestDemoSourcesSyncEndToEnd(t *testing.T) {
 				secrets = append(secrets, tok.AccessToken, tok.RefreshToken)
 			}
 			history := allHistories(t, s)
-			require.Contains(t, history, s.env.source.URL, "payloads are searched decoded")
+			require.NotContains(t, history, s.env.source.URL, "payloads are encrypted")
+			// Decoded, the run's input names its endpoints, never a secret.
+			iter := s.c.GetWorkflowHistory(ctx, workflows.SyncWorkflowID(DemoIntegrationID, 1), "", false,
+				enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+			first, err := iter.Next()
+			require.NoError(t, err)
+			var in workflows.SyncInput
+			require.NoError(t, s.dc.FromPayloads(first.GetWorkflowExecutionStartedEventAttributes().GetInput(), &in))
+			decoded, err := json.Marshal(in)
+			require.NoError(t, err)
+			require.Contains(t, string(decoded), s.env.source.URL, "the input decodes")
 			for _, secret := range secrets {
 				require.NotContains(t, history, secret, "a credential reached workflow history")
+				require.NotContains(t, string(decoded), secret, "a credential reached the run's input")
 			}
 		})
 	}
