@@ -254,13 +254,7 @@ func scanChanges(rows *sql.Rows, id string) ([]PlannedChange, error) {
 
 // RecordOutcome stores what became of change seq of plan planID.
 func (s *Store) RecordOutcome(ctx context.Context, planID string, seq int, status ChangeStatus, targetID, errMsg string) error {
-	res, err := s.exec(ctx,
-		`UPDATE plan_changes SET status = ?, target_id = ?, error = ? WHERE plan_id = ? AND seq = ?`,
-		string(status), targetID, errMsg, planID, seq)
-	if err != nil {
-		return fmt.Errorf("unable to record outcome of change %d of plan %s: %w", seq, planID, err)
-	}
-	return mustAffect(res, "plan change", fmt.Sprintf("%s/%d", planID, seq))
+	return s.RecordOutcomes(ctx, planID, []Outcome{{Seq: seq, Status: status, TargetID: targetID, Error: errMsg}})
 }
 
 // Outcome is what became of one change: its new status, the directory id
