@@ -11,6 +11,7 @@ import (
 
 	"github.com/hrsync/hrsync/connectors"
 	"github.com/hrsync/hrsync/integration"
+	"github.com/hrsync/hrsync/internal/keys"
 	"github.com/hrsync/hrsync/notify"
 	"github.com/hrsync/hrsync/roster"
 	"github.com/hrsync/hrsync/store"
@@ -37,6 +38,10 @@ type Activities struct {
 	// Notifier tells administrators about blocked syncs; nil means one with
 	// default settings.
 	Notifier *notify.Notifier
+	// IdentityKeys make the keyed digests kept in place of identity values
+	// the privacy check compares but the sync does not send; nil keeps
+	// none, and such values are not compared.
+	IdentityKeys *keys.Keyring
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 }

@@ -116,7 +116,7 @@ func run(t *testing.T, env *testsuite.TestActivityEnvironment, fn, in, out any) 
 }
 
 func (f *fixture) fetchIn(syncID string) activities.FetchInput {
-	return activities.FetchInput{IntegrationID: integrationID, SyncID: syncID, Source: f.source}
+	return activities.FetchInput{IntegrationID: integrationID, SyncID: syncID, Source: f.source, Rules: f.config.Rules}
 }
 
 func (f *fixture) fetch(syncID string) activities.FetchResult {

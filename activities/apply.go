@@ -133,6 +133,10 @@ func (ap *applier) run(ctx context.Context, pass int) error {
 		if len(changes) == 0 {
 			return nil
 		}
+		for i := range changes {
+			// A digest is for the privacy check alone; no directory sees it.
+			changes[i].Change.Employee.DateOfBirthDigest = ""
+		}
 		var outcomes []store.Outcome
 		if pass == PassWrite {
 			outcomes, err = ap.write(ctx, changes)

@@ -95,16 +95,24 @@ func (a *Activities) fetch(ctx context.Context, in FetchInput) (FetchResult, err
 	if snapshotID == "" {
 		snapshotID = in.SyncID
 	}
-	digest, err := rulesDigest(in.Rules)
+	digestKey := ""
+	if a.IdentityKeys != nil {
+		digestKey = a.IdentityKeys.Current.ID
+	}
+	rules, err := rulesDigest(in.Rules, digestKey)
 	if err != nil {
 		return FetchResult{}, err
 	}
 	if p.StartedAt.IsZero() {
 		p.StartedAt = a.now().UTC()
-		p.Since, p.Base, err = a.incrementalBase(ctx, in, src, snapshotID, digest)
+		p.Since, p.Base, err = a.incrementalBase(ctx, in, src, snapshotID, rules)
 		if err != nil {
 			return FetchResult{}, err
 		}
+	}
+	digest, err := a.digest(in.IntegrationID)
+	if err != nil {
+		return FetchResult{}, err
 	}
 	changed, isChanged := src.(connectors.ChangedSource)
 	incremental := p.Base != "" && isChanged
@@ -131,7 +139,7 @@ func (a *Activities) fetch(ctx context.Context, in FetchInput) (FetchResult, err
 		}
 		records := make([]roster.Record, len(page.Records))
 		for i, r := range page.Records {
-			records[i] = in.Rules.Minimize(r)
+			records[i] = in.Rules.Minimize(r, digest)
 		}
 		if err := a.Store.AppendRecords(ctx, pageInto, p.Records, records); err != nil {
 			return FetchResult{}, err
@@ -143,7 +151,7 @@ func (a *Activities) fetch(ctx context.Context, in FetchInput) (FetchResult, err
 	}
 
 	res := FetchResult{SnapshotID: snapshotID, Records: p.Records, Pages: p.Pages}
-	pull := store.Pull{At: p.StartedAt, FullAt: p.StartedAt, RulesDigest: digest}
+	pull := store.Pull{At: p.StartedAt, FullAt: p.StartedAt, RulesDigest: rules}
 	if !incremental {
 		return res, a.finishPull(ctx, snapshotID, res.Records, pull)
 	}
@@ -235,12 +243,32 @@ func (a *Activities) compose(ctx context.Context, in FetchInput, id, baseID, cha
 	return base, len(merged), nil
 }
 
-// rulesDigest fingerprints the rules that decide which fields are kept.
-func rulesDigest(r roster.Rules) (string, error) {
+// digest returns the keyed digest of identity values for integrationID, or
+// nil when the worker has no identity keys and keeps none.
+func (a *Activities) digest(integrationID string) (roster.Digest, error) {
+	if a.IdentityKeys == nil {
+		return nil, nil
+	}
+	d, err := a.IdentityKeys.Digester(integrationID)
+	if err != nil {
+		return nil, connectors.Permanent(fmt.Errorf("unable to make identity digests: %w", err))
+	}
+	return d.Digest, nil
+}
+
+// rulesDigest fingerprints the rules that decide which fields are kept,
+// and the key a date of birth kept as a digest is digested with: a pull
+// that begins keeping digests, or makes them with a new key, must not build
+// on records that have none or older ones.
+func rulesDigest(r roster.Rules, digestKey string) (string, error) {
+	if !r.DigestsDateOfBirth() {
+		digestKey = ""
+	}
 	data, err := json.Marshal(struct {
-		Fields  roster.FieldSelection
-		Mapping []roster.MapRule
-	}{r.Fields, r.Mapping})
+		Fields    roster.FieldSelection
+		Mapping   []roster.MapRule
+		DigestKey string `json:",omitempty"`
+	}{r.Fields, r.Mapping, digestKey})
 	if err != nil {
 		return "", fmt.Errorf("unable to fingerprint the rules: %w", err)
 	}

@@ -10,10 +10,12 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/hrsync/hrsync/activities"
+	"github.com/hrsync/hrsync/internal/keys"
 	"github.com/hrsync/hrsync/notify"
 	"github.com/hrsync/hrsync/notify/smtptest"
 	"github.com/hrsync/hrsync/roster"
@@ -40,6 +42,68 @@ func TestFetchStoresOnlySelectedFields(t *testing.T) {
 		require.NotEmpty(t, r.Values["firstName"], "a mapping's sources are kept")
 		require.NotEmpty(t, r.Values["custom.costCenter"])
 	}
+}
+
+func TestAnUnsentDateOfBirthIsKeptOnlyAsADigest(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t, options{})
+	key, err := keys.NewKey("store-1")
+	require.NoError(t, err)
+	f.acts.IdentityKeys = &keys.Keyring{Current: key}
+	f.config.Rules = roster.Rules{Fields: roster.FieldSelection{Exclude: []roster.Field{roster.FieldDateOfBirth}}}
+	f.sync("sync-1")
+
+	// Neither the snapshot, the applied roster nor the directory holds a
+	// date of birth; the store keeps a digest for each employee instead.
+	records, err := f.store.SnapshotRecords(ctx, "sync-1")
+	require.NoError(t, err)
+	raw, err := json.Marshal(records)
+	require.NoError(t, err)
+	applied, err := f.store.Applied(ctx, integrationID)
+	require.NoError(t, err)
+	require.NotEmpty(t, applied)
+	appliedRaw, err := json.Marshal(applied)
+	require.NoError(t, err)
+	for _, e := range f.hris.Employees() {
+		require.False(t, e.DateOfBirth.IsZero())
+		dob := e.DateOfBirth.String()
+		require.NotContains(t, string(raw), dob, "employee %s's date of birth reached the snapshot", e.ID)
+		require.NotContains(t, string(appliedRaw), dob, "employee %s's date of birth reached the applied roster", e.ID)
+	}
+	for _, r := range records {
+		require.NotContains(t, r.Values, "dateOfBirth")
+		require.Regexp(t, `^store-1:[A-Za-z0-9_-]+$`, r.DateOfBirthDigest, r.ID)
+	}
+	for _, e := range applied {
+		require.NotEmpty(t, e.DateOfBirthDigest, e.ID)
+	}
+	for _, u := range f.dir.Users() {
+		require.True(t, u.Employee.DateOfBirth.IsZero(), "user %s was sent a date of birth", u.TargetID)
+		require.Empty(t, u.Employee.DateOfBirthDigest)
+	}
+
+	// A new name with a new date of birth waits for review; a new date of
+	// birth alone has nothing to send and passes.
+	shift := func(d roster.Date, days int) roster.Date {
+		return roster.DateOf(time.Date(d.Year, d.Month, d.Day, 0, 0, 0, 0, time.UTC).AddDate(0, 0, days))
+	}
+	renamed, reborn := f.leaf(), "E0003"
+	before, _ := f.hris.Get(renamed)
+	require.NoError(t, f.hris.Update(renamed, func(e *roster.Employee) {
+		e.LastName = "Renamed"
+		e.DateOfBirth = shift(e.DateOfBirth, 1)
+	}))
+	require.NoError(t, f.hris.Update(reborn, func(e *roster.Employee) { e.DateOfBirth = shift(e.DateOfBirth, -400) }))
+	f.fetch("sync-2")
+	p := f.plan("sync-2")
+	require.Len(t, p.Blocks, 1)
+	require.Equal(t, roster.BlockPrivacy, p.Blocks[0].Code)
+	plan, err := f.store.GetPlan(ctx, p.PlanID)
+	require.NoError(t, err)
+	require.Equal(t, []roster.Hold{{EmployeeID: renamed, Code: roster.HoldIdentityChange, Reason: "name, date of birth changed",
+		Changes: []roster.FieldChange{{Field: roster.FieldLastName, Old: before.LastName, New: "Renamed"},
+			{Field: roster.FieldDateOfBirth, Digest: true}}}}, plan.Holds)
+	require.Equal(t, roster.OpUnchanged, f.changes(p.PlanID)[reborn].Change.Op)
 }
 
 func TestPreviewWritesTheCSVAnAdministratorChecks(t *testing.T) {

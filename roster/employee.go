@@ -40,6 +40,9 @@ type Employee struct {
 	Location       string            `json:"location,omitempty"`
 	EmploymentType string            `json:"employmentType,omitempty"`
 	Custom         map[string]string `json:"custom,omitempty"`
+	// DateOfBirthDigest is the keyed digest of a date of birth that is
+	// compared but not synced. It is never written to the directory.
+	DateOfBirthDigest string `json:"dateOfBirthDigest,omitempty"`
 }
 
 // Field names one attribute of an Employee. Custom fields are named

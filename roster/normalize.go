@@ -70,7 +70,7 @@ func (r Rules) dateFormatName(f Field) string {
 // HRIS id and the field, never the person.
 func (r Rules) Normalize(rec Record) (Employee, []Problem) {
 	id := strings.TrimSpace(rec.ID)
-	e := Employee{ID: id}
+	e := Employee{ID: id, DateOfBirthDigest: rec.DateOfBirthDigest}
 	var problems []Problem
 	report := func(f Field, code, msg string) {
 		problems = append(problems, Problem{EmployeeID: id, Field: f, Code: code, Message: msg})

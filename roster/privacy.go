@@ -15,11 +15,14 @@ type Hold struct {
 	Changes    []FieldChange `json:"changes,omitempty"`
 }
 
-// FieldChange is one attribute's value before and after.
+// FieldChange is one attribute's value before and after. When Digest is
+// set the values are not kept, only their keyed digests were compared, and
+// Old and New are empty.
 type FieldChange struct {
-	Field Field  `json:"field"`
-	Old   string `json:"old"`
-	New   string `json:"new"`
+	Field  Field  `json:"field"`
+	Old    string `json:"old"`
+	New    string `json:"new"`
+	Digest bool   `json:"digest,omitempty"`
 }
 
 // Hold codes.
@@ -109,14 +112,22 @@ func Privacy(in PrivacyInput) []Hold {
 	return holds
 }
 
-// identityChanges lists the selected identity fields that differ and the
-// attributes they belong to.
+// identityChanges lists the identity fields that differ and the attributes
+// they belong to: selected fields by value, and a date of birth that is not
+// synced by its digest, when both sides have one made with the same key.
 func identityChanges(before, after Employee, r Rules) ([]FieldChange, []string) {
 	var changes []FieldChange
 	var attrs []string
 	for _, id := range identity {
 		changed := false
 		for _, f := range id.fields {
+			if f == FieldDateOfBirth && r.DigestsDateOfBirth() {
+				if same, known := SameDigest(before.DateOfBirthDigest, after.DateOfBirthDigest); known && !same {
+					changes = append(changes, FieldChange{Field: f, Digest: true})
+					changed = true
+				}
+				continue
+			}
 			if !r.Selected(f) {
 				continue
 			}

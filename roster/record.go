@@ -23,14 +23,25 @@ func RecordOf(e Employee) Record {
 // Minimize returns rec with only the values the rules read: the source
 // fields feeding selected target fields. Everything else is dropped before
 // it is stored, so an unselected field never reaches the store.
-func (r Rules) Minimize(rec Record) Record {
+//
+// The date of birth is the exception when the privacy check compares it but
+// it is not synced: digest, when given, turns it into a keyed digest that
+// is kept in its place, so a changed date can be noticed without the date
+// being stored. Without digest it is dropped like any unselected field.
+func (r Rules) Minimize(rec Record, digest Digest) Record {
 	keep := make(map[string]string, len(rec.Values))
 	for k, v := range rec.Values {
 		if r.reads(k) {
 			keep[k] = v
 		}
 	}
-	return Record{ID: rec.ID, Values: keep}
+	out := Record{ID: rec.ID, Values: keep}
+	if digest != nil && r.DigestsDateOfBirth() {
+		if v := r.value(rec, FieldDateOfBirth); v != "" {
+			out.DateOfBirthDigest = digest(r.canonicalDate(FieldDateOfBirth, v))
+		}
+	}
+	return out
 }
 
 // reads reports whether Normalize reads source field k.

@@ -11,6 +11,9 @@ type Record struct {
 	// Values holds the fields the source gave, as text. Dates are in the
 	// source's own format; the rules' date formats say how to read them.
 	Values map[string]string `json:"values"`
+	// DateOfBirthDigest stands in for a date of birth the privacy check
+	// compares but the sync does not send (see Rules.Minimize).
+	DateOfBirthDigest string `json:"dateOfBirthDigest,omitempty"`
 }
 
 // Rules are everything an administrator sets about how records become

@@ -56,6 +56,10 @@ func printPlanHolds(w io.Writer, plan store.Plan) {
 	for _, h := range plan.Holds {
 		fmt.Fprintf(tw, "  %s\t%s\t%s\n", h.EmployeeID, h.Code, h.Reason)
 		for _, ch := range h.Changes {
+			if ch.Digest {
+				fmt.Fprintf(tw, "  \t\t  %s: changed (not synced: only keyed digests are kept)\n", ch.Field)
+				continue
+			}
 			fmt.Fprintf(tw, "  \t\t  %s: %q → %q\n", ch.Field, ch.Old, ch.New)
 		}
 	}

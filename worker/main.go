@@ -25,6 +25,7 @@ import (
 	"github.com/hrsync/hrsync/codec"
 	"github.com/hrsync/hrsync/connectors/registry"
 	"github.com/hrsync/hrsync/credentials"
+	"github.com/hrsync/hrsync/internal/keys"
 	"github.com/hrsync/hrsync/internal/logging"
 	"github.com/hrsync/hrsync/internal/temporalenv"
 	"github.com/hrsync/hrsync/store"
@@ -169,7 +170,13 @@ func startWorker(ctx context.Context, cfg Config, logger *zap.Logger) (*running,
 		c.Close()
 		return nil, err
 	}
-	secrets, vault, err := cfg.secrets(st, logger)
+	ring, err := cfg.storeKeys()
+	if err != nil {
+		c.Close()
+		_ = st.Close()
+		return nil, err
+	}
+	secrets, vault, err := cfg.secrets(st, ring, logger)
 	if err != nil {
 		c.Close()
 		_ = st.Close()
@@ -185,7 +192,7 @@ func startWorker(ctx context.Context, cfg Config, logger *zap.Logger) (*running,
 		// most of the heartbeat timeout.
 		MaxHeartbeatThrottleInterval: 2 * time.Second,
 	})
-	workflows.Register(w, &activities.Activities{Store: st, Connectors: connectors})
+	workflows.Register(w, &activities.Activities{Store: st, Connectors: connectors, IdentityKeys: ring})
 	if err := w.Start(); err != nil {
 		c.Close()
 		_ = st.Close()
@@ -194,28 +201,38 @@ func startWorker(ctx context.Context, cfg Config, logger *zap.Logger) (*running,
 	return &running{client: c, store: st, worker: w, vault: vault, dc: dc, codec: pc}, nil
 }
 
-// secrets resolves credential references: env:NAME from the environment,
-// store:<id> from the encrypted credential store when a key is configured,
-// and dev mode's own.
-func (c Config) secrets(st *store.Store, logger *zap.Logger) (registry.Secrets, *credentials.Vault, error) {
-	schemes := registry.SchemeSecrets{"env": registry.EnvSecrets{}}
-	key, old := c.credentialsKey, []credentials.Key(nil)
-	if key == nil && os.Getenv(credentials.KeyEnv) != "" {
-		current, older, err := credentials.KeysFromEnv()
-		if err != nil {
-			return nil, nil, err
-		}
-		key, old = &current, older
+// storeKeys is the keyring that protects what the store keeps: it seals
+// stored credentials and keys the digests kept in place of identity values
+// that are compared but not synced. nil means none is configured.
+func (c Config) storeKeys() (*keys.Keyring, error) {
+	if c.credentialsKey != nil {
+		return &keys.Keyring{Current: *c.credentialsKey}, nil
 	}
+	if os.Getenv(credentials.KeyEnv) == "" {
+		return nil, nil
+	}
+	current, older, err := credentials.KeysFromEnv()
+	if err != nil {
+		return nil, err
+	}
+	return &keys.Keyring{Current: current, Old: older}, nil
+}
+
+// secrets resolves credential references: env:NAME from the environment,
+// store:<id> from the encrypted credential store when there is a store
+// keyring, and dev mode's own.
+func (c Config) secrets(st *store.Store, ring *keys.Keyring, logger *zap.Logger) (registry.Secrets, *credentials.Vault, error) {
+	schemes := registry.SchemeSecrets{"env": registry.EnvSecrets{}}
 	var vault *credentials.Vault
-	if key != nil {
+	if ring != nil {
 		var err error
-		if vault, err = credentials.NewVault(st, *key, old...); err != nil {
+		if vault, err = credentials.NewVault(st, ring.Current, ring.Old...); err != nil {
 			return nil, nil, err
 		}
 		schemes["store"] = vault
 	} else {
-		logger.Info("No " + credentials.KeyEnv + ": stored credentials (store:<id>) are unavailable")
+		logger.Info("No " + credentials.KeyEnv + ": stored credentials (store:<id>) are unavailable, " +
+			"and a date of birth that is not synced is not compared by the privacy check")
 	}
 	if len(c.devSecrets) > 0 {
 		schemes["dev"] = registry.StaticSecrets{Values: c.devSecrets}
