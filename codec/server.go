@@ -1,8 +1,10 @@
 package codec
 
 import (
+	"context"
 	"crypto/sha256"
 	"crypto/subtle"
+	"errors"
 	"net/http"
 	"slices"
 	"strings"
@@ -17,17 +19,35 @@ const NamespaceHeader = "X-Namespace"
 // maxBody bounds one encode or decode request.
 const maxBody = 16 << 20
 
+// ErrForbidden marks a TokenVerifier refusal of a token that is valid but
+// does not permit the operation on the namespace: the server answers 403
+// rather than 401.
+var ErrForbidden = errors.New("token lacks permission")
+
+// TokenVerifier decides whether a bearer token, other than the static
+// Token, may run op ("encode" or "decode") on namespace. It returns nil to
+// allow, an error wrapping ErrForbidden for a valid token without the
+// permission, and any other error for a token it does not accept.
+// Errors must not contain the token.
+type TokenVerifier interface {
+	Verify(ctx context.Context, token, namespace, op string) error
+}
+
 // ServerOptions configures a codec server.
 type ServerOptions struct {
 	// Codec encrypts and decrypts. Required.
 	Codec *Codec
-	// Token is the bearer token every encode and decode must carry as
-	// "Authorization: Bearer <token>".
+	// Token is a static bearer token allowed every encode and decode, sent
+	// as "Authorization: Bearer <token>".
 	Token string
-	// AllowNoToken, with an empty Token, serves requests that carry no
-	// token. It is for a loopback codec server behind a dev Web UI without
-	// login, which has no token to send. Otherwise an empty Token refuses
-	// every request.
+	// Tokens, when set, verifies bearer tokens that are not Token, such as
+	// the OIDC access token the Web UI forwards (an *OIDCVerifier). A
+	// request is served when its token is Token or Tokens accepts it.
+	Tokens TokenVerifier
+	// AllowNoToken, with neither Token nor Tokens set, serves requests that
+	// carry no token. It is for a loopback codec server behind a dev Web UI
+	// without login, which has no token to send. Otherwise a server with
+	// neither refuses every request.
 	AllowNoToken bool
 	// Origins are the Web UI origins ("http://localhost:8233") a browser
 	// may call from; requests from any other origin are refused.
@@ -67,7 +87,7 @@ func NewServer(opts ServerOptions) http.Handler {
 }
 
 func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	namespace, ok := route(r)
+	pathNamespace, op, ok := route(r)
 	if !ok {
 		http.NotFound(w, r)
 		return
@@ -100,19 +120,30 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	if !s.authorized(r) {
+	// The token is checked against the namespace the request names, but a
+	// bad token is refused (401) before any complaint about the namespace,
+	// so the namespace is only judged for a caller that authenticated.
+	header := r.Header.Get(NamespaceHeader)
+	namespace := pathNamespace
+	if namespace == "" {
+		namespace = header
+	}
+	access := s.authorize(r, namespace, op)
+	if access == accessUnauthenticated {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="hrsync codec"`)
 		http.Error(w, http.StatusText(http.StatusUnauthorized), http.StatusUnauthorized)
 		return
 	}
-	if h := r.Header.Get(NamespaceHeader); namespace == "" {
-		namespace = h
-	} else if h != "" && h != namespace {
+	if pathNamespace != "" && header != "" && header != pathNamespace {
 		http.Error(w, "the path and "+NamespaceHeader+" name different namespaces", http.StatusBadRequest)
 		return
 	}
 	if len(s.opts.Namespaces) > 0 && !slices.Contains(s.opts.Namespaces, namespace) {
 		http.Error(w, "namespace not served", http.StatusForbidden)
+		return
+	}
+	if access == accessForbidden {
+		http.Error(w, "the token does not permit "+op+" on this namespace", http.StatusForbidden)
 		return
 	}
 
@@ -121,35 +152,75 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // route accepts /encode, /decode, /{namespace}/encode and
-// /{namespace}/decode, returning the namespace the path names, if any.
-func route(r *http.Request) (namespace string, ok bool) {
+// /{namespace}/decode, returning the namespace the path names, if any, and
+// the operation.
+func route(r *http.Request) (namespace, op string, ok bool) {
 	parts := strings.Split(strings.TrimPrefix(r.URL.Path, "/"), "/")
 	switch len(parts) {
 	case 1:
 	case 2:
 		namespace = parts[0]
 		if namespace == "" {
-			return "", false
+			return "", "", false
 		}
 	default:
-		return "", false
+		return "", "", false
 	}
-	op := parts[len(parts)-1]
-	return namespace, op == "encode" || op == "decode"
+	op = parts[len(parts)-1]
+	return namespace, op, op == "encode" || op == "decode"
 }
 
-// authorized compares the bearer token in constant time; hashing first
-// keeps the token's length out of the timing too.
-func (s *server) authorized(r *http.Request) bool {
-	if s.opts.Token == "" {
-		return s.opts.AllowNoToken
+// access is the outcome of checking a request's token.
+type access int
+
+const (
+	accessUnauthenticated access = iota // no token, or one not accepted: 401
+	accessForbidden                     // a valid token without the permission: 403
+	accessGranted
+)
+
+// authorize accepts the static token, compared in constant time (hashing
+// first keeps its length out of the timing too), or a token the verifier
+// accepts for namespace and op.
+func (s *server) authorize(r *http.Request, namespace, op string) access {
+	if s.opts.Token == "" && s.opts.Tokens == nil {
+		if s.opts.AllowNoToken {
+			return accessGranted
+		}
+		return accessUnauthenticated
 	}
+	token, ok := bearer(r)
+	if !ok {
+		return accessUnauthenticated
+	}
+	if s.opts.Token != "" {
+		got := sha256.Sum256([]byte(token))
+		if subtle.ConstantTimeCompare(got[:], s.token[:]) == 1 {
+			return accessGranted
+		}
+	}
+	if s.opts.Tokens == nil {
+		return accessUnauthenticated
+	}
+	switch err := s.opts.Tokens.Verify(r.Context(), token, namespace, op); {
+	case err == nil:
+		return accessGranted
+	case errors.Is(err, ErrForbidden):
+		return accessForbidden
+	default:
+		return accessUnauthenticated
+	}
+}
+
+// bearer returns the token of an "Authorization: Bearer <token>" header;
+// the scheme is case-insensitive.
+func bearer(r *http.Request) (string, bool) {
 	scheme, token, ok := strings.Cut(r.Header.Get("Authorization"), " ")
 	if !ok || !strings.EqualFold(scheme, "Bearer") {
-		return false
+		return "", false
 	}
-	got := sha256.Sum256([]byte(strings.TrimSpace(token)))
-	return subtle.ConstantTimeCompare(got[:], s.token[:]) == 1
+	token = strings.TrimSpace(token)
+	return token, token != ""
 }
 
 func normalizeOrigin(o string) string {
