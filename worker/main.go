@@ -47,6 +47,9 @@ type Config struct {
 	LogLevel string
 	// Dev, when set, runs everything embedded.
 	Dev DevConfig
+	// Codec configures the codec server the Web UI decodes through; dev
+	// mode runs its own.
+	Codec CodecConfig
 
 	// devSecrets are secrets dev mode made itself, by reference.
 	devSecrets map[string]string
@@ -63,7 +66,7 @@ func main() {
 
 func newRootCmd() *cobra.Command {
 	conn, connErr := temporalenv.FromEnv()
-	cfg := Config{Temporal: conn, StorePath: os.Getenv("HRSYNC_STORE")}
+	cfg := Config{Temporal: conn, StorePath: os.Getenv("HRSYNC_STORE"), Codec: codecConfigFromEnv()}
 	cmd := &cobra.Command{
 		Use:   "worker",
 		Short: "Run the hrsync worker (with --dev: everything embedded)",
@@ -99,6 +102,7 @@ func newRootCmd() *cobra.Command {
 	f.StringVar(&cfg.DataDir, "data-dir", ".hrsync", "directory for dev mode's Temporal database, the store and demo state")
 	f.StringVar(&cfg.StorePath, "store", cfg.StorePath, "store: a SQLite file or a postgres:// DSN (env HRSYNC_STORE; default <data-dir>/hrsync.db)")
 	f.StringVar(&cfg.LogLevel, "log-level", "info", "log level: debug, info, warn or error")
+	cfg.Codec.addFlags(f)
 	f.IntVar(&cfg.Dev.Employees, "demo-employees", 200, "employees the demo HRIS generates on first start")
 	f.StringVar(&cfg.Dev.Source, "demo-source", "demo", "dev mode: the HRIS to run: demo, merge, bamboohr, justlogin or csv")
 	f.IntVar(&cfg.Dev.GRPCPort, "port", 7233, "dev mode: Temporal gRPC port")
@@ -123,6 +127,11 @@ func run(ctx context.Context, cfg Config, logger *zap.Logger) error {
 		return err
 	}
 	defer r.close()
+	_, stopCodec, err := cfg.Codec.serve(ctx, r.codec, cfg.Temporal.Namespace, logger)
+	if err != nil {
+		return err
+	}
+	defer stopCodec()
 	logger.Info("hrsync worker started", zap.String("temporal", cfg.Temporal.Address),
 		zap.String("namespace", cfg.Temporal.Namespace), zap.String("taskQueue", workflows.TaskQueue))
 	<-ctx.Done()
