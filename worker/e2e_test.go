@@ -42,8 +42,12 @@ type devStack struct {
 	op    *operator.Operator
 	c     client.Client
 	vault *credentials.Vault
-	// dc is the data converter the worker and client share.
+	// dc is the data converter the worker and client share, and codec
+	// the payload codec inside it.
 	dc    converter.DataConverter
+	codec *codec.Codec
+	// cfg is the worker's configuration.
+	cfg   Config
 	close func()
 }
 
@@ -75,10 +79,11 @@ func startDevStackLogging(t *testing.T, dir string, dev DevConfig, logger *zap.L
 	if env.source.Kind == "justlogin" {
 		require.NoError(t, env.connectJustLogin(ctx, r.vault))
 	}
-	return &devStack{env: env, op: operator.New(r.client, r.dc), c: r.client, vault: r.vault, dc: r.dc, close: func() {
-		r.close()
-		env.stop()
-	}}
+	return &devStack{env: env, op: operator.New(r.client, r.dc), c: r.client, vault: r.vault, dc: r.dc, codec: r.codec,
+		cfg: cfg, close: func() {
+			r.close()
+			env.stop()
+		}}
 }
 
 // payloadKey keeps a payload key in dir, where a worker with DataDir dir

@@ -3,6 +3,10 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"fmt"
+	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -10,8 +14,10 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+	commonpb "go.temporal.io/api/common/v1"
 	enumspb "go.temporal.io/api/enums/v1"
 	historypb "go.temporal.io/api/history/v1"
+	"go.temporal.io/api/proxy"
 	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/worker"
 	"go.uber.org/zap"
@@ -55,8 +61,10 @@ func TestPeopleDataStaysOutOfHistoryAndLogs(t *testing.T) {
 	var logs lockedBuffer
 	core := zapcore.NewCore(zapcore.NewJSONEncoder(zap.NewProductionEncoderConfig()), zapcore.AddSync(&logs),
 		zapcore.DebugLevel)
-	s := startDevStackLogging(t, dir, DevConfig{Employees: 40}, logging.Redacting(zap.New(core)))
+	uiPort := freePortPair(t)
+	s := startDevStackLogging(t, dir, DevConfig{Employees: 40, UIPort: uiPort}, logging.Redacting(zap.New(core)))
 	defer s.close()
+	require.NoError(t, s.env.serveCodec(s.cfg, s.codec))
 	ctx := context.Background()
 	_, err := ensureIntegration(ctx, s.op, s.env.demoConfig())
 	require.NoError(t, err)
@@ -103,6 +111,24 @@ func TestPeopleDataStaysOutOfHistoryAndLogs(t *testing.T) {
 		}
 		return &h
 	}()
+	// Every payload of the run is sealed, and every one decodes with the
+	// payload codec into something that is not itself sealed.
+	visited := 0
+	require.NoError(t, proxy.VisitPayloads(ctx, syncHistory, proxy.VisitPayloadsOptions{SkipSearchAttributes: true,
+		Visitor: func(_ *proxy.VisitPayloadsContext, ps []*commonpb.Payload) ([]*commonpb.Payload, error) {
+			for _, p := range ps {
+				require.Equal(t, codec.Encoding, string(p.GetMetadata()["encoding"]))
+			}
+			plain, err := s.codec.Decode(ps)
+			require.NoError(t, err)
+			for _, p := range plain {
+				require.NotEqual(t, codec.Encoding, string(p.GetMetadata()["encoding"]))
+			}
+			visited += len(ps)
+			return ps, nil
+		}}))
+	require.Greater(t, visited, 5, "the run's inputs, results and heartbeats")
+
 	input := syncHistory.Events[0].GetWorkflowExecutionStartedEventAttributes().GetInput()
 	require.Equal(t, codec.Encoding, string(input.GetPayloads()[0].GetMetadata()["encoding"]))
 	var in workflows.SyncInput
@@ -130,6 +156,31 @@ func TestPeopleDataStaysOutOfHistoryAndLogs(t *testing.T) {
 	var again workflows.SyncInput
 	require.NoError(t, codec.DataConverter(rotated).FromPayloads(input, &again))
 	require.Equal(t, in, again)
+	// The embedded Web UI is pointed at dev mode's codec server, which
+	// decodes the run's input for the UI's origin and for no other.
+	resp, err := http.Get(fmt.Sprintf("http://127.0.0.1:%d/api/v1/settings", uiPort))
+	require.NoError(t, err)
+	var settings struct{ Codec struct{ Endpoint string } }
+	require.NoError(t, json.NewDecoder(resp.Body).Decode(&settings))
+	_ = resp.Body.Close()
+	require.Equal(t, s.env.codecURL, settings.Codec.Endpoint)
+	remote := func(origin string) converter.PayloadCodec {
+		return converter.NewRemotePayloadCodec(converter.RemotePayloadCodecOptions{
+			Endpoint: settings.Codec.Endpoint + "/" + s.env.temporal.Namespace(),
+			ModifyRequest: func(r *http.Request) error {
+				r.Header.Set("Origin", origin)
+				return nil
+			},
+		})
+	}
+	plain, err := remote(fmt.Sprintf("http://localhost:%d", uiPort)).Decode(input.GetPayloads())
+	require.NoError(t, err)
+	var viaUI workflows.SyncInput
+	require.NoError(t, converter.GetDefaultDataConverter().FromPayload(plain[0], &viaUI))
+	require.Equal(t, in, viaUI)
+	_, err = remote("http://evil.example").Decode(input.GetPayloads())
+	require.ErrorContains(t, err, "origin not allowed")
+
 	forgotten, err := codec.New(keys.Keyring{Current: newKey})
 	require.NoError(t, err)
 	require.Error(t, replay(codec.DataConverter(forgotten)), "without the old key the history cannot be read")
@@ -145,6 +196,25 @@ func TestPeopleDataStaysOutOfHistoryAndLogs(t *testing.T) {
 			require.NotContains(t, out, e.WorkEmail)
 		}
 	}
+}
+
+// freePortPair finds a free port whose successor is free too: dev mode's
+// Web UI and its codec server.
+func freePortPair(t *testing.T) int {
+	t.Helper()
+	for range 20 {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		require.NoError(t, err)
+		port := ln.Addr().(*net.TCPAddr).Port
+		next, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", port+1))
+		_ = ln.Close()
+		if err == nil {
+			_ = next.Close()
+			return port
+		}
+	}
+	t.Fatal("no two free ports in a row")
+	return 0
 }
 
 func must[T any](v T, err error) T {
