@@ -12,8 +12,10 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+	commonpb "go.temporal.io/api/common/v1"
 	enumspb "go.temporal.io/api/enums/v1"
 	historypb "go.temporal.io/api/history/v1"
+	"go.temporal.io/api/proxy"
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/converter"
@@ -321,7 +323,7 @@ func TestDevModeEndToEnd(t *testing.T) {
 	require.NotNil(t, resumed.NextRunAt)
 
 	if *updateReplay != "" {
-		writeReplayHistories(t, s.c, *updateReplay)
+		writeReplayHistories(t, s.c, s.codec, *updateReplay)
 	}
 
 	removed, err := s.op.Remove(ctx, DemoIntegrationID, "e2e")
@@ -332,8 +334,9 @@ func TestDevModeEndToEnd(t *testing.T) {
 }
 
 // writeReplayHistories saves the history of every run of the demo
-// integration's workflows for workflows/replay_test.go.
-func writeReplayHistories(t *testing.T, c client.Client, set string) {
+// integration's workflows for workflows/replay_test.go, with its payloads
+// decrypted: the replay tests hold no key, and the demo data is fake.
+func writeReplayHistories(t *testing.T, c client.Client, pc *codec.Codec, set string) {
 	t.Helper()
 	ctx := context.Background()
 	out := filepath.Join("..", "workflows", "testdata", "replay", set)
@@ -353,6 +356,12 @@ func writeReplayHistories(t *testing.T, c client.Client, set string) {
 			ev, err := iter.Next()
 			require.NoError(t, err)
 			hist.Events = append(hist.Events, ev)
+		}
+		if pc != nil {
+			require.NoError(t, proxy.VisitPayloads(ctx, &hist, proxy.VisitPayloadsOptions{SkipSearchAttributes: true,
+				Visitor: func(_ *proxy.VisitPayloadsContext, ps []*commonpb.Payload) ([]*commonpb.Payload, error) {
+					return pc.Decode(ps)
+				}}))
 		}
 		data, err := protojson.MarshalOptions{Multiline: true, Indent: "  "}.Marshal(&hist)
 		require.NoError(t, err)
