@@ -13,6 +13,7 @@ import (
 
 	commonpb "go.temporal.io/api/common/v1"
 	"go.temporal.io/sdk/converter"
+	"go.temporal.io/sdk/temporal"
 	"google.golang.org/protobuf/proto"
 
 	"github.com/hrsync/hrsync/internal/keys"
@@ -168,4 +169,13 @@ func LoadConverter(path string) (converter.DataConverter, *Codec, error) {
 		return converter.GetDefaultDataConverter(), nil, err
 	}
 	return DataConverter(c), c, nil
+}
+
+// FailureConverter encodes failures' messages and stack traces through dc,
+// so with an encrypting dc they are sealed in history like every payload
+// and the Web UI decodes them through the codec server.
+func FailureConverter(dc converter.DataConverter) converter.FailureConverter {
+	return temporal.NewDefaultFailureConverter(temporal.DefaultFailureConverterOptions{
+		DataConverter: dc, EncodeCommonAttributes: true,
+	})
 }

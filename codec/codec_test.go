@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/require"
 	commonpb "go.temporal.io/api/common/v1"
 	"go.temporal.io/sdk/converter"
+	"go.temporal.io/sdk/temporal"
 	"google.golang.org/protobuf/proto"
 
 	"github.com/hrsync/hrsync/codec"
@@ -173,4 +174,21 @@ func TestFromEnv(t *testing.T) {
 
 	_, err = codec.New(keys.Keyring{})
 	require.ErrorContains(t, err, "payload keys")
+}
+
+func TestFailureConverterSealsMessages(t *testing.T) {
+	c := mustCodec(t, mustKey(t, "k1"))
+	fc := codec.FailureConverter(codec.DataConverter(c))
+	in := temporal.NewApplicationError("SCIM 409: userName ada@x.test is taken", "Conflict")
+
+	f := fc.ErrorToFailure(in)
+	require.NotContains(t, f.GetMessage(), "ada@x.test")
+	require.Equal(t, codec.Encoding, string(f.GetEncodedAttributes().GetMetadata()["encoding"]))
+	require.NotContains(t, string(f.GetEncodedAttributes().GetData()), "ada@x.test")
+
+	back := fc.FailureToError(f)
+	var appErr *temporal.ApplicationError
+	require.ErrorAs(t, back, &appErr)
+	require.Equal(t, "Conflict", appErr.Type(), "the type stays readable, for retry policies")
+	require.Contains(t, back.Error(), "ada@x.test is taken")
 }

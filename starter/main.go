@@ -85,6 +85,9 @@ func (c *cli) dial(ctx context.Context) (*operator.Operator, func(), error) {
 	}
 	conn := c.conn
 	conn.DataConverter = dc
+	if err == nil {
+		conn.FailureConverter = codec.FailureConverter(dc)
+	}
 	cl, err := conn.Dial(ctx, zap.NewNop())
 	if err != nil {
 		return nil, nil, err

@@ -117,6 +117,7 @@ func benchSize(ctx context.Context, n int, storeDSN string) ([]benchRow, error) 
 		return nil, err
 	}
 	cfg.Temporal.DataConverter = codec.DataConverter(pc)
+	cfg.Temporal.FailureConverter = codec.FailureConverter(cfg.Temporal.DataConverter)
 	if storeDSN == "" {
 		storeDSN = filepath.Join(dir, "hrsync.db")
 	}

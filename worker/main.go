@@ -168,6 +168,7 @@ func startWorker(ctx context.Context, cfg Config, logger *zap.Logger) (*running,
 		return nil, err
 	default:
 		logger.Info("Workflow payloads are encrypted", zap.String("keyId", pc.KeyID()))
+		cfg.Temporal.FailureConverter = codec.FailureConverter(dc)
 	}
 	cfg.Temporal.DataConverter = dc
 	c, err := cfg.Temporal.Dial(ctx, logger)

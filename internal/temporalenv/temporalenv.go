@@ -63,6 +63,11 @@ type Connection struct {
 	// DataConverter, when set, encodes and decodes every payload (hrsync
 	// sets one with an encrypting codec). Nil means the SDK's default.
 	DataConverter converter.DataConverter
+	// FailureConverter, when set, turns errors into history failures and
+	// back; hrsync sets one that seals their messages and stack traces
+	// with the payload codec, as those may quote what a server said about
+	// a person. Nil means the SDK's default, in the clear.
+	FailureConverter converter.FailureConverter
 }
 
 // TLS holds the TEMPORAL_TLS* settings. Each client certificate, key and
@@ -260,10 +265,11 @@ func (c Connection) ClientOptions(logger *zap.Logger) (client.Options, error) {
 		return client.Options{}, err
 	}
 	opts := client.Options{
-		HostPort:      c.Address,
-		Namespace:     c.Namespace,
-		Logger:        logging.NewTemporal(logger),
-		DataConverter: c.DataConverter,
+		HostPort:         c.Address,
+		Namespace:        c.Namespace,
+		Logger:           logging.NewTemporal(logger),
+		DataConverter:    c.DataConverter,
+		FailureConverter: c.FailureConverter,
 		ConnectionOptions: client.ConnectionOptions{
 			TLS: tlsCfg,
 		},
@@ -300,10 +306,11 @@ func (c Connection) Dial(ctx context.Context, logger *zap.Logger) (client.Client
 
 // ForDevServer returns a copy of c that dials a local dev server at
 // address and namespace: plaintext, no API key, but the same
-// DataConverter. Use it when hrsync starts its own Temporal server so the
+// DataConverter and FailureConverter. Use it when hrsync starts its own Temporal server so the
 // TEMPORAL_TLS* and TEMPORAL_API_KEY meant for a real cluster do not apply.
 func (c Connection) ForDevServer(address, namespace string) Connection {
-	return Connection{Address: address, Namespace: namespace, DataConverter: c.DataConverter}
+	return Connection{Address: address, Namespace: namespace, DataConverter: c.DataConverter,
+		FailureConverter: c.FailureConverter}
 }
 
 // scrub hides the API key and credentials in err's text, keeping err
