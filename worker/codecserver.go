@@ -63,7 +63,7 @@ func codecConfigFromEnv() CodecConfig {
 // addFlags binds the codec server's flags, defaulting to the environment.
 func (c *CodecConfig) addFlags(f *pflag.FlagSet) {
 	f.StringVar(&c.Addr, "codec-addr", c.Addr,
-		"serve the Web UI's codec server on this address, e.g. :8234 (env "+codecAddrEnv+"); needs "+
+		"serve the Web UI's codec server on this address, e.g. :8234, outside dev mode (env "+codecAddrEnv+"); needs "+
 			codecTokenEnv+" or --codec-oidc-issuer")
 	f.StringSliceVar(&c.Origins, "codec-origin", c.Origins,
 		"Web UI origin allowed to call the codec server, e.g. https://temporal.example.com (repeatable; env "+codecOriginsEnv+")")

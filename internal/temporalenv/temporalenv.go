@@ -305,9 +305,10 @@ func (c Connection) Dial(ctx context.Context, logger *zap.Logger) (client.Client
 }
 
 // ForDevServer returns a copy of c that dials a local dev server at
-// address and namespace: plaintext, no API key, but the same
-// DataConverter and FailureConverter. Use it when hrsync starts its own Temporal server so the
-// TEMPORAL_TLS* and TEMPORAL_API_KEY meant for a real cluster do not apply.
+// address and namespace: plaintext, no API key, but the same data and
+// failure converters. Use it when hrsync starts its own Temporal server so
+// the TEMPORAL_TLS* and TEMPORAL_API_KEY meant for a real cluster do not
+// apply.
 func (c Connection) ForDevServer(address, namespace string) Connection {
 	return Connection{Address: address, Namespace: namespace, DataConverter: c.DataConverter,
 		FailureConverter: c.FailureConverter}
