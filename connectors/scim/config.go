@@ -28,8 +28,13 @@ const (
 	bulkRequestSchema = "urn:ietf:params:scim:api:messages:2.0:BulkRequest"
 )
 
-// defaultPageSize is how many users a list asks for when Config says not.
+// defaultPageSize is how many users a list asks for when neither Config
+// nor the service provider says.
 const defaultPageSize = 100
+
+// maxPageSize bounds the page a list asks for when the service provider's
+// maxResults sets it, so one response stays a few megabytes.
+const maxPageSize = 1000
 
 // defaultTimeout bounds one request when the caller brings no client.
 const defaultTimeout = 30 * time.Second
@@ -54,7 +59,9 @@ type Config struct {
 	// DeleteOnDeactivate makes SetActive(false) DELETE the user instead of
 	// setting active to false. Off unless asked for.
 	DeleteOnDeactivate bool
-	// PageSize is the count a list asks for; 0 means 100.
+	// PageSize is the count a list asks for; 0 means the service
+	// provider's filter.maxResults (at most 1000), or 100 when it does not
+	// say.
 	PageSize int
 	// HTTPClient makes the requests; nil means one with a 30s timeout.
 	HTTPClient *http.Client
@@ -93,9 +100,6 @@ func (cfg Config) withDefaults() (Config, error) {
 	}
 	if cfg.PageSize < 0 {
 		return cfg, errors.New("scim: PageSize must not be negative")
-	}
-	if cfg.PageSize == 0 {
-		cfg.PageSize = defaultPageSize
 	}
 	if cfg.HTTPClient == nil {
 		cfg.HTTPClient = &http.Client{Timeout: defaultTimeout}

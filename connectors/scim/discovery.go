@@ -15,6 +15,9 @@ type features struct {
 	bulk           bool
 	bulkMaxOps     int
 	bulkMaxPayload int
+	// maxResults is the most resources the provider returns in one
+	// response (filter.maxResults); 0 when it does not say.
+	maxResults int
 }
 
 // serviceProviderConfig is the part of the /ServiceProviderConfig resource
@@ -31,6 +34,9 @@ type serviceProviderConfig struct {
 	Etag struct {
 		Supported bool `json:"supported"`
 	} `json:"etag"`
+	Filter struct {
+		MaxResults int `json:"maxResults"`
+	} `json:"filter"`
 }
 
 // featureCache fetches the features once, on first need, and keeps them; a
@@ -64,6 +70,7 @@ func (c *Client) features(ctx context.Context) (features, error) {
 		bulk:           spc.Bulk.Supported,
 		bulkMaxOps:     max(spc.Bulk.MaxOperations, 0),
 		bulkMaxPayload: max(spc.Bulk.MaxPayloadSize, 0),
+		maxResults:     max(spc.Filter.MaxResults, 0),
 	}
 	c.feat.got = f
 	return *f, nil

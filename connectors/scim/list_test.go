@@ -4,6 +4,9 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
 	"testing"
 
 	"github.com/hrsync/hrsync/connectors/scim"
@@ -117,4 +120,51 @@ func TestFindByUserName(t *testing.T) {
 	_, found, err = c.FindByUserName(ctx, "ada@example.com")
 	require.NoError(t, err)
 	require.False(t, found)
+}
+
+func TestListAsksForTheProvidersMaxResults(t *testing.T) {
+	ctx := context.Background()
+	for _, tt := range []struct {
+		name       string
+		maxResults int
+		hideSPC    bool
+		wantCount  string
+		wantPages  int
+	}{
+		{name: "the provider's maxResults", maxResults: 4, wantCount: "4", wantPages: 3},
+		{name: "capped at 1000", maxResults: 5000, wantCount: "1000", wantPages: 1},
+		{name: "no ServiceProviderConfig: 100", hideSPC: true, wantCount: "100", wantPages: 1},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			srv, err := scimtest.New(scimtest.Options{Token: token, MaxResults: tt.maxResults})
+			require.NoError(t, err)
+			t.Cleanup(func() { _ = srv.Close() })
+			var mu sync.Mutex
+			var counts []string
+			hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if tt.hideSPC && strings.HasSuffix(r.URL.Path, "/ServiceProviderConfig") {
+					http.NotFound(w, r)
+					return
+				}
+				if r.Method == http.MethodGet && strings.HasSuffix(r.URL.Path, "/Users") && r.URL.Query().Has("startIndex") {
+					mu.Lock()
+					counts = append(counts, r.URL.Query().Get("count"))
+					mu.Unlock()
+				}
+				srv.ServeHTTP(w, r)
+			}))
+			t.Cleanup(hs.Close)
+			c := newClient(t, hs.URL+"/scim/v2", func(cfg *scim.Config) { cfg.PageSize = 0 })
+			for i := range 10 {
+				_, err := c.CreateUser(ctx, roster.Employee{ID: fmt.Sprintf("E%d", i), FirstName: "P",
+					WorkEmail: fmt.Sprintf("p%d@example.com", i), Status: roster.StatusActive})
+				require.NoError(t, err)
+			}
+			require.Len(t, listAll(t, c), 10)
+			require.Len(t, counts, tt.wantPages)
+			for _, n := range counts {
+				require.Equal(t, tt.wantCount, n)
+			}
+		})
+	}
 }

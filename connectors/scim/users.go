@@ -33,7 +33,7 @@ func (c *Client) ListUsers(ctx context.Context, cursor string) (connectors.UserP
 		}
 		start = n
 	}
-	q := url.Values{"startIndex": {strconv.Itoa(start)}, "count": {strconv.Itoa(c.cfg.PageSize)}}
+	q := url.Values{"startIndex": {strconv.Itoa(start)}, "count": {strconv.Itoa(c.pageSize(ctx))}}
 	var body listResponse
 	if _, err := c.do(ctx, http.MethodGet, "/Users", q, "", nil, &body); err != nil {
 		return connectors.UserPage{}, err
@@ -49,6 +49,19 @@ func (c *Client) ListUsers(ctx context.Context, cursor string) (connectors.UserP
 		page.Next = strconv.Itoa(next)
 	}
 	return page, nil
+}
+
+// pageSize is the count a list asks for: the configured one, else as many
+// as the service provider says it returns at once, up to maxPageSize. A
+// provider that cannot be asked gets the default, and the list goes on.
+func (c *Client) pageSize(ctx context.Context) int {
+	if c.cfg.PageSize > 0 {
+		return c.cfg.PageSize
+	}
+	if f, err := c.features(ctx); err == nil && f.maxResults > 0 {
+		return min(f.maxResults, maxPageSize)
+	}
+	return defaultPageSize
 }
 
 // FindByExternalID returns the user linked to the HRIS id via
