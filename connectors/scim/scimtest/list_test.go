@@ -159,3 +159,35 @@ func TestSearch(t *testing.T) {
 	e.do(http.MethodPost, "/Users/.search", map[string]any{"schemas": []any{searchRequestSchema}, "filter": "title zz"}).
 		requireError(t, http.StatusBadRequest, errInvalidFilter)
 }
+
+// Paging page after page goes by seq from where the last page ended; a
+// user created or deleted in between makes the next page start afresh
+// by position, exactly as if nothing had been remembered.
+func TestPagingAfterTheDirectoryChanges(t *testing.T) {
+	e := newEnv(t, Options{})
+	all := createMany(e, 10)
+	page := func(start string) map[string]any {
+		return e.list(url.Values{"startIndex": {start}, "count": {"3"}})
+	}
+	require.Equal(t, all[0:3], ids(page("1")))
+	require.Equal(t, all[3:6], ids(page("4")))
+	_, total, _, known := e.srv.st.pages.lookup(6)
+	require.True(t, known, "the next page's start is remembered")
+	require.Equal(t, 10, total)
+
+	e.do(http.MethodDelete, "/Users/"+all[1], nil).requireStatus(t, http.StatusNoContent)
+	_, _, _, known = e.srv.st.pages.lookup(6)
+	require.False(t, known, "a delete forgets every cursor")
+	rest := append(append([]string{}, all[:1]...), all[2:]...)
+	list := page("4")
+	require.Equal(t, rest[3:6], ids(list), "positions after a delete")
+	require.Equal(t, 9.0, list["totalResults"])
+	require.Equal(t, rest[6:9], ids(page("7")))
+
+	added := e.create(newUser("late", map[string]any{"externalId": "E99"}))["id"].(string)
+	list = page("10")
+	require.Equal(t, []string{added}, ids(list), "a user created since is listed last")
+	require.Equal(t, 10.0, list["totalResults"])
+
+	require.Equal(t, rest[3:6], ids(page("4")), "a page asked for again")
+}

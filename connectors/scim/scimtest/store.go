@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
@@ -73,6 +74,60 @@ type store struct {
 	keep *sql.Conn
 	// keepDB is the pool keep belongs to.
 	keepDB *sql.DB
+	// pages lets paging by startIndex read each page by seq.
+	pages pageCursors
+}
+
+// pageCursors remembers, for the users table as it stands, how many users
+// there are and which seq comes just before a list offset, so that paging
+// through the whole directory by startIndex reads each page by seq rather
+// than counting and skipping every row before it: linear, as a real
+// directory's paging is. Every insert and delete moves gen on and so
+// forgets it all.
+type pageCursors struct {
+	mu     sync.Mutex
+	gen    uint64
+	at     uint64 // the gen total and before hold for
+	total  int
+	before map[int]int64
+}
+
+// maxCursors bounds how many page starts are remembered.
+const maxCursors = 4096
+
+// changed forgets every cursor: the table gained or lost a row.
+func (c *pageCursors) changed() {
+	c.mu.Lock()
+	c.gen++
+	c.before = nil
+	c.mu.Unlock()
+}
+
+// lookup returns the generation, the known total (or -1) and the seq
+// before offset (ok false when unknown).
+func (c *pageCursors) lookup(offset int) (gen uint64, total int, seq int64, ok bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.before == nil || c.at != c.gen {
+		return c.gen, -1, 0, false
+	}
+	seq, ok = c.before[offset]
+	return c.gen, c.total, seq, ok
+}
+
+// remember keeps total and the seq before offset, if the table has not
+// changed since gen.
+func (c *pageCursors) remember(gen uint64, total, offset int, seq int64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.gen != gen {
+		return
+	}
+	if c.before == nil || c.at != gen || len(c.before) >= maxCursors {
+		c.before, c.at = map[int]int64{}, gen
+	}
+	c.total = total
+	c.before[offset] = seq
 }
 
 // openStore opens the SQLite file at path (creating it), or a private
@@ -197,14 +252,25 @@ func (st *store) list(ctx context.Context, q querier, where string, args ...any)
 // page returns how many users there are and count of them from offset, in
 // creation order.
 func (st *store) page(ctx context.Context, q querier, offset, count int) (int, []*record, error) {
-	var total int
-	if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM users`).Scan(&total); err != nil {
-		return 0, nil, err
+	gen, total, after, known := st.pages.lookup(offset)
+	if total < 0 {
+		if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM users`).Scan(&total); err != nil {
+			return 0, nil, err
+		}
 	}
 	if count <= 0 || offset >= total {
 		return total, nil, nil
 	}
-	rows, err := q.QueryContext(ctx, `SELECT `+userColumns+` FROM users ORDER BY seq LIMIT ? OFFSET ?`, count, offset)
+	var rows *sql.Rows
+	var err error
+	switch {
+	case offset == 0:
+		rows, err = q.QueryContext(ctx, `SELECT `+userColumns+` FROM users ORDER BY seq LIMIT ?`, count)
+	case known:
+		rows, err = q.QueryContext(ctx, `SELECT `+userColumns+` FROM users WHERE seq > ? ORDER BY seq LIMIT ?`, after, count)
+	default:
+		rows, err = q.QueryContext(ctx, `SELECT `+userColumns+` FROM users ORDER BY seq LIMIT ? OFFSET ?`, count, offset)
+	}
 	if err != nil {
 		return 0, nil, err
 	}
@@ -217,7 +283,13 @@ func (st *store) page(ctx context.Context, q querier, offset, count int) (int, [
 		}
 		out = append(out, r)
 	}
-	return total, out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return 0, nil, err
+	}
+	if len(out) > 0 {
+		st.pages.remember(gen, total, offset+len(out), out[len(out)-1].Seq)
+	}
+	return total, out, nil
 }
 
 // query returns the users matching where, in the given order.
@@ -273,6 +345,9 @@ func (st *store) insert(ctx context.Context, q querier, r *record) error {
 	if err != nil {
 		return err
 	}
+	// Around the write, so no list running beside it keeps a cursor.
+	st.pages.changed()
+	defer st.pages.changed()
 	err = q.QueryRowContext(ctx, `INSERT INTO users
 		(id, seq, external_id, user_name, user_name_lower, active, version, resource, created, last_modified)
 		VALUES (?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM users), ?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq`,
@@ -301,6 +376,8 @@ func (st *store) update(ctx context.Context, q querier, r *record) error {
 
 // remove deletes user id.
 func (st *store) remove(ctx context.Context, q querier, id string) error {
+	st.pages.changed()
+	defer st.pages.changed()
 	if _, err := q.ExecContext(ctx, `DELETE FROM users WHERE id = ?`, id); err != nil {
 		return fmt.Errorf("delete user: %w", err)
 	}
