@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"go.temporal.io/sdk/activity"
+
 	"github.com/hrsync/hrsync/integration"
 	"github.com/hrsync/hrsync/roster"
 	"github.com/hrsync/hrsync/store"
@@ -58,6 +60,7 @@ func (a *Activities) plan(ctx context.Context, in PlanInput) (PlanResult, error)
 	if planID == "" {
 		planID = in.SyncID
 	}
+	steps := newStopwatch()
 	snap, err := a.Store.GetSnapshot(ctx, in.SnapshotID)
 	if err != nil {
 		return PlanResult{}, err
@@ -69,6 +72,7 @@ func (a *Activities) plan(ctx context.Context, in PlanInput) (PlanResult, error)
 	if err != nil {
 		return PlanResult{}, err
 	}
+	steps.lap("snapshot")
 	tgt, err := a.target(cfg.Target)
 	if err != nil {
 		return PlanResult{}, err
@@ -77,10 +81,12 @@ func (a *Activities) plan(ctx context.Context, in PlanInput) (PlanResult, error)
 	if err != nil {
 		return PlanResult{}, err
 	}
+	steps.lap("directory")
 	applied, err := a.Store.Applied(ctx, in.IntegrationID)
 	if err != nil {
 		return PlanResult{}, err
 	}
+	steps.lap("applied")
 	today, err := a.today(cfg.Schedule.TimeZone)
 	if err != nil {
 		return PlanResult{}, err
@@ -110,6 +116,7 @@ func (a *Activities) plan(ctx context.Context, in PlanInput) (PlanResult, error)
 	if err != nil {
 		return PlanResult{}, err
 	}
+	steps.lap("rules")
 	plan := store.Plan{
 		ID: planID, IntegrationID: in.IntegrationID, SyncID: in.SyncID, SnapshotID: in.SnapshotID,
 		Counts: diff.Counts(), Blocks: blocks, Problems: problems, Holds: holds, Digest: digest,
@@ -117,6 +124,9 @@ func (a *Activities) plan(ctx context.Context, in PlanInput) (PlanResult, error)
 	if err := a.Store.SavePlan(ctx, plan, diff.Changes); err != nil {
 		return PlanResult{}, err
 	}
+	steps.lap("save")
+	activity.GetLogger(ctx).Info("Plan made", append([]any{"integrationId", in.IntegrationID, "planId", planID,
+		"records", len(records), "directoryUsers", len(directory), "changes", len(diff.Changes)}, steps.fields...)...)
 	return PlanResult{
 		PlanID: plan.ID, Counts: plan.Counts, Problems: len(problems), Held: len(prep.held) + len(holds),
 		Blocks: blocks, DirectoryUsers: len(directory), NextExitDate: diff.NextExitDate, Digest: digest,
@@ -177,6 +187,22 @@ func digestOf(changes []roster.Change) (string, error) {
 		}
 	}
 	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// stopwatch times an activity's steps for the line it logs when done, so
+// an operator can see where a slow run's time went.
+type stopwatch struct {
+	last   time.Time
+	fields []any
+}
+
+func newStopwatch() *stopwatch { return &stopwatch{last: time.Now()} }
+
+// lap records the time since the previous lap as step's duration.
+func (s *stopwatch) lap(step string) {
+	now := time.Now()
+	s.fields = append(s.fields, step, now.Sub(s.last).Round(time.Millisecond).String())
+	s.last = now
 }
 
 // today is the organisation's current calendar date.
