@@ -92,12 +92,15 @@ func (a *Activities) plan(ctx context.Context, in PlanInput) (PlanResult, error)
 		return PlanResult{}, err
 	}
 
+	// Nothing reads the records after prepare, so a large roster's records
+	// and its employees are not both kept alive through the rest of the plan.
+	sourceCount := len(records)
 	prep := prepare(records, rules, today)
 	diff := roster.Diff(roster.DiffInput{Source: prep.employees, Directory: directory, Today: today,
 		Rules: rules, Held: prep.held, Excluded: prep.excluded})
 	problems := append(prep.problems, diff.Problems...)
 	blocks := roster.Guard(roster.GuardInput{
-		SourceCount: len(records), Directory: directory, Plan: diff, Policy: rules.MassChange,
+		SourceCount: sourceCount, Directory: directory, Plan: diff, Policy: rules.MassChange,
 	})
 	if prep.blockRun {
 		blocks = append(blocks, roster.Block{Code: roster.BlockHierarchy,
@@ -126,7 +129,7 @@ func (a *Activities) plan(ctx context.Context, in PlanInput) (PlanResult, error)
 	}
 	steps.lap("save")
 	activity.GetLogger(ctx).Info("Plan made", append([]any{"integrationId", in.IntegrationID, "planId", planID,
-		"records", len(records), "directoryUsers", len(directory), "changes", len(diff.Changes)}, steps.fields...)...)
+		"records", sourceCount, "directoryUsers", len(directory), "changes", len(diff.Changes)}, steps.fields...)...)
 	return PlanResult{
 		PlanID: plan.ID, Counts: plan.Counts, Problems: len(problems), Held: len(prep.held) + len(holds),
 		Blocks: blocks, DirectoryUsers: len(directory), NextExitDate: diff.NextExitDate, Digest: digest,
