@@ -6,6 +6,7 @@ import (
 	"crypto/rsa"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -18,6 +19,8 @@ import (
 	"github.com/go-jose/go-jose/v4/jwt"
 	"github.com/stretchr/testify/require"
 	commonpb "go.temporal.io/api/common/v1"
+	"go.uber.org/zap"
+	"go.uber.org/zap/zaptest/observer"
 	"google.golang.org/protobuf/encoding/protojson"
 
 	"github.com/hrsync/hrsync/codec"
@@ -360,5 +363,25 @@ func TestPermits(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			require.Equal(t, tc.want, codec.Permits(tc.claim, tc.namespace, tc.op))
 		})
+	}
+}
+
+func TestOIDCRefusalsAreLogged(t *testing.T) {
+	iss := startIssuer(t)
+	c := mustCodec(t, mustKey(t, "k1"))
+	core, logs := observer.New(zap.InfoLevel)
+	url := startServer(t, c, codec.ServerOptions{
+		Tokens: newVerifier(t, iss, "permissions"), Origins: []string{uiOrigin}, Logger: zap.New(core),
+	})
+	claims := iss.claims("default:read")
+	claims.Audience = jwt.Audience{"https://other.example/api"}
+	wrongAudience := sign(t, iss.key, claims)
+	require.Equal(t, http.StatusUnauthorized, codecCall(t, c, url, "/default/decode", "", wrongAudience).status)
+
+	entries := logs.FilterMessage("Codec request refused").All()
+	require.Len(t, entries, 1)
+	require.Contains(t, entries[0].ContextMap()["error"], "audience", "the log says why")
+	for _, e := range logs.All() {
+		require.NotContains(t, fmt.Sprint(e.ContextMap()), wrongAudience, "the token is never logged")
 	}
 }

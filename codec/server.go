@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"go.temporal.io/sdk/converter"
+	"go.uber.org/zap"
 )
 
 // NamespaceHeader carries the namespace when the path does not: the Web UI
@@ -54,6 +55,9 @@ type ServerOptions struct {
 	Origins []string
 	// Namespaces the server answers for; empty means any.
 	Namespaces []string
+	// Logger, when set, hears why a token was refused (never the token),
+	// so a misconfigured issuer or audience can be told from a stranger.
+	Logger *zap.Logger
 }
 
 // server checks origin, token and namespace, then hands the payloads to
@@ -202,7 +206,11 @@ func (s *server) authorize(r *http.Request, namespace, op string) access {
 	if s.opts.Tokens == nil {
 		return accessUnauthenticated
 	}
-	switch err := s.opts.Tokens.Verify(r.Context(), token, namespace, op); {
+	err := s.opts.Tokens.Verify(r.Context(), token, namespace, op)
+	if err != nil && s.opts.Logger != nil {
+		s.opts.Logger.Info("Codec request refused", zap.String("namespace", namespace), zap.String("op", op), zap.Error(err))
+	}
+	switch {
 	case err == nil:
 		return accessGranted
 	case errors.Is(err, ErrForbidden):

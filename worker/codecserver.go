@@ -89,7 +89,8 @@ func (c CodecConfig) server(ctx context.Context, pc *codec.Codec, namespace stri
 	if (c.TLSCert == "") != (c.TLSKey == "") {
 		return nil, errors.New("--codec-tls-cert and --codec-tls-key go together")
 	}
-	opts := codec.ServerOptions{Codec: pc, Token: c.Token, Origins: c.Origins, Namespaces: []string{namespace}}
+	opts := codec.ServerOptions{Codec: pc, Token: c.Token, Origins: c.Origins, Namespaces: []string{namespace},
+		Logger: logger.Named("codec")}
 	if c.OIDC.Issuer != "" {
 		v, err := codec.NewOIDCVerifier(ctx, c.OIDC)
 		if err != nil {
