@@ -51,7 +51,7 @@ type benchRow struct {
 }
 
 func newBenchCmd() *cobra.Command {
-	var sizes, storeDSN string
+	var sizes, storeDSN, workerLog string
 	cmd := &cobra.Command{
 		Use:   "bench",
 		Short: "Measure syncs end to end on the embedded server and the fakes on loopback",
@@ -72,7 +72,7 @@ func newBenchCmd() *cobra.Command {
 			}
 			var rows []benchRow
 			for _, n := range ns {
-				r, err := benchSize(cmd.Context(), n, storeDSN)
+				r, err := benchSize(cmd.Context(), n, storeDSN, workerLog)
 				if err != nil {
 					return err
 				}
@@ -85,6 +85,8 @@ func newBenchCmd() *cobra.Command {
 	}
 	cmd.Flags().StringVar(&sizes, "employees", "1000,10000", "sizes to measure, comma-separated")
 	cmd.Flags().StringVar(&storeDSN, "store", "", "the worker's store: a postgres:// DSN, or empty for a SQLite file per size")
+	cmd.Flags().StringVar(&workerLog, "worker-log", "",
+		"append the worker's info log to this file (each plan logs how long its steps took); default: warnings only, discarded")
 	return cmd
 }
 
@@ -92,7 +94,7 @@ func newBenchCmd() *cobra.Command {
 const benchTokenEnv = "HRSYNC_BENCH_SCIM_TOKEN"
 
 // benchSize measures the three syncs and the floor for n employees.
-func benchSize(ctx context.Context, n int, storeDSN string) ([]benchRow, error) {
+func benchSize(ctx context.Context, n int, storeDSN, workerLog string) ([]benchRow, error) {
 	dir, err := os.MkdirTemp("", "hrsync-bench-")
 	if err != nil {
 		return nil, err
@@ -125,7 +127,11 @@ func benchSize(ctx context.Context, n int, storeDSN string) ([]benchRow, error) 
 	if err := purgeBench(ctx, storeDSN, integrationID); err != nil {
 		return nil, err
 	}
-	w, err := startBenchWorker(ctx, cfg, env, storeDSN, payloadKey.String(), filepath.Join(dir, "worker.log"))
+	logPath, logLevel := filepath.Join(dir, "worker.log"), "warn"
+	if workerLog != "" {
+		logPath, logLevel = workerLog, "info"
+	}
+	w, err := startBenchWorker(ctx, cfg, env, storeDSN, payloadKey.String(), logPath, logLevel)
 	if err != nil {
 		return nil, err
 	}
@@ -224,12 +230,12 @@ type benchWorker struct {
 
 // startBenchWorker runs this binary as a plain worker (no --dev) against
 // the bench's Temporal server and store, logging to logPath.
-func startBenchWorker(ctx context.Context, cfg Config, env *devEnv, storeDSN, payloadKey, logPath string) (*benchWorker, error) {
+func startBenchWorker(ctx context.Context, cfg Config, env *devEnv, storeDSN, payloadKey, logPath, logLevel string) (*benchWorker, error) {
 	exe, err := os.Executable()
 	if err != nil {
 		return nil, err
 	}
-	logFile, err := os.Create(logPath)
+	logFile, err := os.OpenFile(logPath, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
 	if err != nil {
 		return nil, err
 	}
@@ -238,7 +244,7 @@ func startBenchWorker(ctx context.Context, cfg Config, env *devEnv, storeDSN, pa
 	if err != nil {
 		return nil, err
 	}
-	args, extraEnv := benchWorkerArgs(storeDSN)
+	args, extraEnv := benchWorkerArgs(storeDSN, logLevel)
 	cmd := exec.CommandContext(ctx, exe, args...)
 	cmd.Env = append(append(os.Environ(), extraEnv...),
 		"TEMPORAL_ADDRESS="+cfg.Temporal.Address, "TEMPORAL_NAMESPACE="+cfg.Temporal.Namespace,
@@ -253,8 +259,8 @@ func startBenchWorker(ctx context.Context, cfg Config, env *devEnv, storeDSN, pa
 // benchWorkerArgs are the arguments and environment that make this binary
 // a worker on the store at dsn. Tests, whose binary is a test binary,
 // replace them.
-var benchWorkerArgs = func(dsn string) ([]string, []string) {
-	return []string{"--store", dsn, "--log-level", "warn"}, nil
+var benchWorkerArgs = func(dsn, logLevel string) ([]string, []string) {
+	return []string{"--store", dsn, "--log-level", logLevel}, nil
 }
 
 // stop ends the worker.

@@ -17,10 +17,10 @@ func TestBenchMeasuresEveryCase(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a Temporal server; skipped with -short")
 	}
-	benchWorkerArgs = func(dsn string) ([]string, []string) {
+	benchWorkerArgs = func(dsn, _ string) ([]string, []string) {
 		return []string{"-test.run=^$"}, []string{childWorkerEnv + "=1", childStoreEnv + "=" + dsn}
 	}
-	rows, err := benchSize(context.Background(), 60, "")
+	rows, err := benchSize(context.Background(), 60, "", "")
 	require.NoError(t, err)
 	require.Len(t, rows, 4)
 	for _, r := range rows[:3] {
