@@ -12,12 +12,15 @@ import (
 	"regexp"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/hrsync/hrsync/codec"
 	"github.com/hrsync/hrsync/connectors/justlogin"
 	"github.com/hrsync/hrsync/connectors/registry"
 	"github.com/hrsync/hrsync/credentials"
+	"github.com/hrsync/hrsync/internal/keys"
 	"github.com/hrsync/hrsync/roster"
 )
 
@@ -168,6 +171,29 @@ func readSecret(in io.Reader, name string) (string, error) {
 		return "", errors.New("no secret given: pipe it in, or use --from-env")
 	}
 	return strings.TrimSpace(line), nil
+}
+
+func (c *cli) keygenCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "keygen [ID]",
+		Short: "Print a new random key, <id>:<base64 of 32 bytes>, for " + codec.KeyEnv + " or " + credentials.KeyEnv,
+		Long: "Prints a new AES-256 key from the system's random source, named ID (default: today's date,\n" +
+			"e.g. k20261121). To rotate, put the new key in the variable and move the old one to the\n" +
+			"matching _OLD_KEYS variable. The key is a secret: keep it out of shell history and logs.",
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(_ *cobra.Command, args []string) error {
+			id := "k" + time.Now().UTC().Format("20060102")
+			if len(args) == 1 {
+				id = args[0]
+			}
+			key, err := keys.NewKey(id)
+			if err != nil {
+				return err
+			}
+			_, err = fmt.Fprintln(c.out, key.String())
+			return err
+		},
+	}
 }
 
 func (c *cli) fieldsCmd() *cobra.Command {

@@ -24,6 +24,7 @@ import (
 	"github.com/hrsync/hrsync/connectors/registry"
 	"github.com/hrsync/hrsync/credentials"
 	"github.com/hrsync/hrsync/devserver"
+	"github.com/hrsync/hrsync/internal/keys"
 	"github.com/hrsync/hrsync/store"
 	"github.com/hrsync/hrsync/workflows"
 )
@@ -262,4 +263,21 @@ func TestFieldsListsWhatASourceSupplies(t *testing.T) {
 	require.Contains(t, out, "department      — (not supplied")
 	_, err = starter("fields", "csv")
 	require.ErrorContains(t, err, "names its own fields")
+}
+
+func TestKeygenPrintsAKeyTheWorkerReads(t *testing.T) {
+	out, err := starter("keygen", "p1")
+	require.NoError(t, err)
+	key, err := keys.ParseKey(strings.TrimSpace(out))
+	require.NoError(t, err)
+	require.Equal(t, "p1", key.ID)
+	again, err := starter("keygen", "p1")
+	require.NoError(t, err)
+	require.NotEqual(t, out, again, "every key is new")
+
+	out, err = starter("keygen")
+	require.NoError(t, err)
+	require.Regexp(t, `^k\d{8}:`, out)
+	_, err = starter("keygen", "bad id")
+	require.Error(t, err)
 }
