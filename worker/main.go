@@ -50,6 +50,10 @@ type Config struct {
 	// Codec configures the codec server the Web UI decodes through; dev
 	// mode runs its own.
 	Codec CodecConfig
+	// AllowPlaintextHistory lets the worker run with no payload key, its
+	// histories readable by whoever can read Temporal. Off: a forgotten
+	// key stops the worker rather than leaking people data.
+	AllowPlaintextHistory bool
 
 	// devSecrets are secrets dev mode made itself, by reference.
 	devSecrets map[string]string
@@ -102,6 +106,8 @@ func newRootCmd() *cobra.Command {
 	f.StringVar(&cfg.DataDir, "data-dir", ".hrsync", "directory for dev mode's Temporal database, the store and demo state")
 	f.StringVar(&cfg.StorePath, "store", cfg.StorePath, "store: a SQLite file or a postgres:// DSN (env HRSYNC_STORE; default <data-dir>/hrsync.db)")
 	f.StringVar(&cfg.LogLevel, "log-level", "info", "log level: debug, info, warn or error")
+	f.BoolVar(&cfg.AllowPlaintextHistory, "allow-plaintext-history", false,
+		"run with no payload key ("+codec.KeyEnv+"), storing workflow histories, with people data, unencrypted")
 	cfg.Codec.addFlags(f)
 	f.IntVar(&cfg.Dev.Employees, "demo-employees", 200, "employees the demo HRIS generates on first start")
 	f.StringVar(&cfg.Dev.Source, "demo-source", "demo", "dev mode: the HRIS to run: demo, merge, bamboohr, justlogin or csv")
@@ -157,11 +163,14 @@ type running struct {
 // startWorker dials Temporal, opens the store and starts a worker with
 // hrsync's workflows and activities, resolving credentials through secrets.
 // Payloads are encrypted under the payload key (HRSYNC_PAYLOAD_KEY, or the
-// one dev mode keeps in its data dir); without one, history is stored in
-// the clear, and the worker says so.
+// one dev mode keeps in its data dir); without one the worker does not
+// start, unless told to store history in the clear, and then it says so.
 func startWorker(ctx context.Context, cfg Config, logger *zap.Logger) (*running, error) {
 	dc, pc, err := codec.LoadConverter(filepath.Join(cfg.DataDir, codec.KeyFile))
 	switch {
+	case errors.Is(err, codec.ErrNoKey) && !cfg.AllowPlaintextHistory:
+		return nil, errors.New("no payload key: set " + codec.KeyEnv + " (`go run ./starter keygen` makes one), " +
+			"or pass --allow-plaintext-history to store workflow histories, with people data, unencrypted")
 	case errors.Is(err, codec.ErrNoKey):
 		logger.Warn("No " + codec.KeyEnv + ": workflow histories are stored unencrypted, readable by anyone who can open them")
 	case err != nil:
