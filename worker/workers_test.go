@@ -44,7 +44,8 @@ func TestTwoWorkersOnOnePostgresStore(t *testing.T) {
 	dc, keyEnv := payloadKey(t, cfg.DataDir)
 	cfg.Temporal.DataConverter = dc
 
-	// Ten directories, each slowed a little so the kill lands mid-apply.
+	// Ten directories whose writes are slowed, so each sync's apply lasts
+	// seconds: the kill lands mid-apply however long the setup took.
 	const integrations = 10
 	token := "workers-token"
 	dirs := make([]*scimtest.Server, integrations)
@@ -54,7 +55,9 @@ func TestTwoWorkersOnOnePostgresStore(t *testing.T) {
 		require.NoError(t, err)
 		t.Cleanup(func() { _ = dirs[i].Close() })
 		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			time.Sleep(5 * time.Millisecond)
+			if r.Method == http.MethodPost {
+				time.Sleep(50 * time.Millisecond)
+			}
 			dirs[i].ServeHTTP(w, r)
 		}))
 		t.Cleanup(srv.Close)
