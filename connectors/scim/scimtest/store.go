@@ -87,7 +87,6 @@ type store struct {
 type pageCursors struct {
 	mu     sync.Mutex
 	gen    uint64
-	at     uint64 // the gen total and before hold for
 	total  int
 	before map[int]int64
 }
@@ -108,7 +107,7 @@ func (c *pageCursors) changed() {
 func (c *pageCursors) lookup(offset int) (gen uint64, total int, seq int64, ok bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.before == nil || c.at != c.gen {
+	if c.before == nil {
 		return c.gen, -1, 0, false
 	}
 	seq, ok = c.before[offset]
@@ -123,8 +122,8 @@ func (c *pageCursors) remember(gen uint64, total, offset int, seq int64) {
 	if c.gen != gen {
 		return
 	}
-	if c.before == nil || c.at != gen || len(c.before) >= maxCursors {
-		c.before, c.at = map[int]int64{}, gen
+	if c.before == nil || len(c.before) >= maxCursors {
+		c.before = map[int]int64{}
 	}
 	c.total = total
 	c.before[offset] = seq
