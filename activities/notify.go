@@ -49,7 +49,8 @@ func (a *Activities) notify(ctx context.Context, in NotifyInput) (NotifyResult, 
 	for _, h := range plan.Holds {
 		held := notify.Held{EmployeeID: h.EmployeeID, Code: h.Code}
 		for _, c := range h.Changes {
-			held.Changes = append(held.Changes, notify.FieldChange{Field: string(c.Field), Old: c.Old, New: c.New})
+			held.Changes = append(held.Changes, notify.FieldChange{Field: string(c.Field), Old: c.Old, New: c.New,
+				Digest: c.Digest})
 		}
 		notice.Held = append(notice.Held, held)
 	}

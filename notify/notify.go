@@ -62,11 +62,13 @@ type Held struct {
 }
 
 // FieldChange is one identity attribute's value before and after. Old and
-// New are personal data.
+// New are personal data. Digest says hrsync keeps no values for the
+// attribute, only keyed digests, so Old and New are empty even with PII.
 type FieldChange struct {
-	Field string `json:"field"`
-	Old   string `json:"old"`
-	New   string `json:"new"`
+	Field  string `json:"field"`
+	Old    string `json:"old"`
+	New    string `json:"new"`
+	Digest bool   `json:"digest,omitempty"`
 }
 
 // Result says what was delivered.

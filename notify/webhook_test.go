@@ -106,6 +106,16 @@ func TestWebhookIncludePII(t *testing.T) {
 	}, p.Held)
 }
 
+func TestWebhookPayloadSaysWhenOnlyDigestsWereCompared(t *testing.T) {
+	notice := testNotice()
+	notice.Held = []notify.Held{{EmployeeID: "E1003", Code: "identity_change", Changes: []notify.FieldChange{
+		{Field: "lastName", Old: "Lee", New: "Okafor"}, {Field: "dateOfBirth", Digest: true}}}}
+	body, err := json.Marshal(notify.NewPayload(notice, true))
+	require.NoError(t, err)
+	require.Contains(t, string(body), `{"field":"dateOfBirth","old":"","new":"","digest":true}`)
+	require.Contains(t, string(body), `{"field":"lastName","old":"Lee","new":"Okafor"}`)
+}
+
 func TestWebhookPayloadDoesNotAliasNotice(t *testing.T) {
 	notice := testNotice()
 	p := notify.NewPayload(notice, false)
