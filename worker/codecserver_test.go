@@ -2,15 +2,7 @@ package main
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
-	"math/big"
-	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -24,6 +16,7 @@ import (
 
 	"github.com/hrsync/hrsync/codec"
 	"github.com/hrsync/hrsync/internal/keys"
+	"github.com/hrsync/hrsync/internal/selfsigned"
 )
 
 const uiOrigin = "https://temporal.example.com"
@@ -116,42 +109,20 @@ func TestCodecServerServesTheWebUI(t *testing.T) {
 
 func TestCodecServerOverHTTPS(t *testing.T) {
 	pc, sealed := newPayloadCodec(t)
-	certFile, keyFile, pool := selfSigned(t)
+	cert, err := selfsigned.New("codec")
+	require.NoError(t, err)
+	dir := t.TempDir()
+	certFile, keyFile := filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
+	require.NoError(t, os.WriteFile(certFile, cert.CertPEM, 0o600))
+	require.NoError(t, os.WriteFile(keyFile, cert.KeyPEM, 0o600))
 	cfg := CodecConfig{Addr: "127.0.0.1:0", Token: "s3cret", Origins: []string{uiOrigin}, TLSCert: certFile, TLSKey: keyFile}
 	endpoint, stop, err := cfg.serve(context.Background(), pc, "default", zap.NewNop())
 	require.NoError(t, err)
 	t.Cleanup(stop)
 	require.Regexp(t, `^https://127\.0\.0\.1:\d+$`, endpoint)
 
-	client := &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}
+	client := &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: cert.Pool}}}
 	got, err := remoteDecode(t, client, endpoint, "s3cret", uiOrigin, sealed)
 	require.NoError(t, err)
 	require.JSONEq(t, `{"workEmail":"ada@x.test"}`, got)
-}
-
-// selfSigned writes a certificate for 127.0.0.1 and its key, and returns
-// their files and a pool that trusts the certificate.
-func selfSigned(t *testing.T) (certFile, keyFile string, pool *x509.CertPool) {
-	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	require.NoError(t, err)
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "hrsync codec test"},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
-		IPAddresses: []net.IP{net.ParseIP("127.0.0.1")}, KeyUsage: x509.KeyUsageDigitalSignature,
-		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	require.NoError(t, err)
-	cert, err := x509.ParseCertificate(der)
-	require.NoError(t, err)
-	keyDER, err := x509.MarshalECPrivateKey(key)
-	require.NoError(t, err)
-	dir := t.TempDir()
-	certFile, keyFile = filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
-	require.NoError(t, os.WriteFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600))
-	require.NoError(t, os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: keyDER}), 0o600))
-	pool = x509.NewCertPool()
-	pool.AddCert(cert)
-	return certFile, keyFile, pool
 }
