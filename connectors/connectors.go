@@ -161,3 +161,41 @@ var ErrNotReady = errors.New("source not ready")
 // ErrBadCredential marks a credential the remote system refused: revoked,
 // expired or wrong. The integration needs reconnecting.
 var ErrBadCredential = errors.New("credential refused; reconnect the account")
+
+// Description is what a target directory accepts, learnt once per run and
+// kept with the plan so that every activity of the run writes the same
+// attributes without asking again.
+type Description struct {
+	// Unstored lists the catalogue fields the directory has no attribute
+	// for: they are never compared or sent, and each run warns of them once.
+	Unstored []roster.Field `json:"unstored,omitempty"`
+	// NoCustomFields is true when the directory has no home for custom
+	// ("custom.…") fields.
+	NoCustomFields bool `json:"noCustomFields,omitempty"`
+	// Detail is the connector's own record of what it learnt, handed back
+	// to Assume.
+	Detail []byte `json:"detail,omitempty"`
+}
+
+// Stores reports whether the directory has a home for field f.
+func (d Description) Stores(f roster.Field) bool {
+	if roster.IsCustom(f) {
+		return !d.NoCustomFields
+	}
+	for _, u := range d.Unstored {
+		if u == f {
+			return false
+		}
+	}
+	return true
+}
+
+// Describer is a Target that can say which attributes it accepts.
+type Describer interface {
+	Target
+	// Describe asks the directory what it accepts.
+	Describe(ctx context.Context) (Description, error)
+	// Assume makes the target use d, learnt earlier in the run by
+	// Describe, instead of asking the directory again.
+	Assume(d Description) error
+}

@@ -157,3 +157,8 @@ func (e Employee) DisplayName() string {
 
 // NormalEmail folds an email address for comparison: trimmed and lower-cased.
 func NormalEmail(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
+
+// IsCustom reports whether f names a custom field ("custom.<key>").
+func IsCustom(f Field) bool {
+	return strings.HasPrefix(string(f), customPrefix) && len(f) > len(customPrefix)
+}
