@@ -840,7 +840,7 @@ func TestPurgeDeletesOnlyTheIntegrationsData(t *testing.T) {
 	require.NoError(t, run(t, f.env(), f.acts.Purge, activities.PurgeInput{IntegrationID: integrationID,
 		Credentials: []string{"store:acme-hris", "env:ACME_TOKEN", "store:gone", ""}}, &res))
 	require.Equal(t, store.Purged{Snapshots: 1, Records: 20, Plans: 1, Changes: 20,
-		Applied: int64(len(active)), Reports: 1, Credentials: 1}, res.Purged)
+		Applied: int64(len(active)), Reports: 1, Owned: int64(len(active)), Credentials: 1}, res.Purged)
 	_, err := f.store.GetCredential(ctx, "acme-hris")
 	require.ErrorIs(t, err, store.ErrNotFound, "the integration's stored credential is gone")
 	_, err = f.store.GetCredential(ctx, "globex-hris")

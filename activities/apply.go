@@ -73,6 +73,13 @@ func (a *Activities) Apply(ctx context.Context, in ApplyInput) (ApplyResult, err
 	if err != nil {
 		return res, classify(err)
 	}
+	plan, err := a.Store.GetPlan(ctx, in.PlanID)
+	if err != nil {
+		return res, classify(err)
+	}
+	if err := assume(tgt, plan.Target); err != nil {
+		return res, classify(err)
+	}
 	ap := &applier{acts: a, in: in, tgt: tgt, res: &res, batch: in.Target.BatchSize,
 		retrying: activity.GetInfo(ctx).Attempt > 1}
 	if ap.batch <= 0 {
@@ -187,9 +194,10 @@ func (ap *applier) write(ctx context.Context, changes []store.PlannedChange) ([]
 	for i, pc := range changes {
 		c := pc.Change
 		if w, ok := batchWrite(c); batched && ok {
-			// Fields first (an exit date, a re-hire's new department), then
-			// the switch, so a retry after either step converges.
-			if fields := withoutManager(c.Fields); c.Op != roster.OpCreate && len(fields) > 0 {
+			// A re-hire's fields go first, then the switch, so a retry after
+			// either step converges; a leaver's fields go after the switch
+			// (see finishLeaver), so nothing can hold a deactivation back.
+			if fields := withoutManager(c.Fields); c.Op == roster.OpReactivate && len(fields) > 0 {
 				if err := ap.tgt.UpdateUser(ctx, c.TargetID, c.Employee, fields); err != nil {
 					if out[i], err = outcomeOf(pc, "", err); err != nil {
 						return out, err
@@ -213,11 +221,40 @@ func (ap *applier) write(ctx context.Context, changes []store.PlannedChange) ([]
 		return out, fmt.Errorf("unable to write a batch of %d users: %w", len(writes), err)
 	}
 	for j, i := range at {
-		if out[i], err = outcomeOf(changes[i], results[j].TargetID, results[j].Err); err != nil {
+		err := results[j].Err
+		if err == nil && changes[i].Change.Op == roster.OpDeactivate {
+			err = finishLeaver(ctx, ap.tgt, changes[i].Change)
+		}
+		if out[i], err = outcomeOf(changes[i], results[j].TargetID, err); err != nil {
 			return out, err
 		}
 	}
 	return out, nil
+}
+
+// leaverFieldsError is a leaver's field update that failed after the
+// leaver was deactivated: the deactivation stands, and the report says
+// what was not written.
+type leaverFieldsError struct{ err error }
+
+func (e *leaverFieldsError) Error() string {
+	return "deactivated, but its other changes were not written: " + e.err.Error()
+}
+
+func (e *leaverFieldsError) Unwrap() error { return e.err }
+
+// finishLeaver writes a deactivated leaver's field changes (an exit date,
+// say). The switch is made first and on its own, so a directory that
+// refuses an attribute never keeps a leaver active.
+func finishLeaver(ctx context.Context, tgt connectors.Target, c roster.Change) error {
+	fields := withoutManager(c.Fields)
+	if len(fields) == 0 {
+		return nil
+	}
+	if err := tgt.UpdateUser(ctx, c.TargetID, c.Employee, fields); err != nil {
+		return &leaverFieldsError{err: err}
+	}
+	return nil
 }
 
 // batchWrite is the batched write that finishes change c in pass 1, and
@@ -239,7 +276,14 @@ func batchWrite(c roster.Change) (connectors.Write, bool) {
 // transient error is returned so the attempt fails and is retried.
 func outcomeOf(pc store.PlannedChange, targetID string, err error) (store.Outcome, error) {
 	o := store.Outcome{Seq: pc.Seq, Status: store.StatusApplied, TargetID: targetID}
+	var partial *leaverFieldsError
 	switch {
+	case errors.As(err, &partial) && connectors.IsPermanent(err):
+		if o.TargetID == "" {
+			o.TargetID = pc.Change.TargetID
+		}
+		o.Error = err.Error()
+		return o, nil
 	case err == nil:
 		if needsManager(pc.Change) {
 			o.Status = store.StatusLinking
@@ -379,15 +423,20 @@ func applyChange(ctx context.Context, tgt connectors.Target, c roster.Change) (s
 			return c.TargetID, nil
 		}
 		return c.TargetID, tgt.UpdateUser(ctx, c.TargetID, c.Employee, linkFields(c, fields))
-	case roster.OpReactivate, roster.OpDeactivate:
-		// Fields first (an exit date, a re-hire's new department), then the
-		// switch, so a retry after either step converges.
+	case roster.OpDeactivate:
+		if err := tgt.SetActive(ctx, c.TargetID, false); err != nil {
+			return "", err
+		}
+		return c.TargetID, finishLeaver(ctx, tgt, c)
+	case roster.OpReactivate:
+		// Fields first (a re-hire's new department), then the switch, so a
+		// retry after either step converges.
 		if len(fields) > 0 {
 			if err := tgt.UpdateUser(ctx, c.TargetID, c.Employee, fields); err != nil {
 				return "", err
 			}
 		}
-		return c.TargetID, tgt.SetActive(ctx, c.TargetID, c.Op == roster.OpReactivate)
+		return c.TargetID, tgt.SetActive(ctx, c.TargetID, true)
 	case roster.OpUnchanged, roster.OpSkip:
 		return c.TargetID, nil
 	}

@@ -42,6 +42,11 @@ type PlanResult struct {
 	NextExitDate roster.Date
 	// Digest fingerprints the planned changes.
 	Digest string
+	// NotManaged counts the directory users the integration does not own,
+	// which the run leaves alone.
+	NotManaged int `json:",omitempty"`
+	// Warnings are said once per run: fields the directory cannot store.
+	Warnings []string `json:",omitempty"`
 }
 
 // Plan turns the staged snapshot into a plan: it maps and validates every
@@ -77,12 +82,21 @@ func (a *Activities) plan(ctx context.Context, in PlanInput) (PlanResult, error)
 	if err != nil {
 		return PlanResult{}, err
 	}
+	desc, detail, err := describe(ctx, tgt)
+	if err != nil {
+		return PlanResult{}, err
+	}
 	directory, err := listDirectory(ctx, tgt)
 	if err != nil {
 		return PlanResult{}, err
 	}
 	steps.lap("directory")
 	applied, err := a.Store.Applied(ctx, in.IntegrationID)
+	if err != nil {
+		return PlanResult{}, err
+	}
+	dirKey := directoryKey(cfg.Target)
+	owned, elsewhere, err := a.ownership(ctx, in.IntegrationID, dirKey, directory, applied)
 	if err != nil {
 		return PlanResult{}, err
 	}
@@ -97,10 +111,12 @@ func (a *Activities) plan(ctx context.Context, in PlanInput) (PlanResult, error)
 	sourceCount := len(records)
 	prep := prepare(records, rules, today)
 	diff := roster.Diff(roster.DiffInput{Source: prep.employees, Directory: directory, Today: today,
+		Owned: owned, OwnedElsewhere: elsewhere, Stores: desc.Stores,
 		Rules: rules, Held: prep.held, Excluded: prep.excluded})
 	problems := append(prep.problems, diff.Problems...)
+	warnings := unstoredWarnings(desc, rules, prep.employees)
 	blocks := roster.Guard(roster.GuardInput{
-		SourceCount: sourceCount, Directory: directory, Plan: diff, Policy: rules.MassChange,
+		SourceCount: sourceCount, Directory: roster.Managed(directory, owned), Plan: diff, Policy: rules.MassChange,
 	})
 	if prep.blockRun {
 		blocks = append(blocks, roster.Block{Code: roster.BlockHierarchy,
@@ -123,16 +139,19 @@ func (a *Activities) plan(ctx context.Context, in PlanInput) (PlanResult, error)
 	plan := store.Plan{
 		ID: planID, IntegrationID: in.IntegrationID, SyncID: in.SyncID, SnapshotID: in.SnapshotID,
 		Counts: diff.Counts(), Blocks: blocks, Problems: problems, Holds: holds, Digest: digest,
+		Directory: dirKey, Target: detail, Warnings: warnings,
 	}
 	if err := a.Store.SavePlan(ctx, plan, diff.Changes); err != nil {
 		return PlanResult{}, err
 	}
 	steps.lap("save")
 	activity.GetLogger(ctx).Info("Plan made", append([]any{"integrationId", in.IntegrationID, "planId", planID,
-		"records", sourceCount, "directoryUsers", len(directory), "changes", len(diff.Changes)}, steps.fields...)...)
+		"records", sourceCount, "directoryUsers", len(directory), "notManaged", diff.NotManaged,
+		"changes", len(diff.Changes), "warnings", len(warnings)}, steps.fields...)...)
 	return PlanResult{
 		PlanID: plan.ID, Counts: plan.Counts, Problems: len(problems), Held: len(prep.held) + len(holds),
 		Blocks: blocks, DirectoryUsers: len(directory), NextExitDate: diff.NextExitDate, Digest: digest,
+		NotManaged: diff.NotManaged, Warnings: warnings,
 	}, nil
 }
 

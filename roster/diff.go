@@ -47,8 +47,11 @@ type Change struct {
 	// Fields lists the attributes an update or reactivation changes.
 	Fields []Field `json:"fields,omitempty"`
 	// Link is set when this change first links an existing directory user
-	// (matched by email) to the HRIS id.
+	// (matched by email) to the HRIS id, writing its externalId.
 	Link bool `json:"link,omitempty"`
+	// Adopt is set when the integration takes ownership of a directory user
+	// it did not create: one matched by externalId or by email.
+	Adopt bool `json:"adopt,omitempty"`
 	// Reason says in words why the change is planned.
 	Reason string `json:"reason,omitempty"`
 }
@@ -67,6 +70,9 @@ const (
 	CodeMissingID      = "missing_id"
 	CodeDuplicateID    = "duplicate_id"
 	CodeAmbiguousMatch = "ambiguous_match"
+	// CodeOwnedElsewhere is an employee whose match in the directory
+	// another integration manages.
+	CodeOwnedElsewhere = "owned_elsewhere"
 )
 
 // DiffInput is what Diff compares.
@@ -75,12 +81,23 @@ type DiffInput struct {
 	Source []Employee
 	// Directory is every user the target holds.
 	Directory []User
+	// Owned maps the directory ids of the users this integration owns to
+	// the HRIS ids it linked them to. Only owned users are ever updated or
+	// deactivated without first being adopted, and only they can vanish.
+	Owned map[string]string
+	// OwnedElsewhere maps the directory ids of users other integrations own
+	// to those integrations; they are never written.
+	OwnedElsewhere map[string]string
+	// Stores reports whether the directory keeps field f; a field it does
+	// not is never compared, so it never makes an update. Nil keeps all.
+	Stores func(Field) bool
 	// Today is the organisation's current date, for exit dates.
 	Today Date
 	// Rules give the selected fields and the vanished policy.
 	Rules Rules
 	// Held maps the HRIS ids of employees held back (by validation) to why;
-	// they are neither changed nor treated as gone.
+	// they are neither changed nor treated as gone, except that a leaver is
+	// deactivated all the same.
 	Held map[string]string
 	// Excluded maps the HRIS ids that filters leave out to why; like held
 	// employees, they are left as they are.
@@ -95,6 +112,9 @@ type DiffResult struct {
 	// NextExitDate is the earliest exit date after Today among the active
 	// employees: the run that day will deactivate them.
 	NextExitDate Date `json:"nextExitDate"`
+	// NotManaged counts the directory users this integration neither owns
+	// nor adopts in this run: they are left as they are.
+	NotManaged int `json:"notManaged,omitempty"`
 }
 
 // Counts tallies changes by Op.
@@ -106,31 +126,97 @@ func (r DiffResult) Counts() map[Op]int {
 	return counts
 }
 
-// Diff plans how to bring the directory in step with the source.
-//
-// Matching is by externalId; a source employee with no linked user is matched
-// to an unlinked directory user by email, case-insensitively, and an email
-// that matches more than one such user is a problem rather than a guess.
-// Inactive employees, and those whose exit date is on or before Today, are
-// deactivated; a linked user missing from the source is deactivated too, as
-// a former employee whose exit date is Today unless the rules say
-// otherwise. Held and excluded employees are skipped. Users the HRIS never
-// linked are left alone. Only selected fields are compared or written.
-func Diff(in DiffInput) DiffResult {
-	var res DiffResult
-	byExternal := make(map[string]User, len(in.Directory))
-	unlinkedByEmail := make(map[string][]User)
-	for _, u := range in.Directory {
-		if u.Employee.ID != "" {
-			byExternal[u.Employee.ID] = u
-			continue
-		}
-		if email := NormalEmail(u.Employee.WorkEmail); email != "" {
-			unlinkedByEmail[email] = append(unlinkedByEmail[email], u)
+// Managed returns the directory users that owned lists: the ones an
+// integration manages, and the guards count.
+func Managed(directory []User, owned map[string]string) []User {
+	var out []User
+	for _, u := range directory {
+		if _, ok := owned[u.TargetID]; ok {
+			out = append(out, u)
 		}
 	}
+	return out
+}
+
+// directoryIndex sorts the directory's users by who may manage them.
+type directoryIndex struct {
+	// managed are the users this integration owns, by HRIS id.
+	managed map[string]User
+	// free are the users nobody owns, by externalId and by work email.
+	freeByExternal map[string][]User
+	freeByEmail    map[string][]User
+	// elsewhere are the other integrations that own users, by the users'
+	// externalId and work email.
+	elsewhereByExternal map[string]string
+	elsewhereByEmail    map[string]string
+	// present holds the HRIS id of every user in the directory, whoever
+	// owns it: a manager a link can find.
+	present map[string]bool
+}
+
+func indexDirectory(in DiffInput) directoryIndex {
+	ix := directoryIndex{
+		managed:        make(map[string]User, len(in.Owned)),
+		freeByExternal: map[string][]User{}, freeByEmail: map[string][]User{},
+		elsewhereByExternal: map[string]string{}, elsewhereByEmail: map[string]string{},
+		present: make(map[string]bool, len(in.Directory)),
+	}
+	for _, u := range in.Directory {
+		email := NormalEmail(u.Employee.WorkEmail)
+		if u.Employee.ID != "" {
+			ix.present[u.Employee.ID] = true
+		}
+		if id, ok := in.Owned[u.TargetID]; ok {
+			if u.Employee.ID != "" {
+				id = u.Employee.ID
+			}
+			ix.managed[id] = u
+			continue
+		}
+		if other, ok := in.OwnedElsewhere[u.TargetID]; ok {
+			if u.Employee.ID != "" {
+				ix.elsewhereByExternal[u.Employee.ID] = other
+			}
+			if email != "" {
+				ix.elsewhereByEmail[email] = other
+			}
+			continue
+		}
+		if u.Employee.ID != "" {
+			ix.freeByExternal[u.Employee.ID] = append(ix.freeByExternal[u.Employee.ID], u)
+		}
+		if email != "" {
+			ix.freeByEmail[email] = append(ix.freeByEmail[email], u)
+		}
+	}
+	return ix
+}
+
+// Diff plans how to bring the directory in step with the source.
+//
+// An integration manages only the users it owns. A source employee is
+// matched to the owned user linked to its HRIS id; failing that, it adopts a
+// user nobody owns whose externalId is its HRIS id, else one whose work
+// email is its own, compared case-insensitively; an ambiguous match is a
+// problem rather than a guess, and so is a match with a user another
+// integration owns. Inactive employees, and those whose exit date is on or
+// before Today, are deactivated — held back or not; an owned user missing
+// from the source is deactivated too, as a former employee whose exit date
+// is Today unless the rules say otherwise. Held and excluded employees are
+// otherwise skipped, every copy of a repeated HRIS id with them. Users
+// nobody owns and nobody adopts are counted as not managed and left alone.
+// Only selected fields the directory stores are compared or written.
+func Diff(in DiffInput) DiffResult {
+	var res DiffResult
+	ix := indexDirectory(in)
+	inSource := make(map[string]bool, len(in.Source))
+	for _, e := range in.Source {
+		inSource[e.ID] = true
+	}
+	compare := view{rules: in.Rules, stores: in.Stores}
 
 	seen := make(map[string]bool, len(in.Source))
+	adopted := map[string]bool{}
 	for _, e := range in.Source {
 		if e.ID == "" {
 			res.Problems = append(res.Problems, Problem{Field: FieldID, Code: CodeMissingID,
@@ -138,16 +224,23 @@ func Diff(in DiffInput) DiffResult {
 			continue
 		}
 		if seen[e.ID] {
-			res.Problems = append(res.Problems, Problem{EmployeeID: e.ID, Field: FieldID, Code: CodeDuplicateID,
-				Message: fmt.Sprintf("HRIS id %s appears more than once", e.ID)})
+			if _, held := in.Held[e.ID]; !held {
+				res.Problems = append(res.Problems, Problem{EmployeeID: e.ID, Field: FieldID, Code: CodeDuplicateID,
+					Message: fmt.Sprintf("HRIS id %s appears more than once", e.ID)})
+			}
 			continue
 		}
 		seen[e.ID] = true
 
-		u, linked := byExternal[e.ID]
+		u, linked := ix.managed[e.ID]
 		if why, ok := in.Held[e.ID]; ok {
-			res.Changes = append(res.Changes, Change{Op: OpSkip, EmployeeID: e.ID, TargetID: u.TargetID,
-				Employee: e, Reason: "held back: " + why})
+			c := Change{Op: OpSkip, EmployeeID: e.ID, TargetID: u.TargetID, Employee: e, Reason: "held back: " + why}
+			if leaving, gone := isLeaver(e, in.Today); leaving && linked && u.Active {
+				// Whatever else is wrong with the record, a leaver leaves:
+				// only the switch is written.
+				c.Op, c.Reason = OpDeactivate, gone+"; deactivated although held back: "+why
+			}
+			res.Changes = append(res.Changes, c)
 			continue
 		}
 		if why, ok := in.Excluded[e.ID]; ok {
@@ -155,36 +248,60 @@ func Diff(in DiffInput) DiffResult {
 				Employee: e, Reason: "excluded: " + why})
 			continue
 		}
-		link := false
+		// An owned user whose externalId someone changed is linked again.
+		link, adopt := linked && u.Employee.ID != e.ID, ""
+		restore := link
 		if !linked {
-			candidates := unlinkedByEmail[NormalEmail(e.WorkEmail)]
-			if len(candidates) > 1 {
-				res.Problems = append(res.Problems, Problem{EmployeeID: e.ID, Field: FieldWorkEmail, Code: CodeAmbiguousMatch,
-					Message: fmt.Sprintf("work email matches %d unlinked directory users", len(candidates))})
+			var p *Problem
+			u, adopt, link, p = ix.adopt(e, inSource, adopted)
+			if p != nil {
+				res.Problems = append(res.Problems, *p)
 				continue
 			}
-			if len(candidates) == 1 && NormalEmail(e.WorkEmail) != "" {
-				u, linked, link = candidates[0], true, true
+			linked = adopt != ""
+			if linked {
+				adopted[u.TargetID] = true
 			}
 		}
-		c := in.Rules.planOne(e, u, linked, link, in.Today)
+		c := compare.planOne(e, u, linked, link, in.Today)
+		if restore && c.Op == OpUpdate {
+			c.Reason = "externalId restored"
+		}
+		if adopt != "" {
+			c.Adopt = true
+			if c.Op == OpUnchanged || c.Op == OpUpdate {
+				c.Reason = adopt
+			} else {
+				c.Reason += "; " + adopt
+			}
+		}
 		res.Changes = append(res.Changes, c)
 		if c.Op != OpDeactivate && c.Op != OpSkip && e.ExitDate.After(in.Today) &&
 			(res.NextExitDate.IsZero() || e.ExitDate.Before(res.NextExitDate)) {
 			res.NextExitDate = e.ExitDate
 		}
 	}
+	res.dropUnreachableManagers(ix.present)
 
 	var leavers []Change
 	for _, u := range in.Directory {
-		if u.Employee.ID == "" || seen[u.Employee.ID] || !u.Active {
+		id, owned := in.Owned[u.TargetID]
+		if u.Employee.ID != "" {
+			id = u.Employee.ID
+		}
+		switch {
+		case !owned && !adopted[u.TargetID]:
+			res.NotManaged++
+			continue
+		case !owned || seen[id] || !u.Active:
 			continue
 		}
 		gone := u.Employee
+		gone.ID = id
 		gone.Status = StatusInactive
-		c := Change{Op: OpDeactivate, EmployeeID: u.Employee.ID, TargetID: u.TargetID, Employee: gone,
+		c := Change{Op: OpDeactivate, EmployeeID: id, TargetID: u.TargetID, Employee: gone,
 			Reason: "missing from the HRIS"}
-		if in.Rules.Vanished != VanishedDeactivate && in.Rules.Selected(FieldExitDate) && gone.ExitDate.IsZero() {
+		if in.Rules.Vanished != VanishedDeactivate && compare.compared(FieldExitDate) && gone.ExitDate.IsZero() {
 			c.Employee.ExitDate = in.Today
 			c.Fields = []Field{FieldExitDate}
 			c.Reason += "; former employee as of " + in.Today.String()
@@ -196,8 +313,90 @@ func Diff(in DiffInput) DiffResult {
 	return res
 }
 
+// adopt finds the directory user nobody owns that e may adopt: the one whose
+// externalId is e's HRIS id, else the one with e's work email — skipping
+// users already adopted in this run and users linked to another employee of
+// the source. It returns the user, why it is adopted ("" for none), whether
+// the externalId must be written, or the problem that stops the match.
+func (ix directoryIndex) adopt(e Employee, inSource, adopted map[string]bool) (User, string, bool, *Problem) {
+	problem := func(f Field, code, format string, args ...any) (User, string, bool, *Problem) {
+		return User{}, "", false, &Problem{EmployeeID: e.ID, Field: f, Code: code, Message: fmt.Sprintf(format, args...)}
+	}
+	switch byID := ix.freeByExternal[e.ID]; {
+	case len(byID) > 1:
+		return problem(FieldID, CodeAmbiguousMatch, "HRIS id is the externalId of %d directory users", len(byID))
+	case len(byID) == 1:
+		return byID[0], "adopted: its externalId is the HRIS id", false, nil
+	}
+	if other, ok := ix.elsewhereByExternal[e.ID]; ok {
+		return problem(FieldID, CodeOwnedElsewhere,
+			"HRIS id is the externalId of a directory user integration %s manages", other)
+	}
+	email := NormalEmail(e.WorkEmail)
+	if email == "" {
+		return User{}, "", false, nil
+	}
+	var candidates []User
+	for _, u := range ix.freeByEmail[email] {
+		if !adopted[u.TargetID] && (u.Employee.ID == "" || !inSource[u.Employee.ID]) {
+			candidates = append(candidates, u)
+		}
+	}
+	switch {
+	case len(candidates) > 1:
+		return problem(FieldWorkEmail, CodeAmbiguousMatch, "work email matches %d directory users", len(candidates))
+	case len(candidates) == 1:
+		why := "linked by work email"
+		if prev := candidates[0].Employee.ID; prev != "" {
+			why += fmt.Sprintf(" (its externalId was %s)", prev)
+		}
+		return candidates[0], why, true, nil
+	}
+	if other, ok := ix.elsewhereByEmail[email]; ok {
+		return problem(FieldWorkEmail, CodeOwnedElsewhere,
+			"work email belongs to a directory user integration %s manages", other)
+	}
+	return User{}, "", false, nil
+}
+
+// dropUnreachableManagers stops planning a manager no link can set: one who
+// is neither in the directory nor created by this run (a leaver who was
+// never synced, say). Apply could only leave it unset, so planning it would
+// make an update on every run that writes nothing.
+func (r *DiffResult) dropUnreachableManagers(present map[string]bool) {
+	reachable := func(id string) bool { return id == "" || present[id] }
+	for _, c := range r.Changes {
+		if c.Op == OpCreate {
+			present[c.EmployeeID] = true
+		}
+	}
+	for i := range r.Changes {
+		c := &r.Changes[i]
+		if c.Op == OpCreate || !slices.Contains(c.Fields, FieldManagerID) || reachable(c.Employee.ManagerID) {
+			continue
+		}
+		c.Fields = slices.DeleteFunc(slices.Clone(c.Fields), func(f Field) bool { return f == FieldManagerID })
+		if c.Op == OpUpdate && len(c.Fields) == 0 && !c.Link && !c.Adopt {
+			c.Op, c.Reason = OpUnchanged, ""
+		}
+		note := fmt.Sprintf("manager %s is not in the directory", c.Employee.ManagerID)
+		if c.Reason == "" {
+			c.Reason = note
+		} else {
+			c.Reason += "; " + note
+		}
+	}
+}
+
+// view is the rules as the directory sees them: the selected fields it
+// stores.
+type view struct {
+	rules  Rules
+	stores func(Field) bool
+}
+
 // planOne decides the change for one source employee and its matched user.
-func (r Rules) planOne(e Employee, u User, linked, link bool, today Date) Change {
+func (r view) planOne(e Employee, u User, linked, link bool, today Date) Change {
 	leaving, why := isLeaver(e, today)
 	c := Change{EmployeeID: e.ID, Employee: e, Link: link}
 	switch {
@@ -208,15 +407,15 @@ func (r Rules) planOne(e Employee, u User, linked, link bool, today Date) Change
 		c.Fields = r.selectedFields(e)
 	case leaving && u.Active:
 		c.Op, c.TargetID, c.Reason = OpDeactivate, u.TargetID, why
-		c.Fields = r.ChangedFields(u.Employee, e)
+		c.Fields = r.changedFields(u.Employee, e)
 	case leaving:
 		c.Op, c.TargetID, c.Reason = OpUnchanged, u.TargetID, why+"; already inactive"
 	case !u.Active:
 		c.Op, c.TargetID, c.Reason = OpReactivate, u.TargetID, "active again in the HRIS"
-		c.Fields = r.ChangedFields(u.Employee, e)
+		c.Fields = r.changedFields(u.Employee, e)
 	default:
 		c.TargetID = u.TargetID
-		c.Fields = r.ChangedFields(u.Employee, e)
+		c.Fields = r.changedFields(u.Employee, e)
 		if len(c.Fields) > 0 || link {
 			c.Op, c.Reason = OpUpdate, "changed in the HRIS"
 			if link {
@@ -240,13 +439,23 @@ func isLeaver(e Employee, today Date) (bool, string) {
 	return false, ""
 }
 
+// compared reports whether f is selected and the directory stores it.
+func (r view) compared(f Field) bool {
+	return r.rules.Selected(f) && (r.stores == nil || r.stores(f))
+}
+
 // ChangedFields lists the selected fields whose values differ between
 // before and after, ignoring the id and the status (which Diff handles as
 // its own ops).
 func (r Rules) ChangedFields(before, after Employee) []Field {
+	return view{rules: r}.changedFields(before, after)
+}
+
+// changedFields is ChangedFields over the fields the directory stores.
+func (r view) changedFields(before, after Employee) []Field {
 	var changed []Field
 	for _, f := range unionFields(before, after) {
-		if f == FieldID || f == FieldStatus || !r.Selected(f) {
+		if f == FieldID || f == FieldStatus || !r.compared(f) {
 			continue
 		}
 		if before.Get(f) != after.Get(f) {
@@ -258,10 +467,10 @@ func (r Rules) ChangedFields(before, after Employee) []Field {
 
 // selectedFields lists the selected fields e has a value for: what a create
 // writes.
-func (r Rules) selectedFields(e Employee) []Field {
+func (r view) selectedFields(e Employee) []Field {
 	var fields []Field
 	for _, f := range e.Fields() {
-		if f != FieldID && f != FieldStatus && r.Selected(f) && e.Get(f) != "" {
+		if f != FieldID && f != FieldStatus && r.compared(f) && e.Get(f) != "" {
 			fields = append(fields, f)
 		}
 	}

@@ -27,6 +27,18 @@ func user(targetID string, active bool, e Employee) User {
 
 func unlinked(e Employee) Employee { e.ID = ""; return e }
 
+// ownAll is the ownership of an integration that created every linked user
+// of directory.
+func ownAll(directory []User) map[string]string {
+	owned := map[string]string{}
+	for _, u := range directory {
+		if u.Employee.ID != "" {
+			owned[u.TargetID] = u.Employee.ID
+		}
+	}
+	return owned
+}
+
 func TestDiff(t *testing.T) {
 	alice := emp("E1", "alice@x.test")
 	bob := emp("E2", "bob@x.test")
@@ -128,7 +140,7 @@ func TestDiff(t *testing.T) {
 			name:      "first sync links by email case-insensitively",
 			source:    []Employee{alice},
 			directory: []User{user("u7", true, unlinked(emp("E1", "Alice@X.test")))},
-			want: []Change{{Op: OpUpdate, EmployeeID: "E1", TargetID: "u7", Employee: alice, Link: true,
+			want: []Change{{Op: OpUpdate, EmployeeID: "E1", TargetID: "u7", Employee: alice, Link: true, Adopt: true,
 				Reason: "linked by work email", Fields: []Field{FieldWorkEmail}}},
 		},
 		{
@@ -154,7 +166,7 @@ func TestDiff(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := Diff(DiffInput{Source: tt.source, Directory: tt.directory, Today: today})
+			got := Diff(DiffInput{Source: tt.source, Directory: tt.directory, Owned: ownAll(tt.directory), Today: today})
 			require.Equal(t, tt.want, got.Changes)
 			var codes []string
 			for _, p := range got.Problems {
@@ -167,10 +179,11 @@ func TestDiff(t *testing.T) {
 }
 
 func TestDiffCounts(t *testing.T) {
+	directory := []User{user("u1", true, emp("E1", "a@x.test")), user("u3", true, emp("E3", "c@x.test"))}
 	res := Diff(DiffInput{
 		Source:    []Employee{emp("E1", "a@x.test"), emp("E2", "b@x.test")},
-		Directory: []User{user("u1", true, emp("E1", "a@x.test")), user("u3", true, emp("E3", "c@x.test"))},
-		Today:     today,
+		Directory: directory, Owned: ownAll(directory),
+		Today: today,
 	})
 	require.Equal(t, map[Op]int{OpUnchanged: 1, OpCreate: 1, OpDeactivate: 1}, res.Counts())
 }
@@ -187,7 +200,7 @@ func TestDiffRules(t *testing.T) {
 		require.NotContains(t, got.Changes[1].Fields, FieldDepartment)
 	})
 	t.Run("vanished employee deactivated without exit date", func(t *testing.T) {
-		got := Diff(DiffInput{Directory: []User{user("u2", true, bob)}, Today: today,
+		got := Diff(DiffInput{Directory: []User{user("u2", true, bob)}, Owned: map[string]string{"u2": "E2"}, Today: today,
 			Rules: Rules{Vanished: VanishedDeactivate}})
 		require.Len(t, got.Changes, 1)
 		require.Equal(t, OpDeactivate, got.Changes[0].Op)
@@ -197,12 +210,13 @@ func TestDiffRules(t *testing.T) {
 	})
 	t.Run("vanished employee keeps an exit date they already had", func(t *testing.T) {
 		left := emp("E2", "bob@x.test", func(e *Employee) { e.ExitDate = Date{2026, time.February, 1} })
-		got := Diff(DiffInput{Directory: []User{user("u2", true, left)}, Today: today})
+		got := Diff(DiffInput{Directory: []User{user("u2", true, left)}, Owned: map[string]string{"u2": "E2"}, Today: today})
 		require.Equal(t, Date{2026, time.February, 1}, got.Changes[0].Employee.ExitDate)
 		require.Empty(t, got.Changes[0].Fields)
 	})
 	t.Run("held and excluded employees are skipped, not treated as gone", func(t *testing.T) {
-		got := Diff(DiffInput{Source: []Employee{alice, bob}, Directory: []User{user("u1", true, alice), user("u2", true, bob)},
+		directory := []User{user("u1", true, alice), user("u2", true, bob)}
+		got := Diff(DiffInput{Source: []Employee{alice, bob}, Directory: directory, Owned: ownAll(directory),
 			Today: today, Held: map[string]string{"E1": "invalid_email"}, Excluded: map[string]string{"E2": "filters[0]"}})
 		require.Equal(t, []Op{OpSkip, OpSkip}, []Op{got.Changes[0].Op, got.Changes[1].Op})
 		require.Equal(t, "held back: invalid_email", got.Changes[0].Reason)
@@ -215,5 +229,142 @@ func TestDiffRules(t *testing.T) {
 		past := emp("E3", "c@x.test", func(e *Employee) { e.ExitDate = Date{2026, time.March, 1} })
 		got := Diff(DiffInput{Source: []Employee{later, soon, past}, Today: today})
 		require.Equal(t, Date{2026, time.March, 20}, got.NextExitDate)
+	})
+}
+
+func TestDiffOwnership(t *testing.T) {
+	alice := emp("E1", "alice@x.test")
+	bob := emp("E2", "bob@x.test")
+	other := emp("OTHER-1", "carol@x.test")
+	tests := []struct {
+		name       string
+		source     []Employee
+		directory  []User
+		owned      map[string]string
+		elsewhere  map[string]string
+		want       []Change
+		problems   []string
+		notManaged int
+	}{
+		{
+			name:       "a user someone else provisioned is never deactivated",
+			source:     []Employee{alice},
+			directory:  []User{user("u1", true, alice), user("u9", true, other)},
+			owned:      map[string]string{"u1": "E1"},
+			want:       []Change{{Op: OpUnchanged, EmployeeID: "E1", TargetID: "u1", Employee: alice}},
+			notManaged: 1,
+		},
+		{
+			name:      "a user whose externalId is the HRIS id is adopted without a write",
+			source:    []Employee{alice},
+			directory: []User{user("u1", true, alice)},
+			want: []Change{{Op: OpUnchanged, EmployeeID: "E1", TargetID: "u1", Employee: alice, Adopt: true,
+				Reason: "adopted: its externalId is the HRIS id"}},
+		},
+		{
+			name:      "a user linked to another system is adopted by work email and relinked",
+			source:    []Employee{emp("E3", "carol@x.test")},
+			directory: []User{user("u9", true, other)},
+			want: []Change{{Op: OpUpdate, EmployeeID: "E3", TargetID: "u9", Employee: emp("E3", "carol@x.test"),
+				Link: true, Adopt: true, Reason: "linked by work email (its externalId was OTHER-1)",
+				Fields: []Field{FieldFirstName, FieldLastName}}},
+		},
+		{
+			name:       "another integration's users are neither written, adopted nor deactivated",
+			source:     []Employee{alice, emp("E5", "bob@x.test")},
+			directory:  []User{user("u1", true, alice), user("u2", true, bob)},
+			owned:      map[string]string{"u1": "E1"},
+			elsewhere:  map[string]string{"u2": "hr-two"},
+			want:       []Change{{Op: OpUnchanged, EmployeeID: "E1", TargetID: "u1", Employee: alice}},
+			problems:   []string{CodeOwnedElsewhere},
+			notManaged: 1,
+		},
+		{
+			name:       "an HRIS id another integration's user carries is a problem, not a duplicate",
+			source:     []Employee{bob},
+			directory:  []User{user("u2", true, bob)},
+			elsewhere:  map[string]string{"u2": "hr-two"},
+			problems:   []string{CodeOwnedElsewhere},
+			notManaged: 1,
+		},
+		{
+			name:       "an owned user missing from the HRIS leaves; an unowned one stays",
+			directory:  []User{user("u1", true, alice), user("u2", true, bob)},
+			owned:      map[string]string{"u1": "E1"},
+			notManaged: 1,
+			want: []Change{{Op: OpDeactivate, EmployeeID: "E1", TargetID: "u1", Reason: "missing from the HRIS; former employee as of 2026-03-10",
+				Employee: emp("E1", "alice@x.test", func(e *Employee) { e.Status = StatusInactive; e.ExitDate = today }),
+				Fields:   []Field{FieldExitDate}}},
+		},
+		{
+			name:      "an owned user whose externalId was erased is still known by its recorded id",
+			directory: []User{user("u1", true, unlinked(alice))},
+			source:    []Employee{alice},
+			owned:     map[string]string{"u1": "E1"},
+			want: []Change{{Op: OpUpdate, EmployeeID: "E1", TargetID: "u1", Employee: alice, Link: true,
+				Reason: "externalId restored", Fields: nil}},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := Diff(DiffInput{Source: tt.source, Directory: tt.directory, Owned: tt.owned,
+				OwnedElsewhere: tt.elsewhere, Today: today})
+			require.Equal(t, tt.want, got.Changes)
+			var codes []string
+			for _, p := range got.Problems {
+				codes = append(codes, p.Code)
+			}
+			require.Equal(t, tt.problems, codes)
+			require.Equal(t, tt.notManaged, got.NotManaged)
+		})
+	}
+}
+
+func TestDiffRulesAsPromised(t *testing.T) {
+	alice := emp("E1", "alice@x.test")
+	directory := []User{user("u1", true, alice)}
+	owned := ownAll(directory)
+	t.Run("a held leaver is deactivated all the same, writing only the switch", func(t *testing.T) {
+		left := emp("E1", "not-an-email", func(e *Employee) { e.Status = StatusInactive })
+		got := Diff(DiffInput{Source: []Employee{left}, Directory: directory, Owned: owned, Today: today,
+			Held: map[string]string{"E1": "invalid_email"}})
+		require.Len(t, got.Changes, 1)
+		require.Equal(t, OpDeactivate, got.Changes[0].Op)
+		require.Empty(t, got.Changes[0].Fields)
+		require.Equal(t, "inactive in the HRIS; deactivated although held back: invalid_email", got.Changes[0].Reason)
+	})
+	t.Run("a held employee who is not leaving is skipped", func(t *testing.T) {
+		got := Diff(DiffInput{Source: []Employee{alice}, Directory: directory, Owned: owned, Today: today,
+			Held: map[string]string{"E1": "invalid_email"}})
+		require.Equal(t, OpSkip, got.Changes[0].Op)
+	})
+	t.Run("every copy of a held duplicate id is held, with no second problem", func(t *testing.T) {
+		got := Diff(DiffInput{Source: []Employee{emp("E7", "a@x.test"), emp("E7", "b@x.test")}, Today: today,
+			Held: map[string]string{"E7": CodeDuplicateID}})
+		require.Equal(t, []Change{{Op: OpSkip, EmployeeID: "E7", Employee: emp("E7", "a@x.test"),
+			Reason: "held back: duplicate_id"}}, got.Changes)
+		require.Empty(t, got.Problems)
+	})
+	t.Run("a manager who is not in the directory makes no update", func(t *testing.T) {
+		e := emp("E1", "alice@x.test", func(e *Employee) { e.ManagerID = "GONE" })
+		got := Diff(DiffInput{Source: []Employee{e}, Directory: directory, Owned: owned, Today: today})
+		require.Equal(t, OpUnchanged, got.Changes[0].Op)
+		require.Empty(t, got.Changes[0].Fields)
+		require.Equal(t, "manager GONE is not in the directory", got.Changes[0].Reason)
+	})
+	t.Run("a manager created by this run is planned", func(t *testing.T) {
+		e := emp("E1", "alice@x.test", func(e *Employee) { e.ManagerID = "E9" })
+		got := Diff(DiffInput{Source: []Employee{e, emp("E9", "boss@x.test")}, Directory: directory, Owned: owned, Today: today})
+		require.Equal(t, OpUpdate, got.Changes[0].Op)
+		require.Equal(t, []Field{FieldManagerID}, got.Changes[0].Fields)
+	})
+	t.Run("fields the directory does not store are neither compared nor written", func(t *testing.T) {
+		born := emp("E1", "alice@x.test", func(e *Employee) { e.DateOfBirth = Date{1980, time.May, 2} })
+		noDOB := func(f Field) bool { return f != FieldDateOfBirth }
+		got := Diff(DiffInput{Source: []Employee{born, emp("E2", "bob@x.test", func(e *Employee) { e.DateOfBirth = born.DateOfBirth })},
+			Directory: directory, Owned: owned, Today: today, Stores: noDOB})
+		require.Equal(t, OpUnchanged, got.Changes[0].Op)
+		require.Equal(t, OpCreate, got.Changes[1].Op)
+		require.NotContains(t, got.Changes[1].Fields, FieldDateOfBirth)
 	})
 }

@@ -29,6 +29,13 @@ type Plan struct {
 	// Digest fingerprints the changes, so a re-plan can tell whether
 	// anything moved since an administrator reviewed it.
 	Digest string
+	// Directory names the directory the plan writes to (see OwnedUsers).
+	Directory string
+	// Target is what the directory said it accepts, as its connector
+	// encoded it, so every apply of the run writes the same attributes.
+	Target []byte
+	// Warnings are said once per run: fields the directory cannot store.
+	Warnings []string
 }
 
 // ChangeStatus is how far one planned change has got.
@@ -72,18 +79,24 @@ func (s *Store) SavePlan(ctx context.Context, p Plan, changes []roster.Change) e
 	if err != nil {
 		return fmt.Errorf("unable to encode plan holds: %w", err)
 	}
+	warnings, err := json.Marshal(nonNil(p.Warnings))
+	if err != nil {
+		return fmt.Errorf("unable to encode plan warnings: %w", err)
+	}
 	return s.inTx(ctx, func(tx *txn) error {
 		// The plan row is written first: in PostgreSQL its row lock makes a
 		// concurrent save of the same plan wait until this one commits, and
 		// then replace its changes rather than collide with them.
 		if _, err := tx.exec(ctx,
-			`INSERT INTO plans (id, integration_id, sync_id, snapshot_id, created_at, counts, blocks, problems, holds, digest)
-			 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+			`INSERT INTO plans (id, integration_id, sync_id, snapshot_id, created_at, counts, blocks, problems, holds, digest,
+			   directory, target, warnings)
+			 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 			 ON CONFLICT (id) DO UPDATE SET snapshot_id = excluded.snapshot_id, created_at = excluded.created_at,
 			   counts = excluded.counts, blocks = excluded.blocks, problems = excluded.problems,
-			   holds = excluded.holds, digest = excluded.digest`,
+			   holds = excluded.holds, digest = excluded.digest, directory = excluded.directory,
+			   target = excluded.target, warnings = excluded.warnings`,
 			p.ID, p.IntegrationID, p.SyncID, p.SnapshotID, now(), string(counts), string(blocks), string(problems),
-			string(holds), p.Digest); err != nil {
+			string(holds), p.Digest, p.Directory, string(p.Target), string(warnings)); err != nil {
 			return fmt.Errorf("unable to save plan %s: %w", p.ID, err)
 		}
 		if _, err := tx.exec(ctx, `DELETE FROM plan_changes WHERE plan_id = ?`, p.ID); err != nil {
@@ -123,11 +136,13 @@ func (s *Store) SavePlan(ctx context.Context, p Plan, changes []roster.Change) e
 // GetPlan returns the header of plan id.
 func (s *Store) GetPlan(ctx context.Context, id string) (Plan, error) {
 	var p Plan
-	var created, counts, blocks, problems, holds string
+	var created, counts, blocks, problems, holds, target, warnings string
 	err := s.queryRow(ctx,
-		`SELECT id, integration_id, sync_id, snapshot_id, created_at, counts, blocks, problems, holds, digest
+		`SELECT id, integration_id, sync_id, snapshot_id, created_at, counts, blocks, problems, holds, digest,
+		   directory, target, warnings
 		 FROM plans WHERE id = ?`, id).
-		Scan(&p.ID, &p.IntegrationID, &p.SyncID, &p.SnapshotID, &created, &counts, &blocks, &problems, &holds, &p.Digest)
+		Scan(&p.ID, &p.IntegrationID, &p.SyncID, &p.SnapshotID, &created, &counts, &blocks, &problems, &holds, &p.Digest,
+			&p.Directory, &target, &warnings)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Plan{}, fmt.Errorf("plan %s: %w", id, ErrNotFound)
 	}
@@ -135,13 +150,20 @@ func (s *Store) GetPlan(ctx context.Context, id string) (Plan, error) {
 		return Plan{}, fmt.Errorf("unable to read plan %s: %w", id, err)
 	}
 	p.CreatedAt = parseTime(created)
+	if target != "" {
+		p.Target = []byte(target)
+	}
+
 	for _, f := range []struct {
 		data string
 		into any
-	}{{counts, &p.Counts}, {blocks, &p.Blocks}, {problems, &p.Problems}, {holds, &p.Holds}} {
+	}{{counts, &p.Counts}, {blocks, &p.Blocks}, {problems, &p.Problems}, {holds, &p.Holds}, {warnings, &p.Warnings}} {
 		if err := json.Unmarshal([]byte(f.data), f.into); err != nil {
 			return Plan{}, fmt.Errorf("unable to decode plan %s: %w", id, err)
 		}
+	}
+	if len(p.Warnings) == 0 {
+		p.Warnings = nil
 	}
 	return p, nil
 }
@@ -353,8 +375,9 @@ func (s *Store) PlanOutcomes(ctx context.Context, id string) (Outcomes, error) {
 }
 
 // PromoteApplied makes every change of plan planID that reached the
-// directory part of integrationID's applied roster, in one statement; a
-// failed change leaves the person's previous state. Skipped changes wrote
+// directory part of integrationID's applied roster, in one statement, and
+// records the integration as the owner of every user those changes wrote;
+// a failed change leaves the person's previous state. Skipped changes wrote
 // nothing and are left out.
 func (s *Store) PromoteApplied(ctx context.Context, integrationID, planID string) error {
 	return s.inTx(ctx, func(tx *txn) error {
@@ -372,7 +395,7 @@ func (s *Store) PromoteApplied(ctx context.Context, integrationID, planID string
 			integrationID, planID, string(StatusApplied), string(roster.OpSkip)); err != nil {
 			return fmt.Errorf("unable to promote plan %s into the applied roster of %s: %w", planID, integrationID, err)
 		}
-		return nil
+		return promoteOwned(ctx, tx, planID)
 	})
 }
 

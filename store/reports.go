@@ -25,6 +25,8 @@ type Report struct {
 	Failures      []Failure         `json:"failures,omitempty"`
 	Problems      []roster.Problem  `json:"problems,omitempty"`
 	Blocks        []roster.Block    `json:"blocks,omitempty"`
+	// Warnings are the plan's run-wide warnings.
+	Warnings []string `json:"warnings,omitempty"`
 }
 
 // Failure is one change that could not be applied, named by HRIS id.
@@ -79,6 +81,9 @@ type Purged struct {
 	Applied   int64 `json:"applied"`
 	Reports   int64 `json:"reports"`
 	Exports   int64 `json:"exports"`
+	// Owned counts the directory users the integration no longer owns;
+	// the users themselves stay in the directory.
+	Owned int64 `json:"owned"`
 	// Credentials counts the stored credentials removed with the
 	// integration.
 	Credentials int64 `json:"credentials"`
@@ -98,6 +103,7 @@ func (s *Store) Purge(ctx context.Context, integrationID string) (Purged, error)
 		{&p.Applied, `DELETE FROM applied WHERE integration_id = ?`},
 		{&p.Reports, `DELETE FROM reports WHERE integration_id = ?`},
 		{&p.Exports, `DELETE FROM exports WHERE integration_id = ?`},
+		{&p.Owned, `DELETE FROM owned_users WHERE integration_id = ?`},
 	}
 	err := s.inTx(ctx, func(tx *txn) error {
 		for _, st := range steps {

@@ -177,6 +177,20 @@ var migrations = []migration{
 	// applied roster by one statement when the run commits.
 	both(`ALTER TABLE plan_changes ADD COLUMN employee TEXT NOT NULL DEFAULT ''`),
 	both(`CREATE INDEX plan_changes_status ON plan_changes (plan_id, status, seq)`),
+	// Which directory a plan writes to, what that directory accepts, and
+	// the run's warnings.
+	both(`ALTER TABLE plans ADD COLUMN directory TEXT NOT NULL DEFAULT ''`),
+	both(`ALTER TABLE plans ADD COLUMN target TEXT NOT NULL DEFAULT ''`),
+	both(`ALTER TABLE plans ADD COLUMN warnings TEXT NOT NULL DEFAULT '[]'`),
+	// The directory users each integration owns: one owner per user.
+	both(`CREATE TABLE owned_users (
+		directory TEXT NOT NULL,
+		target_id TEXT NOT NULL,
+		integration_id TEXT NOT NULL,
+		employee_id TEXT NOT NULL,
+		since TEXT NOT NULL,
+		PRIMARY KEY (directory, target_id))`),
+	both(`CREATE INDEX owned_users_integration ON owned_users (integration_id)`),
 }
 
 // migrate creates the schema and runs the migrations still due, all in one

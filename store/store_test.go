@@ -822,3 +822,49 @@ func TestPartsBatchesOutcomesAndPromotion(t *testing.T) {
 			"applied changes promoted; the failed E3 keeps its old state, the skipped E4 stays out")
 	})
 }
+
+func TestPromotionRecordsOwnershipPerDirectory(t *testing.T) {
+	ctx := context.Background()
+	each(t, func(t *testing.T, s *store.Store) {
+		changes := []roster.Change{change(roster.OpCreate, "E0", ""), change(roster.OpUnchanged, "E1", "u-1"),
+			change(roster.OpSkip, "E2", "u-2"), change(roster.OpCreate, "E3", "")}
+		const dir = "scim https://people.example/scim/v2"
+		require.NoError(t, s.SavePlan(ctx, store.Plan{ID: "a-1", IntegrationID: "acme", SyncID: "a-1", Directory: dir,
+			Target: []byte(`{"unstored":["dateOfBirth"]}`), Warnings: []string{"dateOfBirth: not stored"}}, changes))
+		plan, err := s.GetPlan(ctx, "a-1")
+		require.NoError(t, err)
+		require.Equal(t, dir, plan.Directory)
+		require.JSONEq(t, `{"unstored":["dateOfBirth"]}`, string(plan.Target))
+		require.Equal(t, []string{"dateOfBirth: not stored"}, plan.Warnings)
+
+		require.NoError(t, s.RecordOutcomes(ctx, "a-1", []store.Outcome{
+			{Seq: 0, Status: store.StatusApplied, TargetID: "u-0"},
+			{Seq: 3, Status: store.StatusFailed, Error: "refused"},
+		}))
+		require.NoError(t, s.PromoteApplied(ctx, "acme", "a-1"))
+
+		// A second integration on the same directory claims u-1 too, and a
+		// third on another directory has a user with the same id.
+		require.NoError(t, s.SavePlan(ctx, store.Plan{ID: "g-1", IntegrationID: "globex", SyncID: "g-1", Directory: dir},
+			[]roster.Change{change(roster.OpUnchanged, "G1", "u-1"), change(roster.OpUnchanged, "G9", "u-9")}))
+		require.NoError(t, s.PromoteApplied(ctx, "globex", "g-1"))
+		require.NoError(t, s.SavePlan(ctx, store.Plan{ID: "i-1", IntegrationID: "initech", SyncID: "i-1", Directory: "scim other"},
+			[]roster.Change{change(roster.OpUnchanged, "I1", "u-1")}))
+		require.NoError(t, s.PromoteApplied(ctx, "initech", "i-1"))
+
+		owners, err := s.OwnedUsers(ctx, dir)
+		require.NoError(t, err)
+		require.Equal(t, map[string]store.Owner{
+			"u-0": {IntegrationID: "acme", EmployeeID: "E0"},
+			"u-1": {IntegrationID: "acme", EmployeeID: "E1"},
+			"u-9": {IntegrationID: "globex", EmployeeID: "G9"},
+		}, owners, "written or unchanged users are owned; skipped and failed ones are not; the first owner stays")
+
+		purged, err := s.Purge(ctx, "acme")
+		require.NoError(t, err)
+		require.EqualValues(t, 2, purged.Owned)
+		owners, err = s.OwnedUsers(ctx, dir)
+		require.NoError(t, err)
+		require.Equal(t, map[string]store.Owner{"u-9": {IntegrationID: "globex", EmployeeID: "G9"}}, owners)
+	})
+}

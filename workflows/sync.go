@@ -233,6 +233,7 @@ func (s *syncImpl) plan(ctx workflow.Context, snapshotID, planID string) (activi
 	s.summary.PlanID, s.summary.Planned = plan.PlanID, plan.Counts
 	s.summary.Problems, s.summary.Blocks, s.summary.Held = plan.Problems, plan.Blocks, plan.Held
 	s.summary.NextExitDate = plan.NextExitDate
+	s.summary.NotManaged, s.summary.Warnings = plan.NotManaged, plan.Warnings
 	return plan, nil
 }
 

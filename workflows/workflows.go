@@ -222,6 +222,12 @@ type SyncSummary struct {
 	// Replans counts how often an approved plan was recomputed because the
 	// HRIS had changed since it was reviewed.
 	Replans int `json:"replans,omitempty"`
+	// NotManaged counts the directory users the integration does not own
+	// and left alone.
+	NotManaged int `json:"notManaged,omitempty"`
+	// Warnings are what the run could not do for everyone, said once:
+	// fields the directory has no home for.
+	Warnings []string `json:"warnings,omitempty"`
 }
 
 // Timings are how long each phase of a run took.
