@@ -74,6 +74,9 @@ func TestFilterOperators(t *testing.T) {
 		// ...and a sub-attribute of a multi-valued attribute never
 		// matches outside brackets.
 		{`emails.value eq "alice@example.com"`, []string{}},
+		// null compares with nothing, present or not.
+		{`title eq null`, []string{}},
+		{`title ne null`, []string{}},
 	} {
 		t.Run(tc.filter, func(t *testing.T) {
 			require.Equal(t, tc.want, userNames(t, list(t, s, tc.filter, "")))

@@ -54,3 +54,33 @@ func TestCustomURNOption(t *testing.T) {
 	plain := scimlibtest.Start(t, scimlibtest.Options{CustomSchemaURN: urn})
 	require.Equal(t, "", plain.CustomSchemaURN())
 }
+
+// TestURNMatching records how the library matches extension URNs: an
+// extension's attributes are taken whether or not the body's schemas list
+// it, but only under the URN spelled exactly as registered; another case
+// is dropped on POST and is 400 invalidPath in a PATCH path.
+func TestURNMatching(t *testing.T) {
+	s := scimlibtest.Start(t, scimlibtest.Options{CustomSchema: true})
+	urn := scimlibtest.DefaultCustomSchemaURN
+	upper := "urn:ietf:params:scim:schemas:extension:hrsync:2.0:USER"
+
+	m := call(t, s, http.MethodPost, "/Users", user(map[string]any{
+		"userName": "kim",
+		urn:        map[string]any{"location": "Oslo"},
+	})).ok(t, http.StatusCreated) // schemas lists the core URN only
+	require.Equal(t, map[string]any{"location": "Oslo"}, m[urn])
+
+	m = call(t, s, http.MethodPost, "/Users", user(map[string]any{
+		"userName": "lee",
+		upper:      map[string]any{"location": "Oslo"},
+	}, upper)).ok(t, http.StatusCreated)
+	require.NotContains(t, m, urn)
+	require.NotContains(t, m, upper)
+
+	id := m["id"].(string)
+	e := call(t, s, http.MethodPatch, "/Users/"+id, patch(op("replace", upper+":location", "Oslo"))).err(t, http.StatusBadRequest)
+	require.Equal(t, scimError{"400", "invalidPath", detailInvalidPath}, e)
+	// Attribute names, unlike URNs, match in any case.
+	m = call(t, s, http.MethodPatch, "/Users/"+id, patch(op("replace", urn+":LOCATION", "Oslo"))).ok(t, http.StatusOK)
+	require.Equal(t, map[string]any{"location": "Oslo"}, m[urn])
+}
