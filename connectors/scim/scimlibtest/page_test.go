@@ -60,4 +60,6 @@ func TestPaging(t *testing.T) {
 	// sortBy, attributes and excludedAttributes are ignored.
 	lr = list(t, s, "", "sortBy=userName&sortOrder=descending&count=1&attributes=id")
 	require.Equal(t, []string{"u1"}, userNames(t, lr))
+	lr = list(t, s, "", "count=1&excludedAttributes=userName")
+	require.Equal(t, []string{"u1"}, userNames(t, lr))
 }

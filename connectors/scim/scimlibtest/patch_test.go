@@ -203,3 +203,24 @@ func TestPatchErrors(t *testing.T) {
 	}
 	require.Equal(t, before, s.Users())
 }
+
+// TestManagerAsSent records that the library drops the readOnly
+// manager.displayName from a value and checks nothing else: the store keeps
+// manager.value as sent, whether a User has that id or not, and derives no
+// $ref.
+func TestManagerAsSent(t *testing.T) {
+	s := scimlibtest.Start(t, scimlibtest.Options{})
+	ent := scimlibtest.EnterpriseSchema
+	id := create(t, s, user(map[string]any{
+		"userName": "kurt",
+		ent:        map[string]any{"manager": map[string]any{"value": "no-such-id", "displayName": "ignored"}},
+	}))
+	u, _ := s.User(id)
+	require.Equal(t, map[string]any{"manager": map[string]any{"value": "no-such-id"}}, u.Attributes[ent])
+
+	m := call(t, s, http.MethodPatch, "/Users/"+id, patch(op("replace", ent+":manager", map[string]any{"value": "other", "displayName": "ignored"}))).ok(t, http.StatusOK)
+	require.Equal(t, map[string]any{"manager": map[string]any{"value": "other"}}, m[ent])
+	// The readOnly sub-attribute as the path is refused by the store.
+	e := call(t, s, http.MethodPatch, "/Users/"+id, patch(op("replace", ent+":manager.displayName", "x"))).err(t, http.StatusBadRequest)
+	require.Equal(t, scimError{"400", "mutability", detailMutability}, e)
+}

@@ -2,6 +2,7 @@ package scimlibtest_test
 
 import (
 	"net/http"
+	"net/url"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -80,6 +81,8 @@ func TestURNMatching(t *testing.T) {
 	id := m["id"].(string)
 	e := call(t, s, http.MethodPatch, "/Users/"+id, patch(op("replace", upper+":location", "Oslo"))).err(t, http.StatusBadRequest)
 	require.Equal(t, scimError{"400", "invalidPath", detailInvalidPath}, e)
+	r := call(t, s, http.MethodGet, "/Users?filter="+url.QueryEscape(upper+`:location eq "Oslo"`), nil)
+	require.Equal(t, scimError{"400", "invalidFilter", detailInvalidFilter}, r.err(t, http.StatusBadRequest))
 	// Attribute names, unlike URNs, match in any case.
 	m = call(t, s, http.MethodPatch, "/Users/"+id, patch(op("replace", urn+":LOCATION", "Oslo"))).ok(t, http.StatusOK)
 	require.Equal(t, map[string]any{"location": "Oslo"}, m[urn])
