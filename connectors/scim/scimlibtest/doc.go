@@ -16,8 +16,8 @@
 //   - ids are random UUIDs; userName must be non-empty and unique,
 //     compared case-insensitively (409 uniqueness);
 //   - password (writeOnly) is never stored; readOnly attributes (groups,
-//     manager.displayName) are dropped from bodies and are 400 mutability
-//     as PATCH targets; removing userName is 400 mutability;
+//     manager.displayName), which the library drops from bodies, are 400
+//     mutability as PATCH targets; removing userName is 400 mutability;
 //   - lists use the library's own filter evaluation and page in creation
 //     order;
 //   - PATCH applies all operations or none and answers the resource (200,
@@ -25,9 +25,10 @@
 //     entries) and merges into a complex one; replace replaces a
 //     multi-valued attribute whole and merges into a complex one (RFC 7644
 //     §3.5.2.3); a value filter that matches no entry is 400 noTarget for
-//     add, replace and remove alike. No versions: the library hard-codes
-//     etag.supported=false, so resources carry no meta.version and ETag,
-//     and If-Match is ignored.
+//     add, replace and remove alike; an entry a remove leaves empty goes;
+//   - no versions: the library hard-codes etag.supported=false, so
+//     resources carry no meta.version and no ETag, and If-Match is
+//     ignored.
 //
 // Tests inspect the server with Users and User, add Users behind hrsync's
 // back with CreateOutside, and count requests with Requests, Count and

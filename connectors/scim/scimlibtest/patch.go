@@ -217,11 +217,17 @@ func applySub(op string, t target, value any) error {
 	}
 	list := asList(t.container[name])
 	if op == scim.PatchOperationRemove {
+		var kept []any
 		for _, e := range list {
 			if m, ok := e.(map[string]any); ok {
 				delete(m, sub)
+				if len(m) == 0 {
+					continue // an entry left empty goes
+				}
 			}
+			kept = append(kept, e)
 		}
+		t.container[name] = kept
 		return nil
 	}
 	if len(list) == 0 {
@@ -276,6 +282,9 @@ func (p *patcher) applyFiltered(op string, t target, value any) error {
 			drop[i] = true
 		case op == scim.PatchOperationRemove:
 			delete(m, t.sub.Name())
+			if len(m) == 0 {
+				drop[i] = true // an entry left empty goes
+			}
 		case t.sub != nil:
 			m[t.sub.Name()] = value
 		case op == scim.PatchOperationReplace:

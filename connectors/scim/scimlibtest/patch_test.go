@@ -155,6 +155,18 @@ func TestPatchAsHrsyncWrites(t *testing.T) {
 	require.Equal(t, "Full-time", u.Attributes[urn].(map[string]any)["employmentType"])
 	require.Equal(t, "Gina G", u.Attributes["displayName"])
 
+	// Removing a sub-attribute: of the matching entries, or of all; an
+	// entry left empty goes.
+	call(t, s, http.MethodPatch, "/Users/"+id, patch(
+		op("add", "ims", []any{map[string]any{"value": "gina.im"}, map[string]any{"value": "g2", "type": "aim"}}),
+	)).ok(t, http.StatusOK)
+	call(t, s, http.MethodPatch, "/Users/"+id, patch(op("remove", `ims[type eq "aim"].type`, nil))).ok(t, http.StatusOK)
+	u, _ = s.User(id)
+	require.Equal(t, []any{map[string]any{"value": "gina.im"}, map[string]any{"value": "g2"}}, u.Attributes["ims"])
+	call(t, s, http.MethodPatch, "/Users/"+id, patch(op("remove", "ims.value", nil))).ok(t, http.StatusOK)
+	u, _ = s.User(id)
+	require.NotContains(t, u.Attributes, "ims")
+
 	// Removing an absent attribute is a no-op.
 	call(t, s, http.MethodPatch, "/Users/"+id, patch(op("remove", "title", nil))).ok(t, http.StatusOK)
 }
