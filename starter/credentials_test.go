@@ -1,0 +1,91 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/hrsync/hrsync/integration"
+	"github.com/hrsync/hrsync/store"
+)
+
+// storeWith makes a store holding credentials id → kind, sealed with
+// nothing in particular: checking references never opens them.
+func storeWith(t *testing.T, creds map[string]string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "hrsync.db")
+	st, err := store.OpenSQLite(context.Background(), path)
+	require.NoError(t, err)
+	defer st.Close()
+	for id, kind := range creds {
+		require.NoError(t, st.PutCredential(context.Background(), store.SealedCredential{ID: id, Kind: kind, Sealed: []byte("x")}))
+	}
+	return path
+}
+
+func TestCreateAndUpdateCheckCredentialRefs(t *testing.T) {
+	ctx := context.Background()
+	c := &cli{storePath: storeWith(t, map[string]string{"scim-acme": "bearer-token", "jl": "oauth-token"})}
+	config := func(target, source, token string) integration.Config {
+		cfg := integration.Config{ID: "acme",
+			Source: integration.Endpoint{Kind: "demo", URL: "http://h", CredentialRef: source},
+			Target: integration.Endpoint{Kind: "scim", URL: "http://h", CredentialRef: target}}
+		if token != "" {
+			cfg.Source.Kind = "justlogin"
+			cfg.Source.OAuth = &integration.OAuthOptions{ClientID: "c", TokenRef: token}
+		}
+		return cfg
+	}
+
+	// env: names the worker's environment, which the starter cannot see.
+	require.NoError(t, c.checkRefs(ctx, "f", config("store:scim-acme", "env:HRSYNC_TEST_UNSET_ANYWHERE", "store:jl"), false))
+	require.NoError(t, c.checkRefs(ctx, "f", config("dev:scim", "dev:source", ""), false))
+
+	for _, tc := range []struct{ target, source, token, want string }{
+		{"store:nope", "", "", "target.credentialRef: store:nope is not in the worker's store; store it with `starter connect`"},
+		{"vault:scim", "", "", `target.credentialRef: "vault:scim": unknown credential store "vault" (known: store, env, dev)`},
+		{"env:1TOKEN", "", "", `"env:1TOKEN": "1TOKEN" is not an environment variable name`},
+		{"dev:other", "", "", `"dev:other": dev mode has no such secret`},
+		{"store:jl", "", "", "target.credentialRef: store:jl holds an OAuth token"},
+		{"", "", "store:scim-acme", "source.oauth.tokenRef: store:scim-acme holds a bearer-token, not an OAuth token"},
+		{"", "", "env:JL_TOKEN", `source.oauth.tokenRef: "env:JL_TOKEN" must be store:<id>`},
+		{"", "", "store:gone", "source.oauth.tokenRef: store:gone is not in the worker's store"},
+	} {
+		err := c.checkRefs(ctx, "f", config(tc.target, tc.source, tc.token), false)
+		require.ErrorContains(t, err, "invalid config f:\n", "%+v", tc)
+		require.ErrorContains(t, err, tc.want, "%+v", tc)
+	}
+
+	// Every bad reference is reported, not only the first.
+	err := c.checkRefs(ctx, "f", config("store:nope", "store:nada", ""), false)
+	require.ErrorContains(t, err, "source.credentialRef: store:nada is not in")
+	require.ErrorContains(t, err, "target.credentialRef: store:nope is not in")
+
+	// A store the starter cannot reach: a clear error, unless the lookup is
+	// skipped; the syntax is checked either way. Without store: references
+	// the store is not needed.
+	far := &cli{storePath: filepath.Join(t.TempDir(), "elsewhere.db")}
+	err = far.checkRefs(ctx, "f", config("store:scim-acme", "", ""), false)
+	require.ErrorContains(t, err, "unable to check that store:scim-acme is stored: store ")
+	require.ErrorContains(t, err, "point --store or HRSYNC_STORE at the worker's store (or pass --skip-credential-check)")
+	require.NoError(t, far.checkRefs(ctx, "f", config("store:scim-acme", "", ""), true))
+	require.ErrorContains(t, far.checkRefs(ctx, "f", config("vault:x", "", ""), true), "unknown credential store")
+	require.NoError(t, far.checkRefs(ctx, "f", config("env:SCIM_TOKEN", "dev:source", ""), false))
+
+	// The commands check before they reach Temporal.
+	t.Setenv("HRSYNC_STORE", c.storePath)
+	t.Setenv("TEMPORAL_ADDRESS", "127.0.0.1:1")
+	file := filepath.Join(t.TempDir(), "acme.yaml")
+	require.NoError(t, os.WriteFile(file, []byte(`id: acme
+source: {kind: demo, url: "http://h"}
+target: {kind: scim, url: "http://h", credentialRef: "store:nope"}
+`), 0o600))
+	for _, verb := range []string{"create", "update"} {
+		_, err := starter(verb, "--file", file)
+		require.EqualError(t, err, fmt.Sprintf("invalid config %s:\ntarget.credentialRef: store:nope is not in the worker's store; store it with `starter connect`", file))
+	}
+}
