@@ -2,15 +2,24 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/worker"
+	"go.uber.org/zap/zaptest"
 
+	"github.com/hrsync/hrsync/activities"
+	"github.com/hrsync/hrsync/connectors/registry"
+	"github.com/hrsync/hrsync/credentials"
+	"github.com/hrsync/hrsync/devserver"
 	"github.com/hrsync/hrsync/integration"
 	"github.com/hrsync/hrsync/store"
+	"github.com/hrsync/hrsync/workflows"
 )
 
 // storeWith makes a store holding credentials id → kind, sealed with
@@ -88,4 +97,92 @@ target: {kind: scim, url: "http://h", credentialRef: "store:nope"}
 		_, err := starter(verb, "--file", file)
 		require.EqualError(t, err, fmt.Sprintf("invalid config %s:\ntarget.credentialRef: store:nope is not in the worker's store; store it with `starter connect`", file))
 	}
+}
+
+// temporalWithWorker starts an embedded Temporal server and a worker over
+// a store at storePath, and points the CLI at both.
+func temporalWithWorker(t *testing.T, storePath string) *store.Store {
+	t.Helper()
+	ctx := context.Background()
+	logger := zaptest.NewLogger(t)
+	srv, err := devserver.Start(ctx, devserver.Options{DBPath: filepath.Join(t.TempDir(), "temporal.db"),
+		GRPCPort: 0, UIPort: -1, SearchAttributes: workflows.SearchAttributes(), Logger: logger})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = srv.Stop() })
+	t.Setenv("TEMPORAL_ADDRESS", srv.FrontendHostPort())
+	t.Setenv("HRSYNC_STORE", storePath)
+	c, err := client.Dial(client.Options{HostPort: srv.FrontendHostPort()})
+	require.NoError(t, err)
+	t.Cleanup(c.Close)
+	st, err := store.OpenSQLite(ctx, storePath)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = st.Close() })
+	w := worker.New(c, workflows.TaskQueue, worker.Options{})
+	workflows.Register(w, &activities.Activities{Store: st, Connectors: registry.New(nil, nil)})
+	require.NoError(t, w.Start())
+	t.Cleanup(w.Stop)
+	return st
+}
+
+func TestSharedCredentialsOutliveTheirIntegrations(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a Temporal server; skipped with -short")
+	}
+	ctx := context.Background()
+	dir := t.TempDir()
+	st := temporalWithWorker(t, filepath.Join(dir, "hrsync.db"))
+	key, err := credentials.NewKey("k1")
+	require.NoError(t, err)
+	t.Setenv(credentials.KeyEnv, key.String())
+	t.Setenv("SCIM_SECRET", "s3cret")
+	for _, id := range []string{"shared", "solo"} {
+		_, err := starter("connect", "scim", "--id", id, "--from-env", "SCIM_SECRET")
+		require.NoError(t, err)
+	}
+	stored := func(id string) bool {
+		_, err := st.GetCredential(ctx, id)
+		if errors.Is(err, store.ErrNotFound) {
+			return false
+		}
+		require.NoError(t, err)
+		return true
+	}
+	config := func(id, ref string) string {
+		p := filepath.Join(dir, id+".yaml")
+		require.NoError(t, os.WriteFile(p, []byte(fmt.Sprintf(`id: %s
+source: {kind: demo, url: "http://127.0.0.1:1"}
+target: {kind: scim, url: "http://127.0.0.1:1", credentialRef: %q}
+schedule: {firstSync: scheduled}
+`, id, ref)), 0o600))
+		return p
+	}
+
+	// A reference to a credential that is not stored creates nothing.
+	_, err = starter("create", "--file", config("c", "store:missing"))
+	require.ErrorContains(t, err, "target.credentialRef: store:missing is not in the worker's store")
+	for _, id := range []string{"a", "b"} {
+		_, err := starter("create", "--file", config(id, "store:shared"))
+		require.NoError(t, err)
+	}
+	out, err := starter("list")
+	require.NoError(t, err)
+	require.NotContains(t, out, "\nc ")
+
+	// a cannot be removed while b uses its credential: the purge would
+	// delete it from under b.
+	_, err = starter("remove", "a")
+	require.EqualError(t, err, "remove refused: credential in use: removing integration a would delete "+
+		"store:shared (used by b); first point a at credentials of its own (starter connect, then starter update)")
+	require.True(t, stored("shared"))
+	_, err = starter("status", "a")
+	require.NoError(t, err, "a is still there")
+
+	// Once a has a credential of its own, it goes, and takes that one with it.
+	_, err = starter("update", "--file", config("a", "store:solo"))
+	require.NoError(t, err)
+	out, err = starter("remove", "a")
+	require.NoError(t, err)
+	require.Contains(t, out, "1 stored credentials")
+	require.False(t, stored("solo"))
+	require.True(t, stored("shared"), "b still uses it")
 }
