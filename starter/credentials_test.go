@@ -97,6 +97,8 @@ target: {kind: scim, url: "http://h", credentialRef: "store:nope"}
 		_, err := starter(verb, "--file", file)
 		require.EqualError(t, err, fmt.Sprintf("invalid config %s:\ntarget.credentialRef: store:nope is not in the worker's store; store it with `starter connect`", file))
 	}
+	_, err = starter("disconnect", "scim-acme", "--store", filepath.Join(t.TempDir(), "none.db"))
+	require.ErrorContains(t, err, "not found: point --store or HRSYNC_STORE at the worker's store")
 }
 
 // temporalWithWorker starts an embedded Temporal server and a worker over
@@ -168,6 +170,12 @@ schedule: {firstSync: scheduled}
 	require.NoError(t, err)
 	require.NotContains(t, out, "\nc ")
 
+	// Neither can the credential be disconnected while they use it.
+	_, err = starter("disconnect", "shared")
+	require.EqualError(t, err, "disconnect refused: credential in use: store:shared is used by integrations a, b; "+
+		"change their references (starter update) or remove them first")
+	require.True(t, stored("shared"))
+
 	// a cannot be removed while b uses its credential: the purge would
 	// delete it from under b.
 	_, err = starter("remove", "a")
@@ -185,4 +193,24 @@ schedule: {firstSync: scheduled}
 	require.Contains(t, out, "1 stored credentials")
 	require.False(t, stored("solo"))
 	require.True(t, stored("shared"), "b still uses it")
+
+	_, err = starter("disconnect", "store:shared")
+	require.ErrorContains(t, err, "store:shared is used by integration b;")
+
+	// Once nothing names it, a credential can be disconnected.
+	_, err = starter("update", "--file", config("b", "env:SCIM_TOKEN"))
+	require.NoError(t, err)
+	out, err = starter("disconnect", "store:shared", "--json")
+	require.NoError(t, err)
+	require.JSONEq(t, `{"id": "shared", "kind": "bearer-token", "credentialRef": "store:shared", "deleted": true}`, out)
+	require.False(t, stored("shared"))
+	_, err = starter("disconnect", "shared")
+	require.EqualError(t, err, "no credential store:shared in the worker's store")
+	_, err = starter("connect", "scim", "--id", "spare", "--from-env", "SCIM_SECRET")
+	require.NoError(t, err)
+	out, err = starter("disconnect", "spare")
+	require.NoError(t, err)
+	require.Equal(t, "deleted bearer-token credential store:spare\n", out)
+	_, err = starter("disconnect", "bad id!")
+	require.ErrorContains(t, err, `disconnect "bad id!": a credential id is`)
 }
