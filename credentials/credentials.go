@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"regexp"
 	"strings"
 
 	"github.com/hrsync/hrsync/internal/keys"
@@ -22,6 +23,17 @@ const (
 	// RefPrefix starts a reference to a stored credential.
 	RefPrefix = "store:"
 )
+
+// idPattern is what a stored credential may be called.
+var idPattern = regexp.MustCompile(`^[A-Za-z0-9_.-]{1,64}$`)
+
+// CheckID says whether id can name a stored credential.
+func CheckID(id string) error {
+	if !idPattern.MatchString(id) {
+		return errors.New("a credential id is letters, digits, '.', '-' or '_' (at most 64)")
+	}
+	return nil
+}
 
 // Key is one AES-256 key and the id sealed values carry.
 type Key = keys.Key

@@ -47,8 +47,12 @@ func whoami() string {
 	return "operator"
 }
 
+// skipCheckUsage explains create's and update's --skip-credential-check.
+const skipCheckUsage = "do not look store:<id> references up in the worker's store (when the starter cannot reach it); their syntax is still checked"
+
 func (c *cli) createCmd() *cobra.Command {
 	var file string
+	var skipCheck bool
 	cmd := &cobra.Command{
 		Use:   "create --file F",
 		Short: "Create an integration from a YAML or JSON config file",
@@ -56,6 +60,9 @@ func (c *cli) createCmd() *cobra.Command {
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			cfg, err := readConfig(file)
 			if err != nil {
+				return err
+			}
+			if err := c.checkRefs(cmd.Context(), file, cfg, skipCheck); err != nil {
 				return err
 			}
 			return c.withOperator(cmd, func(ctx context.Context, op *operator.Operator) error {
@@ -68,12 +75,14 @@ func (c *cli) createCmd() *cobra.Command {
 		},
 	}
 	cmd.Flags().StringVarP(&file, "file", "f", "", "integration config (YAML or JSON)")
+	cmd.Flags().BoolVar(&skipCheck, "skip-credential-check", false, skipCheckUsage)
 	_ = cmd.MarkFlagRequired("file")
 	return cmd
 }
 
 func (c *cli) updateCmd() *cobra.Command {
 	var file string
+	var skipCheck bool
 	cmd := &cobra.Command{
 		Use:   "update --file F",
 		Short: "Replace an integration's configuration",
@@ -81,6 +90,9 @@ func (c *cli) updateCmd() *cobra.Command {
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			cfg, err := readConfig(file)
 			if err != nil {
+				return err
+			}
+			if err := c.checkRefs(cmd.Context(), file, cfg, skipCheck); err != nil {
 				return err
 			}
 			return c.withOperator(cmd, func(ctx context.Context, op *operator.Operator) error {
@@ -93,6 +105,7 @@ func (c *cli) updateCmd() *cobra.Command {
 		},
 	}
 	cmd.Flags().StringVarP(&file, "file", "f", "", "integration config (YAML or JSON)")
+	cmd.Flags().BoolVar(&skipCheck, "skip-credential-check", false, skipCheckUsage)
 	_ = cmd.MarkFlagRequired("file")
 	return cmd
 }

@@ -9,7 +9,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -30,8 +29,6 @@ var credentialKinds = map[string]string{
 	"bamboohr": "api-key",
 	"scim":     "bearer-token",
 }
-
-var credentialID = regexp.MustCompile(`^[A-Za-z0-9_.-]{1,64}$`)
 
 // vault opens the credential store with HRSYNC_CREDENTIALS_KEY, or with the
 // key dev mode keeps beside the store.
@@ -83,8 +80,8 @@ func (c *cli) connectCmd() *cobra.Command {
 			"the worker's store, the secret is never printed, and configs reference it as store:ID.",
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if !credentialID.MatchString(id) {
-				return fmt.Errorf("--id %q: letters, digits, '.', '-' or '_' (at most 64)", id)
+			if err := credentials.CheckID(id); err != nil {
+				return fmt.Errorf("--id %q: %w", id, err)
 			}
 			if args[0] == "justlogin" {
 				return c.connectJustLogin(cmd, id, oauth)

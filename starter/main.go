@@ -1,6 +1,7 @@
 // Command starter is the operator's CLI for hrsync: create integrations,
 // read their state and history, sync on demand, pause, resume, approve or
-// reject a blocked sync, and remove an integration. It talks to Temporal at
+// reject a blocked sync, remove an integration, and connect or disconnect
+// the credentials integrations use. It talks to Temporal at
 // TEMPORAL_ADDRESS / TEMPORAL_NAMESPACE (default 127.0.0.1:7233, default).
 package main
 
@@ -67,7 +68,7 @@ func newRootCmd(out io.Writer) *cobra.Command {
 	root.AddCommand(
 		c.createCmd(), c.updateCmd(), c.listCmd(), c.statusCmd(), c.syncCmd(), c.pauseCmd(), c.resumeCmd(),
 		c.approveCmd(), c.rejectCmd(), c.removeCmd(), c.historyCmd(), c.previewCmd(), c.reportCmd(),
-		c.connectCmd(), c.fieldsCmd(), c.keygenCmd(),
+		c.connectCmd(), c.disconnectCmd(), c.fieldsCmd(), c.keygenCmd(),
 	)
 	return root
 }

@@ -1,9 +1,14 @@
 package registry
 
 import (
+	"errors"
 	"fmt"
 	"os"
+	"regexp"
 	"strings"
+
+	"github.com/hrsync/hrsync/credentials"
+	"github.com/hrsync/hrsync/integration"
 )
 
 // Secrets resolves a credential reference ("<store>:<name>") to the secret
@@ -64,4 +69,93 @@ func (s SchemeSecrets) Secret(ref string) (string, error) {
 		return "", fmt.Errorf("credential %s: no %q store is configured on this worker", ref, scheme)
 	}
 	return next.Secret(ref)
+}
+
+// Dev mode's own references: the secrets it makes itself and resolves only
+// on a worker in dev mode.
+const (
+	DevSCIMRef   = "dev:scim"
+	DevSourceRef = "dev:source"
+)
+
+// Ref is one credential reference a configuration names, and where.
+type Ref struct {
+	// Field is where the reference sits, such as "target.credentialRef".
+	Field string
+	// Ref is the reference itself, such as "store:scim-acme".
+	Ref string
+	// Token marks an OAuth token, which the worker saves back as it is
+	// refreshed and so must be a stored credential.
+	Token bool
+}
+
+// ConfigRefs lists the credential references cfg names: each endpoint's
+// credentialRef and OAuth tokenRef.
+func ConfigRefs(cfg integration.Config) []Ref {
+	var refs []Ref
+	for _, e := range []struct {
+		field string
+		ep    integration.Endpoint
+	}{{"source", cfg.Source}, {"target", cfg.Target}} {
+		if e.ep.CredentialRef != "" {
+			refs = append(refs, Ref{Field: e.field + ".credentialRef", Ref: e.ep.CredentialRef})
+		}
+		if e.ep.OAuth != nil && e.ep.OAuth.TokenRef != "" {
+			refs = append(refs, Ref{Field: e.field + ".oauth.tokenRef", Ref: e.ep.OAuth.TokenRef, Token: true})
+		}
+	}
+	return refs
+}
+
+// StoredID returns the credential id of a "store:<id>" reference.
+func StoredID(ref string) (string, bool) {
+	id, ok := strings.CutPrefix(ref, credentials.RefPrefix)
+	return id, ok && id != ""
+}
+
+// envName is what a shell can export: letters, digits and '_', not
+// starting with a digit.
+var envName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+
+// CheckRef says whether ref is well formed and names a store a worker can
+// have: "store:<id>", "env:NAME" or one of dev mode's references. It does
+// not look the secret up; where it lives may be out of the caller's reach.
+func CheckRef(ref string) error {
+	scheme, name, ok := strings.Cut(ref, ":")
+	if !ok || scheme == "" || name == "" {
+		return fmt.Errorf("%q must be <store>:<name>, such as store:scim-acme or env:SCIM_TOKEN", ref)
+	}
+	switch scheme {
+	case "store":
+		if err := credentials.CheckID(name); err != nil {
+			return fmt.Errorf("%q: %w", ref, err)
+		}
+	case "env":
+		if !envName.MatchString(name) {
+			return fmt.Errorf("%q: %q is not an environment variable name (letters, digits and '_', not starting with a digit)", ref, name)
+		}
+	case "dev":
+		if ref != DevSCIMRef && ref != DevSourceRef {
+			return fmt.Errorf("%q: dev mode has no such secret (it has %s and %s)", ref, DevSCIMRef, DevSourceRef)
+		}
+	default:
+		return fmt.Errorf("%q: unknown credential store %q (known: store, env, dev)", ref, scheme)
+	}
+	return nil
+}
+
+// CheckConfigRefs checks every reference cfg names with CheckRef, and that
+// OAuth tokens are stored credentials; each problem names its field.
+func CheckConfigRefs(cfg integration.Config) error {
+	var errs []error
+	for _, r := range ConfigRefs(cfg) {
+		if err := CheckRef(r.Ref); err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", r.Field, err))
+			continue
+		}
+		if _, stored := StoredID(r.Ref); r.Token && !stored {
+			errs = append(errs, fmt.Errorf("%s: %q must be store:<id>, as `starter connect justlogin` prints", r.Field, r.Ref))
+		}
+	}
+	return errors.Join(errs...)
 }

@@ -1,0 +1,216 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/worker"
+	"go.uber.org/zap/zaptest"
+
+	"github.com/hrsync/hrsync/activities"
+	"github.com/hrsync/hrsync/connectors/registry"
+	"github.com/hrsync/hrsync/credentials"
+	"github.com/hrsync/hrsync/devserver"
+	"github.com/hrsync/hrsync/integration"
+	"github.com/hrsync/hrsync/store"
+	"github.com/hrsync/hrsync/workflows"
+)
+
+// storeWith makes a store holding credentials id → kind, sealed with
+// nothing in particular: checking references never opens them.
+func storeWith(t *testing.T, creds map[string]string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "hrsync.db")
+	st, err := store.OpenSQLite(context.Background(), path)
+	require.NoError(t, err)
+	defer st.Close()
+	for id, kind := range creds {
+		require.NoError(t, st.PutCredential(context.Background(), store.SealedCredential{ID: id, Kind: kind, Sealed: []byte("x")}))
+	}
+	return path
+}
+
+func TestCreateAndUpdateCheckCredentialRefs(t *testing.T) {
+	ctx := context.Background()
+	c := &cli{storePath: storeWith(t, map[string]string{"scim-acme": "bearer-token", "jl": "oauth-token"})}
+	config := func(target, source, token string) integration.Config {
+		cfg := integration.Config{ID: "acme",
+			Source: integration.Endpoint{Kind: "demo", URL: "http://h", CredentialRef: source},
+			Target: integration.Endpoint{Kind: "scim", URL: "http://h", CredentialRef: target}}
+		if token != "" {
+			cfg.Source.Kind = "justlogin"
+			cfg.Source.OAuth = &integration.OAuthOptions{ClientID: "c", TokenRef: token}
+		}
+		return cfg
+	}
+
+	// env: names the worker's environment, which the starter cannot see.
+	require.NoError(t, c.checkRefs(ctx, "f", config("store:scim-acme", "env:HRSYNC_TEST_UNSET_ANYWHERE", "store:jl"), false))
+	require.NoError(t, c.checkRefs(ctx, "f", config("dev:scim", "dev:source", ""), false))
+
+	for _, tc := range []struct{ target, source, token, want string }{
+		{"store:nope", "", "", "target.credentialRef: store:nope is not in the worker's store; store it with `starter connect`"},
+		{"vault:scim", "", "", `target.credentialRef: "vault:scim": unknown credential store "vault" (known: store, env, dev)`},
+		{"env:1TOKEN", "", "", `"env:1TOKEN": "1TOKEN" is not an environment variable name`},
+		{"dev:other", "", "", `"dev:other": dev mode has no such secret`},
+		{"store:jl", "", "", "target.credentialRef: store:jl holds an OAuth token"},
+		{"", "", "store:scim-acme", "source.oauth.tokenRef: store:scim-acme holds a bearer-token, not an OAuth token"},
+		{"", "", "env:JL_TOKEN", `source.oauth.tokenRef: "env:JL_TOKEN" must be store:<id>`},
+		{"", "", "store:gone", "source.oauth.tokenRef: store:gone is not in the worker's store"},
+	} {
+		err := c.checkRefs(ctx, "f", config(tc.target, tc.source, tc.token), false)
+		require.ErrorContains(t, err, "invalid config f:\n", "%+v", tc)
+		require.ErrorContains(t, err, tc.want, "%+v", tc)
+	}
+
+	// Every bad reference is reported, not only the first.
+	err := c.checkRefs(ctx, "f", config("store:nope", "store:nada", ""), false)
+	require.ErrorContains(t, err, "source.credentialRef: store:nada is not in")
+	require.ErrorContains(t, err, "target.credentialRef: store:nope is not in")
+
+	// A store the starter cannot reach: a clear error, unless the lookup is
+	// skipped; the syntax is checked either way. Without store: references
+	// the store is not needed.
+	far := &cli{storePath: filepath.Join(t.TempDir(), "elsewhere.db")}
+	err = far.checkRefs(ctx, "f", config("store:scim-acme", "", ""), false)
+	require.ErrorContains(t, err, "unable to check that store:scim-acme is stored: store ")
+	require.ErrorContains(t, err, "point --store or HRSYNC_STORE at the worker's store (or pass --skip-credential-check)")
+	require.NoError(t, far.checkRefs(ctx, "f", config("store:scim-acme", "", ""), true))
+	require.ErrorContains(t, far.checkRefs(ctx, "f", config("vault:x", "", ""), true), "unknown credential store")
+	require.NoError(t, far.checkRefs(ctx, "f", config("env:SCIM_TOKEN", "dev:source", ""), false))
+
+	// The commands check before they reach Temporal.
+	t.Setenv("HRSYNC_STORE", c.storePath)
+	t.Setenv("TEMPORAL_ADDRESS", "127.0.0.1:1")
+	file := filepath.Join(t.TempDir(), "acme.yaml")
+	require.NoError(t, os.WriteFile(file, []byte(`id: acme
+source: {kind: demo, url: "http://h"}
+target: {kind: scim, url: "http://h", credentialRef: "store:nope"}
+`), 0o600))
+	for _, verb := range []string{"create", "update"} {
+		_, err := starter(verb, "--file", file)
+		require.EqualError(t, err, fmt.Sprintf("invalid config %s:\ntarget.credentialRef: store:nope is not in the worker's store; store it with `starter connect`", file))
+	}
+	_, err = starter("disconnect", "scim-acme", "--store", filepath.Join(t.TempDir(), "none.db"))
+	require.ErrorContains(t, err, "not found: point --store or HRSYNC_STORE at the worker's store")
+}
+
+// temporalWithWorker starts an embedded Temporal server and a worker over
+// a store at storePath, and points the CLI at both.
+func temporalWithWorker(t *testing.T, storePath string) *store.Store {
+	t.Helper()
+	ctx := context.Background()
+	logger := zaptest.NewLogger(t)
+	srv, err := devserver.Start(ctx, devserver.Options{DBPath: filepath.Join(t.TempDir(), "temporal.db"),
+		GRPCPort: 0, UIPort: -1, SearchAttributes: workflows.SearchAttributes(), Logger: logger})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = srv.Stop() })
+	t.Setenv("TEMPORAL_ADDRESS", srv.FrontendHostPort())
+	t.Setenv("HRSYNC_STORE", storePath)
+	c, err := client.Dial(client.Options{HostPort: srv.FrontendHostPort()})
+	require.NoError(t, err)
+	t.Cleanup(c.Close)
+	st, err := store.OpenSQLite(ctx, storePath)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = st.Close() })
+	w := worker.New(c, workflows.TaskQueue, worker.Options{})
+	workflows.Register(w, &activities.Activities{Store: st, Connectors: registry.New(nil, nil)})
+	require.NoError(t, w.Start())
+	t.Cleanup(w.Stop)
+	return st
+}
+
+func TestSharedCredentialsOutliveTheirIntegrations(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a Temporal server; skipped with -short")
+	}
+	ctx := context.Background()
+	dir := t.TempDir()
+	st := temporalWithWorker(t, filepath.Join(dir, "hrsync.db"))
+	key, err := credentials.NewKey("k1")
+	require.NoError(t, err)
+	t.Setenv(credentials.KeyEnv, key.String())
+	t.Setenv("SCIM_SECRET", "s3cret")
+	for _, id := range []string{"shared", "solo"} {
+		_, err := starter("connect", "scim", "--id", id, "--from-env", "SCIM_SECRET")
+		require.NoError(t, err)
+	}
+	stored := func(id string) bool {
+		_, err := st.GetCredential(ctx, id)
+		if errors.Is(err, store.ErrNotFound) {
+			return false
+		}
+		require.NoError(t, err)
+		return true
+	}
+	config := func(id, ref string) string {
+		p := filepath.Join(dir, id+".yaml")
+		require.NoError(t, os.WriteFile(p, []byte(fmt.Sprintf(`id: %s
+source: {kind: demo, url: "http://127.0.0.1:1"}
+target: {kind: scim, url: "http://127.0.0.1:1", credentialRef: %q}
+schedule: {firstSync: scheduled}
+`, id, ref)), 0o600))
+		return p
+	}
+
+	// A reference to a credential that is not stored creates nothing.
+	_, err = starter("create", "--file", config("c", "store:missing"))
+	require.ErrorContains(t, err, "target.credentialRef: store:missing is not in the worker's store")
+	for _, id := range []string{"a", "b"} {
+		_, err := starter("create", "--file", config(id, "store:shared"))
+		require.NoError(t, err)
+	}
+	out, err := starter("list")
+	require.NoError(t, err)
+	require.NotContains(t, out, "\nc ")
+
+	// Neither can the credential be disconnected while they use it.
+	_, err = starter("disconnect", "shared")
+	require.EqualError(t, err, "disconnect refused: credential in use: store:shared is used by integrations a, b; "+
+		"change their references (starter update) or remove them first")
+	require.True(t, stored("shared"))
+
+	// a cannot be removed while b uses its credential: the purge would
+	// delete it from under b.
+	_, err = starter("remove", "a")
+	require.EqualError(t, err, "remove refused: credential in use: removing integration a would delete "+
+		"store:shared (used by b); first point a at credentials of its own (starter connect, then starter update)")
+	require.True(t, stored("shared"))
+	_, err = starter("status", "a")
+	require.NoError(t, err, "a is still there")
+
+	// Once a has a credential of its own, it goes, and takes that one with it.
+	_, err = starter("update", "--file", config("a", "store:solo"))
+	require.NoError(t, err)
+	out, err = starter("remove", "a")
+	require.NoError(t, err)
+	require.Contains(t, out, "1 stored credentials")
+	require.False(t, stored("solo"))
+	require.True(t, stored("shared"), "b still uses it")
+
+	_, err = starter("disconnect", "store:shared")
+	require.ErrorContains(t, err, "store:shared is used by integration b;")
+
+	// Once nothing names it, a credential can be disconnected.
+	_, err = starter("update", "--file", config("b", "env:SCIM_TOKEN"))
+	require.NoError(t, err)
+	out, err = starter("disconnect", "store:shared", "--json")
+	require.NoError(t, err)
+	require.JSONEq(t, `{"id": "shared", "kind": "bearer-token", "credentialRef": "store:shared", "deleted": true}`, out)
+	require.False(t, stored("shared"))
+	_, err = starter("disconnect", "shared")
+	require.EqualError(t, err, "no credential store:shared in the worker's store")
+	_, err = starter("connect", "scim", "--id", "spare", "--from-env", "SCIM_SECRET")
+	require.NoError(t, err)
+	out, err = starter("disconnect", "spare")
+	require.NoError(t, err)
+	require.Equal(t, "deleted bearer-token credential store:spare\n", out)
+	_, err = starter("disconnect", "bad id!")
+	require.ErrorContains(t, err, `disconnect "bad id!": a credential id is`)
+}
