@@ -44,6 +44,16 @@ type Activities struct {
 	IdentityKeys *keys.Keyring
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// Users says which integrations use each credential, so removing one
+	// integration never deletes a credential another still names; nil
+	// keeps every credential.
+	Users CredentialUsers
+}
+
+// CredentialUsers says which running integrations name each credential
+// reference ("store:<id>"), as operator.Operator does.
+type CredentialUsers interface {
+	CredentialUsers(ctx context.Context) (map[string][]string, error)
 }
 
 func (a *Activities) now() time.Time {

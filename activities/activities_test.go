@@ -832,19 +832,25 @@ func TestPurgeDeletesOnlyTheIntegrationsData(t *testing.T) {
 	require.NoError(t, run(t, f.env(), f.acts.Fetch, activities.FetchInput{
 		IntegrationID: "globex", SyncID: "globex-1", Source: f.source}, &other))
 
-	for _, id := range []string{"acme-hris", "globex-hris"} {
+	for _, id := range []string{"acme-hris", "globex-hris", "shared-scim"} {
 		require.NoError(t, f.store.PutCredential(ctx, store.SealedCredential{ID: id, Kind: "apiKey", Sealed: []byte("x")}))
 	}
+	f.acts.Users = credentialUsers{"store:acme-hris": {integrationID}, "store:shared-scim": {integrationID, "globex"},
+		"store:globex-hris": {"globex"}}
 
 	var res activities.PurgeResult
 	require.NoError(t, run(t, f.env(), f.acts.Purge, activities.PurgeInput{IntegrationID: integrationID,
-		Credentials: []string{"store:acme-hris", "env:ACME_TOKEN", "store:gone", ""}}, &res))
+		Credentials: []string{"store:acme-hris", "env:ACME_TOKEN", "store:gone", "", "store:shared-scim"}}, &res))
 	require.Equal(t, store.Purged{Snapshots: 1, Records: 20, Plans: 1, Changes: 20,
 		Applied: int64(len(active)), Reports: 1, Owned: int64(len(active)), Credentials: 1}, res.Purged)
+	require.Equal(t, []activities.KeptCredential{{Ref: "store:shared-scim", UsedBy: []string{"globex"}, Reason: "still in use"}},
+		res.Kept)
 	_, err := f.store.GetCredential(ctx, "acme-hris")
 	require.ErrorIs(t, err, store.ErrNotFound, "the integration's stored credential is gone")
 	_, err = f.store.GetCredential(ctx, "globex-hris")
 	require.NoError(t, err, "another's is kept")
+	_, err = f.store.GetCredential(ctx, "shared-scim")
+	require.NoError(t, err, "one another integration also uses is kept")
 
 	_, err = f.store.GetSnapshot(ctx, "sync-1")
 	require.ErrorIs(t, err, store.ErrNotFound)
@@ -885,4 +891,33 @@ func (f *fixture) leaf() string {
 	}
 	f.t.Fatal("no leaf employee")
 	return ""
+}
+
+// credentialUsers answers which integrations name each credential.
+type credentialUsers map[string][]string
+
+func (u credentialUsers) CredentialUsers(context.Context) (map[string][]string, error) { return u, nil }
+
+// failingUsers cannot say who uses what.
+type failingUsers struct{}
+
+func (failingUsers) CredentialUsers(context.Context) (map[string][]string, error) {
+	return nil, errors.New("temporal unreachable")
+}
+
+func TestPurgeKeepsCredentialsWhenItCannotTellWhoUsesThem(t *testing.T) {
+	f := newFixture(t, options{})
+	ctx := context.Background()
+	require.NoError(t, f.store.PutCredential(ctx, store.SealedCredential{ID: "acme-hris", Kind: "apiKey", Sealed: []byte("x")}))
+	for _, users := range []activities.CredentialUsers{nil, failingUsers{}} {
+		f.acts.Users = users
+		var res activities.PurgeResult
+		require.NoError(t, run(t, f.env(), f.acts.Purge, activities.PurgeInput{IntegrationID: integrationID,
+			Credentials: []string{"store:acme-hris"}}, &res))
+		require.Len(t, res.Kept, 1)
+		require.Equal(t, "store:acme-hris", res.Kept[0].Ref)
+		require.NotEmpty(t, res.Kept[0].Reason)
+		_, err := f.store.GetCredential(ctx, "acme-hris")
+		require.NoError(t, err)
+	}
 }

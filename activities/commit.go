@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/hrsync/hrsync/connectors"
@@ -80,23 +81,59 @@ type PurgeInput struct {
 	Credentials   []string `json:",omitempty"`
 }
 
-// PurgeResult says what was deleted.
+// PurgeResult says what was deleted, and which credentials were kept.
 type PurgeResult struct {
 	Purged store.Purged
+	Kept   []KeptCredential `json:",omitempty"`
 }
 
-// Purge deletes every snapshot, plan, report, export and applied record of
-// the integration, and the stored credentials it used. It runs when an integration is removed.
+// KeptCredential is a stored credential a removed integration named but
+// that was not deleted: another integration uses it, or its users could not
+// be told. `starter disconnect` deletes it once nobody does.
+type KeptCredential struct {
+	Ref    string   `json:"ref"`
+	UsedBy []string `json:"usedBy,omitempty"`
+	Reason string   `json:"reason,omitempty"`
+}
+
+// Purge deletes every snapshot, plan, report, export, applied record and
+// ownership of the integration, and the stored credentials it used that no
+// other integration names. It runs when an integration is removed. When
+// the users of its credentials cannot be told, they are all kept: removing
+// an integration must never break another.
 func (a *Activities) Purge(ctx context.Context, in PurgeInput) (PurgeResult, error) {
 	p, err := a.Store.Purge(ctx, in.IntegrationID)
 	if err != nil {
 		return PurgeResult{}, classify(err)
 	}
+	res := PurgeResult{}
+	var refs []string
 	for _, ref := range in.Credentials {
-		id, ok := strings.CutPrefix(ref, "store:")
-		if !ok {
+		if strings.HasPrefix(ref, "store:") && !slices.Contains(refs, ref) {
+			refs = append(refs, ref)
+		}
+	}
+	if len(refs) == 0 {
+		res.Purged = p
+		return res, nil
+	}
+	users, why := map[string][]string(nil), "nobody can say which integrations use it"
+	if a.Users != nil {
+		if users, err = a.Users.CredentialUsers(ctx); err != nil {
+			users, why = nil, "unable to tell which integrations use it: "+err.Error()
+		}
+	}
+	for _, ref := range refs {
+		if users == nil {
+			res.Kept = append(res.Kept, KeptCredential{Ref: ref, Reason: why})
 			continue
 		}
+		others := slices.DeleteFunc(slices.Clone(users[ref]), func(id string) bool { return id == in.IntegrationID })
+		if len(others) > 0 {
+			res.Kept = append(res.Kept, KeptCredential{Ref: ref, UsedBy: others, Reason: "still in use"})
+			continue
+		}
+		id := strings.TrimPrefix(ref, "store:")
 		if _, err := a.Store.GetCredential(ctx, id); errors.Is(err, store.ErrNotFound) {
 			continue
 		}
@@ -105,5 +142,6 @@ func (a *Activities) Purge(ctx context.Context, in PurgeInput) (PurgeResult, err
 		}
 		p.Credentials++
 	}
-	return PurgeResult{Purged: p}, nil
+	res.Purged = p
+	return res, nil
 }

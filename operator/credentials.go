@@ -4,10 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"maps"
 	"math"
 	"slices"
-	"strings"
 	"sync"
 
 	"go.temporal.io/api/serviceerror"
@@ -87,48 +85,3 @@ func (o *Operator) config(ctx context.Context, id string) (cfg integration.Confi
 	return st.Config, true, nil
 }
 
-// sharedCredentials returns the stored credentials (store:<id>) that
-// integration id's refs name and other integrations use too, with those
-// integrations, as users (from CredentialUsers) records them.
-func sharedCredentials(id string, refs []registry.Ref, users map[string][]string) map[string][]string {
-	shared := map[string][]string{}
-	for _, r := range refs {
-		if _, stored := registry.StoredID(r.Ref); !stored {
-			continue
-		}
-		others := slices.DeleteFunc(slices.Clone(users[r.Ref]), func(u string) bool { return u == id })
-		if len(others) > 0 {
-			shared[r.Ref] = others
-		}
-	}
-	return shared
-}
-
-// describeUsers renders refs and their users, as "store:a (used by x, y)".
-func describeUsers(users map[string][]string) string {
-	parts := make([]string, 0, len(users))
-	for _, ref := range slices.Sorted(maps.Keys(users)) {
-		parts = append(parts, fmt.Sprintf("%s (used by %s)", ref, strings.Join(users[ref], ", ")))
-	}
-	return strings.Join(parts, ", ")
-}
-
-// checkNotShared refuses when removing integration id would delete a
-// stored credential another running integration uses: the worker's purge
-// deletes every stored credential the removed integration names.
-func (o *Operator) checkNotShared(ctx context.Context, id string, cfg integration.Config) error {
-	refs := registry.ConfigRefs(cfg)
-	if !slices.ContainsFunc(refs, func(r registry.Ref) bool { _, ok := registry.StoredID(r.Ref); return ok }) {
-		return nil
-	}
-	users, err := o.CredentialUsers(ctx)
-	if err != nil {
-		return fmt.Errorf("remove refused: %w", err)
-	}
-	if shared := sharedCredentials(id, refs, users); len(shared) > 0 {
-		return fmt.Errorf("remove refused: %w: removing integration %s would delete %s; "+
-			"first point %s at credentials of its own (starter connect, then starter update)",
-			ErrCredentialInUse, id, describeUsers(shared), id)
-	}
-	return nil
-}

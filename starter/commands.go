@@ -379,8 +379,15 @@ func (c *cli) removeCmd() *cobra.Command {
 				}
 				return c.print(res, func(w io.Writer) {
 					p := res.Purged
-					fmt.Fprintf(w, "removed integration %s; purged %d snapshots (%d records), %d plans (%d changes), %d applied records, %d reports, %d exports, %d stored credentials\n",
-						args[0], p.Snapshots, p.Records, p.Plans, p.Changes, p.Applied, p.Reports, p.Exports, p.Credentials)
+					fmt.Fprintf(w, "removed integration %s; purged %d snapshots (%d records), %d plans (%d changes), %d applied records, %d reports, %d exports, %d owned users' records, %d stored credentials\n",
+						args[0], p.Snapshots, p.Records, p.Plans, p.Changes, p.Applied, p.Reports, p.Exports, p.Owned, p.Credentials)
+					for _, k := range res.KeptCredentials {
+						why := k.Reason
+						if len(k.UsedBy) > 0 {
+							why = "still in use by " + strings.Join(k.UsedBy, ", ")
+						}
+						fmt.Fprintf(w, "kept %s (%s); starter disconnect deletes it once nothing uses it\n", k.Ref, why)
+					}
 				})
 			})
 		},

@@ -18,6 +18,7 @@ import (
 	"github.com/hrsync/hrsync/credentials"
 	"github.com/hrsync/hrsync/devserver"
 	"github.com/hrsync/hrsync/integration"
+	"github.com/hrsync/hrsync/operator"
 	"github.com/hrsync/hrsync/store"
 	"github.com/hrsync/hrsync/workflows"
 )
@@ -120,7 +121,7 @@ func temporalWithWorker(t *testing.T, storePath string) *store.Store {
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = st.Close() })
 	w := worker.New(c, workflows.TaskQueue, worker.Options{})
-	workflows.Register(w, &activities.Activities{Store: st, Connectors: registry.New(nil, nil)})
+	workflows.Register(w, &activities.Activities{Store: st, Connectors: registry.New(nil, nil), Users: operator.New(c, nil)})
 	require.NoError(t, w.Start())
 	t.Cleanup(w.Stop)
 	return st
@@ -176,19 +177,17 @@ schedule: {firstSync: scheduled}
 		"change their references (starter update) or remove them first")
 	require.True(t, stored("shared"))
 
-	// a cannot be removed while b uses its credential: the purge would
-	// delete it from under b.
-	_, err = starter("remove", "a")
-	require.EqualError(t, err, "remove refused: credential in use: removing integration a would delete "+
-		"store:shared (used by b); first point a at credentials of its own (starter connect, then starter update)")
-	require.True(t, stored("shared"))
-	_, err = starter("status", "a")
-	require.NoError(t, err, "a is still there")
-
-	// Once a has a credential of its own, it goes, and takes that one with it.
-	_, err = starter("update", "--file", config("a", "store:solo"))
-	require.NoError(t, err)
+	// Removing a while b uses its credential keeps the credential, and says
+	// so.
 	out, err = starter("remove", "a")
+	require.NoError(t, err)
+	require.Contains(t, out, "kept store:shared (still in use by b)")
+	require.True(t, stored("shared"))
+
+	// A credential only the removed integration used goes with it.
+	_, err = starter("create", "--file", config("s", "store:solo"))
+	require.NoError(t, err)
+	out, err = starter("remove", "s")
 	require.NoError(t, err)
 	require.Contains(t, out, "1 stored credentials")
 	require.False(t, stored("solo"))

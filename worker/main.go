@@ -28,6 +28,7 @@ import (
 	"github.com/hrsync/hrsync/internal/keys"
 	"github.com/hrsync/hrsync/internal/logging"
 	"github.com/hrsync/hrsync/internal/temporalenv"
+	"github.com/hrsync/hrsync/operator"
 	"github.com/hrsync/hrsync/store"
 	"github.com/hrsync/hrsync/workflows"
 )
@@ -211,7 +212,8 @@ func startWorker(ctx context.Context, cfg Config, logger *zap.Logger) (*running,
 		// most of the heartbeat timeout.
 		MaxHeartbeatThrottleInterval: 2 * time.Second,
 	})
-	workflows.Register(w, &activities.Activities{Store: st, Connectors: connectors, IdentityKeys: ring})
+	workflows.Register(w, &activities.Activities{Store: st, Connectors: connectors, IdentityKeys: ring,
+		Users: operator.New(c, dc)})
 	if err := w.Start(); err != nil {
 		c.Close()
 		_ = st.Close()

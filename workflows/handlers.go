@@ -138,12 +138,12 @@ func (w *integrationImpl) remove(ctx workflow.Context, req RemoveRequest) (Remov
 	if err := workflow.Await(ctx, func() bool { return w.current == nil }); err != nil {
 		return RemoveResult{}, err
 	}
-	purged, err := w.purge(ctx)
+	res, err := w.purge(ctx)
 	if err != nil {
 		w.removing = false
 		return RemoveResult{}, fmt.Errorf("unable to purge stored data: %w", err)
 	}
-	w.purged = purged
+	w.purged = res.Purged
 	w.removed = true
-	return RemoveResult{Purged: purged}, nil
+	return RemoveResult{Purged: res.Purged, KeptCredentials: res.Kept}, nil
 }

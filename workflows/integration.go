@@ -367,7 +367,7 @@ func (w *integrationImpl) status() IntegrationStatus {
 
 // purge deletes the integration's stored data; it runs inside the remove
 // update once no sync is running.
-func (w *integrationImpl) purge(ctx workflow.Context) (store.Purged, error) {
+func (w *integrationImpl) purge(ctx workflow.Context) (activities.PurgeResult, error) {
 	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
 		StartToCloseTimeout: 5 * time.Minute,
 		RetryPolicy:         &temporal.RetryPolicy{MaximumAttempts: 10},
@@ -381,5 +381,5 @@ func (w *integrationImpl) purge(ctx workflow.Context) (store.Purged, error) {
 		}
 	}
 	err := workflow.ExecuteActivity(actx, a.Purge, activities.PurgeInput{IntegrationID: w.cfg.ID, Credentials: refs}).Get(ctx, &res)
-	return res.Purged, err
+	return res, err
 }

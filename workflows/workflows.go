@@ -13,6 +13,7 @@ import (
 
 	"go.temporal.io/sdk/temporal"
 
+	"github.com/hrsync/hrsync/activities"
 	"github.com/hrsync/hrsync/integration"
 	"github.com/hrsync/hrsync/roster"
 	"github.com/hrsync/hrsync/store"
@@ -167,6 +168,9 @@ type RemoveRequest struct {
 // RemoveResult says what removal deleted.
 type RemoveResult struct {
 	Purged store.Purged `json:"purged"`
+	// KeptCredentials are the stored credentials the integration named
+	// that other integrations still use, or whose users were unknown.
+	KeptCredentials []activities.KeptCredential `json:"keptCredentials,omitempty"`
 }
 
 // Approval lets a blocked sync go ahead. PlanID, when set, must be the plan
