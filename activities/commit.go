@@ -53,6 +53,7 @@ func (a *Activities) commit(ctx context.Context, in CommitInput) (CommitResult, 
 		ID: in.SyncID, IntegrationID: in.IntegrationID, SyncID: in.SyncID, PlanID: in.PlanID,
 		CreatedAt: a.now().UTC(), Outcome: in.Outcome, Planned: plan.Counts, Applied: map[roster.Op]int{},
 		Problems: plan.Problems, Blocks: plan.Blocks, Warnings: plan.Warnings,
+		NotManaged: plan.NotManaged,
 	}
 	if in.Outcome == OutcomeApplied {
 		outcomes, err := a.Store.PlanOutcomes(ctx, in.PlanID)

@@ -139,7 +139,7 @@ func (a *Activities) plan(ctx context.Context, in PlanInput) (PlanResult, error)
 	plan := store.Plan{
 		ID: planID, IntegrationID: in.IntegrationID, SyncID: in.SyncID, SnapshotID: in.SnapshotID,
 		Counts: diff.Counts(), Blocks: blocks, Problems: problems, Holds: holds, Digest: digest,
-		Directory: dirKey, Target: detail, Warnings: warnings,
+		Directory: dirKey, Target: detail, Warnings: warnings, NotManaged: diff.NotManaged,
 	}
 	if err := a.Store.SavePlan(ctx, plan, diff.Changes); err != nil {
 		return PlanResult{}, err

@@ -205,6 +205,12 @@ func printStatus(w io.Writer, st workflows.IntegrationStatus) {
 		fmt.Fprintf(tw, "last sync\t%s %s at %s\n", last.WorkflowID, last.Status,
 			last.FinishedAt.Local().Format(time.RFC3339))
 		fmt.Fprintf(tw, "  applied\t%s, failed %d, problems %d\n", countsLine(last.Applied), last.Failed, last.Problems)
+		if last.NotManaged > 0 {
+			fmt.Fprintf(tw, "  not managed\t%d directory users hrsync does not own, left alone\n", last.NotManaged)
+		}
+		for _, warning := range last.Warnings {
+			fmt.Fprintf(tw, "  warning\t%s\n", warning)
+		}
 		if last.Error != "" {
 			fmt.Fprintf(tw, "  error\t%s\n", last.Error)
 		}
@@ -274,6 +280,12 @@ func printSummary(w io.Writer, s workflows.SyncSummary) {
 	fmt.Fprintf(w, "%s %s in %s\n", s.WorkflowID, s.Status, s.FinishedAt.Sub(s.StartedAt).Round(time.Millisecond))
 	fmt.Fprintf(w, "  fetched %d, planned: %s\n", s.Fetched, countsLine(s.Planned))
 	fmt.Fprintf(w, "  applied: %s; failed %d; problems %d\n", countsLine(s.Applied), s.Failed, s.Problems)
+	if s.NotManaged > 0 {
+		fmt.Fprintf(w, "  not managed: %d directory users hrsync does not own, left alone\n", s.NotManaged)
+	}
+	for _, warning := range s.Warnings {
+		fmt.Fprintf(w, "  warning: %s\n", warning)
+	}
 	if s.ReportID != "" {
 		fmt.Fprintf(w, "  report %s\n", s.ReportID)
 	}

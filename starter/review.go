@@ -156,6 +156,12 @@ func printReport(w io.Writer, r store.Report, changes []store.PlannedChange, all
 	for _, b := range r.Blocks {
 		fmt.Fprintf(w, "  blocked by %s: %s\n", b.Code, b.Message)
 	}
+	if r.NotManaged > 0 {
+		fmt.Fprintf(w, "  not managed: %d directory users hrsync does not own, left alone\n", r.NotManaged)
+	}
+	for _, warning := range r.Warnings {
+		fmt.Fprintf(w, "  warning: %s\n", warning)
+	}
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "EMPLOYEE\tOPERATION\tOUTCOME\tDETAIL")
 	for _, pc := range changes {

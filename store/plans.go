@@ -36,6 +36,8 @@ type Plan struct {
 	Target []byte
 	// Warnings are said once per run: fields the directory cannot store.
 	Warnings []string
+	// NotManaged counts the directory users the integration does not own.
+	NotManaged int
 }
 
 // ChangeStatus is how far one planned change has got.
@@ -89,14 +91,14 @@ func (s *Store) SavePlan(ctx context.Context, p Plan, changes []roster.Change) e
 		// then replace its changes rather than collide with them.
 		if _, err := tx.exec(ctx,
 			`INSERT INTO plans (id, integration_id, sync_id, snapshot_id, created_at, counts, blocks, problems, holds, digest,
-			   directory, target, warnings)
-			 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+			   directory, target, warnings, not_managed)
+			 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 			 ON CONFLICT (id) DO UPDATE SET snapshot_id = excluded.snapshot_id, created_at = excluded.created_at,
 			   counts = excluded.counts, blocks = excluded.blocks, problems = excluded.problems,
 			   holds = excluded.holds, digest = excluded.digest, directory = excluded.directory,
-			   target = excluded.target, warnings = excluded.warnings`,
+			   target = excluded.target, warnings = excluded.warnings, not_managed = excluded.not_managed`,
 			p.ID, p.IntegrationID, p.SyncID, p.SnapshotID, now(), string(counts), string(blocks), string(problems),
-			string(holds), p.Digest, p.Directory, string(p.Target), string(warnings)); err != nil {
+			string(holds), p.Digest, p.Directory, string(p.Target), string(warnings), p.NotManaged); err != nil {
 			return fmt.Errorf("unable to save plan %s: %w", p.ID, err)
 		}
 		if _, err := tx.exec(ctx, `DELETE FROM plan_changes WHERE plan_id = ?`, p.ID); err != nil {
@@ -139,10 +141,10 @@ func (s *Store) GetPlan(ctx context.Context, id string) (Plan, error) {
 	var created, counts, blocks, problems, holds, target, warnings string
 	err := s.queryRow(ctx,
 		`SELECT id, integration_id, sync_id, snapshot_id, created_at, counts, blocks, problems, holds, digest,
-		   directory, target, warnings
+		   directory, target, warnings, not_managed
 		 FROM plans WHERE id = ?`, id).
 		Scan(&p.ID, &p.IntegrationID, &p.SyncID, &p.SnapshotID, &created, &counts, &blocks, &problems, &holds, &p.Digest,
-			&p.Directory, &target, &warnings)
+			&p.Directory, &target, &warnings, &p.NotManaged)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Plan{}, fmt.Errorf("plan %s: %w", id, ErrNotFound)
 	}

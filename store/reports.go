@@ -27,6 +27,8 @@ type Report struct {
 	Blocks        []roster.Block    `json:"blocks,omitempty"`
 	// Warnings are the plan's run-wide warnings.
 	Warnings []string `json:"warnings,omitempty"`
+	// NotManaged counts the directory users the integration did not own.
+	NotManaged int `json:"notManaged,omitempty"`
 }
 
 // Failure is one change that could not be applied, named by HRIS id.

@@ -191,6 +191,7 @@ var migrations = []migration{
 		since TEXT NOT NULL,
 		PRIMARY KEY (directory, target_id))`),
 	both(`CREATE INDEX owned_users_integration ON owned_users (integration_id)`),
+	both(`ALTER TABLE plans ADD COLUMN not_managed INTEGER NOT NULL DEFAULT 0`),
 }
 
 // migrate creates the schema and runs the migrations still due, all in one
