@@ -18,8 +18,14 @@ const (
 	// EnterpriseSchema is the enterprise User extension.
 	EnterpriseSchema = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
 	// DefaultCustomSchema is the extension that holds the employee
-	// attributes the core and enterprise schemas have no home for.
-	DefaultCustomSchema = "urn:hrsync:params:scim:schemas:extension:employee:2.0:User"
+	// attributes the core and enterprise schemas have no home for. It is in
+	// the urn:ietf:params:scim:schemas: namespace, the only one some SCIM
+	// libraries let a service provider register.
+	DefaultCustomSchema = "urn:ietf:params:scim:schemas:extension:hrsync:2.0:User"
+	// LegacyCustomSchema is the custom extension's URN before
+	// DefaultCustomSchema; set Config.CustomSchema to it for a directory
+	// set up with it.
+	LegacyCustomSchema = "urn:hrsync:params:scim:schemas:extension:employee:2.0:User"
 )
 
 // The message schema URNs of RFC 7644 that hrsync sends.

@@ -11,7 +11,7 @@
 // caller to resolve). "ent:" is the enterprise extension
 // (urn:ietf:params:scim:schemas:extension:enterprise:2.0:User), "emp:" the
 // custom extension Config.CustomSchema (by default
-// urn:hrsync:params:scim:schemas:extension:employee:2.0:User).
+// urn:ietf:params:scim:schemas:extension:hrsync:2.0:User).
 //
 //	Employee          SCIM User
 //	ID                externalId

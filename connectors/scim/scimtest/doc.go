@@ -7,7 +7,8 @@
 // (default /scim/v2), plus a read-only HTML page of the directory at "/".
 //
 // Users carry the core User schema, the enterprise extension and hrsync's
-// own extension CustomSchema. Tests flip features at run time (SetPatch,
+// own extension CustomSchema (also served under its former URN,
+// LegacyCustomSchema). Tests flip features at run time (SetPatch,
 // SetBulk, SetETags), inject failures (FailNext), and inspect the store and
 // the requests seen (Users, UserByExternalID, Requests, BumpVersion).
 //
