@@ -8,9 +8,11 @@
 //
 // Users carry the core User schema, the enterprise extension and hrsync's
 // own extension CustomSchema (also served under its former URN,
-// LegacyCustomSchema). Tests flip features at run time (SetPatch,
-// SetBulk, SetETags), inject failures (FailNext), and inspect the store and
-// the requests seen (Users, UserByExternalID, Requests, BumpVersion).
+// LegacyCustomSchema); with Options.CoreAndEnterpriseOnly the server offers
+// only the first two, as most SCIM libraries do out of the box. Tests flip
+// features at run time (SetPatch, SetBulk, SetETags), inject failures
+// (FailNext), and inspect the store and the requests seen (Users,
+// UserByExternalID, Requests, BumpVersion).
 //
 // Where RFC 7644 leaves a choice, the server takes the strict one, so a
 // client that works against it works against picky providers too:
