@@ -23,8 +23,9 @@ const (
 	// libraries let a service provider register.
 	DefaultCustomSchema = "urn:ietf:params:scim:schemas:extension:hrsync:2.0:User"
 	// LegacyCustomSchema is the custom extension's URN before
-	// DefaultCustomSchema; set Config.CustomSchema to it for a directory
-	// set up with it.
+	// DefaultCustomSchema. A client left on the default uses it instead
+	// when Describe finds the directory lists it and not
+	// DefaultCustomSchema, so directories set up for it keep working.
 	LegacyCustomSchema = "urn:hrsync:params:scim:schemas:extension:employee:2.0:User"
 )
 
@@ -60,7 +61,8 @@ type Config struct {
 	// means roster.FieldWorkEmail.
 	UserNameFrom roster.Field
 	// CustomSchema is the URN of the extension that holds the attributes
-	// without a standard home; empty means DefaultCustomSchema.
+	// without a standard home; empty means DefaultCustomSchema (or
+	// LegacyCustomSchema, when Describe finds only that one).
 	CustomSchema string
 	// DeleteOnDeactivate makes SetActive(false) DELETE the user instead of
 	// setting active to false. Off unless asked for.

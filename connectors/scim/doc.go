@@ -51,6 +51,22 @@
 // from the user first), which avoids depending on value filters over an
 // extension attribute and on how a provider compares keys.
 //
+// # Discovery
+//
+// Describe reads /ServiceProviderConfig, /ResourceTypes and /Schemas once
+// and works out which of the attributes above the directory has a
+// writable home for: the extensions the User resource type lists, and the
+// attributes and sub-attributes (not readOnly) the core, enterprise and
+// custom schemas list. The fields without one are reported as unstored,
+// and from then on no write sends them (POST, PUT, PATCH and Bulk; a
+// field userName comes from still sets userName) and no read reports
+// them. Either of /ResourceTypes and /Schemas may be missing; with neither
+// every attribute is taken to have a home, as before discovery. Describe's
+// Detail hands all of it, features included, to Assume, so the other
+// clients of a run ask no discovery endpoint at all. A client left on the
+// default custom extension takes LegacyCustomSchema when that is the one
+// the directory lists.
+//
 // # Writes
 //
 // CreateUser looks the employee up by externalId first, so a retried create

@@ -58,8 +58,15 @@ func (c *Client) SetActive(ctx context.Context, targetID string, active bool) er
 // manager names (by SCIM id, else looked up by HRIS id), or removes it when
 // manager is zero. Only manager.value is sent: $ref and displayName are the
 // service provider's to derive. A manager the service provider does not know is a
-// permanent error.
+// permanent error, and so is setting one where the directory has no
+// manager attribute (removing one there is no error).
 func (c *Client) SetManager(ctx context.Context, targetID string, manager connectors.ManagerRef) error {
+	if !c.currentView().managerHome() {
+		if manager == (connectors.ManagerRef{}) {
+			return nil
+		}
+		return errNoManagerHome(targetID)
+	}
 	managerID := manager.TargetID
 	if managerID == "" && manager.ExternalID != "" {
 		u, found, err := c.FindByExternalID(ctx, manager.ExternalID)
@@ -168,4 +175,10 @@ func (c *Client) put(ctx context.Context, id, version string, r resource) error 
 		c.remember(id, h, out)
 	}
 	return err
+}
+
+// errNoManagerHome is the error for setting the manager of user targetID
+// where the directory has no manager attribute.
+func errNoManagerHome(targetID string) error {
+	return connectors.Permanent(fmt.Errorf("scim: set manager of user %s: the directory has no %s", targetID, managerPath))
 }

@@ -70,10 +70,12 @@ func (s attrSpec) ops(cur resource, v string) []patchOp {
 }
 
 // patchOps returns the operations that write fields of e over cur: only
-// the attributes whose value changes, with the externalId always replaced
+// the attributes whose value changes and the directory has a home for,
+// with the externalId always replaced
 // so that a user matched by email stays linked. Custom fields are written
 // as one replace of the whole custom list, whose keys are case-exact.
 func (c *Client) patchOps(cur resource, e roster.Employee, fields []roster.Field) []patchOp {
+	v := c.currentView()
 	ops := []patchOp{{Op: "replace", Path: "externalId", Value: e.ID}}
 	names, custom := false, resource{}
 	done := map[roster.Field]bool{}
@@ -82,45 +84,50 @@ func (c *Client) patchOps(cur resource, e roster.Employee, fields []roster.Field
 			continue
 		}
 		done[f] = true
-		v := e.Get(f)
+		val := e.Get(f)
 		if f == roster.FieldStatus && readActive(cur) != activeOf(e) {
 			ops = append(ops, patchOp{Op: "replace", Path: "active", Value: activeOf(e)})
 		}
-		if f == c.cfg.UserNameFrom && v != "" && v != getString(cur, "userName") {
-			ops = append(ops, patchOp{Op: "replace", Path: "userName", Value: v})
+		if f == c.cfg.UserNameFrom && val != "" && val != getString(cur, "userName") {
+			ops = append(ops, patchOp{Op: "replace", Path: "userName", Value: val})
 		}
 		if key, ok := customKey(f); ok {
-			if len(custom) == 0 {
-				custom = resource{c.cfg.CustomSchema: map[string]any{customAttr: cloneList(getList(getObject(cur, c.cfg.CustomSchema), customAttr))}}
+			if !v.customHome() {
+				continue
 			}
-			writeCustom(custom, c.cfg.CustomSchema, key, v)
+			if len(custom) == 0 {
+				custom = resource{v.custom: map[string]any{customAttr: cloneList(getList(getObject(cur, v.custom), customAttr))}}
+			}
+			writeCustom(custom, v.custom, key, val)
 			continue
 		}
-		if s, ok := specFor(f, c.cfg.CustomSchema); ok {
-			ops = append(ops, s.ops(cur, v)...)
+		if s, ok := v.home(f); ok {
+			ops = append(ops, s.ops(cur, val)...)
 		}
 		names = names || isNameField(f)
 	}
 	if c.cfg.UserNameFrom == roster.FieldID && e.ID != getString(cur, "userName") {
 		ops = append(ops, patchOp{Op: "replace", Path: "userName", Value: e.ID})
 	}
-	if names {
+	if names && v.holds(displayNameSpec) {
 		ops = append(ops, displayNameSpec.ops(cur, e.DisplayName())...)
+	}
+	if names && v.holds(formattedSpec) {
 		ops = append(ops, formattedSpec.ops(cur, formattedName(e))...)
 	}
 	if len(custom) > 0 {
-		ops = append(ops, c.customOps(cur, custom)...)
+		ops = append(ops, customOps(v.custom, cur, custom)...)
 	}
 	return ops
 }
 
-// customOps returns the operation that takes cur's custom list to the one
-// in want: a replace of the whole list, a remove when it became empty, or
-// none when it is unchanged.
-func (c *Client) customOps(cur, want resource) []patchOp {
-	before := getList(getObject(cur, c.cfg.CustomSchema), customAttr)
-	after := getList(getObject(want, c.cfg.CustomSchema), customAttr)
-	path := c.cfg.CustomSchema + ":" + customAttr
+// customOps returns the operation that takes cur's custom list in
+// extension urn to the one in want: a replace of the whole list, a remove
+// when it became empty, or none when it is unchanged.
+func customOps(urn string, cur, want resource) []patchOp {
+	before := getList(getObject(cur, urn), customAttr)
+	after := getList(getObject(want, urn), customAttr)
+	path := urn + ":" + customAttr
 	switch {
 	case reflect.DeepEqual(before, after):
 		return nil
