@@ -34,6 +34,8 @@ type Client struct {
 	// Assume, meaning everywhere.
 	view     atomic.Pointer[view]
 	versions versionCache
+	// refused are the paths the directory refused as invalid.
+	refused refusedPaths
 }
 
 var _ connectors.Target = (*Client)(nil)

@@ -82,6 +82,14 @@
 // everything else it holds kept. With ETags, writes carry If-Match and a
 // 412 is answered by re-reading the user and trying once more.
 //
+// A directory that refuses some operations of a PATCH (400 invalidPath,
+// invalidValue, noTarget or mutability) gets the rest again without them:
+// without those its error names, or one operation at a time when it names
+// none, so an attribute it will not take never holds back the others, a
+// deactivation least of all (SetActive sends active alone anyway). The
+// update then fails with a *RefusedError naming the refused attributes
+// and fields. A path refused as invalid is not sent again by that Client.
+//
 // # Errors
 //
 // A non-2xx answer is a *SCIMError; 401, 403 and 4xx other than 408 and 429

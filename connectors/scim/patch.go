@@ -13,6 +13,18 @@ type patchOp struct {
 	Op    string `json:"op"`
 	Path  string `json:"path,omitempty"`
 	Value any    `json:"value,omitempty"`
+
+	// fields are the catalogue fields the operation writes, to say which
+	// were refused; not sent.
+	fields []roster.Field
+}
+
+// tag marks ops as writing fields.
+func tag(ops []patchOp, fields ...roster.Field) []patchOp {
+	for i := range ops {
+		ops[i].fields = fields
+	}
+	return ops
 }
 
 // patchRequest is the PatchOp message.
@@ -76,8 +88,9 @@ func (s attrSpec) ops(cur resource, v string) []patchOp {
 // as one replace of the whole custom list, whose keys are case-exact.
 func (c *Client) patchOps(cur resource, e roster.Employee, fields []roster.Field) []patchOp {
 	v := c.currentView()
-	ops := []patchOp{{Op: "replace", Path: "externalId", Value: e.ID}}
+	ops := []patchOp{{Op: "replace", Path: "externalId", Value: e.ID, fields: []roster.Field{roster.FieldID}}}
 	names, custom := false, resource{}
+	var customFields []roster.Field
 	done := map[roster.Field]bool{}
 	for _, f := range fields {
 		if done[f] {
@@ -86,10 +99,10 @@ func (c *Client) patchOps(cur resource, e roster.Employee, fields []roster.Field
 		done[f] = true
 		val := e.Get(f)
 		if f == roster.FieldStatus && readActive(cur) != activeOf(e) {
-			ops = append(ops, patchOp{Op: "replace", Path: "active", Value: activeOf(e)})
+			ops = append(ops, patchOp{Op: "replace", Path: "active", Value: activeOf(e), fields: []roster.Field{f}})
 		}
 		if f == c.cfg.UserNameFrom && val != "" && val != getString(cur, "userName") {
-			ops = append(ops, patchOp{Op: "replace", Path: "userName", Value: val})
+			ops = append(ops, patchOp{Op: "replace", Path: "userName", Value: val, fields: []roster.Field{f}})
 		}
 		if key, ok := customKey(f); ok {
 			if !v.customHome() {
@@ -99,15 +112,16 @@ func (c *Client) patchOps(cur resource, e roster.Employee, fields []roster.Field
 				custom = resource{v.custom: map[string]any{customAttr: cloneList(getList(getObject(cur, v.custom), customAttr))}}
 			}
 			writeCustom(custom, v.custom, key, val)
+			customFields = append(customFields, f)
 			continue
 		}
 		if s, ok := v.home(f); ok {
-			ops = append(ops, s.ops(cur, val)...)
+			ops = append(ops, tag(s.ops(cur, val), f)...)
 		}
 		names = names || isNameField(f)
 	}
 	if c.cfg.UserNameFrom == roster.FieldID && e.ID != getString(cur, "userName") {
-		ops = append(ops, patchOp{Op: "replace", Path: "userName", Value: e.ID})
+		ops = append(ops, patchOp{Op: "replace", Path: "userName", Value: e.ID, fields: []roster.Field{roster.FieldID}})
 	}
 	if names && v.holds(displayNameSpec) {
 		ops = append(ops, displayNameSpec.ops(cur, e.DisplayName())...)
@@ -116,7 +130,7 @@ func (c *Client) patchOps(cur resource, e roster.Employee, fields []roster.Field
 		ops = append(ops, formattedSpec.ops(cur, formattedName(e))...)
 	}
 	if len(custom) > 0 {
-		ops = append(ops, customOps(v.custom, cur, custom)...)
+		ops = append(ops, tag(customOps(v.custom, cur, custom), customFields...)...)
 	}
 	return ops
 }
