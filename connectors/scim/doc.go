@@ -73,7 +73,9 @@
 // updates the user an earlier attempt made (with the status and every field
 // the employee has a value for) instead of making a duplicate; a 409 on
 // userName links an unlinked user holding it the same way, and refuses,
-// permanently, one linked to another HRIS id. UpdateUser reads the
+// permanently, one linked to another HRIS id. That user is found by
+// FindByUserName, case-insensitively even where the server's filters are
+// not. UpdateUser reads the
 // user, then PATCHes only the attributes whose value changes (replace, or
 // remove for a field that became empty; a typed email or phone entry that
 // does not exist yet is added to the whole attribute, since a filtered
