@@ -30,8 +30,8 @@ type Client struct {
 	customDefaulted bool
 	feat            featureCache
 	desc            describeCache
-	// view is where attributes can be written; nil until Describe or
-	// Assume, meaning everywhere.
+	// view is where attributes can be written: everywhere until Describe
+	// or Assume says otherwise.
 	view     atomic.Pointer[view]
 	versions versionCache
 	// refused are the paths the directory refused as invalid.
@@ -50,7 +50,9 @@ func New(cfg Config) (*Client, error) {
 	if err != nil {
 		return nil, connectors.Permanent(err)
 	}
-	return &Client{cfg: cfg, customDefaulted: defaulted}, nil
+	c := &Client{cfg: cfg, customDefaulted: defaulted}
+	c.view.Store(c.newView(nil, nil, false))
+	return c, nil
 }
 
 // do sends method path?query with in as the JSON body (when not nil) and

@@ -386,12 +386,7 @@ func (c *Client) newView(d *detail, unstored []roster.Field, noCustom bool) *vie
 
 // currentView is the view the client writes by: what Describe or Assume
 // made, else one where every attribute has a home.
-func (c *Client) currentView() *view {
-	if v := c.view.Load(); v != nil {
-		return v
-	}
-	return &view{custom: c.cfg.CustomSchema}
-}
+func (c *Client) currentView() *view { return c.view.Load() }
 
 // has reports whether the directory has a writable home for attribute name
 // (sub-attribute sub, when not "") of schema urn ("" for the core schema).
