@@ -44,6 +44,9 @@ func (c *Client) WriteBatch(ctx context.Context, writes []connectors.Write) ([]c
 		return nil
 	}
 	for i, w := range writes {
+		if w.Kind == connectors.WriteManager && w.Manager == (connectors.ManagerRef{}) && !c.currentView().managerHome() {
+			continue // no manager attribute, so no manager to remove
+		}
 		op, err := c.bulkOpOf(w, i)
 		if err != nil {
 			bulk[i] = BulkResult{Err: err}
@@ -106,6 +109,9 @@ func (c *Client) bulkOpOf(w connectors.Write, i int) (BulkOp, error) {
 		return BulkOp{Method: http.MethodPatch, Path: userPath(w.TargetID),
 			Data: newPatch(patchOp{Op: "replace", Path: "active", Value: w.Active})}, nil
 	case connectors.WriteManager:
+		if !c.currentView().managerHome() && w.Manager != (connectors.ManagerRef{}) {
+			return BulkOp{}, errNoManagerHome(w.TargetID)
+		}
 		if w.Manager.TargetID == "" && w.Manager.ExternalID != "" {
 			return BulkOp{}, connectors.Permanent(fmt.Errorf("scim: manager %s of user %s has no SCIM id", w.Manager.ExternalID, w.TargetID))
 		}

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync/atomic"
 
 	"github.com/hrsync/hrsync/connectors"
 )
@@ -23,22 +24,35 @@ const maxResponse = 32 << 20
 // Client keeps a SCIM 2.0 service provider's Users in step with the HRIS.
 // It is safe for concurrent use.
 type Client struct {
-	cfg      Config
-	feat     featureCache
+	cfg Config
+	// customDefaulted is true when Config left CustomSchema empty, so
+	// Describe may pick LegacyCustomSchema.
+	customDefaulted bool
+	feat            featureCache
+	desc            describeCache
+	// view is where attributes can be written: everywhere until Describe
+	// or Assume says otherwise.
+	view     atomic.Pointer[view]
 	versions versionCache
+	// refused are the paths the directory refused as invalid.
+	refused refusedPaths
 }
 
 var _ connectors.Target = (*Client)(nil)
 
 // New returns a Client for the service provider cfg describes, or an error
 // (permanent) when cfg cannot work. It makes no request: the service
-// provider's features are fetched on first need.
+// provider's features are fetched on first need, and until Describe or
+// Assume the client takes every attribute to have a home.
 func New(cfg Config) (*Client, error) {
+	defaulted := cfg.CustomSchema == ""
 	cfg, err := cfg.withDefaults()
 	if err != nil {
 		return nil, connectors.Permanent(err)
 	}
-	return &Client{cfg: cfg}, nil
+	c := &Client{cfg: cfg, customDefaulted: defaulted}
+	c.view.Store(c.newView(nil, nil, false))
+	return c, nil
 }
 
 // do sends method path?query with in as the JSON body (when not nil) and

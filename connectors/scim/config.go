@@ -18,8 +18,15 @@ const (
 	// EnterpriseSchema is the enterprise User extension.
 	EnterpriseSchema = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
 	// DefaultCustomSchema is the extension that holds the employee
-	// attributes the core and enterprise schemas have no home for.
-	DefaultCustomSchema = "urn:hrsync:params:scim:schemas:extension:employee:2.0:User"
+	// attributes the core and enterprise schemas have no home for. It is in
+	// the urn:ietf:params:scim:schemas: namespace, the only one some SCIM
+	// libraries let a service provider register.
+	DefaultCustomSchema = "urn:ietf:params:scim:schemas:extension:hrsync:2.0:User"
+	// LegacyCustomSchema is the custom extension's URN before
+	// DefaultCustomSchema. A client left on the default uses it instead
+	// when Describe finds the directory lists it and not
+	// DefaultCustomSchema, so directories set up for it keep working.
+	LegacyCustomSchema = "urn:hrsync:params:scim:schemas:extension:employee:2.0:User"
 )
 
 // The message schema URNs of RFC 7644 that hrsync sends.
@@ -54,7 +61,8 @@ type Config struct {
 	// means roster.FieldWorkEmail.
 	UserNameFrom roster.Field
 	// CustomSchema is the URN of the extension that holds the attributes
-	// without a standard home; empty means DefaultCustomSchema.
+	// without a standard home; empty means DefaultCustomSchema (or
+	// LegacyCustomSchema, when Describe finds only that one).
 	CustomSchema string
 	// DeleteOnDeactivate makes SetActive(false) DELETE the user instead of
 	// setting active to false. Off unless asked for.

@@ -15,7 +15,8 @@ import (
 // user already linked to e.ID is updated to e instead. When the POST
 // conflicts (409) on a userName held by a user that is unlinked or linked
 // to e.ID, that user is linked and updated; one linked to another HRIS id
-// is a permanent error.
+// is a permanent error. When the directory refuses some attributes of
+// such an update, the user's id comes with a *RefusedError.
 func (c *Client) CreateUser(ctx context.Context, e roster.Employee) (string, error) {
 	body, err := c.userData(e)
 	if err != nil {

@@ -75,3 +75,10 @@ func (c *Client) features(ctx context.Context) (features, error) {
 	c.feat.got = f
 	return *f, nil
 }
+
+// set makes f the features, as if fetched.
+func (fc *featureCache) set(f features) {
+	fc.mu.Lock()
+	defer fc.mu.Unlock()
+	fc.got = &f
+}

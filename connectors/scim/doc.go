@@ -11,7 +11,7 @@
 // caller to resolve). "ent:" is the enterprise extension
 // (urn:ietf:params:scim:schemas:extension:enterprise:2.0:User), "emp:" the
 // custom extension Config.CustomSchema (by default
-// urn:hrsync:params:scim:schemas:extension:employee:2.0:User).
+// urn:ietf:params:scim:schemas:extension:hrsync:2.0:User).
 //
 //	Employee          SCIM User
 //	ID                externalId
@@ -51,13 +51,31 @@
 // from the user first), which avoids depending on value filters over an
 // extension attribute and on how a provider compares keys.
 //
+// # Discovery
+//
+// Describe reads /ServiceProviderConfig, /ResourceTypes and /Schemas once
+// and works out which of the attributes above the directory has a
+// writable home for: the extensions the User resource type lists, and the
+// attributes and sub-attributes (not readOnly) the core, enterprise and
+// custom schemas list. The fields without one are reported as unstored,
+// and from then on no write sends them (POST, PUT, PATCH and Bulk; a
+// field userName comes from still sets userName) and no read reports
+// them. Either of /ResourceTypes and /Schemas may be missing; with neither
+// every attribute is taken to have a home, as before discovery. Describe's
+// Detail hands all of it, features included, to Assume, so the other
+// clients of a run ask no discovery endpoint at all. A client left on the
+// default custom extension takes LegacyCustomSchema when that is the one
+// the directory lists.
+//
 // # Writes
 //
 // CreateUser looks the employee up by externalId first, so a retried create
 // updates the user an earlier attempt made (with the status and every field
 // the employee has a value for) instead of making a duplicate; a 409 on
 // userName links an unlinked user holding it the same way, and refuses,
-// permanently, one linked to another HRIS id. UpdateUser reads the
+// permanently, one linked to another HRIS id. That user is found by
+// FindByUserName, case-insensitively even where the server's filters are
+// not. UpdateUser reads the
 // user, then PATCHes only the attributes whose value changes (replace, or
 // remove for a field that became empty; a typed email or phone entry that
 // does not exist yet is added to the whole attribute, since a filtered
@@ -65,6 +83,14 @@
 // provider without PATCH gets the user PUT back with the fields applied and
 // everything else it holds kept. With ETags, writes carry If-Match and a
 // 412 is answered by re-reading the user and trying once more.
+//
+// A directory that refuses some operations of a PATCH (400 invalidPath,
+// invalidValue, noTarget or mutability) gets the rest again without them:
+// without those its error names, or one operation at a time when it names
+// none, so an attribute it will not take never holds back the others, a
+// deactivation least of all (SetActive sends active alone anyway). The
+// update then fails with a *RefusedError naming the refused attributes
+// and fields. A path refused as invalid is not sent again by that Client.
 //
 // # Errors
 //

@@ -31,7 +31,15 @@ type SCIMError struct {
 	// RetryAfter is how long the server asked the caller to wait, zero when
 	// it did not say.
 	RetryAfter time.Duration
+
+	// rawDetail is the detail as the server wrote it (cut to
+	// maxRawDetail bytes), only ever searched for the attribute paths it
+	// names, never shown.
+	rawDetail string
 }
+
+// maxRawDetail bounds the unsanitised detail an error keeps.
+const maxRawDetail = 2048
 
 // Error describes the failed request by method, path, status, scimType and
 // detail.
@@ -74,6 +82,10 @@ func newSCIMError(method, path string, status int, h http.Header, raw []byte) *S
 	_ = json.Unmarshal(raw, &body)
 	e := &SCIMError{Method: method, Path: path, Status: status,
 		ScimType: sanitise(body.ScimType, 50), Detail: sanitise(body.Detail, maxDetail)}
+	e.rawDetail = body.Detail
+	if len(e.rawDetail) > maxRawDetail {
+		e.rawDetail = e.rawDetail[:maxRawDetail]
+	}
 	if h != nil {
 		e.RetryAfter = connectors.ParseRetryAfter(h.Get("Retry-After"), time.Now())
 	}

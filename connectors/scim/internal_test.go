@@ -2,6 +2,7 @@ package scim
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -61,4 +62,44 @@ func TestIDFromLocation(t *testing.T) {
 	require.Equal(t, "abc", idFromLocation("https://example.com/scim/v2/Users/abc"))
 	require.Equal(t, "a b", idFromLocation("https://example.com/scim/v2/Users/a%20b"))
 	require.Empty(t, idFromLocation(""))
+}
+
+func TestNamedOps(t *testing.T) {
+	ext := "urn:ietf:params:scim:schemas:extension:hrsync:2.0:User"
+	ops := []patchOp{
+		{Path: "externalId"},
+		{Path: "name.givenName"},
+		{Path: "name"},
+		{Path: "nickName"},
+		{Path: ext + ":dateOfBirth"},
+		{Path: `emails[type eq "work"].value`},
+		{Path: ext + ":custom"},
+	}
+	for _, tt := range []struct {
+		detail string
+		want   []int
+	}{
+		{"Invalid path '" + ext + ":dateOfBirth' for 'replace' op", []int{4}},
+		{"INVALID PATH " + strings.ToUpper(ext+":DATEOFBIRTH"), []int{4}},
+		{"Attribute 'dateOfBirth' is not defined", []int{4}},
+		{"no such attribute dateOfBirth", nil},
+		{"nickName is readOnly", []int{3}},
+		{"name.givenName is readOnly.", []int{1}},
+		{"Operations[2] (replace name): bad", []int{2}},
+		{"name.familyName is required", nil},
+		{`Path emails[type eq "work"].value matched nothing`, []int{5}},
+		{"custom attributes are not supported", nil},
+		{"Unknown attribute '" + ext + ":custom[key eq \"a\"]'", nil},
+		{"'custom' is unknown", []int{6}},
+		{"", nil},
+	} {
+		require.Equal(t, tt.want, namedOps(tt.detail, ops), tt.detail)
+	}
+}
+
+func TestExtensionAttr(t *testing.T) {
+	require.Equal(t, "dateOfBirth", extensionAttr("urn:a:b:2.0:User:dateOfBirth"))
+	require.Equal(t, "custom", extensionAttr(`urn:a:b:2.0:User:custom[key eq "x:y"].value`))
+	require.Equal(t, "manager", extensionAttr("urn:a:b:2.0:User:manager.value"))
+	require.Empty(t, extensionAttr("name.givenName"))
 }

@@ -14,7 +14,10 @@ import (
 // links it to e.ID. With PATCH it sends only the attributes whose value
 // changes (read from a GET first), plus externalId; without, it PUTs back
 // the user as read with the fields applied. The manager is never touched:
-// SetManager sets it.
+// SetManager sets it. When the directory refuses some attributes of a
+// PATCH (400 invalidPath, invalidValue, noTarget or mutability, or a
+// detail naming their paths), the rest is sent without them and the
+// error is a *RefusedError naming them.
 func (c *Client) UpdateUser(ctx context.Context, targetID string, e roster.Employee, fields []roster.Field) error {
 	if e.ID == "" {
 		return connectors.Permanent(fmt.Errorf("scim: update user %s: employee has no HRIS id", targetID))
@@ -25,7 +28,7 @@ func (c *Client) UpdateUser(ctx context.Context, targetID string, e roster.Emplo
 	}
 	return c.conditional(ctx, targetID, true, func(cur resource, version string) error {
 		if f.patch {
-			return c.patch(ctx, targetID, version, c.patchOps(cur, e, fields))
+			return c.patchLeniently(ctx, targetID, version, f.etag, c.patchOps(cur, e, fields))
 		}
 		c.applyFields(cur, e, fields)
 		return c.put(ctx, targetID, version, cur)
@@ -57,9 +60,17 @@ func (c *Client) SetActive(ctx context.Context, targetID string, active bool) er
 // SetManager sets the enterprise manager of user targetID to the user that
 // manager names (by SCIM id, else looked up by HRIS id), or removes it when
 // manager is zero. Only manager.value is sent: $ref and displayName are the
-// service provider's to derive. A manager the service provider does not know is a
-// permanent error.
+// service provider's to derive. A manager the service provider does not
+// know is a permanent error. Setting one where the directory has no
+// manager attribute, or refuses its path, is a *RefusedError (removing
+// one there is no error).
 func (c *Client) SetManager(ctx context.Context, targetID string, manager connectors.ManagerRef) error {
+	if !c.currentView().managerHome() {
+		if manager == (connectors.ManagerRef{}) {
+			return nil
+		}
+		return errNoManagerHome(targetID)
+	}
 	managerID := manager.TargetID
 	if managerID == "" && manager.ExternalID != "" {
 		u, found, err := c.FindByExternalID(ctx, manager.ExternalID)
@@ -77,10 +88,14 @@ func (c *Client) SetManager(ctx context.Context, targetID string, manager connec
 	}
 	return c.conditional(ctx, targetID, !f.patch, func(cur resource, version string) error {
 		if f.patch {
-			err := c.patch(ctx, targetID, version, ManagerData(managerID).(patchRequest).Operations)
+			ops := tag(ManagerData(managerID).(patchRequest).Operations, roster.FieldManagerID)
+			err := c.patch(ctx, targetID, version, ops)
 			var se *SCIMError
 			if managerID == "" && errors.As(err, &se) && se.Status == http.StatusBadRequest && se.ScimType == "noTarget" {
 				return nil // no manager to remove
+			}
+			if se, ok := refusal(err, ops); ok && managerID != "" && (se.ScimType == "invalidPath" || se.ScimType == "mutability") {
+				return refusedError(targetID, ops, se)
 			}
 			return err
 		}
@@ -168,4 +183,11 @@ func (c *Client) put(ctx context.Context, id, version string, r resource) error 
 		c.remember(id, h, out)
 	}
 	return err
+}
+
+// errNoManagerHome is the error for setting the manager of user targetID
+// where the directory has no manager attribute: a *RefusedError without
+// a request.
+func errNoManagerHome(targetID string) error {
+	return refusedError(targetID, []patchOp{{Path: managerPath, fields: []roster.Field{roster.FieldManagerID}}}, nil)
 }

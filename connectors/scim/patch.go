@@ -13,6 +13,18 @@ type patchOp struct {
 	Op    string `json:"op"`
 	Path  string `json:"path,omitempty"`
 	Value any    `json:"value,omitempty"`
+
+	// fields are the catalogue fields the operation writes, to say which
+	// were refused; not sent.
+	fields []roster.Field
+}
+
+// tag marks ops as writing fields.
+func tag(ops []patchOp, fields ...roster.Field) []patchOp {
+	for i := range ops {
+		ops[i].fields = fields
+	}
+	return ops
 }
 
 // patchRequest is the PatchOp message.
@@ -70,57 +82,66 @@ func (s attrSpec) ops(cur resource, v string) []patchOp {
 }
 
 // patchOps returns the operations that write fields of e over cur: only
-// the attributes whose value changes, with the externalId always replaced
+// the attributes whose value changes and the directory has a home for,
+// with the externalId always replaced
 // so that a user matched by email stays linked. Custom fields are written
 // as one replace of the whole custom list, whose keys are case-exact.
 func (c *Client) patchOps(cur resource, e roster.Employee, fields []roster.Field) []patchOp {
-	ops := []patchOp{{Op: "replace", Path: "externalId", Value: e.ID}}
+	v := c.currentView()
+	ops := []patchOp{{Op: "replace", Path: "externalId", Value: e.ID, fields: []roster.Field{roster.FieldID}}}
 	names, custom := false, resource{}
+	var customFields []roster.Field
 	done := map[roster.Field]bool{}
 	for _, f := range fields {
 		if done[f] {
 			continue
 		}
 		done[f] = true
-		v := e.Get(f)
+		val := e.Get(f)
 		if f == roster.FieldStatus && readActive(cur) != activeOf(e) {
-			ops = append(ops, patchOp{Op: "replace", Path: "active", Value: activeOf(e)})
+			ops = append(ops, patchOp{Op: "replace", Path: "active", Value: activeOf(e), fields: []roster.Field{f}})
 		}
-		if f == c.cfg.UserNameFrom && v != "" && v != getString(cur, "userName") {
-			ops = append(ops, patchOp{Op: "replace", Path: "userName", Value: v})
+		if f == c.cfg.UserNameFrom && val != "" && val != getString(cur, "userName") {
+			ops = append(ops, patchOp{Op: "replace", Path: "userName", Value: val, fields: []roster.Field{f}})
 		}
 		if key, ok := customKey(f); ok {
-			if len(custom) == 0 {
-				custom = resource{c.cfg.CustomSchema: map[string]any{customAttr: cloneList(getList(getObject(cur, c.cfg.CustomSchema), customAttr))}}
+			if !v.customHome() {
+				continue
 			}
-			writeCustom(custom, c.cfg.CustomSchema, key, v)
+			if len(custom) == 0 {
+				custom = resource{v.custom: map[string]any{customAttr: cloneList(getList(getObject(cur, v.custom), customAttr))}}
+			}
+			writeCustom(custom, v.custom, key, val)
+			customFields = append(customFields, f)
 			continue
 		}
-		if s, ok := specFor(f, c.cfg.CustomSchema); ok {
-			ops = append(ops, s.ops(cur, v)...)
+		if s, ok := v.home(f); ok {
+			ops = append(ops, tag(s.ops(cur, val), f)...)
 		}
 		names = names || isNameField(f)
 	}
 	if c.cfg.UserNameFrom == roster.FieldID && e.ID != getString(cur, "userName") {
-		ops = append(ops, patchOp{Op: "replace", Path: "userName", Value: e.ID})
+		ops = append(ops, patchOp{Op: "replace", Path: "userName", Value: e.ID, fields: []roster.Field{roster.FieldID}})
 	}
-	if names {
+	if names && v.holds(displayNameSpec) {
 		ops = append(ops, displayNameSpec.ops(cur, e.DisplayName())...)
+	}
+	if names && v.holds(formattedSpec) {
 		ops = append(ops, formattedSpec.ops(cur, formattedName(e))...)
 	}
 	if len(custom) > 0 {
-		ops = append(ops, c.customOps(cur, custom)...)
+		ops = append(ops, tag(customOps(v.custom, cur, custom), customFields...)...)
 	}
 	return ops
 }
 
-// customOps returns the operation that takes cur's custom list to the one
-// in want: a replace of the whole list, a remove when it became empty, or
-// none when it is unchanged.
-func (c *Client) customOps(cur, want resource) []patchOp {
-	before := getList(getObject(cur, c.cfg.CustomSchema), customAttr)
-	after := getList(getObject(want, c.cfg.CustomSchema), customAttr)
-	path := c.cfg.CustomSchema + ":" + customAttr
+// customOps returns the operation that takes cur's custom list in
+// extension urn to the one in want: a replace of the whole list, a remove
+// when it became empty, or none when it is unchanged.
+func customOps(urn string, cur, want resource) []patchOp {
+	before := getList(getObject(cur, urn), customAttr)
+	after := getList(getObject(want, urn), customAttr)
+	path := urn + ":" + customAttr
 	switch {
 	case reflect.DeepEqual(before, after):
 		return nil

@@ -90,31 +90,75 @@ func (c *Client) FindByExternalID(ctx context.Context, externalID string) (roste
 	return roster.User{}, false, connectors.Permanent(fmt.Errorf("scim: %d users are linked to HRIS id %s", len(match), externalID))
 }
 
-// FindByUserName returns the user whose userName is userName (compared
-// case-insensitively, as userName is not caseExact) via
-// GET /Users?filter=userName eq "…", and false when there is none. An exact
-// match is preferred over one that differs in case.
+// FindByUserName returns the user whose userName is userName, compared
+// case-insensitively as RFC 7643 says userName is, and false when there is
+// none. Some servers compare case-sensitively in filters, so it asks for
+// userName eq the value as given, then lower-cased, and, for an email
+// address, as a last resort for emails.value eq either (or
+// emails[value eq …] where that form is refused), keeping only users
+// whose userName matches. An exact match is preferred over one that
+// differs in case.
 func (c *Client) FindByUserName(ctx context.Context, userName string) (roster.User, bool, error) {
 	if userName == "" {
 		return roster.User{}, false, nil
 	}
-	found, err := c.search(ctx, eqFilter("userName", userName))
-	if err != nil {
-		return roster.User{}, false, err
+	values := []string{userName}
+	if lower := strings.ToLower(userName); lower != userName {
+		values = append(values, lower)
 	}
+	for _, v := range values {
+		found, err := c.search(ctx, eqFilter("userName", v))
+		if err != nil {
+			return roster.User{}, false, err
+		}
+		if r := byUserName(found, userName); r != nil {
+			return c.userOf(r), true, nil
+		}
+	}
+	if !strings.Contains(userName, "@") {
+		return roster.User{}, false, nil
+	}
+	for _, v := range values {
+		found, err := c.searchEmail(ctx, v)
+		if err != nil {
+			return roster.User{}, false, err
+		}
+		if r := byUserName(found, userName); r != nil {
+			return c.userOf(r), true, nil
+		}
+	}
+	return roster.User{}, false, nil
+}
+
+// byUserName picks the resource whose userName is userName: exactly, else
+// case-insensitively; nil when none is.
+func byUserName(found []resource, userName string) resource {
 	var best resource
 	for _, r := range found {
 		switch name := getString(r, "userName"); {
 		case name == userName:
-			return c.userOf(r), true, nil
+			return r
 		case best == nil && strings.EqualFold(name, userName):
 			best = r
 		}
 	}
-	if best == nil {
-		return roster.User{}, false, nil
+	return best
+}
+
+// searchEmail returns the users with an email address of value, by
+// emails.value eq, or emails[value eq] where the server refuses that. A
+// server that refuses both finds none.
+func (c *Client) searchEmail(ctx context.Context, value string) ([]resource, error) {
+	for _, filter := range []string{eqFilter("emails.value", value), "emails[" + eqFilter("value", value) + "]"} {
+		found, err := c.search(ctx, filter)
+		if err == nil {
+			return found, nil
+		}
+		if !connectors.IsPermanent(err) {
+			return nil, err
+		}
 	}
-	return c.userOf(best), true, nil
+	return nil, nil
 }
 
 // searchCount is how many matches a lookup asks for: the attributes it

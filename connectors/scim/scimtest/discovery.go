@@ -42,11 +42,13 @@ func schemaResource(sc *schemaDef, base string) map[string]any {
 }
 
 // userResourceType is the representation of the User resource type (RFC
-// 7643 §6).
-func userResourceType(base string) map[string]any {
+// 7643 §6), listing the extensions the server offers.
+func (s *Server) userResourceType(base string) map[string]any {
 	exts := make([]any, 0, len(extensions))
 	for _, e := range extensions {
-		exts = append(exts, map[string]any{"schema": e.ID, "required": false})
+		if s.served(e) {
+			exts = append(exts, map[string]any{"schema": e.ID, "required": false})
+		}
 	}
 	return map[string]any{
 		"schemas":          []string{resourceTypeSchema},
@@ -90,12 +92,14 @@ func discoveryList(w http.ResponseWriter, r *http.Request, rest []string, all []
 func (s *Server) handleSchemas(w http.ResponseWriter, r *http.Request, base string, rest []string) {
 	all := make([]map[string]any, 0, len(allSchemas))
 	for _, sc := range allSchemas {
-		all = append(all, schemaResource(sc, base))
+		if s.served(sc) {
+			all = append(all, schemaResource(sc, base))
+		}
 	}
 	discoveryList(w, r, rest, all)
 }
 
 // handleResourceTypes answers GET /ResourceTypes and /ResourceTypes/User.
 func (s *Server) handleResourceTypes(w http.ResponseWriter, r *http.Request, base string, rest []string) {
-	discoveryList(w, r, rest, []map[string]any{userResourceType(base)})
+	discoveryList(w, r, rest, []map[string]any{s.userResourceType(base)})
 }

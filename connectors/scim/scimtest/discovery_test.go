@@ -51,7 +51,7 @@ func TestSchemas(t *testing.T) {
 	e := newEnv(t, Options{})
 	list := e.do(http.MethodGet, "/Schemas", nil).requireStatus(t, http.StatusOK).obj(t)
 	require.Equal(t, []any{listResponseSchema}, list["schemas"])
-	require.Equal(t, 3.0, list["totalResults"])
+	require.Equal(t, 4.0, list["totalResults"])
 	ids := map[string]map[string]any{}
 	for _, r := range list["Resources"].([]any) {
 		m := r.(map[string]any)
@@ -62,6 +62,7 @@ func TestSchemas(t *testing.T) {
 	require.Contains(t, ids, coreSchema)
 	require.Contains(t, ids, enterpriseSchema)
 	require.Contains(t, ids, CustomSchema)
+	require.Contains(t, ids, LegacyCustomSchema)
 
 	attr := func(schema map[string]any, name string) map[string]any {
 		for _, a := range schema["attributes"].([]any) {
@@ -107,6 +108,7 @@ func TestResourceTypes(t *testing.T) {
 	require.Equal(t, []any{
 		map[string]any{"schema": enterpriseSchema, "required": false},
 		map[string]any{"schema": CustomSchema, "required": false},
+		map[string]any{"schema": LegacyCustomSchema, "required": false},
 	}, user["schemaExtensions"])
 	one := e.do(http.MethodGet, "/ResourceTypes/User", nil).requireStatus(t, http.StatusOK).obj(t)
 	require.Equal(t, "User", one["id"])

@@ -7,9 +7,12 @@
 // (default /scim/v2), plus a read-only HTML page of the directory at "/".
 //
 // Users carry the core User schema, the enterprise extension and hrsync's
-// own extension CustomSchema. Tests flip features at run time (SetPatch,
-// SetBulk, SetETags), inject failures (FailNext), and inspect the store and
-// the requests seen (Users, UserByExternalID, Requests, BumpVersion).
+// own extension CustomSchema (also served under its former URN,
+// LegacyCustomSchema); with Options.CoreAndEnterpriseOnly the server offers
+// only the first two, as most SCIM libraries do out of the box. Tests flip
+// features at run time (SetPatch, SetBulk, SetETags), inject failures
+// (FailNext), and inspect the store and the requests seen (Users,
+// UserByExternalID, Requests, BumpVersion).
 //
 // Where RFC 7644 leaves a choice, the server takes the strict one, so a
 // client that works against it works against picky providers too:

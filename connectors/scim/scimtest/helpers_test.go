@@ -167,7 +167,7 @@ func newUser(userName string, extra map[string]any) map[string]any {
 	schemas := []any{coreSchema}
 	for k, v := range extra {
 		u[k] = v
-		if k == enterpriseSchema || k == CustomSchema {
+		if k == enterpriseSchema || k == CustomSchema || k == LegacyCustomSchema {
 			schemas = append(schemas, k)
 		}
 	}

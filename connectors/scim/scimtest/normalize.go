@@ -248,17 +248,19 @@ func checkUser(attrs map[string]any) error {
 	if m := object(object(attrs, enterpriseSchema), "manager"); m != nil && text(m, "value") == "" {
 		return badRequest(errInvalidValue, "%s:manager.value is required when manager is set", enterpriseSchema)
 	}
-	list, _ := object(attrs, CustomSchema)[customAttrName].([]any)
-	keys := map[string]bool{}
-	for _, x := range list {
-		k := text(x.(map[string]any), "key")
-		if k == "" {
-			return badRequest(errInvalidValue, "every %s:%s entry needs a key", CustomSchema, customAttrName)
+	for _, urn := range employeeSchemas {
+		list, _ := object(attrs, urn)[customAttrName].([]any)
+		keys := map[string]bool{}
+		for _, x := range list {
+			k := text(x.(map[string]any), "key")
+			if k == "" {
+				return badRequest(errInvalidValue, "every %s:%s entry needs a key", urn, customAttrName)
+			}
+			if keys[k] {
+				return badRequest(errInvalidValue, "%s:%s has key %q twice", urn, customAttrName, k)
+			}
+			keys[k] = true
 		}
-		if keys[k] {
-			return badRequest(errInvalidValue, "%s:%s has key %q twice", CustomSchema, customAttrName, k)
-		}
-		keys[k] = true
 	}
 	return nil
 }

@@ -13,7 +13,11 @@ const (
 	// attribute (dateOfJoining, dateOfBirth, exitDate, location,
 	// employmentType, preferredName, personalEmail, …) and the multi-valued
 	// attribute "custom" of {"key", "value"} entries for custom fields.
-	CustomSchema = "urn:hrsync:params:scim:schemas:extension:employee:2.0:User"
+	CustomSchema = "urn:ietf:params:scim:schemas:extension:hrsync:2.0:User"
+	// LegacyCustomSchema is the URN hrsync's extension had before
+	// CustomSchema. The server keeps serving it, with the same attributes,
+	// so clients configured for it and users stored under it still work.
+	LegacyCustomSchema = "urn:hrsync:params:scim:schemas:extension:employee:2.0:User"
 )
 
 // The message and resource schema URNs of RFC 7643 and RFC 7644.
@@ -289,11 +293,24 @@ var enterpriseUserSchema = &schemaDef{
 const customAttrName = "custom"
 
 // customUserSchema is hrsync's User extension.
-var customUserSchema = &schemaDef{
-	ID: CustomSchema, Name: "EmployeeUser",
-	Description: "hrsync employee attributes. Any attribute with a string value is accepted besides those listed.",
-	open:        true,
-	Attributes: []*attrDef{
+var customUserSchema = employeeSchema(CustomSchema, "EmployeeUser")
+
+// legacyUserSchema is hrsync's User extension under its former URN.
+var legacyUserSchema = employeeSchema(LegacyCustomSchema, "LegacyEmployeeUser")
+
+// employeeSchema is hrsync's User extension under URN id.
+func employeeSchema(id, name string) *schemaDef {
+	return &schemaDef{
+		ID: id, Name: name,
+		Description: "hrsync employee attributes. Any attribute with a string value is accepted besides those listed.",
+		open:        true,
+		Attributes:  employeeAttrs(),
+	}
+}
+
+// employeeAttrs are the listed attributes of hrsync's User extension.
+func employeeAttrs() []*attrDef {
+	return []*attrDef{
 		str("dateOfJoining", "The date the employee joined (as the HRIS gives it)."),
 		str("dateOfBirth", "The employee's date of birth."),
 		str("exitDate", "The employee's last working day."),
@@ -304,14 +321,17 @@ var customUserSchema = &schemaDef{
 		complexAttr(customAttrName, "Custom fields, one entry per key.", true,
 			exact("key", "The custom field's key."),
 			str("value", "The custom field's value.")),
-	},
+	}
 }
 
 // extensions are the User schema extensions, in the order they are listed.
-var extensions = []*schemaDef{enterpriseUserSchema, customUserSchema}
+var extensions = []*schemaDef{enterpriseUserSchema, customUserSchema, legacyUserSchema}
 
 // allSchemas are the schemas /Schemas lists.
-var allSchemas = []*schemaDef{userSchema, enterpriseUserSchema, customUserSchema}
+var allSchemas = []*schemaDef{userSchema, enterpriseUserSchema, customUserSchema, legacyUserSchema}
+
+// employeeSchemas are the URNs of hrsync's extension, current and legacy.
+var employeeSchemas = []string{CustomSchema, LegacyCustomSchema}
 
 // extension returns the extension whose URN is urn (case-insensitively).
 func extension(urn string) *schemaDef {

@@ -29,6 +29,13 @@ type Options struct {
 	BulkMaxOperations int
 	// BulkMaxPayloadSize is bulk.maxPayloadSize in bytes; default 1048576.
 	BulkMaxPayloadSize int
+	// CoreAndEnterpriseOnly makes the server offer only the core User
+	// schema and the enterprise extension, as SCIM libraries do out of the
+	// box: /Schemas and /ResourceTypes list only those, POST and PUT drop
+	// the attributes (and schemas entries) of any other extension without
+	// a word, and a PATCH path into one is 400 invalidPath ("Invalid path
+	// '<path>' for '<op>' op").
+	CoreAndEnterpriseOnly bool
 }
 
 // withDefaults fills in unset options.

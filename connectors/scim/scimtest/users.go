@@ -19,7 +19,7 @@ func notFound(id string) *scimError {
 // createUser adds a user from a client's body; base is the absolute URL of
 // BasePath, for meta.location and manager.$ref.
 func (s *Server) createUser(ctx context.Context, base string, body map[string]any) (*record, error) {
-	attrs, err := normalizeUser(body)
+	attrs, err := normalizeUser(s.dropUnserved(body))
 	if err != nil {
 		return nil, err
 	}
@@ -40,7 +40,7 @@ func (s *Server) createUser(ctx context.Context, base string, body map[string]an
 // replaceUser replaces user id's attributes with a client's body (PUT):
 // what the body leaves out is cleared; id and meta stay.
 func (s *Server) replaceUser(ctx context.Context, base, id, ifMatch string, body map[string]any) (*record, error) {
-	attrs, err := normalizeUser(body)
+	attrs, err := normalizeUser(s.dropUnserved(body))
 	if err != nil {
 		return nil, err
 	}
@@ -62,6 +62,9 @@ func (s *Server) replaceUser(ctx context.Context, base, id, ifMatch string, body
 // patchUser applies a PatchOp message to user id, atomically: any failing
 // operation leaves the user as it was.
 func (s *Server) patchUser(ctx context.Context, base, id, ifMatch string, body map[string]any) (*record, error) {
+	if err := s.checkServedPaths(body); err != nil {
+		return nil, err
+	}
 	ops, err := parsePatchOp(body)
 	if err != nil {
 		return nil, err

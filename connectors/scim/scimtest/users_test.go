@@ -259,3 +259,20 @@ func TestDeletedManagerDoesNotBlockReports(t *testing.T) {
 	e.patch(id, op("remove", enterpriseSchema+":manager", nil)).requireStatus(t, http.StatusOK)
 	e.patch(id, op("add", enterpriseSchema+":manager", map[string]any{"value": boss})).requireError(t, http.StatusBadRequest, errInvalidValue)
 }
+
+func TestLegacyCustomSchema(t *testing.T) {
+	e := newEnv(t, Options{})
+	u := e.create(newUser("legacy@example.com", map[string]any{
+		LegacyCustomSchema: ent("location", "Oslo", "custom", []any{map[string]any{"key": "k", "value": "v"}}),
+	}))
+	require.Equal(t, []any{coreSchema, LegacyCustomSchema}, u["schemas"])
+	require.Equal(t, "Oslo", dig(u, LegacyCustomSchema, "location"))
+	u = e.patch(u["id"].(string), op("replace", LegacyCustomSchema+":location", "Bergen"),
+		op("add", CustomSchema+":location", "Bergen")).requireStatus(t, http.StatusOK).obj(t)
+	require.Equal(t, []any{coreSchema, CustomSchema, LegacyCustomSchema}, u["schemas"])
+	require.Equal(t, "Bergen", dig(u, LegacyCustomSchema, "location"))
+	require.Equal(t, "Bergen", dig(u, CustomSchema, "location"))
+	e.do(http.MethodPost, "/Users", newUser("dup@example.com", map[string]any{
+		LegacyCustomSchema: ent("custom", []any{map[string]any{"key": "k", "value": "1"}, map[string]any{"key": "k", "value": "2"}}),
+	})).requireError(t, http.StatusBadRequest, errInvalidValue)
+}
