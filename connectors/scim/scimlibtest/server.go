@@ -15,6 +15,8 @@ import (
 	scimerrors "github.com/elimity-com/scim/errors"
 	"github.com/elimity-com/scim/optional"
 	"github.com/elimity-com/scim/schema"
+
+	"github.com/hrsync/hrsync/internal/statusrec"
 )
 
 // BasePath is where the SCIM endpoints live on the server: BaseURL is the
@@ -187,7 +189,7 @@ func (s *Server) CustomSchemaURN() string { return s.opts.CustomSchemaURN }
 // serveHTTP checks the bearer token, hands requests under BasePath to the
 // library, and records each request.
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
-	sw := &statusWriter{ResponseWriter: w}
+	sw := &statusrec.Writer{ResponseWriter: w}
 	path := r.URL.Path
 	switch {
 	case path != BasePath && !strings.HasPrefix(path, BasePath+"/"):
@@ -199,7 +201,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		s.lib.ServeHTTP(sw, r)
 	}
 	s.mu.Lock()
-	s.log = append(s.log, Request{Method: r.Method, Path: path, Route: route(path), Status: sw.status()})
+	s.log = append(s.log, Request{Method: r.Method, Path: path, Route: route(path), Status: sw.Status()})
 	s.mu.Unlock()
 }
 
@@ -279,34 +281,4 @@ func (s *Server) Writes() int {
 		}
 	}
 	return n
-}
-
-// statusWriter remembers the status a handler answered.
-type statusWriter struct {
-	http.ResponseWriter
-	code int
-}
-
-// WriteHeader records the status and passes it on.
-func (w *statusWriter) WriteHeader(code int) {
-	if w.code == 0 {
-		w.code = code
-	}
-	w.ResponseWriter.WriteHeader(code)
-}
-
-// Write records an implicit 200 and passes the bytes on.
-func (w *statusWriter) Write(b []byte) (int, error) {
-	if w.code == 0 {
-		w.code = http.StatusOK
-	}
-	return w.ResponseWriter.Write(b)
-}
-
-// status is the answered status.
-func (w *statusWriter) status() int {
-	if w.code == 0 {
-		return http.StatusOK
-	}
-	return w.code
 }

@@ -9,6 +9,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/hrsync/hrsync/internal/statusrec"
 )
 
 // Options configures a Server. Zero values take the defaults.
@@ -144,10 +146,10 @@ func (s *Server) takeFailure(w http.ResponseWriter) bool {
 // ServeHTTP serves the SCIM endpoints under BasePath and the directory's
 // HTML page at "/", and records the request for Requests.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	sw := &statusWriter{ResponseWriter: w}
+	sw := &statusrec.Writer{ResponseWriter: w}
 	s.serve(sw, r)
 	s.mu.Lock()
-	s.log = append(s.log, RequestLog{Method: r.Method, Path: r.URL.Path, Status: sw.status()})
+	s.log = append(s.log, RequestLog{Method: r.Method, Path: r.URL.Path, Status: sw.Status()})
 	if len(s.log) > 2*maxLog {
 		s.log = append([]RequestLog(nil), s.log[len(s.log)-maxLog:]...)
 	}
@@ -262,34 +264,4 @@ func allow(w http.ResponseWriter, r *http.Request, methods ...string) bool {
 	w.Header().Set("Allow", strings.Join(methods, ", "))
 	writeError(w, errorf(http.StatusMethodNotAllowed, "", "method %s is not allowed here", r.Method))
 	return false
-}
-
-// statusWriter remembers the status a handler answered.
-type statusWriter struct {
-	http.ResponseWriter
-	code int
-}
-
-// WriteHeader records the status and passes it on.
-func (w *statusWriter) WriteHeader(code int) {
-	if w.code == 0 {
-		w.code = code
-	}
-	w.ResponseWriter.WriteHeader(code)
-}
-
-// Write records an implicit 200 and passes the bytes on.
-func (w *statusWriter) Write(b []byte) (int, error) {
-	if w.code == 0 {
-		w.code = http.StatusOK
-	}
-	return w.ResponseWriter.Write(b)
-}
-
-// status is the answered status.
-func (w *statusWriter) status() int {
-	if w.code == 0 {
-		return http.StatusOK
-	}
-	return w.code
 }
