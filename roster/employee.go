@@ -11,8 +11,9 @@ import (
 // Status is an employee's employment status in canonical form.
 type Status string
 
-// The canonical statuses. Connectors map every vendor value onto one of these
-// explicitly; an unknown value is an error, never "active" by accident.
+// The canonical statuses. Every vendor value is mapped onto one of these
+// explicitly — by its connector, or by the source's status map — and an
+// unknown value is an error, never "active" by accident.
 const (
 	StatusActive   Status = "active"
 	StatusInactive Status = "inactive"
@@ -43,6 +44,10 @@ type Employee struct {
 	// DateOfBirthDigest is the keyed digest of a date of birth that is
 	// compared but not synced. It is never written to the directory.
 	DateOfBirthDigest string `json:"dateOfBirthDigest,omitempty"`
+	// Unreadable lists the fields whose source value Normalize could not
+	// read and has reported; they are left unset, and Validate does not
+	// report them again (as missing, say). It is never stored.
+	Unreadable []Field `json:"-"`
 }
 
 // Field names one attribute of an Employee. Custom fields are named

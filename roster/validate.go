@@ -11,6 +11,7 @@ import (
 const (
 	CodeInvalidDate             = "invalid_date"
 	CodeInvalidStatus           = "invalid_status"
+	CodeUnreadable              = "unreadable"
 	CodeMissingField            = "missing_field"
 	CodeInvalidEmail            = "invalid_email"
 	CodeDuplicateEmail          = "duplicate_email"
@@ -34,7 +35,8 @@ type indexed struct {
 }
 
 // Validate checks a normalised roster as a whole and returns its problems,
-// ordered by employee (as given) and then code. Employees not inactive must
+// ordered by employee (as given) and then code. A field Normalize could not
+// read has been reported and is not reported again. Employees not inactive must
 // have the mandatory fields, well-formed emails and a work email and
 // employee number of their own; a leaver's cleared fields never hold their
 // deactivation back. Everyone's exit date must not precede their joining,
@@ -97,7 +99,7 @@ func (v *validation) checkOne(i int) {
 	e := v.employees[i]
 	if current(e) {
 		for _, f := range v.mandatory {
-			if strings.TrimSpace(e.Get(f)) == "" {
+			if strings.TrimSpace(e.Get(f)) == "" && !slices.Contains(e.Unreadable, f) {
 				v.report(i, f, CodeMissingField, "%s is required", f)
 			}
 		}

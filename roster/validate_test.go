@@ -124,6 +124,9 @@ func TestValidate(t *testing.T) {
 			{EmployeeID: "A", Field: FieldManagerID, Code: CodeReportingLoop, Message: "reporting loop A → B → A"},
 			{EmployeeID: "Z", Field: FieldManagerID, Code: CodeReportingLoop, Message: "reporting loop Z → Z"},
 		}},
+		{"a field Normalize could not read is not also missing", Rules{}, []Employee{
+			{ID: "E1", FirstName: "A", Unreadable: []Field{FieldWorkEmail, FieldStatus}},
+		}, nil},
 		{"missing and repeated ids are left to Diff", Rules{}, []Employee{
 			{Status: StatusActive},
 			staff("E1", ""),
