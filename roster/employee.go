@@ -167,3 +167,17 @@ func NormalEmail(s string) string { return strings.ToLower(strings.TrimSpace(s))
 func IsCustom(f Field) bool {
 	return strings.HasPrefix(string(f), customPrefix) && len(f) > len(customPrefix)
 }
+
+// Leaver reports whether e has left as of today: their status is inactive,
+// or their exit date is on or before today and not before their date of
+// joining (an exit date before it belongs to an earlier employment, or is a
+// mistake, and deactivates no one). The zero today judges by status alone.
+func (e Employee) Leaver(today Date) bool {
+	if e.Status == StatusInactive {
+		return true
+	}
+	if today.IsZero() || e.ExitDate.IsZero() || e.ExitDate.After(today) {
+		return false
+	}
+	return e.DateOfJoining.IsZero() || !e.ExitDate.Before(e.DateOfJoining)
+}

@@ -508,6 +508,7 @@ func TestOneCauseOneProblem(t *testing.T) {
 			[]string{CodeInvalidDate}},
 		{"bad exit date", map[string]string{"dateOfJoining": "2020-01-01", "exitDate": "31/02/2020"}, nil,
 			[]string{CodeInvalidDate}},
+		{"malformed email", map[string]string{"workEmail": "n/a"}, nil, []string{CodeInvalidEmail}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -515,7 +516,7 @@ func TestOneCauseOneProblem(t *testing.T) {
 			maps.Copy(values, tt.values)
 			manager := Employee{ID: "E0", FirstName: "M", WorkEmail: "m@x.test", Status: StatusActive}
 			e, problems := Rules{}.Normalize(Record{ID: "E1", Values: values, Unreadable: tt.bad})
-			problems = append(problems, Rules{}.Validate([]Employee{manager, e})...)
+			problems = append(problems, Rules{}.Validate([]Employee{manager, e}, Date{2026, 3, 10})...)
 			var codes []string
 			for _, p := range problems {
 				codes = append(codes, p.Code)
