@@ -61,14 +61,7 @@ func (a *Activities) preview(ctx context.Context, in PreviewInput) (PreviewResul
 	}
 	ambiguous := rules.AmbiguousDates(records)
 	prep := prepare(records, rules, today)
-	issues := map[string][]string{}
-	seen := map[string]bool{}
-	for _, e := range prep.employees {
-		if seen[e.ID] {
-			issues[e.ID] = append(issues[e.ID], roster.CodeDuplicateID+": HRIS id appears more than once")
-		}
-		seen[e.ID] = true
-	}
+	issues := map[string][]string{} // by HRIS id: every record of a shared id shows its one duplicate_id
 	for _, p := range prep.problems {
 		issues[p.EmployeeID] = append(issues[p.EmployeeID], p.Code+": "+p.Message)
 	}

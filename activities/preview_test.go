@@ -49,3 +49,32 @@ func TestPreviewFlagsADateColumnThatReadsBothWays(t *testing.T) {
 	require.Empty(t, res.AmbiguousDates)
 	require.Contains(t, header, "dateOfJoining")
 }
+
+// TestPreviewReportsASharedIDOnce: validation reports a shared HRIS id once,
+// and the preview shows that one problem on every record of the id.
+func TestPreviewReportsASharedIDOnce(t *testing.T) {
+	f := newFixture(t, options{})
+	ctx := context.Background()
+	records := []roster.Record{
+		{ID: "E1", Values: map[string]string{"firstName": "Ana", "workEmail": "ana@x.test", "status": "active"}},
+		{ID: "E1", Values: map[string]string{"firstName": "Ben", "workEmail": "ben@x.test", "status": "active"}},
+		{ID: "E2", Values: map[string]string{"firstName": "Cy", "workEmail": "cy@x.test", "status": "active"}},
+	}
+	require.NoError(t, f.store.BeginSnapshot(ctx, "preview-dup", integrationID, "preview-dup", 0))
+	require.NoError(t, f.store.AppendRecords(ctx, "preview-dup", 0, records))
+	var res activities.PreviewResult
+	require.NoError(t, run(t, f.env(), f.acts.Preview, activities.PreviewInput{
+		IntegrationID: integrationID, SnapshotID: "preview-dup", ExportID: "preview-dup", Config: f.config}, &res))
+	require.Equal(t, 2, res.Flagged, "both records of E1")
+
+	export, err := f.store.GetExport(ctx, "preview-dup")
+	require.NoError(t, err)
+	rows, err := csv.NewReader(bytes.NewReader(export.Data)).ReadAll()
+	require.NoError(t, err)
+	issues := rows[0][len(rows[0])-1]
+	require.Equal(t, "issues", issues)
+	for _, r := range rows[1:3] {
+		require.Equal(t, "duplicate_id: HRIS id E1 is shared by 2 records", r[len(r)-1])
+	}
+	require.Empty(t, rows[3][len(rows[3])-1])
+}
