@@ -166,12 +166,15 @@ func (r Rules) status(rec Record) (Status, error) {
 }
 
 // targets lists the selected fields Normalize fills for rec: the catalogue
-// but the id, then the custom fields the record or a rule names, by key.
+// but the id, then the custom fields the record (among its values or
+// those it could not read) or a rule names, by key.
 func (r Rules) targets(rec Record) []Field {
 	var custom []Field
-	for k := range rec.Values {
-		if len(k) > len(customPrefix) && strings.HasPrefix(k, customPrefix) && !slices.Contains(custom, Field(k)) {
-			custom = append(custom, Field(k))
+	for _, keys := range []map[string]string{rec.Values, rec.Unreadable} {
+		for k := range keys {
+			if len(k) > len(customPrefix) && strings.HasPrefix(k, customPrefix) && !slices.Contains(custom, Field(k)) {
+				custom = append(custom, Field(k))
+			}
 		}
 	}
 	for _, m := range r.Mapping {
