@@ -30,12 +30,18 @@ type PreviewResult struct {
 	Rows     int
 	Flagged  int
 	Excluded int
+	// AmbiguousDates lists the date columns whose every value reads as
+	// well with day and month swapped: nothing in the data confirms the
+	// chosen format. Their headers in the CSV say so too.
+	AmbiguousDates []roster.Field `json:",omitempty"`
 }
 
 // Preview writes the CSV an administrator checks before a first sync: one
 // row per employee with the selected fields under their mapped names and in
 // the chosen date formats, and columns flagging who is left out and every
-// validation problem, duplicates included. Nothing is applied. The snapshot
+// validation problem, duplicates included. A date column whose values all
+// read as well with day and month swapped is flagged in its header.
+// Nothing is applied. The snapshot
 // it read is deleted; the CSV waits in the store for the CLI to collect it.
 func (a *Activities) Preview(ctx context.Context, in PreviewInput) (PreviewResult, error) {
 	res, err := a.preview(ctx, in)
@@ -53,15 +59,9 @@ func (a *Activities) preview(ctx context.Context, in PreviewInput) (PreviewResul
 	if err != nil {
 		return PreviewResult{}, err
 	}
+	ambiguous := rules.AmbiguousDates(records)
 	prep := prepare(records, rules, today)
-	issues := map[string][]string{}
-	seen := map[string]bool{}
-	for _, e := range prep.employees {
-		if seen[e.ID] {
-			issues[e.ID] = append(issues[e.ID], roster.CodeDuplicateID+": HRIS id appears more than once")
-		}
-		seen[e.ID] = true
-	}
+	issues := map[string][]string{} // by HRIS id: every record of a shared id shows its one duplicate_id
 	for _, p := range prep.problems {
 		issues[p.EmployeeID] = append(issues[p.EmployeeID], p.Code+": "+p.Message)
 	}
@@ -76,10 +76,10 @@ func (a *Activities) preview(ctx context.Context, in PreviewInput) (PreviewResul
 	}
 	header := []string{"id"}
 	for _, c := range columns {
-		header = append(header, string(c.field))
+		header = append(header, c.header(ambiguous))
 	}
 	rows := [][]string{append(header, "excluded", "issues")}
-	res := PreviewResult{ExportID: in.ExportID}
+	res := PreviewResult{ExportID: in.ExportID, AmbiguousDates: ambiguous}
 	for _, e := range prep.employees {
 		row := []string{e.ID}
 		for _, c := range columns {
@@ -111,6 +111,15 @@ func (a *Activities) preview(ctx context.Context, in PreviewInput) (PreviewResul
 type previewColumn struct {
 	field  roster.Field
 	format *roster.DateFormat
+}
+
+// header names the column by its field; a date column whose values leave
+// day and month undecided (ambiguous) says so, naming both readings.
+func (c previewColumn) header(ambiguous []roster.Field) string {
+	if c.format == nil || !slices.Contains(ambiguous, c.field) {
+		return string(c.field)
+	}
+	return fmt.Sprintf("%s (ambiguous: %s or %s? no day is above 12)", c.field, c.format, c.format.DayMonthSwapped())
 }
 
 func (c previewColumn) value(e roster.Employee) string {

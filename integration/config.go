@@ -82,8 +82,10 @@ type Endpoint struct {
 	// OAuth is the OAuth 2.0 client of a source that needs one (JustLogin);
 	// CredentialRef then names the client secret.
 	OAuth *OAuthOptions `json:"oauth,omitempty" yaml:"oauth,omitempty"`
-	// StatusMap maps vendor employment statuses the connector does not know
-	// to "active" or "inactive" (Merge passes raw vendor values through).
+	// StatusMap maps a source's vendor status words (compared without
+	// regard to case) to "active" or "inactive", before the words hrsync
+	// knows; the rules apply it to every record (see WithDefaults). Every
+	// source but JustLogin, whose status is a true/false flag, takes one.
 	StatusMap map[string]string `json:"statusMap,omitempty" yaml:"statusMap,omitempty"`
 	// ExitDateField names the source field holding the exit date, for an
 	// HRIS whose API documents none (JustLogin).
@@ -174,7 +176,21 @@ func (c Config) WithDefaults() Config {
 		c.Schedule.FirstSync = FirstSyncNow
 	}
 	c.Rules = c.Rules.WithDefaults()
+	c.Rules.StatusMap = statusMapOf(c.Source.StatusMap)
 	return c
+}
+
+// statusMapOf is the source's status map as the rules apply it: statuses
+// trimmed and lower-cased. nil for none.
+func statusMapOf(m map[string]string) map[string]roster.Status {
+	if len(m) == 0 {
+		return nil
+	}
+	out := make(map[string]roster.Status, len(m))
+	for word, st := range m {
+		out[word] = roster.Status(strings.ToLower(strings.TrimSpace(st)))
+	}
+	return out
 }
 
 // AutoSyncOn reports whether scheduled runs are enabled.
@@ -248,11 +264,7 @@ func validateEndpoint(field string, e Endpoint, kinds []string, bad func(field, 
 	if e.BatchSize < 0 || e.BatchSize > MaxBatchSize {
 		bad(field+".batchSize", "must be between 0 and %d", MaxBatchSize)
 	}
-	for _, raw := range slices.Sorted(maps.Keys(e.StatusMap)) {
-		if v := e.StatusMap[raw]; v != string(roster.StatusActive) && v != string(roster.StatusInactive) {
-			bad(field+".statusMap", "%q maps to %q; it must be active or inactive", raw, v)
-		}
-	}
+	validateStatusMap(field+".statusMap", e, bad)
 	if e.Kind == "justlogin" {
 		switch {
 		case e.OAuth == nil || e.OAuth.ClientID == "":
@@ -275,6 +287,34 @@ func validateEndpoint(field string, e Endpoint, kinds []string, bad func(field, 
 			f != roster.FieldPersonalEmail {
 			bad(field+".scim.userNameFrom", "%q must be workEmail, personalEmail or employeeNumber", f)
 		}
+	}
+}
+
+// validateStatusMap refuses a status map for a source whose status is not
+// a word (JustLogin's isActive), a status other than active or inactive,
+// and two words that differ only in case or surrounding space.
+func validateStatusMap(field string, e Endpoint, bad func(field, format string, args ...any)) {
+	if len(e.StatusMap) == 0 {
+		return
+	}
+	if e.Kind == "justlogin" {
+		bad(field, "justlogin's status is the isActive flag, which has no words to map")
+		return
+	}
+	seen := map[string]string{}
+	for _, word := range slices.Sorted(maps.Keys(e.StatusMap)) {
+		st := strings.ToLower(strings.TrimSpace(e.StatusMap[word]))
+		if st != string(roster.StatusActive) && st != string(roster.StatusInactive) {
+			bad(field, "%q maps to %q; it must be active or inactive", word, e.StatusMap[word])
+		}
+		folded := strings.ToLower(strings.TrimSpace(word))
+		switch other, dup := seen[folded]; {
+		case folded == "":
+			bad(field, "a status word is empty")
+		case dup:
+			bad(field, "%q and %q are the same status word (case and space are ignored)", other, word)
+		}
+		seen[folded] = word
 	}
 }
 

@@ -1,10 +1,13 @@
 package integration
 
 import (
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/hrsync/hrsync/roster"
 )
 
 func valid() Config {
@@ -135,7 +138,49 @@ func TestValidateEndpoints(t *testing.T) {
 }
 
 func TestValidateStatusMap(t *testing.T) {
+	tests := []struct {
+		name string
+		kind string
+		m    map[string]string
+		want []string
+	}{
+		{"any case of active or inactive", "csv", map[string]string{"On Leave": "Active", "Terminated": " inactive"}, nil},
+		{"not a status", "merge", map[string]string{"On Leave": "active", "Gone": "left"},
+			[]string{`source.statusMap: "Gone" maps to "left"; it must be active or inactive`}},
+		{"words differing only in case", "bamboohr", map[string]string{"Terminated": "inactive", "terminated ": "inactive"},
+			[]string{`source.statusMap: "Terminated" and "terminated " are the same status word (case and space are ignored)`}},
+		{"an empty word", "demo", map[string]string{" ": "inactive"}, []string{"source.statusMap: a status word is empty"}},
+		{"justlogin has no status words", "justlogin", map[string]string{"false": "active"},
+			[]string{"source.statusMap: justlogin's status is the isActive flag, which has no words to map"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := valid()
+			c.Source = Endpoint{Kind: tt.kind, URL: "https://hris.example", StatusMap: tt.m}
+			if tt.kind == "csv" {
+				c.Source.URL = "file:///data/employees.csv"
+			}
+			if tt.kind == "justlogin" {
+				c.Source.OAuth = &OAuthOptions{ClientID: "c", TokenRef: "store:jl"}
+			}
+			err := c.Validate()
+			if tt.want == nil {
+				require.NoError(t, err)
+				return
+			}
+			require.Error(t, err)
+			require.Equal(t, tt.want, strings.Split(err.Error(), "\n"))
+		})
+	}
+}
+
+func TestWithDefaultsGivesTheRulesTheStatusMap(t *testing.T) {
 	c := valid()
-	c.Source = Endpoint{Kind: "merge", URL: "https://api.merge.dev", StatusMap: map[string]string{"On Leave": "active", "Gone": "left"}}
-	require.ErrorContains(t, c.Validate(), `source.statusMap: "Gone" maps to "left"; it must be active or inactive`)
+	require.Nil(t, c.WithDefaults().Rules.StatusMap)
+	c.Source.StatusMap = map[string]string{"On Leave": " Active", "Terminated": "inactive"}
+	require.Equal(t, map[string]roster.Status{"On Leave": roster.StatusActive, "Terminated": roster.StatusInactive},
+		c.WithDefaults().Rules.StatusMap)
+	e, problems := c.WithDefaults().Rules.Normalize(roster.Record{ID: "E1", Values: map[string]string{"status": "terminated"}})
+	require.Empty(t, problems)
+	require.Equal(t, roster.StatusInactive, e.Status)
 }

@@ -221,3 +221,68 @@ func (e *dateError) what() string {
 	}
 	return "is not a date in the format " + e.format
 }
+
+// DayMonthSwapped names f with its day and month exchanged, such as
+// MM/DD/YYYY for DD/MM/YYYY: the format a column written in f could be
+// mistaken for. It is "" for formats that cannot be mistaken that way (the
+// year first, or the month by name).
+func (f DateFormat) DayMonthSwapped() string {
+	f = f.norm()
+	switch {
+	case f.named || f.order == orderYMD:
+		return ""
+	case f.order == orderDMY:
+		return "MM" + f.sep + "DD" + f.sep + "YYYY"
+	}
+	return "DD" + f.sep + "MM" + f.sep + "YYYY"
+}
+
+// DayMonthAmbiguous reports whether dates written as values in format f
+// leave their day and month undecided: f writes both as numbers, no value
+// has a day above 12 (which would settle which is which), and at least one
+// value would read as another date with the two swapped. Empty values, ISO
+// 8601 dates (read as such whatever the format) and values that do not
+// read in f are left out.
+func (f DateFormat) DayMonthAmbiguous(values []string) bool {
+	if f.DayMonthSwapped() == "" {
+		return false
+	}
+	differs := false
+	for _, v := range values {
+		if _, err := (DateFormat{}).parse(v); err == nil {
+			continue // ISO, or empty
+		}
+		d, err := f.parse(v)
+		switch {
+		case err != nil:
+			continue
+		case d.Day > 12:
+			return false
+		case d.Day != int(d.Month):
+			differs = true
+		}
+	}
+	return differs
+}
+
+// AmbiguousDates lists the selected date fields whose values in records,
+// read in each field's configured format, leave day and month undecided
+// (see DateFormat.DayMonthAmbiguous), in catalogue order: nothing in the
+// data confirms the format, so a preview asks the administrator to check.
+func (r Rules) AmbiguousDates(records []Record) []Field {
+	var out []Field
+	for _, f := range dateFields {
+		format, err := ParseDateFormat(r.dateFormatName(f))
+		if err != nil || !r.Selected(f) || format.DayMonthSwapped() == "" {
+			continue
+		}
+		values := make([]string, 0, len(records))
+		for _, rec := range records {
+			values = append(values, r.value(rec, f))
+		}
+		if format.DayMonthAmbiguous(values) {
+			out = append(out, f)
+		}
+	}
+	return out
+}

@@ -164,3 +164,74 @@ func TestDateFormatParse(t *testing.T) {
 		})
 	}
 }
+
+func TestDayMonthSwapped(t *testing.T) {
+	tests := []struct{ format, want string }{
+		{"DD/MM/YYYY", "MM/DD/YYYY"},
+		{"MM/DD/YYYY", "DD/MM/YYYY"},
+		{"DD-MM-YYYY", "MM-DD-YYYY"},
+		{"DD.MM.YYYY", "MM.DD.YYYY"},
+		{"DD MMM YYYY", ""},
+		{"YYYY-MM-DD", ""},
+		{"YYYY/MM/DD", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.format, func(t *testing.T) {
+			require.Equal(t, tt.want, mustFormat(t, tt.format).DayMonthSwapped())
+		})
+	}
+}
+
+func TestDayMonthAmbiguous(t *testing.T) {
+	tests := []struct {
+		name   string
+		format string
+		values []string
+		want   bool
+	}{
+		{"every day 12 or less", "DD/MM/YYYY", []string{"03/02/2024", "12/11/1990", "01/12/2000"}, true},
+		{"one day above 12 settles it", "DD/MM/YYYY", []string{"03/02/2024", "13/11/1990"}, false},
+		{"month first, every day 12 or less", "MM/DD/YYYY", []string{"2/3/2024", "11/12/1990"}, true},
+		{"month first, a day above 12", "MM/DD/YYYY", []string{"2/3/2024", "11/30/1990"}, false},
+		{"day and month equal read the same either way", "DD.MM.YYYY", []string{"05.05.2020", "12.12.2012"}, false},
+		{"empty, ISO and unreadable values are left out", "DD-MM-YYYY",
+			[]string{"", "2024-02-29", "1990-12-31T00:00:00Z", "31-31-2020", "soon", "04-03-2021"}, true},
+		{"nothing to go on", "DD/MM/YYYY", []string{"", "2024-12-31"}, false},
+		{"no values", "DD/MM/YYYY", nil, false},
+		{"a month by name cannot be mistaken", "DD MMM YYYY", []string{"03 Feb 2024"}, false},
+		{"year first cannot be mistaken", "YYYY/MM/DD", []string{"2024/02/03"}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			require.Equal(t, tt.want, mustFormat(t, tt.format).DayMonthAmbiguous(tt.values))
+		})
+	}
+}
+
+func TestAmbiguousDates(t *testing.T) {
+	records := []Record{
+		{ID: "E1", Values: map[string]string{"dateOfBirth": "03/04/1990", "dateOfJoining": "01/02/2020", "start": "25/12/2020",
+			"exitDate": "2024-06-30"}},
+		{ID: "E2", Values: map[string]string{"dateOfBirth": "11/10/1985", "dateOfJoining": "02/01/2021", "start": "05/01/2021"}},
+	}
+	dmy := DateFormats{DateOfBirth: "DD/MM/YYYY", DateOfJoining: "DD/MM/YYYY", ExitDate: "DD/MM/YYYY"}
+	tests := []struct {
+		name  string
+		rules Rules
+		want  []Field
+	}{
+		{"every day-first column with no day above 12", Rules{DateFormats: dmy},
+			[]Field{FieldDateOfBirth, FieldDateOfJoining}},
+		{"ISO formats are never ambiguous", Rules{}, nil},
+		{"an unselected field is not read", Rules{DateFormats: dmy, Fields: FieldSelection{Exclude: []Field{FieldDateOfBirth}}},
+			[]Field{FieldDateOfJoining}},
+		{"a mapping's values are the ones judged", Rules{DateFormats: dmy,
+			Mapping: []MapRule{{To: FieldDateOfJoining, From: []string{"start"}}}}, []Field{FieldDateOfBirth}},
+		{"an unknown format is Check's to report", Rules{DateFormats: DateFormats{DateOfBirth: "DD/MM/YY"}}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			require.Equal(t, tt.want, tt.rules.AmbiguousDates(records))
+		})
+	}
+}

@@ -11,8 +11,9 @@ import (
 // Status is an employee's employment status in canonical form.
 type Status string
 
-// The canonical statuses. Connectors map every vendor value onto one of these
-// explicitly; an unknown value is an error, never "active" by accident.
+// The canonical statuses. Every vendor value is mapped onto one of these
+// explicitly — by its connector, or by the source's status map — and an
+// unknown value is an error, never "active" by accident.
 const (
 	StatusActive   Status = "active"
 	StatusInactive Status = "inactive"
@@ -43,6 +44,10 @@ type Employee struct {
 	// DateOfBirthDigest is the keyed digest of a date of birth that is
 	// compared but not synced. It is never written to the directory.
 	DateOfBirthDigest string `json:"dateOfBirthDigest,omitempty"`
+	// Unreadable lists the fields whose source value Normalize could not
+	// read and has reported; they are left unset, and Validate does not
+	// report them again (as missing, say). It is never stored.
+	Unreadable []Field `json:"-"`
 }
 
 // Field names one attribute of an Employee. Custom fields are named
@@ -161,4 +166,18 @@ func NormalEmail(s string) string { return strings.ToLower(strings.TrimSpace(s))
 // IsCustom reports whether f names a custom field ("custom.<key>").
 func IsCustom(f Field) bool {
 	return strings.HasPrefix(string(f), customPrefix) && len(f) > len(customPrefix)
+}
+
+// Leaver reports whether e has left as of today: their status is inactive,
+// or their exit date is on or before today and not before their date of
+// joining (an exit date before it belongs to an earlier employment, or is a
+// mistake, and deactivates no one). The zero today judges by status alone.
+func (e Employee) Leaver(today Date) bool {
+	if e.Status == StatusInactive {
+		return true
+	}
+	if today.IsZero() || e.ExitDate.IsZero() || e.ExitDate.After(today) {
+		return false
+	}
+	return e.DateOfJoining.IsZero() || !e.ExitDate.Before(e.DateOfJoining)
 }

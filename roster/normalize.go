@@ -65,17 +65,35 @@ func (r Rules) dateFormatName(f Field) string {
 
 // Normalize turns a source record into an Employee under the rules:
 // mapping applied, values trimmed, dates parsed in their configured formats,
-// the status made canonical. Unselected fields are never read. A value that
-// cannot be read is reported as a Problem and left unset; problems name the
-// HRIS id and the field, never the person.
+// the status made canonical (through the status map first). Unselected
+// fields are never read. A value that cannot be read — one the connector
+// could not read, a date that is not one, a status that maps to none — is
+// reported as one Problem, left unset and listed in Employee.Unreadable, so
+// that validation does not report it again. Problems name the HRIS id and
+// the field, never the person.
 func (r Rules) Normalize(rec Record) (Employee, []Problem) {
 	id := strings.TrimSpace(rec.ID)
 	e := Employee{ID: id, DateOfBirthDigest: rec.DateOfBirthDigest}
 	var problems []Problem
 	report := func(f Field, code, msg string) {
 		problems = append(problems, Problem{EmployeeID: id, Field: f, Code: code, Message: msg})
+		e.Unreadable = append(e.Unreadable, f)
 	}
-	for _, f := range r.targets(rec) {
+	targets := r.targets(rec)
+	if why, ok := rec.Unreadable[WholeRecord]; ok {
+		problems = append(problems, Problem{EmployeeID: id, Code: CodeUnreadable,
+			Message: "the record could not be read: " + why})
+		e.Unreadable = append([]Field{FieldID}, targets...)
+		return e, problems
+	}
+	for _, f := range targets {
+		if src, why, bad := r.unreadable(rec, f); bad {
+			if src != string(f) {
+				why = src + ": " + why
+			}
+			report(f, CodeUnreadable, fmt.Sprintf("%s could not be read: %s", f, why))
+			continue
+		}
 		value := r.value(rec, f)
 		switch {
 		case slices.Contains(dateFields, f):
@@ -83,9 +101,12 @@ func (r Rules) Normalize(rec Record) (Employee, []Problem) {
 				report(f, CodeInvalidDate, err.Error())
 			}
 		case f == FieldStatus:
-			if err := e.Set(f, value); err != nil {
+			st, err := r.status(rec)
+			if err != nil {
 				report(f, CodeInvalidStatus, err.Error())
+				continue
 			}
+			e.Status = st
 		default:
 			// Cannot fail: targets holds text fields and well-formed custom fields.
 			_ = e.Set(f, value)
@@ -94,13 +115,66 @@ func (r Rules) Normalize(rec Record) (Employee, []Problem) {
 	return e, problems
 }
 
+// unreadable reports whether a source field that target field f reads
+// could not be read by the connector, naming that source field and why.
+func (r Rules) unreadable(rec Record, f Field) (string, string, bool) {
+	if len(rec.Unreadable) == 0 {
+		return "", "", false
+	}
+	sources := []string{string(f)}
+	if m := r.ruleFor(f); m != nil {
+		sources = m.From
+	} else if f == FieldStatus {
+		sources = append(sources, ValueStatusRaw)
+	}
+	for _, src := range sources {
+		if why, ok := rec.Unreadable[src]; ok && src != WholeRecord {
+			return src, why, true
+		}
+	}
+	return "", "", false
+}
+
+// status reads rec's status: the vendor's word (the mapped value, else
+// the connector's statusRaw, else its status) through the status map,
+// else the status value as active or inactive in any case. Empty is
+// allowed (it is a missing field); any other value is an error naming it.
+func (r Rules) status(rec Record) (Status, error) {
+	read := r.value(rec, FieldStatus)
+	word := read
+	if r.ruleFor(FieldStatus) == nil {
+		if raw := strings.TrimSpace(rec.Values[ValueStatusRaw]); raw != "" {
+			word = raw
+		}
+	}
+	for k, st := range r.StatusMap {
+		if word != "" && strings.EqualFold(strings.TrimSpace(k), word) {
+			if st != StatusActive && st != StatusInactive {
+				return "", fmt.Errorf("status %q is mapped to %q, which is not active or inactive", word, st)
+			}
+			return st, nil
+		}
+	}
+	if read == "" && word != "" {
+		read = word
+	}
+	var e Employee
+	if err := e.Set(FieldStatus, read); err != nil {
+		return "", fmt.Errorf("status %q is not active or inactive, nor in the source's statusMap", read)
+	}
+	return e.Status, nil
+}
+
 // targets lists the selected fields Normalize fills for rec: the catalogue
-// but the id, then the custom fields the record or a rule names, by key.
+// but the id, then the custom fields the record (among its values or
+// those it could not read) or a rule names, by key.
 func (r Rules) targets(rec Record) []Field {
 	var custom []Field
-	for k := range rec.Values {
-		if len(k) > len(customPrefix) && strings.HasPrefix(k, customPrefix) && !slices.Contains(custom, Field(k)) {
-			custom = append(custom, Field(k))
+	for _, keys := range []map[string]string{rec.Values, rec.Unreadable} {
+		for k := range keys {
+			if len(k) > len(customPrefix) && strings.HasPrefix(k, customPrefix) && !slices.Contains(custom, Field(k)) {
+				custom = append(custom, Field(k))
+			}
 		}
 	}
 	for _, m := range r.Mapping {

@@ -1,6 +1,7 @@
 package roster
 
 import (
+	"maps"
 	"strings"
 	"testing"
 	"time"
@@ -219,7 +220,7 @@ func TestNormalize(t *testing.T) {
 		{"29 February of a common year is a problem",
 			Rules{DateFormats: DateFormats{DateOfBirth: "DD/MM/YYYY", DateOfJoining: "DD/MM/YYYY"}},
 			Record{ID: "E9", Values: map[string]string{"dateOfBirth": "29/02/1997", "dateOfJoining": "29/02/2023"}},
-			Employee{ID: "E9"}, []Problem{
+			Employee{ID: "E9", Unreadable: []Field{FieldDateOfBirth, FieldDateOfJoining}}, []Problem{
 				{EmployeeID: "E9", Field: FieldDateOfBirth, Code: CodeInvalidDate,
 					Message: "dateOfBirth is not a calendar date (format DD/MM/YYYY)"},
 				{EmployeeID: "E9", Field: FieldDateOfJoining, Code: CodeInvalidDate,
@@ -228,7 +229,7 @@ func TestNormalize(t *testing.T) {
 		{"wrong date shape; date of birth not echoed",
 			Rules{},
 			Record{ID: "E10", Values: map[string]string{"dateOfBirth": "10/12/1815", "exitDate": "soon"}},
-			Employee{ID: "E10"}, []Problem{
+			Employee{ID: "E10", Unreadable: []Field{FieldDateOfBirth, FieldExitDate}}, []Problem{
 				{EmployeeID: "E10", Field: FieldDateOfBirth, Code: CodeInvalidDate,
 					Message: "dateOfBirth is not a date in the format YYYY-MM-DD"},
 				{EmployeeID: "E10", Field: FieldExitDate, Code: CodeInvalidDate,
@@ -241,13 +242,13 @@ func TestNormalize(t *testing.T) {
 		{"unknown date format is a problem",
 			Rules{DateFormats: DateFormats{ExitDate: "YY"}},
 			Record{ID: "E12", Values: map[string]string{"exitDate": "2024-01-01"}},
-			Employee{ID: "E12"}, []Problem{{EmployeeID: "E12", Field: FieldExitDate, Code: CodeInvalidDate,
+			Employee{ID: "E12", Unreadable: []Field{FieldExitDate}}, []Problem{{EmployeeID: "E12", Field: FieldExitDate, Code: CodeInvalidDate,
 				Message: `exitDate: unknown date format "YY" (supported: ` + strings.Join(DateFormatNames, ", ") + ")"}}},
 		{"status upper case", Rules{}, Record{ID: "E13", Values: map[string]string{"status": " INACTIVE "}},
 			Employee{ID: "E13", Status: StatusInactive}, nil},
 		{"status unknown", Rules{}, Record{ID: "E14", Values: map[string]string{"status": "on leave"}},
-			Employee{ID: "E14"}, []Problem{{EmployeeID: "E14", Field: FieldStatus, Code: CodeInvalidStatus,
-				Message: `status "on leave" is not active or inactive`}}},
+			Employee{ID: "E14", Unreadable: []Field{FieldStatus}}, []Problem{{EmployeeID: "E14", Field: FieldStatus,
+				Code: CodeInvalidStatus, Message: `status "on leave" is not active or inactive, nor in the source's statusMap`}}},
 		{"status mapped with a default", Rules{Mapping: []MapRule{{To: FieldStatus, From: []string{"state"}, Default: "active"}}},
 			Record{ID: "E15"}, Employee{ID: "E15", Status: StatusActive}, nil},
 		{"nil values", Rules{}, Record{ID: "E16"}, Employee{ID: "E16"}, nil},
@@ -387,6 +388,146 @@ func TestDaysBetween(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.a.String()+"→"+tt.b.String(), func(t *testing.T) {
 			require.Equal(t, tt.want, daysBetween(tt.a, tt.b))
+		})
+	}
+}
+
+func TestNormalizeStatus(t *testing.T) {
+	onLeave := map[string]Status{"On Leave": StatusActive, " terminated ": StatusInactive}
+	tests := []struct {
+		name    string
+		rules   Rules
+		values  map[string]string
+		want    Status
+		problem string
+	}{
+		{"canonical words in any case", Rules{}, map[string]string{"status": "Inactive"}, StatusInactive, ""},
+		{"no status is left to validation", Rules{}, map[string]string{}, "", ""},
+		{"a vendor word in the status map, ignoring case and space", Rules{StatusMap: onLeave},
+			map[string]string{"status": "TERMINATED"}, StatusInactive, ""},
+		{"a vendor word not in the map", Rules{StatusMap: onLeave}, map[string]string{"status": "Suspended"}, "",
+			`status "Suspended" is not active or inactive, nor in the source's statusMap`},
+		{"the map is looked up before the built-in words", Rules{StatusMap: map[string]Status{"active": StatusInactive}},
+			map[string]string{"status": "Active"}, StatusInactive, ""},
+		{"a connector's raw word the connector could not read", Rules{StatusMap: onLeave},
+			map[string]string{"statusRaw": "on leave"}, StatusActive, ""},
+		{"a raw word nobody knows is one problem naming it", Rules{},
+			map[string]string{"statusRaw": "On Leave"}, "",
+			`status "On Leave" is not active or inactive, nor in the source's statusMap`},
+		{"the raw word overrides the connector's reading when mapped", Rules{StatusMap: map[string]Status{"pending": StatusInactive}},
+			map[string]string{"status": "active", "statusRaw": "PENDING"}, StatusInactive, ""},
+		{"otherwise the connector's reading stands", Rules{StatusMap: onLeave},
+			map[string]string{"status": "active", "statusRaw": "PENDING"}, StatusActive, ""},
+		{"a mapping rule's value is the word", Rules{StatusMap: onLeave,
+			Mapping: []MapRule{{To: FieldStatus, From: []string{"Employment Status"}}}},
+			map[string]string{"Employment Status": "On leave", "statusRaw": "ignored"}, StatusActive, ""},
+		{"a map to a status that is none", Rules{StatusMap: map[string]Status{"gone": "left"}},
+			map[string]string{"status": "Gone"}, "", `status "Gone" is mapped to "left", which is not active or inactive`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e, problems := tt.rules.Normalize(Record{ID: "E1", Values: tt.values})
+			require.Equal(t, tt.want, e.Status)
+			if tt.problem == "" {
+				require.Empty(t, problems)
+				require.Empty(t, e.Unreadable)
+				return
+			}
+			require.Equal(t, []Problem{{EmployeeID: "E1", Field: FieldStatus, Code: CodeInvalidStatus, Message: tt.problem}}, problems)
+			require.Equal(t, []Field{FieldStatus}, e.Unreadable)
+		})
+	}
+}
+
+func TestNormalizeUnreadable(t *testing.T) {
+	tests := []struct {
+		name     string
+		rules    Rules
+		rec      Record
+		want     Employee
+		problems []Problem
+	}{
+		{"an unreadable field is one problem, left unset",
+			Rules{},
+			Record{ID: "E1", Values: map[string]string{"firstName": "Ada"},
+				Unreadable: map[string]string{"workPhone": "mobile_phone_number holds an object, not text"}},
+			Employee{ID: "E1", FirstName: "Ada", Unreadable: []Field{FieldWorkPhone}},
+			[]Problem{{EmployeeID: "E1", Field: FieldWorkPhone, Code: CodeUnreadable,
+				Message: "workPhone could not be read: mobile_phone_number holds an object, not text"}}},
+		{"an unreadable field that is not selected is no problem",
+			Rules{Fields: FieldSelection{Exclude: []Field{FieldWorkPhone}}},
+			Record{ID: "E2", Values: map[string]string{"firstName": "Ada"}, Unreadable: map[string]string{"workPhone": "an object"}},
+			Employee{ID: "E2", FirstName: "Ada"}, nil},
+		{"a field a mapping reads from",
+			Rules{Mapping: []MapRule{{To: FieldLocation, From: []string{"city", "country"}}}},
+			Record{ID: "E3", Values: map[string]string{"city": "Lyon"}, Unreadable: map[string]string{"country": "an array"}},
+			Employee{ID: "E3", Unreadable: []Field{FieldLocation}},
+			[]Problem{{EmployeeID: "E3", Field: FieldLocation, Code: CodeUnreadable,
+				Message: "location could not be read: country: an array"}}},
+		{"an unreadable custom field",
+			Rules{},
+			Record{ID: "E6", Values: map[string]string{}, Unreadable: map[string]string{"custom.badge": "holds a list, not text"}},
+			Employee{ID: "E6", Unreadable: []Field{CustomField("badge")}},
+			[]Problem{{EmployeeID: "E6", Field: CustomField("badge"), Code: CodeUnreadable,
+				Message: "custom.badge could not be read: holds a list, not text"}}},
+		{"an unreadable status word",
+			Rules{},
+			Record{ID: "E4", Values: map[string]string{}, Unreadable: map[string]string{"statusRaw": "an object"}},
+			Employee{ID: "E4", Unreadable: []Field{FieldStatus}},
+			[]Problem{{EmployeeID: "E4", Field: FieldStatus, Code: CodeUnreadable,
+				Message: "status could not be read: statusRaw: an object"}}},
+		{"a record that could not be read at all is one problem",
+			Rules{Fields: FieldSelection{Exclude: []Field{FieldWorkPhone}}},
+			Record{ID: "E5", Values: map[string]string{"firstName": "Ada"},
+				Unreadable: map[string]string{WholeRecord: "row 7 has 12 values for 11 columns", "workPhone": "x"}},
+			Employee{ID: "E5", Unreadable: []Field{FieldID, FieldEmployeeNumber, FieldFirstName, FieldLastName,
+				FieldPreferredName, FieldWorkEmail, FieldPersonalEmail, FieldDateOfBirth, FieldDateOfJoining, FieldExitDate, FieldStatus,
+				FieldManagerID, FieldDepartment, FieldJobTitle, FieldLocation, FieldEmploymentType}},
+			[]Problem{{EmployeeID: "E5", Code: CodeUnreadable,
+				Message: "the record could not be read: row 7 has 12 values for 11 columns"}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, problems := tt.rules.Normalize(tt.rec)
+			require.Equal(t, tt.want, got)
+			require.Equal(t, tt.problems, problems)
+		})
+	}
+}
+
+// TestOneCauseOneProblem normalises and validates one record at a time:
+// whatever is wrong with a value is reported once, by whoever saw it first.
+func TestOneCauseOneProblem(t *testing.T) {
+	base := map[string]string{"firstName": "A", "workEmail": "a@x.test", "status": "active", "managerId": "E0"}
+	tests := []struct {
+		name   string
+		values map[string]string
+		bad    map[string]string
+		want   []string // codes
+	}{
+		{"unknown status", map[string]string{"status": "Terminated"}, nil, []string{CodeInvalidStatus}},
+		{"unknown raw status", map[string]string{"status": "", "statusRaw": "On Leave"}, nil, []string{CodeInvalidStatus}},
+		{"no status at all", map[string]string{"status": ""}, nil, []string{CodeMissingField}},
+		{"unreadable work email", map[string]string{"workEmail": ""}, map[string]string{"workEmail": "an object"},
+			[]string{CodeUnreadable}},
+		{"bad joining date", map[string]string{"dateOfJoining": "soon", "exitDate": "2020-01-01"}, nil,
+			[]string{CodeInvalidDate}},
+		{"bad exit date", map[string]string{"dateOfJoining": "2020-01-01", "exitDate": "31/02/2020"}, nil,
+			[]string{CodeInvalidDate}},
+		{"malformed email", map[string]string{"workEmail": "n/a"}, nil, []string{CodeInvalidEmail}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			values := maps.Clone(base)
+			maps.Copy(values, tt.values)
+			manager := Employee{ID: "E0", FirstName: "M", WorkEmail: "m@x.test", Status: StatusActive}
+			e, problems := Rules{}.Normalize(Record{ID: "E1", Values: values, Unreadable: tt.bad})
+			problems = append(problems, Rules{}.Validate([]Employee{manager, e}, Date{2026, 3, 10})...)
+			var codes []string
+			for _, p := range problems {
+				codes = append(codes, p.Code)
+			}
+			require.Equal(t, tt.want, codes)
 		})
 	}
 }

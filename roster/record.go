@@ -21,8 +21,10 @@ func RecordOf(e Employee) Record {
 }
 
 // Minimize returns rec with only the values the rules read: the source
-// fields feeding selected target fields. Everything else is dropped before
-// it is stored, so an unselected field never reaches the store.
+// fields feeding selected target fields, and the vendor's status word.
+// Everything else is dropped before it is stored, so an unselected field
+// never reaches the store; so is the word that a field the rules do not
+// read could not be read.
 //
 // The date of birth is the exception when the privacy check compares it but
 // it is not synced: digest, when given, turns it into a keyed digest that
@@ -36,6 +38,14 @@ func (r Rules) Minimize(rec Record, digest Digest) Record {
 		}
 	}
 	out := Record{ID: rec.ID, Values: keep}
+	for k, why := range rec.Unreadable {
+		if k == WholeRecord || r.reads(k) {
+			if out.Unreadable == nil {
+				out.Unreadable = make(map[string]string)
+			}
+			out.Unreadable[k] = why
+		}
+	}
 	if digest != nil && r.DigestsDateOfBirth() {
 		if v := r.value(rec, FieldDateOfBirth); v != "" {
 			out.DateOfBirthDigest = digest(r.canonicalDate(FieldDateOfBirth, v))
@@ -46,6 +56,9 @@ func (r Rules) Minimize(rec Record, digest Digest) Record {
 
 // reads reports whether Normalize reads source field k.
 func (r Rules) reads(k string) bool {
+	if k == ValueStatusRaw && r.ruleFor(FieldStatus) == nil {
+		return true
+	}
 	for _, m := range r.Mapping {
 		if r.Selected(m.To) && slices.Contains(m.From, k) {
 			return true

@@ -58,3 +58,29 @@ func TestNormalizeCarriesTheDigest(t *testing.T) {
 	require.Equal(t, "k1:abc", e.DateOfBirthDigest)
 	require.True(t, e.DateOfBirth.IsZero(), "an unselected date of birth is never read")
 }
+
+func TestMinimizeKeepsTheStatusWordAndWhatCouldNotBeRead(t *testing.T) {
+	rec := Record{ID: "E1", Values: map[string]string{"firstName": "Ada", "statusRaw": "On Leave", "vendor": "x"},
+		Unreadable: map[string]string{"workPhone": "an object", "dateOfBirth": "a number", "vendor": "an array",
+			WholeRecord: "not an object"}}
+	tests := []struct {
+		name  string
+		rules Rules
+		want  Record
+	}{
+		{"the status word and the unreadable fields the rules read",
+			Rules{Fields: FieldSelection{Exclude: []Field{FieldDateOfBirth}}, Privacy: PrivacyPolicy{Threshold: -1}},
+			Record{ID: "E1", Values: map[string]string{"firstName": "Ada", "statusRaw": "On Leave"},
+				Unreadable: map[string]string{"workPhone": "an object", WholeRecord: "not an object"}}},
+		{"a mapped status has no word of the connector's",
+			Rules{Mapping: []MapRule{{To: FieldStatus, From: []string{"vendor"}}}},
+			Record{ID: "E1", Values: map[string]string{"firstName": "Ada", "vendor": "x"},
+				Unreadable: map[string]string{"workPhone": "an object", "dateOfBirth": "a number", "vendor": "an array",
+					WholeRecord: "not an object"}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			require.Equal(t, tt.want, tt.rules.Minimize(rec, nil))
+		})
+	}
+}

@@ -6,15 +6,32 @@ package roster
 // their own names; the administrator's mapping turns a Record into an
 // Employee.
 type Record struct {
-	// ID is the HRIS's identifier of the person.
+	// ID is the HRIS's identifier of the person; empty when the source
+	// could not read it.
 	ID string `json:"id"`
 	// Values holds the fields the source gave, as text. Dates are in the
 	// source's own format; the rules' date formats say how to read them.
 	Values map[string]string `json:"values"`
+	// Unreadable maps each field the source sent but the connector could
+	// not read as text (an object where a name is documented, say) to why,
+	// keyed like Values; WholeRecord stands for the record as a whole. Such
+	// a field is absent from Values, and Normalize reports it as a problem
+	// of this employee when the rules read it.
+	Unreadable map[string]string `json:"unreadable,omitempty"`
 	// DateOfBirthDigest stands in for a date of birth the privacy check
 	// compares but the sync does not send (see Rules.Minimize).
 	DateOfBirthDigest string `json:"dateOfBirthDigest,omitempty"`
 }
+
+// WholeRecord is the Record.Unreadable key for a record nothing of which
+// could be read but, perhaps, its id.
+const WholeRecord = ""
+
+// ValueStatusRaw names the Record value holding the vendor's own status
+// word, for a connector that reads the status itself (into "status") or
+// cannot (leaving "status" empty). The rules' StatusMap is looked up with
+// it before the connector's reading is taken.
+const ValueStatusRaw = "statusRaw"
 
 // Rules are everything an administrator sets about how records become
 // directory users: which fields, how they map, how dates read, who is
@@ -44,6 +61,12 @@ type Rules struct {
 	// RequireEmployeeNumber makes the employee number mandatory, for
 	// targets that need one.
 	RequireEmployeeNumber bool `json:"requireEmployeeNumber,omitempty" yaml:"requireEmployeeNumber,omitempty"`
+	// StatusMap maps vendor status words, compared without regard to case
+	// or surrounding space, to a canonical status. It is looked up before
+	// the words active and inactive, so it may override them. It is not
+	// configured here but comes from the source's statusMap (see
+	// integration.Config.WithDefaults), so it is never serialised.
+	StatusMap map[string]Status `json:"-" yaml:"-"`
 }
 
 // FieldSelection lists the fields left out of the sync. Everything else in

@@ -11,6 +11,7 @@ import (
 const (
 	CodeInvalidDate             = "invalid_date"
 	CodeInvalidStatus           = "invalid_status"
+	CodeUnreadable              = "unreadable"
 	CodeMissingField            = "missing_field"
 	CodeInvalidEmail            = "invalid_email"
 	CodeDuplicateEmail          = "duplicate_email"
@@ -33,31 +34,51 @@ type indexed struct {
 	Problem
 }
 
-// Validate checks a normalised roster as a whole and returns its problems,
-// ordered by employee (as given) and then code. Employees not inactive must
-// have the mandatory fields, well-formed emails and a work email and
-// employee number of their own; a leaver's cleared fields never hold their
-// deactivation back. Everyone's exit date must not precede their joining,
-// their manager must be in the roster, and nobody may manage themselves
-// through a chain of managers. Employees without an id, and repeats of an
-// id, are left to Diff, which reports them.
-func (r Rules) Validate(employees []Employee) []Problem {
-	v := validation{rules: r, byID: make(map[string]int, len(employees)), mandatory: r.MandatoryFields()}
+// Validate checks a normalised roster as a whole, as of today, and returns
+// its problems, ordered by employee (as given) and then code. Each cause is
+// reported once: a field Normalize could not read is not reported again.
+//
+// A record without an id is reported (missing_id), and so is an id that
+// several records share (duplicate_id, once, on the id, so that every copy
+// is held back); only the first record of an id is checked further.
+//
+// Employees still employed must have the mandatory fields and a work email
+// and employee number of their own, and their manager must be in the roster
+// with no reporting loop. Everyone's emails must be well-formed and their
+// exit date must not precede their joining. A leaver (see Employee.Leaver)
+// is held to nothing else: their cleared fields, shared addresses and
+// reporting line are not problems, so a leaver never holds back anyone else
+// nor, through the hierarchy policy, the run.
+func (r Rules) Validate(employees []Employee, today Date) []Problem {
+	v := validation{rules: r, today: today, employees: employees, byID: make(map[string]int, len(employees)),
+		mandatory: r.MandatoryFields()}
+	copies := make(map[string]int)
 	for i, e := range employees {
 		if e.ID == "" {
+			if !slices.Contains(e.Unreadable, FieldID) {
+				v.report(i, FieldID, CodeMissingID, "record %d of the roster has no HRIS id", i+1)
+			}
 			continue
 		}
+		copies[e.ID]++
 		if _, dup := v.byID[e.ID]; dup {
 			continue
 		}
 		v.byID[e.ID] = i
 		v.order = append(v.order, i)
 	}
-	v.employees = employees
 	for _, i := range v.order {
+		if n := copies[employees[i].ID]; n > 1 {
+			v.report(i, FieldID, CodeDuplicateID, "HRIS id %s is shared by %d records", employees[i].ID, n)
+		}
 		v.checkOne(i)
 	}
-	v.duplicates(FieldWorkEmail, CodeDuplicateEmail, NormalEmail)
+	v.duplicates(FieldWorkEmail, CodeDuplicateEmail, func(s string) string {
+		if !validEmail(s) {
+			return "" // a malformed address is reported as such, not as shared
+		}
+		return NormalEmail(s)
+	})
 	v.duplicates(FieldEmployeeNumber, CodeDuplicateEmployeeNumber, strings.TrimSpace)
 	v.hierarchy()
 
@@ -77,6 +98,7 @@ func (r Rules) Validate(employees []Employee) []Problem {
 // validation is the state of one Validate call.
 type validation struct {
 	rules     Rules
+	today     Date
 	employees []Employee
 	byID      map[string]int // first index of each id
 	order     []int          // indexes of the employees checked, in input order
@@ -90,27 +112,24 @@ func (v *validation) report(i int, f Field, code, format string, args ...any) {
 }
 
 // current reports whether e is held to the rules for people still employed.
-func current(e Employee) bool { return e.Status != StatusInactive }
+func (v *validation) current(e Employee) bool { return !e.Leaver(v.today) }
 
 // checkOne applies the rules that need only employee i.
 func (v *validation) checkOne(i int) {
 	e := v.employees[i]
-	if current(e) {
+	if v.current(e) {
 		for _, f := range v.mandatory {
-			if strings.TrimSpace(e.Get(f)) == "" {
+			if strings.TrimSpace(e.Get(f)) == "" && !slices.Contains(e.Unreadable, f) {
 				v.report(i, f, CodeMissingField, "%s is required", f)
 			}
 		}
-		for _, f := range []Field{FieldWorkEmail, FieldPersonalEmail} {
-			if s := e.Get(f); s != "" && !validEmail(s) {
-				v.report(i, f, CodeInvalidEmail, "%s is not a valid email address", f)
-			}
+	}
+	for _, f := range []Field{FieldWorkEmail, FieldPersonalEmail} {
+		if s := e.Get(f); s != "" && !validEmail(s) {
+			v.report(i, f, CodeInvalidEmail, "%s is not a valid email address", f)
 		}
 	}
-	// A leaver is deactivated whatever else is wrong with their record, so
-	// the date and hierarchy checks, like the others, hold only current
-	// employees to account.
-	if current(e) && !e.ExitDate.IsZero() && !e.DateOfJoining.IsZero() && e.ExitDate.Before(e.DateOfJoining) {
+	if !e.ExitDate.IsZero() && !e.DateOfJoining.IsZero() && e.ExitDate.Before(e.DateOfJoining) {
 		v.report(i, FieldExitDate, CodeExitBeforeStart, "exit date %s is before the date of joining %s",
 			e.ExitDate, e.DateOfJoining)
 	}
@@ -134,7 +153,7 @@ func (v *validation) duplicates(f Field, code string, key func(string) string) {
 	var keys []string // in first-seen order, so nothing depends on map order
 	for _, i := range v.order {
 		e := v.employees[i]
-		if !current(e) {
+		if !v.current(e) {
 			continue
 		}
 		k := key(e.Get(f))
@@ -184,7 +203,7 @@ func (v *validation) hierarchy() {
 		return j, ok
 	}
 	for _, i := range v.order {
-		if m := v.employees[i].ManagerID; m != "" && current(v.employees[i]) {
+		if m := v.employees[i].ManagerID; m != "" && v.current(v.employees[i]) {
 			if _, ok := v.byID[m]; !ok {
 				v.report(i, FieldManagerID, CodeManagerNotFound, "manager %s is not in the roster", m)
 			}
@@ -221,7 +240,7 @@ func (v *validation) loop(members []int) {
 	spelled = append(spelled, spelled[0])
 	msg := "reporting loop " + strings.Join(spelled, " → ")
 	for _, i := range members {
-		if current(v.employees[i]) {
+		if v.current(v.employees[i]) {
 			v.report(i, FieldManagerID, CodeReportingLoop, "%s", msg)
 		}
 	}
@@ -242,19 +261,20 @@ func (r Rules) Hold(problems []Problem) (held map[string][]Problem, blockRun boo
 	return held, blockRun
 }
 
-// ValidateScope validates the whole roster but reports only on the
-// employees the filters keep: an excluded person's own problems do not
-// matter, while an included employee whose manager is excluded is a
-// hierarchy problem, since that manager will not be in the directory.
-func (r Rules) ValidateScope(employees []Employee, excluded map[string]string) []Problem {
+// ValidateScopeOn validates the whole roster as of today but reports only
+// on the employees the filters keep: an excluded person's own problems do
+// not matter, while an included employee still employed whose manager is
+// excluded is a hierarchy problem, since that manager will not be in the
+// directory.
+func (r Rules) ValidateScopeOn(employees []Employee, excluded map[string]string, today Date) []Problem {
 	var out []Problem
-	for _, p := range r.Validate(employees) {
+	for _, p := range r.Validate(employees, today) {
 		if _, gone := excluded[p.EmployeeID]; !gone {
 			out = append(out, p)
 		}
 	}
 	for _, e := range employees {
-		if _, gone := excluded[e.ID]; gone || !current(e) || e.ManagerID == "" {
+		if _, gone := excluded[e.ID]; gone || e.Leaver(today) || e.ManagerID == "" {
 			continue
 		}
 		if _, managerGone := excluded[e.ManagerID]; managerGone {
@@ -263,4 +283,13 @@ func (r Rules) ValidateScope(employees []Employee, excluded map[string]string) [
 		}
 	}
 	return out
+}
+
+// ValidateScope is ValidateScopeOn without a date, so that only an
+// inactive status makes a leaver.
+//
+// Deprecated: use ValidateScopeOn, under which an exit date that has
+// passed makes a leaver too.
+func (r Rules) ValidateScope(employees []Employee, excluded map[string]string) []Problem {
+	return r.ValidateScopeOn(employees, excluded, Date{})
 }

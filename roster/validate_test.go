@@ -36,23 +36,27 @@ func TestValidate(t *testing.T) {
 		{"missing status is reported", Rules{}, []Employee{staff("E1", "", func(e *Employee) { e.Status = "" })}, []Problem{
 			{EmployeeID: "E1", Field: FieldStatus, Code: CodeMissingField, Message: "status is required"},
 		}},
-		{"inactive leaver with no email is not flagged", Rules{}, []Employee{
+		{"a leaver's cleared fields are not missing", Rules{}, []Employee{
 			{ID: "E1", Status: StatusInactive},
-			{ID: "E2", Status: StatusInactive, WorkEmail: "not an email"},
 		}, nil},
-		{"a leaver is never held back by dates or hierarchy", Rules{}, []Employee{
-			staff("E1", "E404", func(e *Employee) {
+		{"a leaver's malformed email is still reported", Rules{}, []Employee{
+			{ID: "E2", Status: StatusInactive, WorkEmail: "not an email"},
+		}, []Problem{
+			{EmployeeID: "E2", Field: FieldWorkEmail, Code: CodeInvalidEmail, Message: "workEmail is not a valid email address"},
+		}},
+		{"a leaver's exit before start is still reported", Rules{}, []Employee{
+			staff("E1", "", func(e *Employee) {
 				e.Status, e.DateOfJoining, e.ExitDate = StatusInactive, Date{2024, 5, 1}, Date{2024, 4, 1}
 			}),
+		}, []Problem{
+			{EmployeeID: "E1", Field: FieldExitDate, Code: CodeExitBeforeStart,
+				Message: "exit date 2024-04-01 is before the date of joining 2024-05-01"},
+		}},
+		{"a leaver's reporting line is never a hierarchy problem", Rules{}, []Employee{
+			staff("E1", "E404", func(e *Employee) { e.Status = StatusInactive }),
 			staff("E2", "E3", func(e *Employee) { e.Status = StatusInactive }),
 			staff("E3", "E2", func(e *Employee) { e.Status = StatusInactive }),
 		}, nil},
-		{"a loop through a leaver flags only current members", Rules{}, []Employee{
-			staff("E1", "E2"),
-			staff("E2", "E1", func(e *Employee) { e.Status = StatusInactive }),
-		}, []Problem{
-			{EmployeeID: "E1", Field: FieldManagerID, Code: CodeReportingLoop, Message: "reporting loop E1 → E2 → E1"},
-		}},
 		{"malformed emails", Rules{}, []Employee{
 			staff("E1", "", withEmail("alice")),
 			staff("E2", "", withEmail("Alice <alice@x.test>")),
@@ -124,11 +128,41 @@ func TestValidate(t *testing.T) {
 			{EmployeeID: "A", Field: FieldManagerID, Code: CodeReportingLoop, Message: "reporting loop A → B → A"},
 			{EmployeeID: "Z", Field: FieldManagerID, Code: CodeReportingLoop, Message: "reporting loop Z → Z"},
 		}},
-		{"missing and repeated ids are left to Diff", Rules{}, []Employee{
-			{Status: StatusActive},
+		{"a missing id is reported with the record's place", Rules{}, []Employee{
 			staff("E1", ""),
-			{ID: "E1", Status: StatusActive, ManagerID: "E1"},
+			{Status: StatusActive},
+		}, []Problem{
+			{Field: FieldID, Code: CodeMissingID, Message: "record 2 of the roster has no HRIS id"},
+		}},
+		{"an unreadable id was reported by Normalize", Rules{}, []Employee{
+			{Unreadable: []Field{FieldID, FieldFirstName, FieldWorkEmail, FieldStatus}},
 		}, nil},
+		{"a repeated id is reported once, on the id; only its first record is checked", Rules{}, []Employee{
+			staff("E1", ""),
+			staff("E2", "E1", withEmail("bad")),
+			{ID: "E1", Status: StatusActive, ManagerID: "E1"},
+			staff("E3", ""),
+			staff("E1", "", withEmail("E3@x.test")),
+		}, []Problem{
+			{EmployeeID: "E1", Field: FieldID, Code: CodeDuplicateID, Message: "HRIS id E1 is shared by 3 records"},
+			{EmployeeID: "E2", Field: FieldWorkEmail, Code: CodeInvalidEmail, Message: "workEmail is not a valid email address"},
+		}},
+		{"a repeated id of leavers is reported too", Rules{}, []Employee{
+			{ID: "E1", Status: StatusInactive},
+			{ID: "E1", Status: StatusInactive},
+		}, []Problem{
+			{EmployeeID: "E1", Field: FieldID, Code: CodeDuplicateID, Message: "HRIS id E1 is shared by 2 records"},
+		}},
+		{"a field Normalize could not read is not also missing", Rules{}, []Employee{
+			{ID: "E1", FirstName: "A", Unreadable: []Field{FieldWorkEmail, FieldStatus}},
+		}, nil},
+		{"a malformed email is not also a duplicate", Rules{}, []Employee{
+			staff("E1", "", withEmail("n/a")),
+			staff("E2", "", withEmail("N/A")),
+		}, []Problem{
+			{EmployeeID: "E1", Field: FieldWorkEmail, Code: CodeInvalidEmail, Message: "workEmail is not a valid email address"},
+			{EmployeeID: "E2", Field: FieldWorkEmail, Code: CodeInvalidEmail, Message: "workEmail is not a valid email address"},
+		}},
 		{"ordered by employee, then code", Rules{}, []Employee{
 			staff("E2", "E404", withEmail("same@x.test"), func(e *Employee) { e.FirstName = "" }),
 			staff("E1", "", withEmail("same@x.test")),
@@ -141,7 +175,7 @@ func TestValidate(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			require.Equal(t, tt.want, tt.rules.Validate(tt.employees))
+			require.Equal(t, tt.want, tt.rules.Validate(tt.employees, Date{}))
 		})
 	}
 }
@@ -164,7 +198,7 @@ func TestValidateNormalizedLeapDays(t *testing.T) {
 				"firstName": "A", "workEmail": "a@x.test", "status": "active",
 				"dateOfJoining": tt.joining, "exitDate": tt.exit,
 			}})
-			problems = append(problems, rules.Validate([]Employee{e})...)
+			problems = append(problems, rules.Validate([]Employee{e}, Date{})...)
 			var codes []string
 			for _, p := range problems {
 				codes = append(codes, p.Code)
@@ -195,6 +229,7 @@ func TestHold(t *testing.T) {
 	missing := Problem{EmployeeID: "E1", Field: FieldFirstName, Code: CodeMissingField, Message: "firstName is required"}
 	dup := Problem{EmployeeID: "E1", Field: FieldWorkEmail, Code: CodeDuplicateEmail, Message: "workEmail is also used by E2"}
 	lost := Problem{EmployeeID: "E3", Field: FieldManagerID, Code: CodeManagerNotFound, Message: "manager E9 is not in the roster"}
+	shared := Problem{EmployeeID: "E4", Field: FieldID, Code: CodeDuplicateID, Message: "HRIS id E4 is shared by 2 records"}
 	tests := []struct {
 		name      string
 		rules     Rules
@@ -211,6 +246,8 @@ func TestHold(t *testing.T) {
 			map[string][]Problem{"E3": {lost}}, true},
 		{"hierarchy problem only holds under skip", Rules{Hierarchy: HierarchySkip}, []Problem{missing, lost},
 			map[string][]Problem{"E1": {missing}, "E3": {lost}}, false},
+		{"a shared id holds the id, so every record of it", Rules{}, []Problem{shared},
+			map[string][]Problem{"E4": {shared}}, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -236,7 +273,7 @@ func BenchmarkValidate100k(b *testing.B) {
 	employees[0].ManagerID = fmt.Sprintf("E%06d", n-1) // close a loop through the whole top-down chain
 	var r Rules
 	for b.Loop() {
-		problems := r.Validate(employees)
+		problems := r.Validate(employees, Date{})
 		if len(problems) == 0 {
 			b.Fatal("expected the loop to be found")
 		}
@@ -265,6 +302,80 @@ func TestValidateScope(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			require.Equal(t, tt.want, Rules{}.ValidateScope(tt.employees, tt.excluded))
+		})
+	}
+	t.Run("a leaver by exit date reporting to an excluded manager is fine", func(t *testing.T) {
+		employees := []Employee{staff("E1", ""), staff("E2", "E1", func(e *Employee) { e.ExitDate = Date{2026, 3, 1} })}
+		excluded := map[string]string{"E1": "filters[0]"}
+		require.Empty(t, Rules{}.ValidateScopeOn(employees, excluded, Date{2026, 3, 10}))
+		require.Len(t, Rules{}.ValidateScope(employees, excluded), 1, "without a date only the status makes a leaver")
+	})
+}
+
+func TestLeaver(t *testing.T) {
+	today := Date{2026, 3, 10}
+	tests := []struct {
+		name  string
+		e     Employee
+		today Date
+		want  bool
+	}{
+		{"active", Employee{Status: StatusActive}, today, false},
+		{"inactive", Employee{Status: StatusInactive}, today, true},
+		{"inactive with a future exit date", Employee{Status: StatusInactive, ExitDate: Date{2026, 4, 1}}, today, true},
+		{"exit date today", Employee{Status: StatusActive, ExitDate: today}, today, true},
+		{"exit date passed, no status", Employee{ExitDate: Date{2026, 1, 31}}, today, true},
+		{"exit date tomorrow", Employee{Status: StatusActive, ExitDate: Date{2026, 3, 11}}, today, false},
+		{"exit date passed, after joining", Employee{Status: StatusActive, DateOfJoining: Date{2020, 1, 1},
+			ExitDate: Date{2026, 1, 31}}, today, true},
+		{"exit date on the day of joining", Employee{Status: StatusActive, DateOfJoining: Date{2026, 1, 31},
+			ExitDate: Date{2026, 1, 31}}, today, true},
+		{"an exit date before a rehire is not leaving", Employee{Status: StatusActive, DateOfJoining: Date{2025, 6, 1},
+			ExitDate: Date{2024, 12, 31}}, today, false},
+		{"no date judges by status", Employee{Status: StatusActive, ExitDate: Date{2020, 1, 1}}, Date{}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			require.Equal(t, tt.want, tt.e.Leaver(tt.today))
+		})
+	}
+}
+
+func TestValidateAsOfToday(t *testing.T) {
+	today := Date{2026, 3, 10}
+	gone := func(e *Employee) { e.ExitDate = Date{2026, 2, 27} }
+	tests := []struct {
+		name      string
+		employees []Employee
+		want      []Problem
+	}{
+		{"a leaver by exit date is held to no current employee's rules", []Employee{
+			staff("E1", ""),
+			staff("E2", "E404", gone, func(e *Employee) { e.FirstName = "" }),
+			staff("E3", "E4", gone), staff("E4", "E3", gone),
+			staff("E5", "", gone, withEmail("E1@x.test")),
+		}, nil},
+		{"a leaver's own malformed email is still reported", []Employee{
+			staff("E2", "E404", gone, withEmail("n/a")),
+		}, []Problem{
+			{EmployeeID: "E2", Field: FieldWorkEmail, Code: CodeInvalidEmail, Message: "workEmail is not a valid email address"},
+		}},
+		{"an exit date still to come leaves them employed", []Employee{
+			staff("E1", "E404", func(e *Employee) { e.ExitDate = Date{2026, 3, 11} }),
+		}, []Problem{
+			{EmployeeID: "E1", Field: FieldManagerID, Code: CodeManagerNotFound, Message: "manager E404 is not in the roster"},
+		}},
+		{"an exit date before joining makes no leaver: it is the problem", []Employee{
+			staff("E1", "E404", func(e *Employee) { e.DateOfJoining, e.ExitDate = Date{2025, 6, 1}, Date{2024, 12, 31} }),
+		}, []Problem{
+			{EmployeeID: "E1", Field: FieldExitDate, Code: CodeExitBeforeStart,
+				Message: "exit date 2024-12-31 is before the date of joining 2025-06-01"},
+			{EmployeeID: "E1", Field: FieldManagerID, Code: CodeManagerNotFound, Message: "manager E404 is not in the roster"},
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			require.Equal(t, tt.want, Rules{}.Validate(tt.employees, today))
 		})
 	}
 }

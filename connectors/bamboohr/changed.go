@@ -3,6 +3,7 @@ package bamboohr
 import (
 	"cmp"
 	"context"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"net/url"
@@ -18,13 +19,16 @@ import (
 // changedCursorPrefix marks a FetchChangedPage cursor: the last id read.
 const changedCursorPrefix = "after-id:"
 
-// changedBody is the body of GET /api/v1/employees/changed.
+// changedBody is the body of GET /api/v1/employees/changed. Each entry is
+// read on its own: one that cannot be read is taken as changed, by its key.
 type changedBody struct {
-	Latest    string `json:"latest"`
-	Employees map[string]struct {
-		ID     any    `json:"id"`
-		Action string `json:"action"`
-	} `json:"employees"`
+	Employees map[string]json.RawMessage `json:"employees"`
+}
+
+// changedEntry is one entry of changedBody.
+type changedEntry struct {
+	ID     json.RawMessage `json:"id"`
+	Action json.RawMessage `json:"action"`
 }
 
 // FetchChangedPage returns the page at cursor of the employees changed
@@ -75,11 +79,14 @@ func (s *Source) changedIDs(ctx context.Context, since time.Time) ([]string, err
 		return nil, err
 	}
 	ids := make([]string, 0, len(body.Employees))
-	for key, e := range body.Employees {
-		if strings.EqualFold(e.Action, "Deleted") {
+	for key, raw := range body.Employees {
+		var e changedEntry
+		_ = json.Unmarshal(raw, &e) // an unreadable entry is read again as changed
+		id, _ := textOf(e.ID)
+		if action, _ := textOf(e.Action); strings.EqualFold(strings.TrimSpace(action), "Deleted") {
 			continue
 		}
-		ids = append(ids, cmp.Or(text(e.ID), key))
+		ids = append(ids, cmp.Or(strings.TrimSpace(id), key))
 	}
 	slices.SortFunc(ids, compareIDs)
 	return slices.Compact(ids), nil

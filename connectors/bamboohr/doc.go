@@ -14,7 +14,8 @@
 // started again from its last heartbeat, or from the first page.
 //
 // The list cannot return terminationDate (it is not in the fields= enum),
-// so for each Inactive employee on a page one GET /api/v1/employees/{id}
+// so for each employee on a page who is not Active (Inactive, or of a
+// status word left to the status map) one GET /api/v1/employees/{id}
 // ?fields=terminationDate fills exitDate; "0000-00-00" means unset. This
 // costs one request per leaver per pull, all through the rate limiter. An
 // Active person with a future termination date gets no exitDate until
@@ -28,8 +29,16 @@
 // continues after that id, so cursors stay small and resumable.
 //
 // A status other than Active or Inactive leaves the record's status empty
-// and keeps the text as "statusRaw", so validation reports it and nobody is
-// made active by accident. A field BambooHR withholds for permission (named
+// and keeps the text as "statusRaw" (roster.ValueStatusRaw), for the
+// source's statusMap to map; a word no map knows is reported, and nobody is
+// made active by accident.
+//
+// Each employee of a page is read on its own and every field tolerantly: a
+// number or a boolean is read as written (never through a float, so a long
+// id keeps its digits), null as empty. A field holding an object or a list
+// is named in the record's Unreadable, and an item that is no employee
+// object, or whose employeeId cannot be read, is an unreadable record: one
+// employee's problem, never a failed page. A field BambooHR withholds for permission (named
 // in _restrictedFields) stays empty and the record carries
 // "restricted.<field>"="true", with <field> the catalogue name when the
 // field maps to one, else BambooHR's name.

@@ -1,7 +1,8 @@
 package bamboohr
 
 import (
-	"strconv"
+	"encoding/json"
+	"fmt"
 	"strings"
 
 	"github.com/hrsync/hrsync/roster"
@@ -14,10 +15,6 @@ const (
 	fieldTerminationDate = "terminationDate"
 	fieldRestricted      = "_restrictedFields"
 )
-
-// StatusRawValue is the record value holding a status that is neither
-// Active nor Inactive.
-const StatusRawValue = "statusRaw"
 
 // RestrictedPrefix starts the record value "restricted.<field>" = "true"
 // set for each field BambooHR withheld for permission.
@@ -60,52 +57,76 @@ func catalogueOf() map[string]roster.Field {
 	return out
 }
 
-// recordOf turns one employee of the list into a Record.
-func recordOf(raw map[string]any, names map[string]roster.Field) roster.Record {
-	rec := roster.Record{ID: text(raw[fieldID]), Values: map[string]string{}}
+// recordAt reads data[i] of a list page into a Record. A field that
+// cannot be read is named in the record's Unreadable under the catalogue
+// field it feeds; an item that is no employee object, or whose employeeId
+// cannot be read, is an unreadable record without an id. An item with no
+// employeeId at all is a record without one, which validation reports.
+func recordAt(raw json.RawMessage, i int, names map[string]roster.Field) roster.Record {
+	var obj map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &obj); err != nil || obj == nil {
+		return roster.Record{Values: map[string]string{}, Unreadable: map[string]string{
+			roster.WholeRecord: fmt.Sprintf("data[%d] is %s, not an employee object", i, kindOf(raw))}}
+	}
+	id, bad := textOf(obj[fieldID])
+	if bad != "" {
+		return roster.Record{Values: map[string]string{}, Unreadable: map[string]string{
+			roster.WholeRecord: fmt.Sprintf("data[%d]: %s %s", i, fieldID, bad)}}
+	}
+	return recordOf(strings.TrimSpace(id), obj, names)
+}
+
+// recordOf turns one employee object of the list, id already read, into a
+// Record.
+func recordOf(id string, raw map[string]json.RawMessage, names map[string]roster.Field) roster.Record {
+	rec := roster.Record{ID: id, Values: map[string]string{}}
+	unreadable := func(f roster.Field, name, bad string) {
+		if rec.Unreadable == nil {
+			rec.Unreadable = map[string]string{}
+		}
+		rec.Unreadable[string(f)] = name + " " + bad
+	}
 	for name, f := range names {
 		if f == roster.FieldID || f == roster.FieldStatus {
 			continue
 		}
-		if v := text(raw[name]); v != "" && v != unsetDate {
+		v, bad := textOf(raw[name])
+		v = strings.TrimSpace(v)
+		switch {
+		case bad != "":
+			unreadable(f, name, bad)
+		case v != "" && v != unsetDate:
 			rec.Values[string(f)] = v
 		}
 	}
-	switch status := text(raw[fieldStatus]); {
+	status, bad := textOf(raw[fieldStatus])
+	switch status = strings.TrimSpace(status); {
+	case bad != "":
+		unreadable(roster.FieldStatus, fieldStatus, bad)
 	case strings.EqualFold(status, "active"):
 		rec.Values[string(roster.FieldStatus)] = string(roster.StatusActive)
 	case strings.EqualFold(status, "inactive"):
 		rec.Values[string(roster.FieldStatus)] = string(roster.StatusInactive)
 	case status != "":
-		rec.Values[StatusRawValue] = status
+		rec.Values[roster.ValueStatusRaw] = status
 	}
-	if list, ok := raw[fieldRestricted].([]any); ok {
-		for _, item := range list {
-			name := text(item)
-			if name == "" {
-				continue
-			}
-			key := name
-			if f, ok := names[name]; ok {
-				key = string(f)
-				delete(rec.Values, key)
-			}
-			rec.Values[RestrictedPrefix+key] = "true"
+	var restricted []json.RawMessage
+	_ = json.Unmarshal(raw[fieldRestricted], &restricted) // anything but a list restricts nothing
+	for _, item := range restricted {
+		name, _ := textOf(item)
+		if name = strings.TrimSpace(name); name == "" {
+			continue
 		}
+		key := name
+		if f, ok := names[name]; ok {
+			key = string(f)
+			delete(rec.Values, key)
+			delete(rec.Unreadable, key)
+		}
+		rec.Values[RestrictedPrefix+key] = "true"
+	}
+	if len(rec.Unreadable) == 0 {
+		rec.Unreadable = nil
 	}
 	return rec
-}
-
-// text is a JSON value as text: strings trimmed, numbers without exponent,
-// anything else (null, objects) empty.
-func text(v any) string {
-	switch v := v.(type) {
-	case string:
-		return strings.TrimSpace(v)
-	case float64:
-		return strconv.FormatFloat(v, 'f', -1, 64)
-	case bool:
-		return strconv.FormatBool(v)
-	}
-	return ""
 }

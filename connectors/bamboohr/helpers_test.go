@@ -77,6 +77,7 @@ func expected(e bamboohrtest.Employee) roster.Record {
 		set("exitDate", e.TerminationDate)
 	default:
 		v["statusRaw"] = e.Status
+		set("exitDate", e.TerminationDate)
 	}
 	return roster.Record{ID: e.ID, Values: v}
 }

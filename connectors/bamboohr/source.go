@@ -2,11 +2,13 @@ package bamboohr
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 
 	"github.com/hrsync/hrsync/connectors"
 	"github.com/hrsync/hrsync/connectors/httpx"
@@ -16,14 +18,14 @@ import (
 // listPath is the cursor-paged employee list.
 const listPath = "/api/v1/employees"
 
-// listPage is the body of GET /api/v1/employees.
+// listPage is the body of GET /api/v1/employees. Each employee is read on
+// its own, so that one that cannot be read costs that employee, not the
+// page.
 type listPage struct {
-	Data []map[string]any `json:"data"`
+	Data json.RawMessage `json:"data"`
 	Meta struct {
-		Total int `json:"total"`
-		Page  struct {
-			Limit      int     `json:"limit"`
-			NextCursor *string `json:"nextCursor"`
+		Page struct {
+			NextCursor json.RawMessage `json:"nextCursor"`
 		} `json:"page"`
 	} `json:"meta"`
 }
@@ -47,33 +49,36 @@ func (s *Source) list(ctx context.Context, q url.Values) (connectors.Page, error
 	if _, err := s.c.Do(ctx, httpx.Request{Method: http.MethodGet, Path: listPath, Query: q}, &body); err != nil {
 		return connectors.Page{}, err
 	}
+	var data []json.RawMessage
+	if err := json.Unmarshal(body.Data, &data); len(body.Data) > 0 && err != nil {
+		return connectors.Page{}, fmt.Errorf("bamboohr: GET %s: data is %s, not a list", listPath, kindOf(body.Data))
+	}
+	next, bad := textOf(body.Meta.Page.NextCursor)
+	if bad != "" {
+		return connectors.Page{}, fmt.Errorf("bamboohr: GET %s: meta.page.nextCursor %s", listPath, bad)
+	}
 	names := catalogueOf()
-	page := connectors.Page{Records: make([]roster.Record, 0, len(body.Data))}
-	for _, raw := range body.Data {
-		rec := recordOf(raw, names)
-		if rec.ID == "" {
-			return connectors.Page{}, connectors.Permanent(errors.New("bamboohr: an employee without employeeId"))
-		}
-		page.Records = append(page.Records, rec)
+	page := connectors.Page{Records: make([]roster.Record, 0, len(data)), Next: next}
+	for i, raw := range data {
+		page.Records = append(page.Records, recordAt(raw, i, names))
 	}
 	if err := s.fillExitDates(ctx, page.Records); err != nil {
 		return connectors.Page{}, err
 	}
-	if next := body.Meta.Page.NextCursor; next != nil {
-		page.Next = *next
-	}
 	return page, nil
 }
 
-// fillExitDates sets exitDate on each inactive record from
-// GET /api/v1/employees/{id}?fields=terminationDate, the only place
-// BambooHR gives it. A 404 (deleted since the list) leaves it unset.
+// fillExitDates sets exitDate on each record not active — inactive, or
+// of a status word left to the status map — from GET /api/v1/employees/
+// {id}?fields=terminationDate, the only place BambooHR gives it. A 404
+// (deleted since the list) leaves it unset.
 func (s *Source) fillExitDates(ctx context.Context, recs []roster.Record) error {
 	for i, rec := range recs {
-		if rec.Values[string(roster.FieldStatus)] != string(roster.StatusInactive) {
+		st := rec.Values[string(roster.FieldStatus)]
+		if rec.ID == "" || st == string(roster.StatusActive) || (st == "" && rec.Values[roster.ValueStatusRaw] == "") {
 			continue
 		}
-		var body map[string]any
+		var body map[string]json.RawMessage
 		_, err := s.c.Do(ctx, httpx.Request{
 			Method: http.MethodGet,
 			Path:   listPath + "/" + url.PathEscape(rec.ID),
@@ -86,8 +91,14 @@ func (s *Source) fillExitDates(ctx context.Context, recs []roster.Record) error 
 		case err != nil:
 			return fmt.Errorf("bamboohr: exit date of employee %s: %w", rec.ID, err)
 		}
-		if d := text(body[fieldTerminationDate]); d != "" && d != unsetDate {
-			recs[i].Values[string(roster.FieldExitDate)] = d
+		switch d, bad := textOf(body[fieldTerminationDate]); {
+		case bad != "":
+			if recs[i].Unreadable == nil {
+				recs[i].Unreadable = map[string]string{}
+			}
+			recs[i].Unreadable[string(roster.FieldExitDate)] = fieldTerminationDate + " " + bad
+		case strings.TrimSpace(d) != "" && d != unsetDate:
+			recs[i].Values[string(roster.FieldExitDate)] = strings.TrimSpace(d)
 		}
 	}
 	return nil

@@ -98,7 +98,7 @@ func TestUnknownStatusIsEmptyWithStatusRaw(t *testing.T) {
 	got := byID(first(pullAll(t, src)))
 	rec := got["109"]
 	assert.NotContains(t, rec.Values, "status")
-	assert.Equal(t, bamboohrtest.UnknownStatus, rec.Values[bamboohr.StatusRawValue])
+	assert.Equal(t, bamboohrtest.UnknownStatus, rec.Values[roster.ValueStatusRaw])
 }
 
 func TestRestrictedFieldsStayEmptyAndAreMarked(t *testing.T) {
@@ -123,7 +123,9 @@ func TestThrottling(t *testing.T) {
 		{"new 429 with Retry-After", "429", http.StatusTooManyRequests, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			srv, src := start(t, bamboohrtest.Options{Employees: 5, PerMinute: 60, Throttle: tc.throttle}, bamboohr.Config{})
+			// Two employees, both active: one page is one request, within
+			// the fake's burst of one.
+			srv, src := start(t, bamboohrtest.Options{Employees: 2, PerMinute: 60, Throttle: tc.throttle}, bamboohr.Config{})
 			_, err := src.FetchPage(context.Background(), "")
 			require.NoError(t, err)
 			_, err = src.FetchPage(context.Background(), "") // over the fake's burst of one

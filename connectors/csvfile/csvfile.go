@@ -2,7 +2,13 @@
 // header names are the source's field names: columns named like catalogue
 // fields (firstName, workEmail, dateOfJoining, custom.<key>, …) map by
 // themselves, and the integration's mapping picks up any others. Dates stay
-// the text the file holds; the integration's date formats read them.
+// the text the file holds; the integration's date formats read them, and
+// the status column's words go through the source's statusMap.
+//
+// A row with more or fewer values than the header has columns is that
+// employee's problem — kept with its id, held back as unreadable — not the
+// file's; a broken quote, after which rows cannot be told apart, fails the
+// fetch as a permanent error.
 package csvfile
 
 import (
@@ -74,6 +80,7 @@ func (s *Source) FetchPage(ctx context.Context, cursor string) (connectors.Page,
 	defer f.Close()
 	r := csv.NewReader(f)
 	r.Comma = s.cfg.Comma
+	r.FieldsPerRecord = -1 // a row of the wrong length is that row's problem
 	header, err := r.Read()
 	if errors.Is(err, io.EOF) {
 		return connectors.Page{}, nil
@@ -95,6 +102,7 @@ func (s *Source) FetchPage(ctx context.Context, cursor string) (connectors.Page,
 			return page, nil
 		}
 		if err != nil {
+			// A broken quote leaves no telling where rows begin and end.
 			return connectors.Page{}, connectors.Permanent(fmt.Errorf("csv: row %d: %w", row+2, err))
 		}
 		if row < skip {
@@ -104,14 +112,31 @@ func (s *Source) FetchPage(ctx context.Context, cursor string) (connectors.Page,
 			page.Next = strconv.Itoa(row)
 			return page, nil
 		}
-		rec := roster.Record{ID: strings.TrimSpace(values[idCol]), Values: map[string]string{}}
-		for i, v := range values {
-			if i != idCol && strings.TrimSpace(v) != "" {
-				rec.Values[header[i]] = strings.TrimSpace(v)
-			}
-		}
-		page.Records = append(page.Records, rec)
+		line, _ := r.FieldPos(0)
+		page.Records = append(page.Records, recordOf(header, idCol, values, line))
 	}
+}
+
+// recordOf makes the record of one row, which starts on line. A row whose
+// number of values is not the header's cannot be trusted column by column
+// (a stray comma shifts every value after it): it is kept, with the id its
+// id column holds if it has one, as a record that could not be read.
+func recordOf(header []string, idCol int, values []string, line int) roster.Record {
+	rec := roster.Record{Values: map[string]string{}}
+	if idCol < len(values) {
+		rec.ID = strings.TrimSpace(values[idCol])
+	}
+	if len(values) != len(header) {
+		rec.Unreadable = map[string]string{roster.WholeRecord: fmt.Sprintf(
+			"line %d has %d values; the header row has %d columns", line, len(values), len(header))}
+		return rec
+	}
+	for i, v := range values {
+		if i != idCol && strings.TrimSpace(v) != "" {
+			rec.Values[header[i]] = strings.TrimSpace(v)
+		}
+	}
+	return rec
 }
 
 // checkHeader refuses a header without the id column or with a repeated or

@@ -62,7 +62,7 @@ func TestBadFilesAreClearPermanentErrors(t *testing.T) {
 		{"no id column", "name,email\nA,a@x\n", `the header row has no "id" column`},
 		{"repeated column", "id,email,email\n1,a,b\n", `column "email" appears twice`},
 		{"blank column", "id,,email\n1,a,b\n", "column 2 has no name"},
-		{"ragged row", "id,email\n1,a@x\n2\n", "row 3"},
+		{"broken quote", "id,email\n1,a@x\n2,\"b@x\n", "row 3"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -89,4 +89,44 @@ func TestEmptyFileIsAnEmptyRoster(t *testing.T) {
 	s, err := New(Config{Path: write(t, "")})
 	require.NoError(t, err)
 	require.Empty(t, fetchAll(t, s))
+}
+
+func TestARowOfTheWrongLengthIsThatEmployeesProblem(t *testing.T) {
+	path := write(t, "id,firstName,lastName,workEmail\n"+
+		"E1,Ana,Lim,ana@x.test\n"+
+		"E2,Ben,Ong, Jr.,ben@x.test\n"+
+		"E3,Cy\n"+
+		"\"E4\",\"Di\",\"Multi\nline\",di@x.test\n"+
+		"E5,Ed,Ng,ed@x.test\n")
+	s, err := New(Config{Path: path})
+	require.NoError(t, err)
+	require.Equal(t, []roster.Record{
+		{ID: "E1", Values: map[string]string{"firstName": "Ana", "lastName": "Lim", "workEmail": "ana@x.test"}},
+		{ID: "E2", Values: map[string]string{},
+			Unreadable: map[string]string{roster.WholeRecord: "line 3 has 5 values; the header row has 4 columns"}},
+		{ID: "E3", Values: map[string]string{},
+			Unreadable: map[string]string{roster.WholeRecord: "line 4 has 2 values; the header row has 4 columns"}},
+		{ID: "E4", Values: map[string]string{"firstName": "Di", "lastName": "Multi\nline", "workEmail": "di@x.test"}},
+		{ID: "E5", Values: map[string]string{"firstName": "Ed", "lastName": "Ng", "workEmail": "ed@x.test"}},
+	}, fetchAll(t, s))
+
+	e, problems := roster.Rules{}.Normalize(fetchAll(t, s)[1])
+	require.Equal(t, "E2", e.ID)
+	require.Equal(t, []roster.Problem{{EmployeeID: "E2", Code: roster.CodeUnreadable,
+		Message: "the record could not be read: line 3 has 5 values; the header row has 4 columns"}}, problems)
+}
+
+func TestStatusWordsAreLeftToTheStatusMap(t *testing.T) {
+	s, err := New(Config{Path: write(t, "id,firstName,workEmail,status\nE1,Ana,ana@x.test,Terminated\nE2,Ben,ben@x.test,On Leave\n")})
+	require.NoError(t, err)
+	rules := roster.Rules{StatusMap: map[string]roster.Status{"terminated": roster.StatusInactive}}
+	var got []roster.Status
+	var problems []roster.Problem
+	for _, rec := range fetchAll(t, s) {
+		e, p := rules.Normalize(rec)
+		got, problems = append(got, e.Status), append(problems, p...)
+	}
+	require.Equal(t, []roster.Status{roster.StatusInactive, ""}, got)
+	require.Equal(t, []roster.Problem{{EmployeeID: "E2", Field: roster.FieldStatus, Code: roster.CodeInvalidStatus,
+		Message: `status "On Leave" is not active or inactive, nor in the source's statusMap`}}, problems)
 }

@@ -1,38 +1,14 @@
 package justlogin
 
 import (
+	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"regexp"
-	"strconv"
 	"strings"
 
 	"github.com/hrsync/hrsync/roster"
 )
-
-// user is the documented part of a v3 user object.
-type user struct {
-	UserGUID     string `json:"userGuid"`
-	EmployeeID   string `json:"employeeId"`
-	UserName     string `json:"userName"`
-	Email        string `json:"email"`
-	FullName     string `json:"fullName"`
-	JoinDate     string `json:"joinDate"`
-	DateOfBirth  string `json:"dateOfBirth"`
-	ModifiedDate string `json:"modifiedDate"`
-	IsActive     *bool  `json:"isActive"`
-	Manager      *struct {
-		UserGUID string `json:"userGuid"`
-	} `json:"manager"`
-	Department *struct {
-		Name string `json:"name"`
-	} `json:"department"`
-	Employment *struct {
-		Designation      string `json:"designation"`
-		EmploymentStatus string `json:"employmentStatus"`
-	} `json:"employment"`
-}
 
 // Fields says which JustLogin attribute each catalogue field is read from.
 // Names the public docs do not give are absent: first and last name (only
@@ -61,51 +37,92 @@ const (
 	valueModifiedDate = "modifiedDate"
 )
 
-// recordOf turns one user object into a Record: catalogue names for what
-// Fields lists, fullName, userName and modifiedDate under their own names,
-// and the exit date from exitField when set. Dates stay YYYY-MM-DD.
-func recordOf(raw json.RawMessage, exitField string) (roster.Record, error) {
-	var u user
-	if err := json.Unmarshal(raw, &u); err != nil {
-		return roster.Record{}, fmt.Errorf("unreadable user: %w", err)
+// recordAt reads users[i] of a page into a Record: catalogue names for
+// what Fields lists, fullName, userName and modifiedDate under their own
+// names, and the exit date from exitField when set. Dates stay
+// YYYY-MM-DD. Every field is read tolerantly (see textOf): one that still
+// cannot be read is named in the record's Unreadable under the field it
+// feeds, and a user that is no object, or whose userGuid cannot be read,
+// is an unreadable record without an id.
+func recordAt(raw json.RawMessage, i int, exitField string) roster.Record {
+	var u map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &u); err != nil || u == nil {
+		return roster.Record{Values: map[string]string{}, Unreadable: map[string]string{
+			roster.WholeRecord: fmt.Sprintf("user %d of the page is %s, not a user object", i+1, kindOf(raw))}}
 	}
-	if u.UserGUID == "" {
-		return roster.Record{}, errors.New("a user has no userGuid")
+	guid, bad := textOf(u["userGuid"])
+	if bad != "" {
+		return roster.Record{Values: map[string]string{}, Unreadable: map[string]string{
+			roster.WholeRecord: fmt.Sprintf("user %d of the page: userGuid %s", i+1, bad)}}
 	}
-	v := map[string]string{}
-	set := func(k, val string) {
-		if val = strings.TrimSpace(val); val != "" {
-			v[k] = val
+	rec := roster.Record{ID: strings.TrimSpace(guid), Values: map[string]string{}}
+	// set records val under k, or why it could not be read.
+	set := func(k, val, why string) {
+		switch val = strings.TrimSpace(val); {
+		case why != "":
+			if rec.Unreadable == nil {
+				rec.Unreadable = map[string]string{}
+			}
+			rec.Unreadable[k] = why
+		case val != "":
+			rec.Values[k] = val
 		}
 	}
-	set(string(roster.FieldEmployeeNumber), u.EmployeeID)
-	set(string(roster.FieldWorkEmail), u.Email)
-	set(string(roster.FieldDateOfBirth), u.DateOfBirth)
-	set(string(roster.FieldDateOfJoining), u.JoinDate)
-	set(valueFullName, u.FullName)
-	set(valueUserName, u.UserName)
-	set(valueModifiedDate, u.ModifiedDate)
-	if u.IsActive != nil {
-		set(string(roster.FieldStatus), string(statusOf(*u.IsActive)))
+	field := func(k, name string) {
+		v, bad := textOf(u[name])
+		set(k, v, named(name, bad))
 	}
-	if u.Manager != nil && u.Manager.UserGUID != u.UserGUID {
-		set(string(roster.FieldManagerID), u.Manager.UserGUID)
+	field(string(roster.FieldEmployeeNumber), "employeeId")
+	field(string(roster.FieldWorkEmail), "email")
+	field(string(roster.FieldDateOfBirth), "dateOfBirth")
+	field(string(roster.FieldDateOfJoining), "joinDate")
+	field(valueFullName, "fullName")
+	field(valueUserName, "userName")
+	field(valueModifiedDate, "modifiedDate")
+	if active, ok, bad := flagOf(u["isActive"]); ok || bad != "" {
+		set(string(roster.FieldStatus), string(statusOf(active)), named("isActive", bad))
 	}
-	if u.Department != nil {
-		set(string(roster.FieldDepartment), u.Department.Name)
+	if m, why := member(u, "manager", "userGuid"); !strings.EqualFold(strings.TrimSpace(m), rec.ID) {
+		set(string(roster.FieldManagerID), m, why)
 	}
-	if u.Employment != nil {
-		set(string(roster.FieldJobTitle), u.Employment.Designation)
-		set(string(roster.FieldEmploymentType), u.Employment.EmploymentStatus)
-	}
+	dept, why := member(u, "department", "name")
+	set(string(roster.FieldDepartment), dept, why)
+	title, why := member(u, "employment", "designation")
+	set(string(roster.FieldJobTitle), title, why)
+	kind, why := member(u, "employment", "employmentStatus")
+	set(string(roster.FieldEmploymentType), kind, why)
 	if exitField != "" {
-		exit, err := lookup(raw, exitField)
-		if err != nil {
-			return roster.Record{}, fmt.Errorf("user %s: exit date field %q: %w", u.UserGUID, exitField, err)
-		}
-		set(string(roster.FieldExitDate), dateOnly(exit))
+		exit, bad := lookup(raw, exitField)
+		set(string(roster.FieldExitDate), dateOnly(exit), named(exitField, bad))
 	}
-	return roster.Record{ID: u.UserGUID, Values: v}, nil
+	return rec
+}
+
+// named puts the field's name before why it cannot be read; no why is "".
+func named(name, bad string) string {
+	if bad == "" {
+		return ""
+	}
+	return name + " " + bad
+}
+
+// member reads the text of key in user u's include object. null or
+// nothing is no value, and a bare string is taken as that value (an API
+// that sends the include flattened); why names what else cannot be read.
+func member(u map[string]json.RawMessage, include, key string) (val, why string) {
+	raw := bytes.TrimSpace(u[include])
+	if len(raw) == 0 || raw[0] != '{' {
+		if s, bad := textOf(raw); bad == "" && (len(raw) == 0 || raw[0] == '"' || raw[0] == 'n') {
+			return s, ""
+		}
+		return "", include + " holds " + kindOf(raw) + ", not an object"
+	}
+	var obj map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &obj); err != nil {
+		return "", include + " is not a readable object"
+	}
+	v, bad := textOf(obj[key])
+	return v, named(include+"."+key, bad)
 }
 
 // statusOf maps isActive, JustLogin's only status flag.
@@ -117,33 +134,25 @@ func statusOf(active bool) roster.Status {
 }
 
 // lookup returns the text at the dotted path in the JSON object raw; a
-// missing field or a null is "".
-func lookup(raw json.RawMessage, path string) (string, error) {
+// missing field or a null is "". bad says why a value there cannot be read
+// as text.
+func lookup(raw json.RawMessage, path string) (s, bad string) {
 	cur := raw
 	for part := range strings.SplitSeq(path, ".") {
 		var obj map[string]json.RawMessage
 		if err := json.Unmarshal(cur, &obj); err != nil || obj == nil {
-			return "", nil
+			return "", ""
 		}
 		next, ok := obj[part]
 		if !ok {
-			return "", nil
+			return "", ""
 		}
 		cur = next
 	}
-	var val any
-	if err := json.Unmarshal(cur, &val); err != nil {
-		return "", err
+	if s, bad = textOf(cur); s == "true" || s == "false" {
+		return "", "holds a boolean, not a date"
 	}
-	switch val := val.(type) {
-	case nil:
-		return "", nil
-	case string:
-		return val, nil
-	case float64:
-		return strconv.FormatFloat(val, 'f', -1, 64), nil
-	}
-	return "", fmt.Errorf("holds %s, not a date", strings.TrimSpace(string(cur)))
+	return s, bad
 }
 
 // isoDateTime is a date with a time, as JustLogin writes confirmationDate

@@ -89,12 +89,8 @@ func (s *Source) FetchPage(ctx context.Context, cursor string) (connectors.Page,
 		return connectors.Page{}, connectors.Permanent(fmt.Errorf("justlogin: GET %s: %w", usersPath, err))
 	}
 	out := connectors.Page{Records: make([]roster.Record, 0, len(users))}
-	for _, raw := range users {
-		rec, err := recordOf(raw, s.exitDate)
-		if err != nil {
-			return connectors.Page{}, connectors.Permanent(fmt.Errorf("justlogin: GET %s: %w", usersPath, err))
-		}
-		out.Records = append(out.Records, rec)
+	for i, raw := range users {
+		out.Records = append(out.Records, recordAt(raw, i, s.exitDate))
 	}
 	if hasNext(resp.Header.Get("x-pagination"), page, len(users), s.pageSize) {
 		out.Next = strconv.Itoa(page + 1)

@@ -9,7 +9,6 @@ import (
 
 	"github.com/hrsync/hrsync/connectors"
 	"github.com/hrsync/hrsync/connectors/httpx"
-	"github.com/hrsync/hrsync/roster"
 )
 
 // DefaultBaseURL is Merge's production API host. The EU host is
@@ -40,19 +39,13 @@ type Config struct {
 	// HTTPClient makes the requests; nil means one with a 30-second
 	// timeout.
 	HTTPClient *http.Client
-	// StatusMap maps further raw employment_status values (compared
-	// without regard to case) to "active" or "inactive". It is consulted
-	// before the built-in ACTIVE/PENDING/INACTIVE mapping, so it may also
-	// override those.
-	StatusMap map[string]string
 }
 
 // Source reads the employees of one Merge linked account.
 type Source struct {
-	c         *httpx.Client
-	pageSize  int
-	statusMap map[string]roster.Status
-	expand    string
+	c        *httpx.Client
+	pageSize int
+	expand   string
 }
 
 var (
@@ -74,10 +67,6 @@ func New(cfg Config) (*Source, error) {
 	}
 	if cfg.PerMinute < 0 {
 		return nil, fmt.Errorf("merge: rate limit %d per minute is negative", cfg.PerMinute)
-	}
-	statusMap, err := statusMapOf(cfg.StatusMap)
-	if err != nil {
-		return nil, err
 	}
 	base := cfg.BaseURL
 	if base == "" {
@@ -106,20 +95,5 @@ func New(cfg Config) (*Source, error) {
 			return nil
 		},
 	})
-	return &Source{c: c, pageSize: pageSize, statusMap: statusMap, expand: "employments"}, nil
-}
-
-// statusMapOf checks m's values and folds its keys to lower case.
-func statusMapOf(m map[string]string) (map[string]roster.Status, error) {
-	out := make(map[string]roster.Status, len(m))
-	for raw, st := range m {
-		switch s := roster.Status(strings.ToLower(strings.TrimSpace(st))); s {
-		case roster.StatusActive, roster.StatusInactive:
-			out[strings.ToLower(strings.TrimSpace(raw))] = s
-		default:
-			return nil, fmt.Errorf("merge: status map: %q must map to %q or %q, not %q",
-				raw, roster.StatusActive, roster.StatusInactive, st)
-		}
-	}
-	return out, nil
+	return &Source{c: c, pageSize: pageSize, expand: "employments"}, nil
 }

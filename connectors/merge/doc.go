@@ -16,10 +16,11 @@
 //     started yet; the start-date rules decide whether to provision early),
 //     INACTIVE is "inactive", and remote_was_deleted makes anyone
 //     "inactive". Merge passes a vendor value through when it has no clear
-//     mapping; such a value is looked up in Config.StatusMap, and when that
-//     does not know it either the status is left empty and the raw value is
-//     given as "statusRaw", so hrsync reports the employee rather than
-//     guess.
+//     mapping; the status is then left empty. employment_status is always
+//     given as it came in "statusRaw" (but for a deleted record), so the
+//     source's statusMap, which the rules apply, can map a vendor's word or
+//     override these readings; a word nothing maps is reported, never
+//     guessed.
 //   - workPhone is mobile_phone_number, the only phone Merge's Employee
 //     carries.
 //   - dateOfJoining is start_date (the most recent start), or hire_date
@@ -31,4 +32,13 @@
 //     Group and Location objects whose fields are not documented.
 //   - Deleted records are asked for (include_deleted_data=true) so an
 //     incremental pull sees a deletion as a leaver.
+//
+// Each result is read on its own and every field tolerantly: a number or a
+// boolean where Merge documents a string is read as written (Merge's own
+// examples send mobile_phone_number as a number), null as empty, null for
+// a list as none. A value that still cannot be read (an object where a name
+// belongs) is named in the record's Unreadable under the field it feeds,
+// and a result that is no employee object, or whose id cannot be read, is
+// an unreadable record: the employee is held back with the problem, and the
+// page is never failed for it.
 package merge

@@ -102,9 +102,9 @@ func expected(e mergetest.Employee) map[string]string {
 	case e.RemoteWasDeleted:
 		v["status"] = "inactive"
 	case e.EmploymentStatus == "ACTIVE" || e.EmploymentStatus == "PENDING":
-		v["status"] = "active"
+		v["status"], v["statusRaw"] = "active", e.EmploymentStatus
 	case e.EmploymentStatus == "INACTIVE":
-		v["status"] = "inactive"
+		v["status"], v["statusRaw"] = "inactive", e.EmploymentStatus
 	default:
 		v["statusRaw"] = e.EmploymentStatus
 	}

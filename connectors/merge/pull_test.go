@@ -1,6 +1,8 @@
 package merge
 
 import (
+	"encoding/json"
+	"strings"
 	"testing"
 	"time"
 
@@ -33,7 +35,7 @@ func TestRecordsCarryOnlyDeclaredFields(t *testing.T) {
 	}
 	for _, r := range pull(t, source(t, base, nil).FetchPage) {
 		for k := range r.Values {
-			if k != ValueStatusRaw {
+			if k != roster.ValueStatusRaw {
 				assert.Contains(t, fields, roster.Field(k))
 			}
 		}
@@ -111,7 +113,7 @@ func TestManagersWithAndWithoutExpand(t *testing.T) {
 	assert.Equal(t, a, b)
 }
 
-func TestUnknownStatusIsLeftEmptyWithRaw(t *testing.T) {
+func TestUnknownStatusIsLeftToTheStatusMap(t *testing.T) {
 	fake, base := serve(t, mergetest.Options{Employees: 10, Seed: 6})
 	leave := find(t, fake, func(e mergetest.Employee) bool { return e.EmploymentStatus == "On Leave" })
 	pending := find(t, fake, func(e mergetest.Employee) bool { return e.EmploymentStatus == "PENDING" })
@@ -120,35 +122,47 @@ func TestUnknownStatusIsLeftEmptyWithRaw(t *testing.T) {
 
 	got := byID(t, pull(t, source(t, base, nil).FetchPage))
 	assert.NotContains(t, got[leave.ID], "status")
-	assert.Equal(t, "On Leave", got[leave.ID][ValueStatusRaw])
+	assert.Equal(t, "On Leave", got[leave.ID][roster.ValueStatusRaw])
 	assert.Equal(t, "active", got[pending.ID]["status"], "not started yet; start-date rules decide")
+	assert.Equal(t, "PENDING", got[pending.ID][roster.ValueStatusRaw], "so a status map may say otherwise")
 	assert.NotContains(t, got[none.ID], "status")
-	assert.NotContains(t, got[none.ID], ValueStatusRaw)
+	assert.NotContains(t, got[none.ID], roster.ValueStatusRaw)
 
-	mapped := byID(t, pull(t, source(t, base, func(c *Config) {
-		c.StatusMap = map[string]string{"ON LEAVE": "Active", "pending": "inactive"}
-	}).FetchPage))
-	assert.Equal(t, "active", mapped[leave.ID]["status"])
-	assert.NotContains(t, mapped[leave.ID], ValueStatusRaw)
-	assert.Equal(t, "inactive", mapped[pending.ID]["status"], "StatusMap overrides the built-in mapping")
+	// The source's statusMap is the rules' to apply, to Merge's words too.
+	rules := roster.Rules{StatusMap: map[string]roster.Status{"ON LEAVE": roster.StatusActive, "pending": roster.StatusInactive}}
+	for id, want := range map[string]roster.Status{leave.ID: roster.StatusActive, pending.ID: roster.StatusInactive} {
+		e, problems := rules.Normalize(roster.Record{ID: id, Values: got[id]})
+		assert.Empty(t, problems)
+		assert.Equal(t, want, e.Status, id)
+	}
+	_, problems := roster.Rules{}.Normalize(roster.Record{ID: leave.ID, Values: got[leave.ID]})
+	assert.Equal(t, []roster.Problem{{EmployeeID: leave.ID, Field: roster.FieldStatus, Code: roster.CodeInvalidStatus,
+		Message: `status "On Leave" is not active or inactive, nor in the source's statusMap`}}, problems,
+		"without a map, one problem naming the word")
 }
 
 func TestCurrentEmploymentIgnoresFutureAndDeleted(t *testing.T) {
 	now := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
-	raws := rawJSON(t,
+	raws := []string{
 		`{"job_title":"Old","employment_type":"PART_TIME","effective_date":"2020-01-01T00:00:00Z"}`,
 		`{"job_title":"Now","employment_type":"FULL_TIME","effective_date":"2024-01-01T00:00:00Z"}`,
 		`{"job_title":"Gone","effective_date":"2025-01-01T00:00:00Z","remote_was_deleted":true}`,
 		`{"job_title":"Next","effective_date":"2027-01-01T00:00:00Z"}`,
-		`"9b0c1c1e-0000-4000-8000-000000000000"`)
-	job, ok := currentEmployment(raws, now)
-	require.True(t, ok)
-	assert.Equal(t, "Now", job.JobTitle)
-	assert.Equal(t, "FULL_TIME", job.EmploymentType)
+		`"9b0c1c1e-0000-4000-8000-000000000000"`,
+	}
+	list := func(items []string) json.RawMessage { return json.RawMessage("[" + strings.Join(items, ",") + "]") }
+	job, bad := currentEmployment(list(raws), now)
+	require.Empty(t, bad)
+	assert.Equal(t, "Now", job.JobTitle.s)
+	assert.Equal(t, "FULL_TIME", job.EmploymentType.s)
 
-	job, ok = currentEmployment(raws[3:], now)
-	require.True(t, ok)
-	assert.Equal(t, "Next", job.JobTitle, "only a future job: it is the one")
-	_, ok = currentEmployment(raws[4:], now)
-	assert.False(t, ok, "ids alone give no job")
+	job, _ = currentEmployment(list(raws[3:]), now)
+	assert.Equal(t, "Next", job.JobTitle.s, "only a future job: it is the one")
+	job, _ = currentEmployment(list(raws[4:]), now)
+	assert.Equal(t, employment{}, job, "ids alone give no job")
+	job, bad = currentEmployment(json.RawMessage("null"), now)
+	assert.Equal(t, employment{}, job, "null is no employments")
+	assert.Empty(t, bad)
+	_, bad = currentEmployment(json.RawMessage(`{"id":"x"}`), now)
+	assert.Equal(t, "holds an object, not a list", bad)
 }

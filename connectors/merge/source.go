@@ -2,6 +2,8 @@ package merge
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -15,10 +17,12 @@ import (
 // employeesPath lists the linked account's employees.
 const employeesPath = "/api/hris/v1/employees"
 
-// employeePage is Merge's paginated list of employees.
+// employeePage is Merge's paginated list of employees. Each result is read
+// on its own, so that one that cannot be read costs that employee, not the
+// page.
 type employeePage struct {
-	Next    *string    `json:"next"`
-	Results []employee `json:"results"`
+	Next    text            `json:"next"`
+	Results json.RawMessage `json:"results"`
 }
 
 // FetchPage returns the page of employees at cursor, leavers and deleted
@@ -54,13 +58,19 @@ func (s *Source) list(ctx context.Context, q url.Values, cursor string) (connect
 	if _, err := s.c.Do(ctx, httpx.Request{Method: http.MethodGet, Path: employeesPath, Query: q}, &body); err != nil {
 		return connectors.Page{}, err
 	}
-	page := connectors.Page{Records: make([]roster.Record, 0, len(body.Results))}
-	if body.Next != nil {
-		page.Next = *body.Next
+	var results []json.RawMessage
+	if !isNull(body.Results) && len(body.Results) > 0 {
+		if err := json.Unmarshal(body.Results, &results); err != nil {
+			return connectors.Page{}, fmt.Errorf("merge: GET %s: results %s, not a list", employeesPath, kindOf(body.Results))
+		}
 	}
+	if body.Next.bad != "" {
+		return connectors.Page{}, fmt.Errorf("merge: GET %s: next %s", employeesPath, body.Next.bad)
+	}
+	page := connectors.Page{Records: make([]roster.Record, 0, len(results)), Next: body.Next.s}
 	now := time.Now()
-	for _, e := range body.Results {
-		page.Records = append(page.Records, s.recordOf(e, now))
+	for i, raw := range results {
+		page.Records = append(page.Records, recordAt(raw, i, now))
 	}
 	return page, nil
 }

@@ -6,28 +6,24 @@ import (
 	"github.com/hrsync/hrsync/roster"
 )
 
-// ValueStatusRaw names the Record value that carries an employment_status
-// hrsync could not map. The record's status is then left empty, so
-// hrsync's validation reports the employee instead of guessing.
-const ValueStatusRaw = "statusRaw"
-
-// statusOf maps e's employment_status: a record deleted in the HRIS is
-// inactive; otherwise Config.StatusMap is consulted first, then ACTIVE and
-// PENDING are active and INACTIVE inactive. It returns "" and the raw
-// value when none of these applies, including when Merge sent no status.
-func (s *Source) statusOf(e employee) (roster.Status, string) {
-	if e.RemoteWasDeleted {
-		return roster.StatusInactive, ""
+// statusOf reads e's employment_status. A record deleted in the HRIS is
+// inactive whatever it says; otherwise ACTIVE and PENDING are active and
+// INACTIVE inactive, and any other word (Merge passes a vendor's own
+// through when it has no clear mapping) is left to the rules' status map.
+// raw is the word as Merge sent it, delivered as statusRaw so that the
+// status map may override these readings too; it is empty for a deleted
+// record, which no map makes active.
+func statusOf(e employee) (roster.Status, text) {
+	if e.RemoteWasDeleted.on {
+		return roster.StatusInactive, text{}
 	}
-	raw := strings.TrimSpace(e.EmploymentStatus)
-	if st, ok := s.statusMap[strings.ToLower(raw)]; ok && raw != "" {
-		return st, ""
-	}
-	switch strings.ToUpper(raw) {
+	raw := e.EmploymentStatus
+	raw.s = strings.TrimSpace(raw.s)
+	switch strings.ToUpper(raw.s) {
 	case "ACTIVE", "PENDING":
-		return roster.StatusActive, ""
+		return roster.StatusActive, raw
 	case "INACTIVE":
-		return roster.StatusInactive, ""
+		return roster.StatusInactive, raw
 	}
 	return "", raw
 }

@@ -80,7 +80,7 @@ func (r *Registry) Source(e integration.Endpoint) (connectors.Source, error) {
 			return nil, fmt.Errorf("credential %s: a Merge credential is <api key>:<account token>", e.CredentialRef)
 		}
 		return merge.New(merge.Config{BaseURL: e.URL, APIKey: apiKey, AccountToken: accountToken,
-			PerMinute: e.RateLimit, StatusMap: e.StatusMap, HTTPClient: r.http})
+			PerMinute: e.RateLimit, HTTPClient: r.http})
 	case "bamboohr":
 		return bamboohr.New(bamboohr.Config{BaseURL: e.URL, APIKey: secret, PerMinute: e.RateLimit, HTTPClient: r.http})
 	case "justlogin":

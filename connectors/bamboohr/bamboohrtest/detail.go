@@ -42,6 +42,9 @@ func (s *Server) handleGet(w http.ResponseWriter, r *http.Request) {
 		default:
 			out[f] = v
 		}
+		if raw, ok := emp.Raw[f]; ok && known {
+			out[f] = raw
+		}
 	}
 	writeJSON(w, out)
 }

@@ -14,6 +14,9 @@
 //   - GET /api/v1/employees/{id}?fields=…, one employee's fields, including
 //     terminationDate ("0000-00-00" when unset, as BambooHR writes it).
 //
+// An employee's Raw values are served in place of the fields they name, as
+// they are, for the loosely typed payloads real accounts send.
+//
 // Errors have BambooHR's shape {"error":{"code":…,"message":…}} and carry
 // the X-BambooHR-Message header. Over Options.PerMinute the server throttles
 // the old way (503) or the new way (429 with Retry-After).

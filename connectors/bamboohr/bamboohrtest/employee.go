@@ -39,6 +39,11 @@ type Employee struct {
 	// LastChanged is when the employee last changed; the changed endpoint
 	// compares it with since.
 	LastChanged time.Time
+	// Raw holds values served in place of the API fields it names, as
+	// given, by the list and by GET /api/v1/employees/{id}: a number where
+	// text is documented, an object, a list — what real accounts' custom
+	// and mistyped fields send.
+	Raw map[string]any
 }
 
 // entry is an employee with the server's bookkeeping.

@@ -124,7 +124,8 @@ func (s *Server) handleList(w http.ResponseWriter, r *http.Request) {
 }
 
 // served is one employee as the API shows it: the asked fields, null when
-// unset or restricted, and the restricted ones named in _restrictedFields.
+// unset or restricted, and the restricted ones named in _restrictedFields;
+// then the asked fields e.Raw holds, as they are.
 func served(e Employee, fields []string) map[string]any {
 	out := make(map[string]any, len(fields)+1)
 	restricted := []string{}
@@ -141,6 +142,11 @@ func served(e Employee, fields []string) map[string]any {
 		}
 	}
 	out["_restrictedFields"] = restricted
+	for k, v := range e.Raw {
+		if slices.Contains(fields, k) || k == "_restrictedFields" {
+			out[k] = v
+		}
+	}
 	return out
 }
 

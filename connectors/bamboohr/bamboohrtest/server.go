@@ -2,6 +2,7 @@ package bamboohrtest
 
 import (
 	"fmt"
+	"maps"
 	"math"
 	"net/http"
 	"slices"
@@ -208,5 +209,6 @@ func (s *Server) find(id string) *entry {
 // clone copies e so callers cannot reach the server's slices.
 func clone(e Employee) Employee {
 	e.Restricted = slices.Clone(e.Restricted)
+	e.Raw = maps.Clone(e.Raw)
 	return e
 }

@@ -140,8 +140,8 @@ func includes(csv string) map[string]bool {
 	return set
 }
 
-// render writes u as the v3 user object with the includes asked for; the
-// caller holds mu.
+// render writes u as the v3 user object with the includes asked for, then
+// u.Raw's values as they are; the caller holds mu.
 func (s *Server) render(u User, inc map[string]bool) map[string]any {
 	m := map[string]any{}
 	for k, v := range u.Extra {
@@ -173,6 +173,9 @@ func (s *Server) render(u User, inc map[string]bool) map[string]any {
 	}
 	if inc["company"] {
 		m["company"] = map[string]string{"name": "Acme Pte Ltd", "companyGuid": u.CompanyGUID}
+	}
+	for k, v := range u.Raw {
+		m[k] = v
 	}
 	return m
 }

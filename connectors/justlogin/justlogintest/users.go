@@ -28,6 +28,10 @@ type User struct {
 	// Extra holds fields the public docs do not show but an account may
 	// have, such as an exit date; they are sent as top-level fields.
 	Extra map[string]any
+	// Raw holds values served in place of the documented fields it names,
+	// as given: a number where text is documented, a string for the
+	// isActive flag, null for an include — what real accounts send.
+	Raw map[string]any
 }
 
 // Department is the department include.
@@ -58,6 +62,7 @@ func (u User) clone() User {
 		u.Employment = &e
 	}
 	u.Extra = maps.Clone(u.Extra)
+	u.Raw = maps.Clone(u.Raw)
 	return u
 }
 

@@ -6,5 +6,6 @@
 // (Authorization: Bearer <API key> and X-Account-Token); the per-linked-
 // account rate limit, answered with 429 and Retry-After; and injected
 // failures. Error bodies follow Django REST framework, which Merge runs:
-// {"detail": "..."}.
+// {"detail": "..."}. An employee's Raw values are served as they are, for
+// the loosely typed payloads real linked accounts send.
 package mergetest

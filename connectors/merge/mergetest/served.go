@@ -6,7 +6,7 @@ import (
 )
 
 // served renders e as Merge does: nulls for absent values, ids for
-// relations unless expanded.
+// relations unless expanded; then e.Raw's values as they are.
 func served(e Employee, ex map[string]bool, byID map[string]Employee) map[string]any {
 	m := map[string]any{
 		"id":                  e.ID,
@@ -55,6 +55,9 @@ func served(e Employee, ex map[string]bool, byID map[string]Employee) map[string
 	m["employments"] = jobs
 	if mgr, ok := byID[e.Manager]; ok && ex["manager"] {
 		m["manager"] = served(mgr, nil, nil)
+	}
+	for k, v := range e.Raw {
+		m[k] = v
 	}
 	return m
 }

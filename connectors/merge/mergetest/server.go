@@ -2,6 +2,7 @@ package mergetest
 
 import (
 	"fmt"
+	"maps"
 	"net/http"
 	"slices"
 	"sync"
@@ -157,5 +158,6 @@ func cloneEmployee(e Employee) Employee {
 		}
 		e.CustomFields = m
 	}
+	e.Raw = maps.Clone(e.Raw)
 	return e
 }

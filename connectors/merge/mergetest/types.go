@@ -36,6 +36,10 @@ type Employee struct {
 	Avatar            string         `json:"avatar"`
 	CustomFields      map[string]any `json:"custom_fields"`
 	RemoteWasDeleted  bool           `json:"remote_was_deleted"`
+	// Raw holds values served in place of the fields above, by their JSON
+	// names, as given: a number where Merge documents a string, null for a
+	// list, an object where text belongs — what real linked accounts send.
+	Raw map[string]any `json:"-"`
 }
 
 // Employment is one of an employee's Employment objects: a job held from
