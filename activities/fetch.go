@@ -256,6 +256,10 @@ func (a *Activities) digest(integrationID string) (roster.Digest, error) {
 	return d.Digest, nil
 }
 
+// recordVersion changes when what sources put in a record does, so a pull
+// never builds on records made the old way.
+const recordVersion = 2
+
 // rulesDigest fingerprints the rules that decide which fields are kept,
 // and the key a date of birth kept as a digest is digested with: a pull
 // that begins keeping digests, or makes them with a new key, must not build
@@ -265,10 +269,13 @@ func rulesDigest(r roster.Rules, digestKey string) (string, error) {
 		digestKey = ""
 	}
 	data, err := json.Marshal(struct {
+		// Records is how sources write records: 2 since they carry the
+		// vendor's own status word for the statusMap.
+		Records   int
 		Fields    roster.FieldSelection
 		Mapping   []roster.MapRule
 		DigestKey string `json:",omitempty"`
-	}{r.Fields, r.Mapping, digestKey})
+	}{recordVersion, r.Fields, r.Mapping, digestKey})
 	if err != nil {
 		return "", fmt.Errorf("unable to fingerprint the rules: %w", err)
 	}

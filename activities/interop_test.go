@@ -151,20 +151,29 @@ func newTenant(t *testing.T, id, prefix string, n int, dir *directoryUnderTest) 
 func (tn *tenant) sync(t *testing.T, acts *activities.Activities) (activities.PlanResult, activities.CommitResult) {
 	t.Helper()
 	tn.runs++
-	syncID := fmt.Sprintf("integration/%s/sync/%d", tn.id, tn.runs)
+	plan, res := syncOnce(t, acts, tn.cfg, fmt.Sprintf("integration/%s/sync/%d", tn.id, tn.runs))
+	require.Empty(t, plan.Blocks, "run %d", tn.runs)
+	return plan, res
+}
+
+// syncOnce fetches, plans, and — unless the plan is blocked — applies and
+// commits one run of cfg, each activity in an environment of its own.
+func syncOnce(t *testing.T, acts *activities.Activities, cfg integration.Config, syncID string) (activities.PlanResult, activities.CommitResult) {
+	t.Helper()
 	var ts testSuite
-	env := ts.env(acts)
 	var fetched activities.FetchResult
-	require.NoError(t, run(t, env, acts.Fetch, activities.FetchInput{IntegrationID: tn.id, SyncID: syncID,
-		Source: tn.cfg.Source, Rules: tn.cfg.Rules}, &fetched))
+	require.NoError(t, run(t, ts.env(acts), acts.Fetch, activities.FetchInput{IntegrationID: cfg.ID, SyncID: syncID,
+		Source: cfg.Source, Rules: cfg.WithDefaults().Rules}, &fetched))
 	var plan activities.PlanResult
-	require.NoError(t, run(t, ts.env(acts), acts.Plan, activities.PlanInput{IntegrationID: tn.id, SyncID: syncID,
-		SnapshotID: fetched.SnapshotID, Config: tn.cfg}, &plan))
-	require.Empty(t, plan.Blocks, "run %s", syncID)
+	require.NoError(t, run(t, ts.env(acts), acts.Plan, activities.PlanInput{IntegrationID: cfg.ID, SyncID: syncID,
+		SnapshotID: fetched.SnapshotID, Config: cfg}, &plan))
+	if len(plan.Blocks) > 0 {
+		return plan, activities.CommitResult{}
+	}
 	var applied activities.ApplyResult
-	require.NoError(t, run(t, ts.env(acts), acts.Apply, activities.ApplyInput{PlanID: plan.PlanID, Target: tn.cfg.Target}, &applied))
+	require.NoError(t, run(t, ts.env(acts), acts.Apply, activities.ApplyInput{PlanID: plan.PlanID, Target: cfg.Target}, &applied))
 	var committed activities.CommitResult
-	require.NoError(t, run(t, ts.env(acts), acts.Commit, activities.CommitInput{IntegrationID: tn.id, SyncID: syncID,
+	require.NoError(t, run(t, ts.env(acts), acts.Commit, activities.CommitInput{IntegrationID: cfg.ID, SyncID: syncID,
 		PlanID: plan.PlanID, Outcome: activities.OutcomeApplied}, &committed))
 	return plan, committed
 }

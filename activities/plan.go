@@ -114,7 +114,7 @@ func (a *Activities) plan(ctx context.Context, in PlanInput) (PlanResult, error)
 		Owned: owned, OwnedElsewhere: elsewhere, Stores: desc.Stores,
 		Rules: rules, Held: prep.held, Excluded: prep.excluded})
 	problems := append(prep.problems, diff.Problems...)
-	warnings := unstoredWarnings(desc, rules, prep.employees)
+	warnings := append(unstoredWarnings(desc, rules, prep.employees), diff.Warnings...)
 	blocks := roster.Guard(roster.GuardInput{
 		SourceCount: sourceCount, Directory: roster.Managed(directory, owned), Plan: diff, Policy: rules.MassChange,
 	})
@@ -180,7 +180,7 @@ func prepare(records []roster.Record, rules roster.Rules, today roster.Date) pre
 			p.excluded[e.ID] = why
 		}
 	}
-	p.problems = append(p.problems, rules.ValidateScope(p.employees, p.excluded)...)
+	p.problems = append(p.problems, rules.ValidateScopeOn(p.employees, p.excluded, today)...)
 	held, blockRun := rules.Hold(p.problems)
 	p.blockRun = blockRun
 	for id, problems := range held {

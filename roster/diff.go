@@ -115,6 +115,8 @@ type DiffResult struct {
 	// NotManaged counts the directory users this integration neither owns
 	// nor adopts in this run: they are left as they are.
 	NotManaged int `json:"notManaged,omitempty"`
+	// Warnings say what the plan left undone for the whole run.
+	Warnings []string `json:"warnings,omitempty"`
 }
 
 // Counts tallies changes by Op.
@@ -202,7 +204,8 @@ func indexDirectory(in DiffInput) directoryIndex {
 // integration owns. Inactive employees, and those whose exit date is on or
 // before Today, are deactivated — held back or not; an owned user missing
 // from the source is deactivated too, as a former employee whose exit date
-// is Today unless the rules say otherwise. Held and excluded employees are
+// is Today unless the rules say otherwise — except in a run where some
+// record has no readable id, which might be that user. Held and excluded employees are
 // otherwise skipped, every copy of a repeated HRIS id with them. Users
 // nobody owns and nobody adopts are counted as not managed and left alone.
 // Only selected fields the directory stores are compared or written.
@@ -210,8 +213,13 @@ func Diff(in DiffInput) DiffResult {
 	var res DiffResult
 	ix := indexDirectory(in)
 	inSource := make(map[string]bool, len(in.Source))
+	copies, idless := map[string]int{}, 0
 	for _, e := range in.Source {
 		inSource[e.ID] = true
+		copies[e.ID]++
+		if e.ID == "" {
+			idless++
+		}
 	}
 	compare := view{rules: in.Rules, stores: in.Stores}
 
@@ -219,8 +227,10 @@ func Diff(in DiffInput) DiffResult {
 	adopted := map[string]bool{}
 	for _, e := range in.Source {
 		if e.ID == "" {
-			res.Problems = append(res.Problems, Problem{Field: FieldID, Code: CodeMissingID,
-				Message: "employee has no HRIS id"})
+			if _, held := in.Held[""]; !held {
+				res.Problems = append(res.Problems, Problem{Field: FieldID, Code: CodeMissingID,
+					Message: "employee has no HRIS id"})
+			}
 			continue
 		}
 		if seen[e.ID] {
@@ -235,9 +245,10 @@ func Diff(in DiffInput) DiffResult {
 		u, linked := ix.managed[e.ID]
 		if why, ok := in.Held[e.ID]; ok {
 			c := Change{Op: OpSkip, EmployeeID: e.ID, TargetID: u.TargetID, Employee: e, Reason: "held back: " + why}
-			if leaving, gone := isLeaver(e, in.Today); leaving && linked && u.Active {
+			if _, gone := isLeaver(e, in.Today); e.Leaver(in.Today) && linked && u.Active && copies[e.ID] == 1 {
 				// Whatever else is wrong with the record, a leaver leaves:
-				// only the switch is written.
+				// only the switch is written. Of a repeated id nobody can
+				// tell which copy is true, so it waits.
 				c.Op, c.Reason = OpDeactivate, gone+"; deactivated although held back: "+why
 			}
 			res.Changes = append(res.Changes, c)
@@ -284,6 +295,7 @@ func Diff(in DiffInput) DiffResult {
 	res.dropUnreachableManagers(ix.present)
 
 	var leavers []Change
+	var kept int
 	for _, u := range in.Directory {
 		id, owned := in.Owned[u.TargetID]
 		if u.Employee.ID != "" {
@@ -294,6 +306,11 @@ func Diff(in DiffInput) DiffResult {
 			res.NotManaged++
 			continue
 		case !owned || seen[id] || !u.Active:
+			continue
+		}
+		if idless > 0 {
+			// A record whose id could not be read may be this user.
+			kept++
 			continue
 		}
 		gone := u.Employee
@@ -310,6 +327,10 @@ func Diff(in DiffInput) DiffResult {
 	}
 	slices.SortFunc(leavers, func(a, b Change) int { return strings.Compare(a.EmployeeID, b.EmployeeID) })
 	res.Changes = append(res.Changes, leavers...)
+	if kept > 0 {
+		res.Warnings = append(res.Warnings, fmt.Sprintf("%d users missing from the HRIS were not deactivated: "+
+			"%d records have no readable HRIS id, and any of them may be one of these users", kept, idless))
+	}
 	return res
 }
 

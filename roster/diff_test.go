@@ -333,6 +333,37 @@ func TestDiffRulesAsPromised(t *testing.T) {
 		require.Empty(t, got.Changes[0].Fields)
 		require.Equal(t, "inactive in the HRIS; deactivated although held back: invalid_email", got.Changes[0].Reason)
 	})
+	t.Run("a held leaver whose id is repeated waits: nobody can tell which copy is true", func(t *testing.T) {
+		left := emp("E1", "alice@x.test", func(e *Employee) { e.Status = StatusInactive })
+		got := Diff(DiffInput{Source: []Employee{left, alice}, Directory: directory, Owned: owned, Today: today,
+			Held: map[string]string{"E1": CodeDuplicateID}})
+		require.Len(t, got.Changes, 1)
+		require.Equal(t, OpSkip, got.Changes[0].Op)
+	})
+	t.Run("a re-hire held for a stale exit date is not deactivated", func(t *testing.T) {
+		back := emp("E1", "alice@x.test", func(e *Employee) {
+			e.DateOfJoining, e.ExitDate = Date{2026, time.March, 1}, Date{2025, time.December, 31}
+		})
+		got := Diff(DiffInput{Source: []Employee{back}, Directory: directory, Owned: owned, Today: today,
+			Held: map[string]string{"E1": "exit_before_start"}})
+		require.Equal(t, OpSkip, got.Changes[0].Op)
+	})
+	t.Run("a record without an id that validation held is not reported twice", func(t *testing.T) {
+		got := Diff(DiffInput{Source: []Employee{emp("", "x@x.test")}, Today: today,
+			Held: map[string]string{"": CodeMissingID}})
+		require.Empty(t, got.Problems)
+		require.Empty(t, got.Changes)
+	})
+	t.Run("while a record has no readable id, nobody is deactivated as missing", func(t *testing.T) {
+		bob := emp("E2", "bob@x.test")
+		dir := []User{user("u1", true, alice), user("u2", true, bob)}
+		got := Diff(DiffInput{Source: []Employee{alice, emp("", "x@x.test")}, Directory: dir, Owned: ownAll(dir),
+			Today: today, Held: map[string]string{"": CodeMissingID}})
+		require.Equal(t, []Op{OpUnchanged}, []Op{got.Changes[0].Op})
+		require.Len(t, got.Changes, 1)
+		require.Equal(t, []string{"1 users missing from the HRIS were not deactivated: " +
+			"1 records have no readable HRIS id, and any of them may be one of these users"}, got.Warnings)
+	})
 	t.Run("a held employee who is not leaving is skipped", func(t *testing.T) {
 		got := Diff(DiffInput{Source: []Employee{alice}, Directory: directory, Owned: owned, Today: today,
 			Held: map[string]string{"E1": "invalid_email"}})
