@@ -365,3 +365,34 @@ func TestInteropLeaverIsDeactivatedWhatEverTheDirectoryRefuses(t *testing.T) {
 		}
 	}
 }
+
+// A preview warns of the fields the directory has no home for, as the sync
+// would; a directory that cannot be asked is a warning, not a failure.
+func TestPreviewWarnsOfFieldsTheDirectoryCannotStore(t *testing.T) {
+	srv := scimlibtest.Start(t, scimlibtest.Options{Token: interopToken})
+	acts := interopActivities(t)
+	preview := func(tn *tenant) activities.PreviewResult {
+		t.Helper()
+		var ts testSuite
+		var fetched activities.FetchResult
+		require.NoError(t, run(t, ts.env(acts), acts.Fetch, activities.FetchInput{IntegrationID: tn.id, SyncID: tn.id + "/preview",
+			Source: tn.cfg.Source, Rules: tn.cfg.Rules}, &fetched))
+		var res activities.PreviewResult
+		require.NoError(t, run(t, ts.env(acts), acts.Preview, activities.PreviewInput{IntegrationID: tn.id,
+			SnapshotID: fetched.SnapshotID, ExportID: tn.id + "/preview", Config: tn.cfg}, &res))
+		return res
+	}
+	a := newTenant(t, "acme", "A", 3, &directoryUnderTest{base: srv.BaseURL()})
+	require.Equal(t, []string{
+		"dateOfBirth: not stored by this directory; not synced",
+		"dateOfJoining: not stored by this directory; not synced",
+		"exitDate: not stored by this directory; not synced",
+		"location: not stored by this directory; not synced",
+	}, preview(a).Warnings)
+	require.Empty(t, srv.Users(), "a preview writes nothing")
+
+	down := newTenant(t, "down", "D", 2, &directoryUnderTest{base: "http://127.0.0.1:1/scim/v2"})
+	warnings := preview(down).Warnings
+	require.Len(t, warnings, 1)
+	require.Contains(t, warnings[0], "the directory could not say which fields it stores")
+}

@@ -34,6 +34,9 @@ type PreviewResult struct {
 	// well with day and month swapped: nothing in the data confirms the
 	// chosen format. Their headers in the CSV say so too.
 	AmbiguousDates []roster.Field `json:",omitempty"`
+	// Warnings are what a sync could not do for everyone: fields the
+	// directory has no home for.
+	Warnings []string `json:",omitempty"`
 }
 
 // Preview writes the CSV an administrator checks before a first sync: one
@@ -61,6 +64,7 @@ func (a *Activities) preview(ctx context.Context, in PreviewInput) (PreviewResul
 	}
 	ambiguous := rules.AmbiguousDates(records)
 	prep := prepare(records, rules, today)
+	warnings := a.previewWarnings(ctx, cfg.Target, rules, prep.employees)
 	issues := map[string][]string{} // by HRIS id: every record of a shared id shows its one duplicate_id
 	for _, p := range prep.problems {
 		issues[p.EmployeeID] = append(issues[p.EmployeeID], p.Code+": "+p.Message)
@@ -79,7 +83,7 @@ func (a *Activities) preview(ctx context.Context, in PreviewInput) (PreviewResul
 		header = append(header, c.header(ambiguous))
 	}
 	rows := [][]string{append(header, "excluded", "issues")}
-	res := PreviewResult{ExportID: in.ExportID, AmbiguousDates: ambiguous}
+	res := PreviewResult{ExportID: in.ExportID, AmbiguousDates: ambiguous, Warnings: warnings}
 	for _, e := range prep.employees {
 		row := []string{e.ID}
 		for _, c := range columns {
@@ -182,4 +186,19 @@ func previewColumns(employees []roster.Employee, rules roster.Rules, supplied ma
 		cols = append(cols, previewColumn{field: f})
 	}
 	return cols, nil
+}
+
+// previewWarnings asks the directory what it stores and warns of the
+// selected fields it has no home for, as a sync would. A directory that
+// cannot be asked is a warning too: a preview needs only the HRIS.
+func (a *Activities) previewWarnings(ctx context.Context, e integration.Endpoint, rules roster.Rules,
+	employees []roster.Employee) []string {
+	tgt, err := a.target(e)
+	if err == nil {
+		var desc connectors.Description
+		if desc, _, err = describe(ctx, tgt); err == nil {
+			return unstoredWarnings(desc, rules, employees)
+		}
+	}
+	return []string{"the directory could not say which fields it stores: " + err.Error()}
 }

@@ -100,6 +100,12 @@ func (c *cli) previewCmd() *cobra.Command {
 				}
 				return c.print(res, func(w io.Writer) {
 					fmt.Fprintf(w, "wrote %s: %d employees, %d flagged, %d excluded\n", out, res.Rows, res.Flagged, res.Excluded)
+					for _, f := range res.AmbiguousDates {
+						fmt.Fprintf(w, "  warning: %s: every date reads as well with day and month swapped; check dateFormats.%s\n", f, f)
+					}
+					for _, warning := range res.Warnings {
+						fmt.Fprintf(w, "  warning: %s\n", warning)
+					}
 				})
 			})
 		},

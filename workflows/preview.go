@@ -8,6 +8,7 @@ import (
 
 	"github.com/hrsync/hrsync/activities"
 	"github.com/hrsync/hrsync/integration"
+	"github.com/hrsync/hrsync/roster"
 )
 
 // PreviewWorkflowID is the workflow ID of a preview of integration id; stamp
@@ -29,6 +30,11 @@ type PreviewResult struct {
 	Rows     int    `json:"rows"`
 	Flagged  int    `json:"flagged"`
 	Excluded int    `json:"excluded"`
+	// AmbiguousDates are the date columns whose values read as well with
+	// day and month swapped.
+	AmbiguousDates []roster.Field `json:"ambiguousDates,omitempty"`
+	// Warnings are the fields the directory has no home for.
+	Warnings []string `json:"warnings,omitempty"`
 }
 
 // PreviewWorkflow fetches the HRIS and maps it under the integration's rules
@@ -54,5 +60,5 @@ func PreviewWorkflow(ctx workflow.Context, in PreviewInput) (PreviewResult, erro
 		return PreviewResult{}, fmt.Errorf("preview failed: %w", err)
 	}
 	return PreviewResult{ExportID: res.ExportID, Fetched: fetched.Records, Rows: res.Rows,
-		Flagged: res.Flagged, Excluded: res.Excluded}, nil
+		Flagged: res.Flagged, Excluded: res.Excluded, AmbiguousDates: res.AmbiguousDates, Warnings: res.Warnings}, nil
 }
