@@ -1,0 +1,100 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/hrsync/hrsync/integration"
+	"github.com/hrsync/hrsync/roster"
+	"github.com/hrsync/hrsync/workflows"
+)
+
+// Two integrations write to dev mode's directory, beside a user another
+// system provisioned, through the real Temporal server and workflows: each
+// integration's syncs leave the other's users, and the outsider, alone.
+func TestScenarioTwoIntegrationsShareTheDirectory(t *testing.T) {
+	s := newScenario(t, 30, roster.Rules{})
+	ctx := context.Background()
+
+	// A user someone else provisioned, linked to an id of their own.
+	body, err := json.Marshal(map[string]any{"schemas": []string{"urn:ietf:params:scim:schemas:core:2.0:User"},
+		"externalId": "OTHER-1", "userName": "someone@elsewhere.test", "active": true})
+	require.NoError(t, err)
+	req, err := http.NewRequest(http.MethodPost, s.env.scimURL()+"/Users", bytes.NewReader(body))
+	require.NoError(t, err)
+	req.Header.Set("Authorization", "Bearer "+s.env.scimToken)
+	req.Header.Set("Content-Type", "application/scim+json")
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	require.Equal(t, http.StatusCreated, resp.StatusCode)
+	_ = resp.Body.Close()
+
+	demoActive := func() map[string]bool {
+		out := map[string]bool{}
+		for _, u := range s.directoryUsers(t) {
+			if strings.HasPrefix(u.Employee.ID, "E") {
+				out[u.Employee.ID] = u.Active
+			}
+		}
+		return out
+	}
+	before := demoActive()
+
+	// A second integration, reading a CSV export, on the same directory.
+	csvPath := filepath.Join(s.dir, "second.csv")
+	rows := []string{"id,firstName,lastName,workEmail,status"}
+	for i := 1; i <= 5; i++ {
+		rows = append(rows, fmt.Sprintf("B%03d,Bea%d,Second,b%03d@second.test,active", i, i, i))
+	}
+	require.NoError(t, os.WriteFile(csvPath, []byte(strings.Join(rows, "\n")+"\n"), 0o600))
+	second := s.env.demoConfig()
+	second.ID, second.Name = "second", "A second HRIS on the same directory"
+	second.Source = integration.Endpoint{Kind: "csv", URL: "file://" + csvPath}
+	require.NoError(t, s.op.Create(ctx, second))
+	var last *workflows.SyncSummary
+	eventually(t, "the second integration's first sync", func() bool {
+		st, err := s.op.Status(ctx, "second")
+		last = st.LastSync
+		return err == nil && last != nil
+	})
+	require.Equal(t, workflows.StatusCompleted, last.Status, last.Error)
+	require.Equal(t, 5, last.Applied[roster.OpCreate])
+	require.Zero(t, last.Applied[roster.OpDeactivate], "the demo's users are not the second integration's leavers")
+	require.Equal(t, len(before)+1, last.NotManaged, "the demo's users and the outsider are not managed")
+	require.Equal(t, before, demoActive(), "the demo's users are as they were")
+
+	// The demo integration syncs a leaver: the second's users and the
+	// outsider stay active.
+	leaver := s.leaves(1)[0]
+	require.NoError(t, s.env.hris.Terminate(leaver, roster.Date{}))
+	sum := s.syncNow(t)
+	require.Equal(t, workflows.StatusCompleted, sum.Status, sum.Error)
+	require.Equal(t, 1, sum.Applied[roster.OpDeactivate])
+	require.Equal(t, 6, sum.NotManaged, "the second's five and the outsider")
+	for _, u := range s.directoryUsers(t) {
+		switch {
+		case strings.HasPrefix(u.Employee.ID, "B"), u.Employee.ID == "OTHER-1":
+			require.True(t, u.Active, "user %s", u.Employee.ID)
+		case u.Employee.ID == leaver:
+			require.False(t, u.Active)
+		}
+	}
+
+	// Removing the second integration leaves its users in the directory
+	// and the credential the demo still uses in place.
+	res, err := s.op.Remove(ctx, "second", "e2e")
+	require.NoError(t, err)
+	require.EqualValues(t, 5, res.Purged.Owned)
+	sum = s.syncNow(t)
+	require.Equal(t, workflows.StatusCompleted, sum.Status, sum.Error)
+	require.Zero(t, sum.Applied[roster.OpDeactivate]+sum.Applied[roster.OpUpdate], "nothing of the second's is the demo's")
+}
