@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -35,6 +36,8 @@ const interopToken = "interop-token"
 type directoryUnderTest struct {
 	base   string
 	writes func() int64
+	// configReads counts the reads of /ServiceProviderConfig.
+	configReads func() int64
 	// storesDateOfBirth says whether the directory has a home for a date
 	// of birth (a custom extension).
 	storesDateOfBirth bool
@@ -44,15 +47,19 @@ type directoryUnderTest struct {
 // read.
 func serveDirectory(t *testing.T, h http.Handler, basePath string, storesDateOfBirth bool) *directoryUnderTest {
 	t.Helper()
-	var writes atomic.Int64
+	var writes, configReads atomic.Int64
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method != http.MethodGet {
+		switch {
+		case r.Method != http.MethodGet:
 			writes.Add(1)
+		case strings.HasSuffix(r.URL.Path, "/ServiceProviderConfig"):
+			configReads.Add(1)
 		}
 		h.ServeHTTP(w, r)
 	}))
 	t.Cleanup(srv.Close)
-	return &directoryUnderTest{base: srv.URL + basePath, writes: writes.Load, storesDateOfBirth: storesDateOfBirth}
+	return &directoryUnderTest{base: srv.URL + basePath, writes: writes.Load, configReads: configReads.Load,
+		storesDateOfBirth: storesDateOfBirth}
 }
 
 // call sends one SCIM request straight to the directory, as another system
@@ -195,15 +202,21 @@ func interopActivities(t *testing.T) *activities.Activities {
 // people platforms expose.
 func TestInteropElimityCoreAndEnterprise(t *testing.T) {
 	srv := scimlibtest.Start(t, scimlibtest.Options{Token: interopToken})
-	testInterop(t, &directoryUnderTest{base: srv.BaseURL(), writes: func() int64 { return int64(srv.Writes()) }})
+	testInterop(t, elimity(srv, false))
 }
 
 // TestInteropElimityWithExtension runs it against the same library with
 // hrsync's extension registered.
 func TestInteropElimityWithExtension(t *testing.T) {
 	srv := scimlibtest.Start(t, scimlibtest.Options{Token: interopToken, CustomSchema: true})
-	testInterop(t, &directoryUnderTest{base: srv.BaseURL(), writes: func() int64 { return int64(srv.Writes()) },
-		storesDateOfBirth: true})
+	testInterop(t, elimity(srv, true))
+}
+
+// elimity is a scimlibtest server as a directory under test.
+func elimity(srv *scimlibtest.Server, storesDateOfBirth bool) *directoryUnderTest {
+	return &directoryUnderTest{base: srv.BaseURL(), storesDateOfBirth: storesDateOfBirth,
+		writes:      func() int64 { return int64(srv.Writes()) },
+		configReads: func() int64 { return int64(srv.Count(http.MethodGet, "/ServiceProviderConfig")) }}
 }
 
 // TestInteropReferenceDirectory runs the interop scenario against hrsync's
@@ -238,7 +251,9 @@ func testInterop(t *testing.T, dir *directoryUnderTest) {
 	dir.call(t, http.MethodPost, "/Users", outsider, nil)
 
 	a := newTenant(t, "acme", "A", 8, dir)
+	reads := dir.configReads()
 	plan, res := a.sync(t, acts)
+	require.Equal(t, reads+1, dir.configReads(), "one read of /ServiceProviderConfig per run")
 	require.Equal(t, 7, plan.Counts[roster.OpCreate], "every active employee is created")
 	require.Zero(t, res.Failed)
 	require.Equal(t, 1, plan.NotManaged, "the outsider is not managed")
@@ -269,8 +284,9 @@ func testInterop(t *testing.T, dir *directoryUnderTest) {
 	require.True(t, active(users["OTHER-1"]), "the outsider is untouched")
 
 	// No change: nothing written, nothing failed.
-	before := dir.writes()
+	before, reads := dir.writes(), dir.configReads()
 	plan, res = a.sync(t, acts)
+	require.Equal(t, reads+1, dir.configReads(), "one read of /ServiceProviderConfig per run")
 	require.Equal(t, before, dir.writes(), "a no-change run writes nothing")
 	require.Zero(t, res.Failed)
 	require.Zero(t, plan.Counts[roster.OpUpdate]+plan.Counts[roster.OpCreate]+plan.Counts[roster.OpDeactivate])
