@@ -205,10 +205,11 @@ func indexDirectory(in DiffInput) directoryIndex {
 // before Today, are deactivated — held back or not; an owned user missing
 // from the source is deactivated too, as a former employee whose exit date
 // is Today unless the rules say otherwise — except in a run where some
-// record has no readable id, which might be that user. Held and excluded employees are
-// otherwise skipped, every copy of a repeated HRIS id with them. Users
-// nobody owns and nobody adopts are counted as not managed and left alone.
-// Only selected fields the directory stores are compared or written.
+// record has no readable id, which might be that user. Held and excluded
+// employees are otherwise skipped, every copy of a repeated HRIS id with
+// them. Users nobody owns and nobody adopts are counted as not managed and
+// left alone. Only selected fields the directory stores are compared or
+// written.
 func Diff(in DiffInput) DiffResult {
 	var res DiffResult
 	ix := indexDirectory(in)
@@ -245,11 +246,19 @@ func Diff(in DiffInput) DiffResult {
 		u, linked := ix.managed[e.ID]
 		if why, ok := in.Held[e.ID]; ok {
 			c := Change{Op: OpSkip, EmployeeID: e.ID, TargetID: u.TargetID, Employee: e, Reason: "held back: " + why}
-			if _, gone := isLeaver(e, in.Today); e.Leaver(in.Today) && linked && u.Active && copies[e.ID] == 1 {
+			if byID := ix.freeByExternal[e.ID]; !linked && len(byID) == 1 && !adopted[byID[0].TargetID] {
+				u, c.Adopt = byID[0], true // a user that carries the id is the leaver's
+			}
+			if _, gone := isLeaver(e, in.Today); e.Leaver(in.Today) && (linked || c.Adopt) && u.Active && copies[e.ID] == 1 {
 				// Whatever else is wrong with the record, a leaver leaves:
 				// only the switch is written. Of a repeated id nobody can
 				// tell which copy is true, so it waits.
-				c.Op, c.Reason = OpDeactivate, gone+"; deactivated although held back: "+why
+				c.Op, c.TargetID, c.Reason = OpDeactivate, u.TargetID, gone+"; deactivated although held back: "+why
+				if c.Adopt {
+					adopted[u.TargetID] = true
+				}
+			} else {
+				c.Adopt = false
 			}
 			res.Changes = append(res.Changes, c)
 			continue

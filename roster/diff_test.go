@@ -364,6 +364,15 @@ func TestDiffRulesAsPromised(t *testing.T) {
 		require.Equal(t, []string{"1 users missing from the HRIS were not deactivated: " +
 			"1 records have no readable HRIS id, and any of them may be one of these users"}, got.Warnings)
 	})
+	t.Run("a held leaver adopts and deactivates a user nobody owns that carries its id", func(t *testing.T) {
+		left := emp("E1", "not-an-email", func(e *Employee) { e.Status = StatusInactive })
+		got := Diff(DiffInput{Source: []Employee{left}, Directory: directory, Today: today,
+			Held: map[string]string{"E1": "invalid_email"}})
+		require.Equal(t, OpDeactivate, got.Changes[0].Op)
+		require.True(t, got.Changes[0].Adopt)
+		require.Equal(t, "u1", got.Changes[0].TargetID)
+		require.Zero(t, got.NotManaged)
+	})
 	t.Run("a held employee who is not leaving is skipped", func(t *testing.T) {
 		got := Diff(DiffInput{Source: []Employee{alice}, Directory: directory, Owned: owned, Today: today,
 			Held: map[string]string{"E1": "invalid_email"}})
