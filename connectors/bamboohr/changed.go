@@ -14,6 +14,7 @@ import (
 
 	"github.com/hrsync/hrsync/connectors"
 	"github.com/hrsync/hrsync/connectors/httpx"
+	"github.com/hrsync/hrsync/connectors/jsontext"
 )
 
 // changedCursorPrefix marks a FetchChangedPage cursor: the last id read.
@@ -82,8 +83,8 @@ func (s *Source) changedIDs(ctx context.Context, since time.Time) ([]string, err
 	for key, raw := range body.Employees {
 		var e changedEntry
 		_ = json.Unmarshal(raw, &e) // an unreadable entry is read again as changed
-		id, _ := textOf(e.ID)
-		if action, _ := textOf(e.Action); strings.EqualFold(strings.TrimSpace(action), "Deleted") {
+		id, _ := jsontext.Text(e.ID)
+		if action, _ := jsontext.Text(e.Action); strings.EqualFold(strings.TrimSpace(action), "Deleted") {
 			continue
 		}
 		ids = append(ids, cmp.Or(strings.TrimSpace(id), key))

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/hrsync/hrsync/connectors/jsontext"
 	"github.com/hrsync/hrsync/roster"
 )
 
@@ -66,9 +67,9 @@ func recordAt(raw json.RawMessage, i int, names map[string]roster.Field) roster.
 	var obj map[string]json.RawMessage
 	if err := json.Unmarshal(raw, &obj); err != nil || obj == nil {
 		return roster.Record{Values: map[string]string{}, Unreadable: map[string]string{
-			roster.WholeRecord: fmt.Sprintf("data[%d] is %s, not an employee object", i, kindOf(raw))}}
+			roster.WholeRecord: fmt.Sprintf("data[%d] is %s, not an employee object", i, jsontext.Kind(raw))}}
 	}
-	id, bad := textOf(obj[fieldID])
+	id, bad := jsontext.Text(obj[fieldID])
 	if bad != "" {
 		return roster.Record{Values: map[string]string{}, Unreadable: map[string]string{
 			roster.WholeRecord: fmt.Sprintf("data[%d]: %s %s", i, fieldID, bad)}}
@@ -90,7 +91,7 @@ func recordOf(id string, raw map[string]json.RawMessage, names map[string]roster
 		if f == roster.FieldID || f == roster.FieldStatus {
 			continue
 		}
-		v, bad := textOf(raw[name])
+		v, bad := jsontext.Text(raw[name])
 		v = strings.TrimSpace(v)
 		switch {
 		case bad != "":
@@ -99,7 +100,7 @@ func recordOf(id string, raw map[string]json.RawMessage, names map[string]roster
 			rec.Values[string(f)] = v
 		}
 	}
-	status, bad := textOf(raw[fieldStatus])
+	status, bad := jsontext.Text(raw[fieldStatus])
 	switch status = strings.TrimSpace(status); {
 	case bad != "":
 		unreadable(roster.FieldStatus, fieldStatus, bad)
@@ -113,7 +114,7 @@ func recordOf(id string, raw map[string]json.RawMessage, names map[string]roster
 	var restricted []json.RawMessage
 	_ = json.Unmarshal(raw[fieldRestricted], &restricted) // anything but a list restricts nothing
 	for _, item := range restricted {
-		name, _ := textOf(item)
+		name, _ := jsontext.Text(item)
 		if name = strings.TrimSpace(name); name == "" {
 			continue
 		}

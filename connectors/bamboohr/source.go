@@ -12,6 +12,7 @@ import (
 
 	"github.com/hrsync/hrsync/connectors"
 	"github.com/hrsync/hrsync/connectors/httpx"
+	"github.com/hrsync/hrsync/connectors/jsontext"
 	"github.com/hrsync/hrsync/roster"
 )
 
@@ -51,9 +52,9 @@ func (s *Source) list(ctx context.Context, q url.Values) (connectors.Page, error
 	}
 	var data []json.RawMessage
 	if err := json.Unmarshal(body.Data, &data); len(body.Data) > 0 && err != nil {
-		return connectors.Page{}, fmt.Errorf("bamboohr: GET %s: data is %s, not a list", listPath, kindOf(body.Data))
+		return connectors.Page{}, fmt.Errorf("bamboohr: GET %s: data is %s, not a list", listPath, jsontext.Kind(body.Data))
 	}
-	next, bad := textOf(body.Meta.Page.NextCursor)
+	next, bad := jsontext.Text(body.Meta.Page.NextCursor)
 	if bad != "" {
 		return connectors.Page{}, fmt.Errorf("bamboohr: GET %s: meta.page.nextCursor %s", listPath, bad)
 	}
@@ -91,7 +92,7 @@ func (s *Source) fillExitDates(ctx context.Context, recs []roster.Record) error 
 		case err != nil:
 			return fmt.Errorf("bamboohr: exit date of employee %s: %w", rec.ID, err)
 		}
-		switch d, bad := textOf(body[fieldTerminationDate]); {
+		switch d, bad := jsontext.Text(body[fieldTerminationDate]); {
 		case bad != "":
 			if recs[i].Unreadable == nil {
 				recs[i].Unreadable = map[string]string{}

@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/hrsync/hrsync/connectors/jsontext"
 	"github.com/hrsync/hrsync/roster"
 )
 
@@ -40,17 +41,17 @@ const (
 // recordAt reads users[i] of a page into a Record: catalogue names for
 // what Fields lists, fullName, userName and modifiedDate under their own
 // names, and the exit date from exitField when set. Dates stay
-// YYYY-MM-DD. Every field is read tolerantly (see textOf): one that still
-// cannot be read is named in the record's Unreadable under the field it
-// feeds, and a user that is no object, or whose userGuid cannot be read,
-// is an unreadable record without an id.
+// YYYY-MM-DD. Every field is read tolerantly (see jsontext.Text): one
+// that still cannot be read is named in the record's Unreadable under the
+// field it feeds, and a user that is no object, or whose userGuid cannot
+// be read, is an unreadable record without an id.
 func recordAt(raw json.RawMessage, i int, exitField string) roster.Record {
 	var u map[string]json.RawMessage
 	if err := json.Unmarshal(raw, &u); err != nil || u == nil {
 		return roster.Record{Values: map[string]string{}, Unreadable: map[string]string{
-			roster.WholeRecord: fmt.Sprintf("user %d of the page is %s, not a user object", i+1, kindOf(raw))}}
+			roster.WholeRecord: fmt.Sprintf("user %d of the page is %s, not a user object", i+1, jsontext.Kind(raw))}}
 	}
-	guid, bad := textOf(u["userGuid"])
+	guid, bad := jsontext.Text(u["userGuid"])
 	if bad != "" {
 		return roster.Record{Values: map[string]string{}, Unreadable: map[string]string{
 			roster.WholeRecord: fmt.Sprintf("user %d of the page: userGuid %s", i+1, bad)}}
@@ -69,7 +70,7 @@ func recordAt(raw json.RawMessage, i int, exitField string) roster.Record {
 		}
 	}
 	field := func(k, name string) {
-		v, bad := textOf(u[name])
+		v, bad := jsontext.Text(u[name])
 		set(k, v, named(name, bad))
 	}
 	field(string(roster.FieldEmployeeNumber), "employeeId")
@@ -79,7 +80,7 @@ func recordAt(raw json.RawMessage, i int, exitField string) roster.Record {
 	field(valueFullName, "fullName")
 	field(valueUserName, "userName")
 	field(valueModifiedDate, "modifiedDate")
-	if active, ok, bad := flagOf(u["isActive"]); ok || bad != "" {
+	if active, ok, bad := jsontext.Flag(u["isActive"]); ok || bad != "" {
 		set(string(roster.FieldStatus), string(statusOf(active)), named("isActive", bad))
 	}
 	if m, why := member(u, "manager", "userGuid"); !strings.EqualFold(strings.TrimSpace(m), rec.ID) {
@@ -112,16 +113,16 @@ func named(name, bad string) string {
 func member(u map[string]json.RawMessage, include, key string) (val, why string) {
 	raw := bytes.TrimSpace(u[include])
 	if len(raw) == 0 || raw[0] != '{' {
-		if s, bad := textOf(raw); bad == "" && (len(raw) == 0 || raw[0] == '"' || raw[0] == 'n') {
+		if s, bad := jsontext.Text(raw); bad == "" && (len(raw) == 0 || raw[0] == '"' || raw[0] == 'n') {
 			return s, ""
 		}
-		return "", include + " holds " + kindOf(raw) + ", not an object"
+		return "", include + " holds " + jsontext.Kind(raw) + ", not an object"
 	}
 	var obj map[string]json.RawMessage
 	if err := json.Unmarshal(raw, &obj); err != nil {
 		return "", include + " is not a readable object"
 	}
-	v, bad := textOf(obj[key])
+	v, bad := jsontext.Text(obj[key])
 	return v, named(include+"."+key, bad)
 }
 
@@ -149,7 +150,7 @@ func lookup(raw json.RawMessage, path string) (s, bad string) {
 		}
 		cur = next
 	}
-	if s, bad = textOf(cur); s == "true" || s == "false" {
+	if s, bad = jsontext.Text(cur); s == "true" || s == "false" {
 		return "", "holds a boolean, not a date"
 	}
 	return s, bad

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hrsync/hrsync/connectors/jsontext"
 	"github.com/hrsync/hrsync/roster"
 )
 
@@ -49,7 +50,7 @@ func recordAt(raw json.RawMessage, i int, now time.Time) roster.Record {
 	var e employee
 	if err := json.Unmarshal(raw, &e); err != nil || isNull(raw) {
 		return roster.Record{Values: map[string]string{}, Unreadable: map[string]string{
-			roster.WholeRecord: fmt.Sprintf("results[%d] is %s, not an employee object", i, kindOf(raw))}}
+			roster.WholeRecord: fmt.Sprintf("results[%d] is %s, not an employee object", i, jsontext.Kind(raw))}}
 	}
 	if e.ID.bad != "" {
 		return roster.Record{Values: map[string]string{}, Unreadable: map[string]string{
@@ -115,7 +116,7 @@ func relationID(raw json.RawMessage) text {
 	case len(raw) == 0 || isNull(raw):
 		return text{}
 	case raw[0] == '"' || raw[0] == '-' || (raw[0] >= '0' && raw[0] <= '9'):
-		id, _ := textOf(raw)
+		id, _ := jsontext.Text(raw)
 		return text{s: id}
 	case raw[0] == '{':
 		var obj struct {
@@ -126,7 +127,7 @@ func relationID(raw json.RawMessage) text {
 		}
 		return obj.ID
 	}
-	return text{bad: "holds " + kindOf(raw) + ", not an employee id"}
+	return text{bad: "holds " + jsontext.Kind(raw) + ", not an employee id"}
 }
 
 // currentEmployment picks, from the expanded employments, the one with
@@ -140,7 +141,7 @@ func currentEmployment(raw json.RawMessage, now time.Time) (job employment, bad 
 	}
 	var raws []json.RawMessage
 	if raw[0] != '[' || json.Unmarshal(raw, &raws) != nil {
-		return employment{}, "holds " + kindOf(raw) + ", not a list"
+		return employment{}, "holds " + jsontext.Kind(raw) + ", not a list"
 	}
 	var best, future employment
 	var bestAt, futureAt time.Time
@@ -172,24 +173,3 @@ func currentEmployment(raw json.RawMessage, now time.Time) (job employment, bad 
 
 // isNull reports whether raw is JSON null.
 func isNull(raw json.RawMessage) bool { return bytes.Equal(bytes.TrimSpace(raw), []byte("null")) }
-
-// kindOf names the kind of JSON value raw is, for a problem's message.
-func kindOf(raw json.RawMessage) string {
-	raw = bytes.TrimSpace(raw)
-	if len(raw) == 0 {
-		return "nothing"
-	}
-	switch raw[0] {
-	case '{':
-		return "an object"
-	case '[':
-		return "a list"
-	case '"':
-		return "a string"
-	case 'n':
-		return "null"
-	case 't', 'f':
-		return "a boolean"
-	}
-	return "a number"
-}

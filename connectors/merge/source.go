@@ -11,6 +11,7 @@ import (
 
 	"github.com/hrsync/hrsync/connectors"
 	"github.com/hrsync/hrsync/connectors/httpx"
+	"github.com/hrsync/hrsync/connectors/jsontext"
 	"github.com/hrsync/hrsync/roster"
 )
 
@@ -61,7 +62,7 @@ func (s *Source) list(ctx context.Context, q url.Values, cursor string) (connect
 	var results []json.RawMessage
 	if !isNull(body.Results) && len(body.Results) > 0 {
 		if err := json.Unmarshal(body.Results, &results); err != nil {
-			return connectors.Page{}, fmt.Errorf("merge: GET %s: results %s, not a list", employeesPath, kindOf(body.Results))
+			return connectors.Page{}, fmt.Errorf("merge: GET %s: results %s, not a list", employeesPath, jsontext.Kind(body.Results))
 		}
 	}
 	if body.Next.bad != "" {
