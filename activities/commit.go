@@ -45,6 +45,7 @@ func (a *Activities) Commit(ctx context.Context, in CommitInput) (CommitResult, 
 }
 
 func (a *Activities) commit(ctx context.Context, in CommitInput) (CommitResult, error) {
+	defer startKeepAlive(ctx).stop()
 	plan, err := a.Store.GetPlan(ctx, in.PlanID)
 	if err != nil {
 		return CommitResult{}, err

@@ -127,6 +127,8 @@ func (a *Activities) fetch(ctx context.Context, in FetchInput) (FetchResult, err
 	// An attempt that already fetched and heartbeated the last page (Pages > 0
 	// with no cursor left) has nothing more to fetch; the empty cursor would
 	// otherwise start the roster over on top of the stored records.
+	alive := startKeepAlive(ctx, p)
+	defer alive.stop()
 	for p.Pages == 0 || p.Cursor != "" {
 		var page connectors.Page
 		if incremental {
@@ -147,7 +149,7 @@ func (a *Activities) fetch(ctx context.Context, in FetchInput) (FetchResult, err
 		p.Records += len(records)
 		p.Pages++
 		p.Cursor = page.Next
-		activity.RecordHeartbeat(ctx, p)
+		alive.progress(p)
 	}
 
 	res := FetchResult{SnapshotID: snapshotID, Records: p.Records, Pages: p.Pages}

@@ -59,6 +59,7 @@ func (a *Activities) Plan(ctx context.Context, in PlanInput) (PlanResult, error)
 }
 
 func (a *Activities) plan(ctx context.Context, in PlanInput) (PlanResult, error) {
+	defer startKeepAlive(ctx).stop()
 	cfg := in.Config.WithDefaults()
 	rules := cfg.Rules.WithDefaults()
 	planID := in.PlanID

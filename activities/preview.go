@@ -52,6 +52,7 @@ func (a *Activities) Preview(ctx context.Context, in PreviewInput) (PreviewResul
 }
 
 func (a *Activities) preview(ctx context.Context, in PreviewInput) (PreviewResult, error) {
+	defer startKeepAlive(ctx).stop()
 	cfg := in.Config.WithDefaults()
 	rules := cfg.Rules.WithDefaults()
 	records, err := a.Store.SnapshotRecords(ctx, in.SnapshotID)

@@ -38,6 +38,9 @@ type Config struct {
 	Admins []string `json:"admins,omitempty" yaml:"admins,omitempty"`
 	// Notify says how admins are told: email and/or webhook.
 	Notify notify.Config `json:"notify" yaml:"notify"`
+	// Outage says how long a run waits out an unreachable HRIS or
+	// directory, and when the admins hear of it.
+	Outage OutagePolicy `json:"outage,omitzero" yaml:"outage,omitempty"`
 	// Rules are the field selection, mapping, date formats, filters and
 	// policies of the sync; their keys sit at the top level of the config.
 	roster.Rules `yaml:",inline"`
@@ -177,6 +180,7 @@ func (c Config) WithDefaults() Config {
 	}
 	c.Rules = c.Rules.WithDefaults()
 	c.Rules.StatusMap = statusMapOf(c.Source.StatusMap)
+	c.Outage = c.Outage.WithDefaults()
 	return c
 }
 
@@ -210,6 +214,7 @@ func (c Config) Validate() error {
 	if _, err := c.Schedule.spec(); err != nil {
 		bad("schedule", "%v", err)
 	}
+	c.Outage.validate(bad)
 	if fs := c.Schedule.FirstSync; fs != "" && fs != FirstSyncNow && fs != FirstSyncOnCron {
 		if _, err := time.Parse(time.RFC3339, fs); err != nil {
 			bad("schedule.firstSync", "%q must be %q, %q or an RFC 3339 time", fs, FirstSyncNow, FirstSyncOnCron)

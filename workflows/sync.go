@@ -19,14 +19,36 @@ import (
 // so listing runs shows their counts without fetching each result.
 const MemoSummary = "summary"
 
-// retryPolicy is shared by every sync activity: quick first retries, a
-// bounded backoff, and no retry of errors classified permanent.
+// retryPolicy is the preview's: quick first retries, a bounded backoff, a
+// few attempts, and no retry of errors classified permanent.
 var retryPolicy = &temporal.RetryPolicy{
 	InitialInterval:        time.Second,
 	BackoffCoefficient:     2,
 	MaximumInterval:        time.Minute,
 	MaximumAttempts:        10,
-	NonRetryableErrorTypes: []string{activities.ErrTypePermanent, activities.ErrTypeBadCredential, activities.ErrTypeNotReady},
+	NonRetryableErrorTypes: nonRetryable,
+}
+
+// nonRetryable are the error types no retry can fix.
+var nonRetryable = []string{activities.ErrTypePermanent, activities.ErrTypeBadCredential, activities.ErrTypeNotReady}
+
+// outageOptions are the options of a sync's activities: an attempt may run
+// for timeout and must heartbeat, and retries go on — however many it
+// takes, worker crashes included — with waits that grow to the outage
+// policy's MaxBackoff, until its GiveUpAfter has passed since the first.
+func outageOptions(p integration.OutagePolicy, timeout time.Duration) workflow.ActivityOptions {
+	p = p.WithDefaults()
+	return workflow.ActivityOptions{
+		StartToCloseTimeout:    timeout,
+		ScheduleToCloseTimeout: time.Duration(p.GiveUpAfter),
+		HeartbeatTimeout:       heartbeatTimeout,
+		RetryPolicy: &temporal.RetryPolicy{
+			InitialInterval:        time.Second,
+			BackoffCoefficient:     2,
+			MaximumInterval:        time.Duration(p.MaxBackoff),
+			NonRetryableErrorTypes: nonRetryable,
+		},
+	}
 }
 
 // SyncWorkflow is one run of an integration: fetch the HRIS into a staged
@@ -166,11 +188,7 @@ func (s *syncImpl) applyPass(ctx workflow.Context, planID string, pass, n int) (
 	if parts == 0 {
 		return total, nil
 	}
-	ctx = workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-		StartToCloseTimeout: 2 * time.Hour,
-		HeartbeatTimeout:    heartbeatTimeout,
-		RetryPolicy:         retryPolicy,
-	})
+	ctx = workflow.WithActivityOptions(ctx, outageOptions(s.in.Config.Outage, 2*time.Hour))
 	futures := make([]workflow.Future, parts)
 	for i := range futures {
 		futures[i] = workflow.ExecuteActivity(ctx, a.Apply, activities.ApplyInput{
@@ -310,10 +328,10 @@ func (s *syncImpl) notify(ctx workflow.Context, plan activities.PlanResult) {
 }
 
 // heartbeatTimeout is how long an activity may go without heartbeating
-// before Temporal gives its attempt to another worker: fetch and apply
-// heartbeat after every page and every change, so a worker that dies is
+// before Temporal gives its attempt to another worker: every sync activity
+// heartbeats every few seconds while it runs, so a worker that dies is
 // replaced within this time.
-const heartbeatTimeout = 45 * time.Second
+const heartbeatTimeout = 15 * time.Second
 
 // statusOfError is the SyncStatus of a run that ended with err: a refused
 // credential asks for reconnecting, a source mid-sync says so, a
@@ -338,15 +356,11 @@ func statusOfError(err error) string {
 	return StatusFailed
 }
 
-// activity runs one activity with the sync's retry policy and a heartbeat
-// timeout, and records how long it took.
+// activity runs one activity with the sync's outage options, and records
+// how long it took.
 func (s *syncImpl) activity(ctx workflow.Context, took *time.Duration, timeout time.Duration,
 	fn, input, result any) error {
-	ctx = workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-		StartToCloseTimeout: timeout,
-		HeartbeatTimeout:    heartbeatTimeout,
-		RetryPolicy:         retryPolicy,
-	})
+	ctx = workflow.WithActivityOptions(ctx, outageOptions(s.in.Config.Outage, timeout))
 	start := workflow.Now(ctx)
 	err := workflow.ExecuteActivity(ctx, fn, input).Get(ctx, result)
 	*took = workflow.Now(ctx).Sub(start)
