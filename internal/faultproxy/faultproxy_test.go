@@ -202,6 +202,19 @@ func TestSeededRate(t *testing.T) {
 	}
 }
 
+func TestDelayGivesWayWhenTheClientGivesUp(t *testing.T) {
+	up := newUpstream(t)
+	p := faultproxy.Start(t, faultproxy.Options{
+		Upstream: up.URL, Seed: 1, Rate: 1, Faults: []faultproxy.Fault{faultproxy.Delay},
+		Delay: [2]time.Duration{time.Minute, time.Minute},
+	})
+	c := freshClient(t)
+	c.Timeout = 20 * time.Millisecond
+	_, _, err := post(t, c, p.URL())
+	require.Error(t, err)
+	require.EqualValues(t, 1, up.n.Load(), "the upstream did the work")
+}
+
 func TestConcurrencyChangesWhoNotHowMany(t *testing.T) {
 	up := newUpstream(t)
 	const workers, each = 8, 100
