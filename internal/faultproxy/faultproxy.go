@@ -7,9 +7,9 @@
 //	p := faultproxy.Start(t, faultproxy.Options{Upstream: dir.URL, Seed: 1, Rate: 0.1})
 //	// point the SCIM client at p.URL() instead of dir.URL
 //
-// Every request the proxy decides to fault takes one decision, drawn from a
-// PCG source seeded with Options.Seed under one mutex, in the order requests
-// reach the proxy. Sequential requests therefore get the same faults on every
+// Every matched request outside an outage takes one decision, fault or not
+// and which, drawn from a PCG source seeded with Options.Seed under one
+// mutex, in the order requests reach the proxy. Sequential requests therefore get the same faults on every
 // run with the same seed. With concurrent clients the arrival order, and so
 // which request gets which fault, varies between runs; the share of faulted
 // requests still holds.
