@@ -16,6 +16,9 @@ import (
 const (
 	OutcomeApplied  = "applied"
 	OutcomeRejected = "rejected"
+	// OutcomeFailed is a run whose apply stopped part way: the report has
+	// what reached the directory, and how much was left.
+	OutcomeFailed = "failed"
 )
 
 // CommitInput names the run to close.
@@ -23,8 +26,9 @@ type CommitInput struct {
 	IntegrationID string
 	SyncID        string
 	PlanID        string
-	// Outcome is OutcomeApplied, or OutcomeRejected when an administrator
-	// discarded the plan and nothing was applied.
+	// Outcome is OutcomeApplied, OutcomeRejected when an administrator
+	// discarded the plan and nothing was applied, or OutcomeFailed when the
+	// apply stopped part way.
 	Outcome string
 }
 
@@ -56,16 +60,16 @@ func (a *Activities) commit(ctx context.Context, in CommitInput) (CommitResult, 
 		Problems: plan.Problems, Blocks: plan.Blocks, Warnings: plan.Warnings,
 		NotManaged: plan.NotManaged,
 	}
-	if in.Outcome == OutcomeApplied {
+	if in.Outcome == OutcomeApplied || in.Outcome == OutcomeFailed {
 		outcomes, err := a.Store.PlanOutcomes(ctx, in.PlanID)
 		if err != nil {
 			return CommitResult{}, err
 		}
-		if outcomes.Unfinished > 0 {
+		if outcomes.Unfinished > 0 && in.Outcome == OutcomeApplied {
 			return CommitResult{}, connectors.Permanent(
 				fmt.Errorf("plan %s still has %d changes to apply", in.PlanID, outcomes.Unfinished))
 		}
-		report.Applied, report.Failures = outcomes.Applied, outcomes.Failures
+		report.Applied, report.Failures, report.Unfinished = outcomes.Applied, outcomes.Failures, outcomes.Unfinished
 		if err := a.Store.PromoteApplied(ctx, in.IntegrationID, in.PlanID); err != nil {
 			return CommitResult{}, err
 		}

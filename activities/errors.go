@@ -28,7 +28,10 @@ const (
 // permanent error (bad credentials, refused input, missing store record)
 // stops retries at once; a throttled one retries after the wait the remote
 // system asked for; anything else retries with the activity's backoff.
-// It is the one place where that decision is made.
+// It is the one place where that decision is made. The failure carries the
+// error's text once, as its message, and no copy of it as a cause: the
+// message already says everything the chain would, and a failure read in
+// status or the Web UI must not repeat itself.
 func classify(err error) error {
 	switch {
 	case err == nil:
@@ -36,16 +39,15 @@ func classify(err error) error {
 	case errors.Is(err, context.Canceled):
 		return err
 	case errors.Is(err, connectors.ErrBadCredential):
-		return temporal.NewNonRetryableApplicationError(err.Error(), ErrTypeBadCredential, err)
+		return temporal.NewNonRetryableApplicationError(err.Error(), ErrTypeBadCredential, nil)
 	case errors.Is(err, connectors.ErrNotReady):
-		return temporal.NewNonRetryableApplicationError(err.Error(), ErrTypeNotReady, err)
+		return temporal.NewNonRetryableApplicationError(err.Error(), ErrTypeNotReady, nil)
 	case connectors.IsPermanent(err), errors.Is(err, store.ErrNotFound):
-		return temporal.NewNonRetryableApplicationError(err.Error(), ErrTypePermanent, err)
+		return temporal.NewNonRetryableApplicationError(err.Error(), ErrTypePermanent, nil)
 	}
 	if d := connectors.RetryAfter(err); d > 0 {
 		return temporal.NewApplicationErrorWithOptions(err.Error(), ErrTypeThrottled,
-			temporal.ApplicationErrorOptions{NextRetryDelay: d, Cause: err})
+			temporal.ApplicationErrorOptions{NextRetryDelay: d})
 	}
-	return temporal.NewApplicationErrorWithOptions(err.Error(), ErrTypeTransient,
-		temporal.ApplicationErrorOptions{Cause: err})
+	return temporal.NewApplicationErrorWithOptions(err.Error(), ErrTypeTransient, temporal.ApplicationErrorOptions{})
 }

@@ -162,6 +162,9 @@ func printReport(w io.Writer, r store.Report, changes []store.PlannedChange, all
 	for _, b := range r.Blocks {
 		fmt.Fprintf(w, "  blocked by %s: %s\n", b.Code, b.Message)
 	}
+	if r.Unfinished > 0 {
+		fmt.Fprintf(w, "  unfinished: %d changes the run did not get to; the next run plans them again\n", r.Unfinished)
+	}
 	if r.NotManaged > 0 {
 		fmt.Fprintf(w, "  not managed: %d directory users hrsync does not own, left alone\n", r.NotManaged)
 	}

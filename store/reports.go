@@ -29,6 +29,8 @@ type Report struct {
 	Warnings []string `json:"warnings,omitempty"`
 	// NotManaged counts the directory users the integration did not own.
 	NotManaged int `json:"notManaged,omitempty"`
+	// Unfinished counts the changes a failed run did not get to.
+	Unfinished int `json:"unfinished,omitempty"`
 }
 
 // Failure is one change that could not be applied, named by HRIS id.

@@ -226,10 +226,13 @@ func (w *integrationImpl) runSync(ctx workflow.Context, trigger string) {
 
 	var summary SyncSummary
 	if err := future.Get(ctx, &summary); err != nil {
-		status := statusOfError(err)
 		w.logger.Error("Sync did not complete", "SyncWorkflowId", id, "Error", err)
-		summary = SyncSummary{WorkflowID: id, Number: n, Trigger: trigger, Status: status,
-			StartedAt: started, FinishedAt: workflow.Now(ctx), Error: err.Error()}
+		var ok bool
+		if summary, ok = failedSummary(err); !ok {
+			status := statusOfError(err)
+			summary = SyncSummary{WorkflowID: id, Number: n, Trigger: trigger, Status: status,
+				StartedAt: started, FinishedAt: workflow.Now(ctx), Error: failureSentence(err, status)}
+		}
 	}
 	w.current = nil
 	w.state.LastSync = &summary

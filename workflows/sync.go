@@ -88,9 +88,59 @@ func (s *syncImpl) run(ctx workflow.Context) (SyncSummary, error) {
 	if status == StatusCancelled {
 		ctx, _ = workflow.NewDisconnectedContext(ctx)
 	}
-	s.summary.Status, s.summary.Error = status, err.Error()
+	s.logger.Error("Sync failed", "Status", status, "Error", err)
+	s.summary.Status, s.summary.Error = status, failureSentence(err, status)
+	s.summary.FinishedAt = workflow.Now(ctx)
 	s.setStatus(ctx, status)
-	return s.summary, err
+	if workflow.GetVersion(ctx, versionRecordFailed, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+		return s.summary, err
+	}
+	if err := workflow.UpsertMemo(ctx, map[string]any{MemoSummary: s.summary}); err != nil {
+		s.logger.Warn("Unable to record summary memo", "Error", err)
+	}
+	if status == StatusCancelled {
+		return s.summary, err
+	}
+	// The run's failure is its one sentence, with the summary — counts of
+	// what it applied included — as details for the integration to keep.
+	return s.summary, temporal.NewNonRetryableApplicationError(s.summary.Error, ErrTypeSyncFailed, nil, s.summary)
+}
+
+// ErrTypeSyncFailed is the type of a failed SyncWorkflow's error, whose
+// details are the run's SyncSummary.
+const ErrTypeSyncFailed = "SyncFailed"
+
+// failedSummary is the summary a failed run left in its error, if any.
+func failedSummary(err error) (SyncSummary, bool) {
+	var appErr *temporal.ApplicationError
+	var sum SyncSummary
+	if !errors.As(err, &appErr) || appErr.Type() != ErrTypeSyncFailed || !appErr.HasDetails() {
+		return sum, false
+	}
+	if appErr.Details(&sum) != nil || sum.Status == "" {
+		return sum, false
+	}
+	return sum, true
+}
+
+// recordPartial closes a run whose apply stopped part way: what reached
+// the directory is reported per employee and becomes the applied roster,
+// so a failed or cancelled run still says whom it wrote. It runs even when
+// the run was cancelled, and a failure of its own is only logged.
+func (s *syncImpl) recordPartial(ctx workflow.Context, plan activities.PlanResult) {
+	if workflow.GetVersion(ctx, versionRecordFailed, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+		return
+	}
+	ctx, _ = workflow.NewDisconnectedContext(ctx)
+	var committed activities.CommitResult
+	if err := s.activity(ctx, &s.summary.Timings.Commit, 10*time.Minute, a.Commit, activities.CommitInput{
+		IntegrationID: s.in.IntegrationID, SyncID: s.summary.WorkflowID, PlanID: plan.PlanID,
+		Outcome: activities.OutcomeFailed,
+	}, &committed); err != nil {
+		s.logger.Warn("Unable to record what the failed run applied", "Error", err)
+		return
+	}
+	s.summary.ReportID, s.summary.Applied, s.summary.Failed = committed.ReportID, committed.Applied, committed.Failed
 }
 
 // Change IDs of versioned behaviour; histories recorded before a change
@@ -99,6 +149,9 @@ const (
 	versionNotify   = "notify-on-block"
 	versionReplan   = "replan-on-approve"
 	versionParallel = "parallel-apply"
+	// versionRecordFailed reports what a failed apply wrote and keeps a
+	// failed run's summary in its memo.
+	versionRecordFailed = "record-failed-runs"
 )
 
 func (s *syncImpl) steps(ctx workflow.Context) (SyncSummary, error) {
@@ -127,6 +180,7 @@ func (s *syncImpl) steps(ctx workflow.Context) (SyncSummary, error) {
 	if outcome == activities.OutcomeApplied {
 		s.setStatus(ctx, StatusApplying)
 		if err := s.apply(ctx, plan); err != nil {
+			s.recordPartial(ctx, plan)
 			return s.summary, fmt.Errorf("apply failed: %w", err)
 		}
 	}

@@ -108,7 +108,7 @@ func TestSyncFailsOnPermanentFetchError(t *testing.T) {
 
 	env.ExecuteWorkflow(SyncWorkflow, syncInput())
 
-	require.ErrorContains(t, env.GetWorkflowError(), "fetch failed")
+	require.ErrorContains(t, env.GetWorkflowError(), "Fetch failed: 401 unauthorized")
 	require.Equal(t, 1, calls, "a permanent error must not be retried")
 }
 
@@ -251,4 +251,43 @@ func TestApplyRunsInParallelPartsThenLinks(t *testing.T) {
 	// 1,201 writes in batches of 500 need three parts; the 300 links
 	// they leave fit in one.
 	require.ElementsMatch(t, []call{{1, 0, 3}, {1, 1, 3}, {1, 2, 3}, {2, 0, 1}}, got)
+}
+
+// An apply that keeps failing until the outage policy gives up ends the run
+// Failed, but the run still commits what reached the directory, and its
+// summary says so.
+func TestFailedApplyStillReportsWhatItWrote(t *testing.T) {
+	env := newEnv(t, time.Date(2026, 3, 10, 9, 30, 0, 0, time.UTC))
+	mockFetchPlan(env, nil)
+	env.OnActivity(a.Apply, mock.Anything, mock.Anything).Return(activities.ApplyResult{},
+		temporal.NewNonRetryableApplicationError("directory refused", activities.ErrTypePermanent, nil))
+	outcome := ""
+	env.OnActivity(a.Commit, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in activities.CommitInput) (activities.CommitResult, error) {
+			outcome = in.Outcome
+			return activities.CommitResult{ReportID: in.SyncID, Applied: map[roster.Op]int{roster.OpDeactivate: 20}}, nil
+		})
+
+	env.ExecuteWorkflow(SyncWorkflow, syncInput())
+
+	require.ErrorContains(t, env.GetWorkflowError(), "Apply failed: directory refused")
+	require.Equal(t, activities.OutcomeFailed, outcome)
+	sum, ok := failedSummary(env.GetWorkflowError())
+	require.True(t, ok, "the failure carries the run's summary for the integration to keep")
+	require.Equal(t, StatusFailed, sum.Status)
+	require.Equal(t, 20, sum.Applied[roster.OpDeactivate], "what the run wrote before it stopped")
+	require.NotEmpty(t, sum.ReportID)
+	require.Equal(t, "Apply failed: directory refused; the next scheduled run tries again.", sum.Error)
+}
+
+func TestSyncActivitiesRetryForTheOutagePolicyNotACount(t *testing.T) {
+	p := integration.OutagePolicy{GiveUpAfter: integration.Duration(6 * time.Hour), MaxBackoff: integration.Duration(time.Minute)}
+	o := outageOptions(p, time.Hour)
+	require.Equal(t, 6*time.Hour, o.ScheduleToCloseTimeout)
+	require.Zero(t, o.RetryPolicy.MaximumAttempts, "worker crashes never use up a budget of attempts")
+	require.Equal(t, time.Minute, o.RetryPolicy.MaximumInterval)
+	require.Equal(t, 15*time.Second, o.HeartbeatTimeout)
+	d := outageOptions(integration.OutagePolicy{}, time.Hour)
+	require.Equal(t, integration.DefaultGiveUpAfter, d.ScheduleToCloseTimeout)
+	require.Equal(t, integration.DefaultMaxBackoff, d.RetryPolicy.MaximumInterval)
 }
