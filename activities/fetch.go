@@ -52,6 +52,10 @@ type FetchProgress struct {
 	StartedAt time.Time
 	Since     time.Time
 	Base      string
+	// FailingSince is when the source began failing this fetch, kept
+	// across attempts until a page comes through, so status can say how
+	// long the HRIS has been unreachable.
+	FailingSince time.Time `json:",omitzero"`
 }
 
 // defaultFullPullDays is how often a source that can list its changes is
@@ -137,8 +141,13 @@ func (a *Activities) fetch(ctx context.Context, in FetchInput) (FetchResult, err
 			page, err = src.FetchPage(ctx, p.Cursor)
 		}
 		if err != nil {
+			if p.FailingSince.IsZero() {
+				p.FailingSince = a.now().UTC()
+			}
+			alive.progress(p)
 			return FetchResult{}, fmt.Errorf("unable to fetch page %d from %s source: %w", p.Pages+1, in.Source.Kind, err)
 		}
+		p.FailingSince = time.Time{}
 		records := make([]roster.Record, len(page.Records))
 		for i, r := range page.Records {
 			records[i] = in.Rules.Minimize(r, digest)

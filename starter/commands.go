@@ -155,6 +155,9 @@ func (c *cli) statusCmd() *cobra.Command {
 					printStatus(w, st)
 					if out.Progress != nil && out.Progress.Running {
 						fmt.Fprintf(w, "progress           %s\n", describeProgress(*out.Progress))
+						if r := out.Progress.Retrying; r != nil {
+							fmt.Fprintf(w, "retrying           %s\n", r)
+						}
 					}
 					if cur := st.Current; cur != nil && cur.Blocked != nil {
 						fmt.Fprintln(w, "held for review")

@@ -49,6 +49,8 @@ const barWidth = 30
 // describeProgress writes p in one line.
 func describeProgress(p operator.Progress) string {
 	switch {
+	case p.Retrying != nil && p.Total == 0:
+		return fmt.Sprintf("%-10s retrying: %s", p.Status, p.Retrying)
 	case p.Total > 0:
 		filled := barWidth * p.Applied / p.Total
 		what := "writing users"
