@@ -84,4 +84,3 @@ func (o *Operator) config(ctx context.Context, id string) (cfg integration.Confi
 	}
 	return st.Config, true, nil
 }
-
