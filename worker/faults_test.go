@@ -1,0 +1,87 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/hrsync/hrsync/integration"
+	"github.com/hrsync/hrsync/internal/faultproxy"
+	"github.com/hrsync/hrsync/operator"
+	"github.com/hrsync/hrsync/roster"
+	"github.com/hrsync/hrsync/workflows"
+)
+
+// A directory outage in the middle of a run, scaled down: every write the
+// apply makes fails for a while, status says what the run waits for, and
+// once the directory answers again the run completes with the directory
+// equal to the HRIS.
+func TestScenarioDirectoryOutageIsWaitedOutVisibly(t *testing.T) {
+	s := newScenario(t, 10, roster.Rules{})
+	ctx := context.Background()
+
+	// A second integration writes through a proxy whose writes are down;
+	// its reads pass, so the run plans and then waits in its apply.
+	proxy := faultproxy.Start(t, faultproxy.Options{Upstream: s.env.scimURL(), Seed: 1,
+		Match: func(r *http.Request) bool { return r.Method != http.MethodGet }})
+	proxy.Outage(true)
+	csvPath := filepath.Join(s.dir, "outage.csv")
+	rows := []string{"id,firstName,lastName,workEmail,status"}
+	for i := 1; i <= 40; i++ {
+		rows = append(rows, fmt.Sprintf("O%03d,Otto%d,Outage,o%03d@outage.test,active", i, i, i))
+	}
+	require.NoError(t, os.WriteFile(csvPath, []byte(strings.Join(rows, "\n")+"\n"), 0o600))
+	cfg := s.env.demoConfig()
+	cfg.ID = "outage"
+	cfg.Source = integration.Endpoint{Kind: "csv", URL: "file://" + csvPath}
+	cfg.Target.URL = proxy.URL()
+	cfg.Outage = integration.OutagePolicy{MaxBackoff: integration.Duration(time.Second)}
+	require.NoError(t, s.op.Create(ctx, cfg))
+
+	var retry *operator.Retrying
+	eventually(t, "status to show the run retrying its apply", func() bool {
+		st, err := s.op.Status(ctx, "outage")
+		if err != nil || st.Current == nil {
+			return false
+		}
+		p, err := s.op.Progress(ctx, st.Current.WorkflowID)
+		retry = p.Retrying
+		return err == nil && retry != nil && retry.Step == "Apply" && retry.Tries >= 3
+	})
+	line := retry.String()
+	t.Log("status: retrying  ", line)
+	require.Contains(t, line, "directory unreachable since ")
+	require.Contains(t, line, " tries, ")
+	require.Contains(t, line, ", last error: ")
+	require.LessOrEqual(t, len(retry.LastError), 300)
+	require.NotNil(t, retry.GiveUpAt, "the outage policy's limit is shown")
+
+	proxy.Outage(false)
+	var last *workflows.SyncSummary
+	eventually(t, "the run to complete once the directory is back", func() bool {
+		st, err := s.op.Status(ctx, "outage")
+		last = st.LastSync
+		return err == nil && last != nil
+	})
+	require.Equal(t, workflows.StatusCompleted, last.Status, last.Error)
+	require.Equal(t, 40, last.Applied[roster.OpCreate])
+	seen := map[string]int{}
+	for _, u := range s.directoryUsers(t) {
+		if strings.HasPrefix(u.Employee.ID, "O") {
+			seen[u.Employee.ID]++
+			require.True(t, u.Active)
+		}
+	}
+	require.Len(t, seen, 40, "none missing")
+	for id, n := range seen {
+		require.Equal(t, 1, n, "no duplicate of %s", id)
+	}
+	require.Positive(t, proxy.Stats().Outage, "the outage did refuse requests")
+}
