@@ -2,12 +2,15 @@ package operator
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
+	failurepb "go.temporal.io/api/failure/v1"
 	workflowpb "go.temporal.io/api/workflow/v1"
+	"go.temporal.io/sdk/temporal"
 
 	"github.com/hrsync/hrsync/activities"
 )
@@ -96,7 +99,7 @@ func (o *Operator) retrying(pa *workflowpb.PendingActivityInfo) *Retrying {
 	}
 	step := pa.GetActivityType().GetName()
 	r := &Retrying{System: "directory", Step: step, Tries: int(pa.GetAttempt()) - 1,
-		Since: pa.GetScheduledTime().AsTime(), LastError: oneLine(last.GetMessage(), maxLastError)}
+		Since: pa.GetScheduledTime().AsTime(), LastError: oneLine(o.failureMessage(last), maxLastError)}
 	if pa.GetState() == enumspb.PENDING_ACTIVITY_STATE_STARTED {
 		r.Tries++
 	}
@@ -115,6 +118,19 @@ func (o *Operator) retrying(pa *workflowpb.PendingActivityInfo) *Retrying {
 		r.Since = since
 	}
 	return r
+}
+
+// failureMessage reads a failure's message, decrypting it when the payload
+// codec sealed it.
+func (o *Operator) failureMessage(f *failurepb.Failure) string {
+	fc := temporal.NewDefaultFailureConverter(temporal.DefaultFailureConverterOptions{DataConverter: o.dc})
+	var appErr *temporal.ApplicationError
+	if err := fc.FailureToError(f); errors.As(err, &appErr) {
+		return appErr.Message()
+	} else if err != nil {
+		return err.Error()
+	}
+	return f.GetMessage()
 }
 
 // failingSince is when the step's first failing attempt recorded that it

@@ -60,6 +60,7 @@ func TestScenarioDirectoryOutageIsWaitedOutVisibly(t *testing.T) {
 	require.Contains(t, line, "directory unreachable since ")
 	require.Contains(t, line, " tries, ")
 	require.Contains(t, line, ", last error: ")
+	require.NotContains(t, line, "Encoded failure", "the sealed failure is read with the payload key")
 	require.LessOrEqual(t, len(retry.LastError), 300)
 	require.NotNil(t, retry.GiveUpAt, "the outage policy's limit is shown")
 
