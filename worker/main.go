@@ -101,7 +101,7 @@ func newRootCmd() *cobra.Command {
 			return err
 		},
 	}
-	cmd.AddCommand(newBenchCmd())
+	cmd.AddCommand(newBenchCmd(), newBenchFaultsCmd())
 	f := cmd.Flags()
 	f.BoolVar(&cfg.Dev.Enabled, "dev", false, "run an embedded Temporal server, Web UI, demo HRIS and demo directory")
 	f.StringVar(&cfg.DataDir, "data-dir", ".hrsync", "directory for dev mode's Temporal database, the store and demo state")
