@@ -473,8 +473,14 @@ func (s *syncImpl) setStatus(ctx workflow.Context, status string) {
 		s.logger.Warn("Unable to set search attribute", "Error", err)
 	}
 	details := fmt.Sprintf("**%s** · integration %s · run %d (%s)", status, s.in.IntegrationID, s.in.Number, s.in.Trigger)
-	if status == StatusAwaitingApproval {
+	switch status {
+	case StatusAwaitingApproval:
 		details += fmt.Sprintf(" · send signal `%s` or `%s` to integration/%s", SignalApprove, SignalReject, s.in.IntegrationID)
+	case StatusFetching, StatusPlanning, StatusApplying:
+		p := s.in.Config.Outage.WithDefaults()
+		details += fmt.Sprintf(" · a step that fails is retried, waiting up to %s between tries, for %s: "+
+			"the pending activity shows each try's error, and `starter status %s` says since when",
+			p.MaxBackoff, p.GiveUpAfter, s.in.IntegrationID)
 	}
 	workflow.SetCurrentDetails(ctx, details)
 }
