@@ -2,10 +2,7 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -32,15 +29,7 @@ func TestScenarioDirectoryOutageIsWaitedOutVisibly(t *testing.T) {
 	proxy := faultproxy.Start(t, faultproxy.Options{Upstream: s.env.scimURL(), Seed: 1,
 		Match: func(r *http.Request) bool { return r.Method != http.MethodGet }})
 	proxy.Outage(true)
-	csvPath := filepath.Join(s.dir, "outage.csv")
-	rows := []string{"id,firstName,lastName,workEmail,status"}
-	for i := 1; i <= 40; i++ {
-		rows = append(rows, fmt.Sprintf("O%03d,Otto%d,Outage,o%03d@outage.test,active", i, i, i))
-	}
-	require.NoError(t, os.WriteFile(csvPath, []byte(strings.Join(rows, "\n")+"\n"), 0o600))
-	cfg := s.env.demoConfig()
-	cfg.ID = "outage"
-	cfg.Source = integration.Endpoint{Kind: "csv", URL: "file://" + csvPath}
+	cfg := s.csvIntegration("outage", "O", 40)
 	cfg.Target.URL = proxy.URL()
 	cfg.Outage = integration.OutagePolicy{MaxBackoff: integration.Duration(time.Second)}
 	require.NoError(t, s.op.Create(ctx, cfg))

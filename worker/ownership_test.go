@@ -4,16 +4,12 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/hrsync/hrsync/integration"
 	"github.com/hrsync/hrsync/roster"
 	"github.com/hrsync/hrsync/workflows"
 )
@@ -50,15 +46,7 @@ func TestScenarioTwoIntegrationsShareTheDirectory(t *testing.T) {
 	before := demoActive()
 
 	// A second integration, reading a CSV export, on the same directory.
-	csvPath := filepath.Join(s.dir, "second.csv")
-	rows := []string{"id,firstName,lastName,workEmail,status"}
-	for i := 1; i <= 5; i++ {
-		rows = append(rows, fmt.Sprintf("B%03d,Bea%d,Second,b%03d@second.test,active", i, i, i))
-	}
-	require.NoError(t, os.WriteFile(csvPath, []byte(strings.Join(rows, "\n")+"\n"), 0o600))
-	second := s.env.demoConfig()
-	second.ID, second.Name = "second", "A second HRIS on the same directory"
-	second.Source = integration.Endpoint{Kind: "csv", URL: "file://" + csvPath}
+	second := s.csvIntegration("second", "B", 5)
 	require.NoError(t, s.op.Create(ctx, second))
 	var last *workflows.SyncSummary
 	eventually(t, "the second integration's first sync", func() bool {

@@ -2,11 +2,16 @@ package main
 
 import (
 	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/hrsync/hrsync/integration"
 	"github.com/hrsync/hrsync/roster"
 	"github.com/hrsync/hrsync/store"
 	"github.com/hrsync/hrsync/workflows"
@@ -42,6 +47,23 @@ func newScenario(t *testing.T, employees int, rules roster.Rules) *scenario {
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = s.store.Close() })
 	return s
+}
+
+// csvIntegration writes a CSV export of n active employees with ids
+// prefix001… into the scenario's folder and returns an integration that
+// reads it into dev mode's directory.
+func (s *scenario) csvIntegration(id, prefix string, n int) integration.Config {
+	s.t.Helper()
+	path := filepath.Join(s.dir, id+".csv")
+	rows := []string{"id,firstName,lastName,workEmail,status"}
+	for i := 1; i <= n; i++ {
+		rows = append(rows, fmt.Sprintf("%s%03d,First%d,%s,%s%03d@%s.test,active", prefix, i, i, id, strings.ToLower(prefix), i, id))
+	}
+	require.NoError(s.t, os.WriteFile(path, []byte(strings.Join(rows, "\n")+"\n"), 0o600))
+	cfg := s.env.demoConfig()
+	cfg.ID, cfg.Name = id, "CSV export "+id
+	cfg.Source = integration.Endpoint{Kind: "csv", URL: "file://" + path}
+	return cfg
 }
 
 // cfg0Store is the store dev mode keeps under dir.
