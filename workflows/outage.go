@@ -2,6 +2,8 @@ package workflows
 
 import (
 	"errors"
+	"fmt"
+	"strings"
 	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
@@ -13,10 +15,16 @@ import (
 	"github.com/hrsync/hrsync/notify"
 )
 
-// versionQuarantine pauses an integration whose run gave up after the
-// outage limit, and tells the admins; histories recorded before it replay
+// Change IDs of the outage notices; histories recorded before them replay
 // along the old path.
-const versionQuarantine = "quarantine-on-give-up"
+const (
+	// versionDelayNotice tells the admins once when a run is still going
+	// the outage policy's notifyAfter after it started.
+	versionDelayNotice = "notify-on-delay"
+	// versionQuarantine pauses an integration whose run gave up after the
+	// outage limit, and tells the admins.
+	versionQuarantine = "quarantine-on-give-up"
+)
 
 // gaveUp reports whether err ended a run because a step kept failing until
 // the outage policy's giveUpAfter, which Temporal enforces as the step's
@@ -24,6 +32,72 @@ const versionQuarantine = "quarantine-on-give-up"
 func gaveUp(err error) bool {
 	var timeout *temporal.TimeoutError
 	return errors.As(err, &timeout) && timeout.TimeoutType() == enumspb.TIMEOUT_TYPE_SCHEDULE_TO_CLOSE
+}
+
+// watchDelay arranges the run's one "sync delayed" notice: if the run is
+// still fetching, planning or applying the outage policy's notifyAfter after
+// it started, the admins are told which step it is in and since when. Time
+// spent waiting for an approval is a person's, not an outage's: a run found
+// waiting gets notifyAfter again from the decision. Nothing is arranged when
+// the integration has no notification channel.
+func (s *syncImpl) watchDelay(ctx workflow.Context) {
+	cfg := s.in.Config
+	if !notifies(cfg.Notify) {
+		return
+	}
+	if workflow.GetVersion(ctx, versionDelayNotice, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+		return
+	}
+	outage := cfg.Outage.WithDefaults()
+	workflow.Go(ctx, func(ctx workflow.Context) {
+		step := ""
+		for {
+			if workflow.Sleep(ctx, time.Duration(outage.NotifyAfter)) != nil {
+				return // the run was cancelled
+			}
+			if step = s.step(ctx); step != StatusAwaitingApproval {
+				break
+			}
+			if workflow.Await(ctx, func() bool { return s.step(ctx) != StatusAwaitingApproval }) != nil {
+				return
+			}
+		}
+		if step != StatusFetching && step != StatusPlanning && step != StatusApplying {
+			return // the run has ended
+		}
+		msg := fmt.Sprintf("Sync %d has been running since %s and is still %s; a step that keeps failing is retried "+
+			"for up to %s, then the run fails and the integration is quarantined.",
+			s.in.Number, s.summary.StartedAt.UTC().Format("2006-01-02 15:04 MST"), stepWords[step],
+			shortDuration(time.Duration(outage.GiveUpAfter)))
+		s.logger.Warn("Sync delayed; telling the administrators", "Step", step)
+		notifyIncident(ctx, s.logger, activities.IncidentInput{IntegrationID: s.in.IntegrationID,
+			SyncWorkflowID: s.summary.WorkflowID, Event: notify.EventDelayed, Message: msg, Config: cfg})
+	})
+}
+
+// stepWords say what a run does in each step that can meet an outage.
+var stepWords = map[string]string{
+	StatusFetching: "fetching from the HRIS",
+	StatusPlanning: "planning",
+	StatusApplying: "applying changes to the directory",
+}
+
+// step is the step the run is in: the SyncStatus setStatus last published.
+func (s *syncImpl) step(ctx workflow.Context) string {
+	st, _ := workflow.GetTypedSearchAttributes(ctx).GetKeyword(SyncStatusKey)
+	return st
+}
+
+// shortDuration writes d as "24h" or "1h30m" rather than "24h0m0s".
+func shortDuration(d time.Duration) string {
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
 }
 
 // quarantine pauses the integration after a run that gave up at the outage

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/mock"
 	"github.com/stretchr/testify/require"
 	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
 
@@ -124,8 +125,8 @@ func TestGivingUpQuarantinesTheIntegration(t *testing.T) {
 	require.Equal(t, last.Error, next.State.Quarantined, "the reason is the run's one sentence")
 	require.Contains(t, next.State.Quarantined, "until the outage limit")
 
-	require.Equal(t, []string{notify.EventQuarantined}, notices.events())
-	q := notices.inputs[0]
+	require.Equal(t, []string{notify.EventDelayed, notify.EventQuarantined}, notices.events())
+	q := notices.inputs[1]
 	require.Equal(t, "acme", q.IntegrationID)
 	require.Equal(t, SyncWorkflowID("acme", 7), q.SyncWorkflowID)
 	require.Equal(t, last.Error, q.Message)
@@ -187,6 +188,117 @@ func TestResumeLiftsTheQuarantine(t *testing.T) {
 	next := continuedWith(t, env)
 	require.False(t, next.State.Paused)
 	require.Empty(t, next.State.Quarantined)
+}
+
+func TestSlowSyncSendsOneDelayedNotice(t *testing.T) {
+	start := time.Date(2026, 3, 10, 9, 30, 0, 0, time.UTC)
+	env := newEnv(t, start)
+	// The fetch and the apply each take 40 minutes: past notifyAfter
+	// twice, told once.
+	env.OnActivity(a.Fetch, mock.Anything, mock.Anything).After(40 * time.Minute).Return(
+		func(_ context.Context, in activities.FetchInput) (activities.FetchResult, error) {
+			return activities.FetchResult{SnapshotID: in.SyncID, Records: 100}, nil
+		})
+	env.OnActivity(a.Plan, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in activities.PlanInput) (activities.PlanResult, error) {
+			return activities.PlanResult{PlanID: in.SyncID, Counts: map[roster.Op]int{roster.OpCreate: 5}}, nil
+		})
+	env.OnActivity(a.Apply, mock.Anything, mock.Anything).After(40*time.Minute).Return(activities.ApplyResult{}, nil)
+	env.OnActivity(a.Commit, mock.Anything, mock.Anything).Return(activities.CommitResult{}, nil)
+	notices := mockIncidents(env)
+	env.SetStartWorkflowOptions(client.StartWorkflowOptions{ID: SyncWorkflowID("acme", 1)})
+	in := syncInput()
+	in.Config = withWebhook(in.Config)
+
+	env.ExecuteWorkflow(SyncWorkflow, in)
+
+	require.NoError(t, env.GetWorkflowError())
+	require.Equal(t, []string{notify.EventDelayed}, notices.events())
+	d := notices.inputs[0]
+	require.Equal(t, start.Add(30*time.Minute), notices.at[0], "at notifyAfter")
+	require.Equal(t, SyncWorkflowID("acme", 1), d.SyncWorkflowID)
+	require.Equal(t, "Sync 1 has been running since 2026-03-10 09:30 UTC and is still fetching from the HRIS; "+
+		"a step that keeps failing is retried for up to 24h, then the run fails and the integration is quarantined.", d.Message)
+}
+
+func TestDelayedNoticeFollowsTheOutagePolicy(t *testing.T) {
+	start := time.Date(2026, 3, 10, 9, 30, 0, 0, time.UTC)
+	env := newEnv(t, start)
+	mockFetchPlan(env, nil)
+	env.OnActivity(a.Apply, mock.Anything, mock.Anything).After(20*time.Minute).Return(activities.ApplyResult{}, nil)
+	env.OnActivity(a.Commit, mock.Anything, mock.Anything).Return(activities.CommitResult{}, nil)
+	notices := mockIncidents(env)
+	in := syncInput()
+	in.Config = withWebhook(in.Config)
+	in.Config.Outage = integration.OutagePolicy{NotifyAfter: integration.Duration(10 * time.Minute),
+		GiveUpAfter: integration.Duration(90 * time.Minute)}
+
+	env.ExecuteWorkflow(SyncWorkflow, in)
+
+	require.NoError(t, env.GetWorkflowError())
+	require.Equal(t, []string{notify.EventDelayed}, notices.events())
+	require.Equal(t, start.Add(10*time.Minute), notices.at[0])
+	require.Contains(t, notices.inputs[0].Message, "still applying changes to the directory")
+	require.Contains(t, notices.inputs[0].Message, "for up to 1h30m,")
+}
+
+func TestFastSyncSendsNoDelayedNotice(t *testing.T) {
+	env := newEnv(t, time.Date(2026, 3, 10, 9, 30, 0, 0, time.UTC))
+	mockActivities(env, nil)
+	notices := mockIncidents(env)
+	in := syncInput()
+	in.Config = withWebhook(in.Config)
+
+	env.ExecuteWorkflow(SyncWorkflow, in)
+
+	require.NoError(t, env.GetWorkflowError())
+	require.Empty(t, notices.events())
+}
+
+func TestWaitingForApprovalIsNotADelay(t *testing.T) {
+	start := time.Date(2026, 3, 10, 9, 30, 0, 0, time.UTC)
+	for _, tt := range []struct {
+		name  string
+		apply time.Duration
+		want  []string
+	}{
+		{"a quick apply after the decision", time.Minute, nil},
+		{"an apply past notifyAfter from the decision", 45 * time.Minute, []string{notify.EventDelayed}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			env := newEnv(t, start)
+			mockFetchPlan(env, massChange)
+			env.OnActivity(a.Apply, mock.Anything, mock.Anything).After(tt.apply).Return(activities.ApplyResult{}, nil)
+			env.OnActivity(a.Commit, mock.Anything, mock.Anything).Return(activities.CommitResult{}, nil)
+			env.OnActivity(a.Notify, mock.Anything, mock.Anything).Return(activities.NotifyResult{}, nil)
+			notices := mockIncidents(env)
+			env.RegisterDelayedCallback(func() { env.SignalWorkflow(SignalApprove, Approval{By: "carol"}) }, 2*time.Hour)
+			in := syncInput()
+			in.Config = withWebhook(in.Config)
+
+			env.ExecuteWorkflow(SyncWorkflow, in)
+
+			require.NoError(t, env.GetWorkflowError())
+			require.Equal(t, tt.want, notices.events())
+			if len(tt.want) > 0 {
+				require.Equal(t, start.Add(2*time.Hour+30*time.Minute), notices.at[0], "notifyAfter from the decision")
+				require.Contains(t, notices.inputs[0].Message, "since 2026-03-10 09:30 UTC", "since the run started")
+			}
+		})
+	}
+}
+
+func TestNoChannelNoDelayTimer(t *testing.T) {
+	env := newEnv(t, time.Date(2026, 3, 10, 9, 30, 0, 0, time.UTC))
+	mockFetchPlan(env, nil)
+	env.OnActivity(a.Apply, mock.Anything, mock.Anything).After(time.Hour).Return(activities.ApplyResult{}, nil)
+	env.OnActivity(a.Commit, mock.Anything, mock.Anything).Return(activities.CommitResult{}, nil)
+	notices := mockIncidents(env)
+
+	env.ExecuteWorkflow(SyncWorkflow, syncInput())
+
+	require.NoError(t, env.GetWorkflowError())
+	require.Empty(t, notices.events(), "with nowhere to send it, nothing is sent")
 }
 
 func TestGaveUpIsAScheduleToCloseTimeout(t *testing.T) {

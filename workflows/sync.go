@@ -80,6 +80,7 @@ func newSync(ctx workflow.Context, in SyncInput) *syncImpl {
 }
 
 func (s *syncImpl) run(ctx workflow.Context) (SyncSummary, error) {
+	s.watchDelay(ctx)
 	summary, err := s.steps(ctx)
 	if err == nil {
 		return summary, nil
