@@ -48,6 +48,9 @@ type Activities struct {
 	// integration never deletes a credential another still names; nil
 	// keeps every credential.
 	Users CredentialUsers
+	// Retries says what a delayed sync's failing step waits for; nil
+	// leaves it out of the notice.
+	Retries Retries
 }
 
 // CredentialUsers says which running integrations name each credential

@@ -2,7 +2,12 @@ package activities
 
 import (
 	"context"
+	"fmt"
+	"time"
 
+	"go.temporal.io/sdk/activity"
+
+	"github.com/hrsync/hrsync/connectors"
 	"github.com/hrsync/hrsync/integration"
 	"github.com/hrsync/hrsync/notify"
 )
@@ -54,10 +59,16 @@ func (a *Activities) notify(ctx context.Context, in NotifyInput) (NotifyResult, 
 		}
 		notice.Held = append(notice.Held, held)
 	}
-	cfg := in.Config.Notify
+	return a.send(ctx, in.Config, notice)
+}
+
+// send delivers notice by the integration's channels; an email with no
+// recipients of its own goes to the integration's admins.
+func (a *Activities) send(ctx context.Context, c integration.Config, notice notify.Notice) (NotifyResult, error) {
+	cfg := c.Notify
 	if cfg.Email != nil && len(cfg.Email.To) == 0 {
 		email := *cfg.Email
-		email.To = in.Config.Admins
+		email.To = c.Admins
 		cfg.Email = &email
 	}
 	notifier := a.Notifier
@@ -66,4 +77,64 @@ func (a *Activities) notify(ctx context.Context, in NotifyInput) (NotifyResult, 
 	}
 	res, err := notifier.Send(ctx, cfg, notice)
 	return NotifyResult{Emailed: res.Emailed, Webhook: res.Webhook}, err
+}
+
+// IncidentInput says what an outage did to a sync or an integration:
+// Event is notify.EventDelayed or notify.EventQuarantined, and Message the
+// one sentence the administrators read.
+type IncidentInput struct {
+	IntegrationID  string
+	SyncWorkflowID string
+	Event          string
+	Message        string
+	Config         integration.Config
+}
+
+// Retries reads what a running sync's failing step waits for, as status
+// shows it ("directory unreachable since 10:42, 7 tries, next at …, last
+// error: …"), or "" when no step is being retried. operator.Operator
+// provides it from Temporal's pending activities.
+type Retries interface {
+	Retrying(ctx context.Context, syncWorkflowID string) (string, error)
+}
+
+// retriesTimeout bounds the look-up of a delayed sync's retry: the notice
+// goes out without it rather than late.
+const retriesTimeout = 10 * time.Second
+
+// NotifyIncident tells the integration's administrators, by email and/or
+// webhook, that a sync is delayed by an outage or that an outage made the
+// integration quarantine itself. A delayed sync's notice says, when
+// Temporal shows it, what its failing step waits for. The notice carries
+// ids and one sentence, never personal data.
+func (a *Activities) NotifyIncident(ctx context.Context, in IncidentInput) (NotifyResult, error) {
+	notice := notify.Notice{Event: in.Event, IntegrationID: in.IntegrationID, IntegrationName: in.Config.Name,
+		SyncWorkflowID: in.SyncWorkflowID, Message: in.Message, Time: a.now()}
+	switch in.Event {
+	case notify.EventDelayed:
+		notice.Retrying = a.retrying(ctx, in.SyncWorkflowID)
+	case notify.EventQuarantined:
+		notice.ResumeHint = "go run ./starter resume " + in.IntegrationID
+	default:
+		return NotifyResult{}, classify(connectors.Permanent(fmt.Errorf("notify: %q is not an incident event", in.Event)))
+	}
+	res, err := a.send(ctx, in.Config, notice)
+	return res, classify(err)
+}
+
+// retrying is what sync syncWorkflowID's failing step waits for, "" when
+// unknown. Only a first attempt asks: on a retry this very activity would
+// be the step Temporal shows retrying.
+func (a *Activities) retrying(ctx context.Context, syncWorkflowID string) string {
+	if a.Retries == nil || activity.GetInfo(ctx).Attempt > 1 {
+		return ""
+	}
+	ctx, cancel := context.WithTimeout(ctx, retriesTimeout)
+	defer cancel()
+	line, err := a.Retries.Retrying(ctx, syncWorkflowID)
+	if err != nil {
+		activity.GetLogger(ctx).Warn("Unable to read the delayed sync's retry", "SyncWorkflowId", syncWorkflowID, "Error", err)
+		return ""
+	}
+	return line
 }

@@ -232,6 +232,12 @@ func addressList(used int, as []*mail.Address) string {
 // subject is the email subject for notice, e.g.
 // "[hrsync] acme: sync awaits approval (2 reasons)".
 func subject(notice Notice) string {
+	switch notice.Event {
+	case EventDelayed:
+		return "[hrsync] " + oneLine(notice.IntegrationID) + ": sync delayed"
+	case EventQuarantined:
+		return "[hrsync] " + oneLine(notice.IntegrationID) + ": integration quarantined, scheduled syncs paused"
+	}
 	s := "[hrsync] " + oneLine(notice.IntegrationID) + ": sync awaits approval"
 	switch len(notice.Blocks) {
 	case 0:
@@ -247,6 +253,9 @@ func subject(notice Notice) string {
 // the planned counts, the held employees by HRIS id and code with the
 // names (never the values) of their changed fields, and what to run next.
 func emailBody(notice Notice) string {
+	if notice.incident() {
+		return incidentBody(notice)
+	}
 	var b strings.Builder
 	line := func(format string, args ...any) { fmt.Fprintf(&b, format+"\n", args...) }
 	id := oneLine(notice.IntegrationID)
@@ -332,14 +341,69 @@ func emailBody(notice Notice) string {
 	return b.String()
 }
 
+// incidentBody is the plain-text body of the email for a delayed sync or a
+// quarantined integration: what happened in one sentence, what the failing
+// step waits for when known, and what to run next. It names ids only.
+func incidentBody(notice Notice) string {
+	var b strings.Builder
+	line := func(format string, args ...any) { fmt.Fprintf(&b, format+"\n", args...) }
+	id := oneLine(notice.IntegrationID)
+	name := id
+	if n := oneLine(notice.IntegrationName); n != "" && n != id {
+		name = id + " (" + n + ")"
+	}
+	if notice.Event == EventQuarantined {
+		line("Integration %s is quarantined: a sync gave up after the outage limit, and scheduled syncs are paused until an administrator resumes it.", name)
+	} else {
+		line("A sync of integration %s is taking longer than it should; it keeps retrying.", name)
+	}
+	line("")
+	if msg := oneLine(notice.Message); msg != "" {
+		line("%s", msg)
+		line("")
+	}
+	if r := oneLine(notice.Retrying); r != "" {
+		line("Retrying: %s", r)
+		line("")
+	}
+	if notice.Event == EventQuarantined {
+		resume := oneLine(notice.ResumeHint)
+		if resume == "" {
+			resume = command(notice, "resume")
+		}
+		line("To resume:     %s", resume)
+	}
+	line("To see status: %s", command(notice, "status"))
+	if u := oneLine(notice.UIURL); u != "" {
+		line("Temporal Web UI: %s", u)
+	}
+	line("")
+	line("Integration:   %s", id)
+	if notice.SyncWorkflowID != "" {
+		line("Sync workflow: %s", oneLine(notice.SyncWorkflowID))
+	}
+	if !notice.Time.IsZero() {
+		line("Time:          %s", notice.Time.UTC().Format(time.RFC3339))
+	}
+	line("")
+	line("-- ")
+	line("hrsync")
+	return b.String()
+}
+
 // command is the starter command running verb on the notice's integration,
-// spelt like ApproveHint ("go run ./starter approve demo" gives
-// "go run ./starter reject demo").
+// spelt like ApproveHint or ResumeHint ("go run ./starter approve demo"
+// gives "go run ./starter reject demo").
 func command(notice Notice, verb string) string {
 	prefix := "starter"
-	fields := strings.Fields(oneLine(notice.ApproveHint))
-	if i := slices.Index(fields, "approve"); i > 0 {
-		prefix = strings.Join(fields[:i], " ")
+	for _, hint := range []struct{ text, verb string }{
+		{notice.ApproveHint, "approve"}, {notice.ResumeHint, "resume"},
+	} {
+		fields := strings.Fields(oneLine(hint.text))
+		if i := slices.Index(fields, hint.verb); i > 0 {
+			prefix = strings.Join(fields[:i], " ")
+			break
+		}
 	}
 	return prefix + " " + verb + " " + oneLine(notice.IntegrationID)
 }

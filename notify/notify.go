@@ -1,5 +1,7 @@
-// Package notify tells an integration's administrators that a sync waits
-// for their approval, by email (SMTP) and by webhook (a signed JSON POST).
+// Package notify tells an integration's administrators, by email (SMTP) and
+// by webhook (a signed JSON POST), that a sync waits for their approval, that
+// a sync is delayed by an outage, or that an outage quarantined the
+// integration.
 //
 // A Notice carries ids, counts and reasons. The identity details of held
 // employees (old and new names, emails, dates of birth) leave hrsync only by
@@ -11,6 +13,7 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
+	"fmt"
 	"net/http"
 	"os"
 	"slices"
@@ -21,8 +24,22 @@ import (
 	"github.com/hrsync/hrsync/connectors"
 )
 
-// Notice is what administrators are told when a sync waits for approval.
+// Notice is what administrators are told: that a sync waits for approval
+// (the default Event), is delayed, or that the integration is quarantined.
 type Notice struct {
+	// Event is what happened: EventAwaitingApproval (also when empty),
+	// EventDelayed or EventQuarantined. The webhook sends it as its event.
+	Event string `json:"event,omitempty"`
+	// Message says in one sentence what happened to a delayed sync or a
+	// quarantined integration; unused while a sync awaits approval.
+	Message string `json:"message,omitempty"`
+	// Retrying is what a delayed sync's failing step waits for, as status
+	// shows it ("directory unreachable since 10:42, 7 tries, …"); empty
+	// when unknown.
+	Retrying string `json:"retrying,omitempty"`
+	// ResumeHint is the command that resumes a quarantined integration,
+	// e.g. "go run ./starter resume demo".
+	ResumeHint string `json:"resumeHint,omitempty"`
 	// IntegrationID and IntegrationName identify the integration.
 	IntegrationID   string `json:"integrationId"`
 	IntegrationName string `json:"integrationName,omitempty"`
@@ -42,7 +59,8 @@ type Notice struct {
 	ApproveHint string `json:"approveHint,omitempty"`
 	// UIURL optionally links to the sync in the Temporal Web UI.
 	UIURL string `json:"uiUrl,omitempty"`
-	// Time is when the sync blocked; the send time when zero.
+	// Time is when the sync blocked, or the event happened; the send time
+	// when zero.
 	Time time.Time `json:"time"`
 }
 
@@ -146,6 +164,34 @@ func New(opts Options) *Notifier {
 	return n
 }
 
+// The events of a Notice, as a webhook names them.
+const (
+	// EventAwaitingApproval is a sync that waits for an administrator to
+	// approve or reject its plan.
+	EventAwaitingApproval = "sync.awaiting_approval"
+	// EventDelayed is a sync still running past the outage policy's
+	// notifyAfter, typically because the HRIS or the directory is down.
+	EventDelayed = "sync.delayed"
+	// EventQuarantined is an integration whose sync gave up after the
+	// outage policy's giveUpAfter: scheduled syncs are paused until an
+	// administrator resumes it.
+	EventQuarantined = "integration.quarantined"
+)
+
+// event is the notice's event, EventAwaitingApproval when unset.
+func (n Notice) event() string {
+	if n.Event == "" {
+		return EventAwaitingApproval
+	}
+	return n.Event
+}
+
+// incident reports whether the notice is about an outage (a delayed sync or
+// a quarantined integration) rather than a plan awaiting approval.
+func (n Notice) incident() bool {
+	return n.Event == EventDelayed || n.Event == EventQuarantined
+}
+
 // Send delivers notice by every channel cfg configures: email, then
 // webhook. A failing channel does not stop the other; the error joins every
 // failure. A failure retrying cannot fix (an invalid configuration, a
@@ -159,9 +205,13 @@ func (n *Notifier) Send(ctx context.Context, cfg Config, notice Notice) (Result,
 	if notice.Time.IsZero() {
 		notice.Time = n.now()
 	}
+	if ev := notice.event(); ev != EventAwaitingApproval && !notice.incident() {
+		return Result{}, connectors.Permanent(fmt.Errorf("notify: unknown event %q", ev))
+	}
 	var res Result
 	var errs []error
-	log := n.log.With(zap.String("IntegrationId", notice.IntegrationID), zap.String("PlanId", notice.PlanID))
+	log := n.log.With(zap.String("Event", notice.event()), zap.String("IntegrationId", notice.IntegrationID),
+		zap.String("SyncWorkflowId", notice.SyncWorkflowID), zap.String("PlanId", notice.PlanID))
 	if cfg.Email != nil {
 		emailed, err := n.email(ctx, *cfg.Email, notice)
 		res.Emailed = emailed

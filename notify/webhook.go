@@ -19,10 +19,6 @@ import (
 	"github.com/hrsync/hrsync/connectors"
 )
 
-// EventAwaitingApproval is the event of a webhook sent for a sync that waits
-// for approval.
-const EventAwaitingApproval = "sync.awaiting_approval"
-
 // Webhook signature headers, set when the webhook has a secret.
 const (
 	// HeaderTimestamp holds the signing time in Unix seconds.
@@ -39,7 +35,8 @@ const DefaultTolerance = 5 * time.Minute
 // maxResponse bounds how much of a webhook's answer is read.
 const maxResponse = 64 << 10
 
-// Payload is the JSON body of a webhook. Every field is always present.
+// Payload is the JSON body of a webhook for a sync awaiting approval. Every
+// field is always present.
 type Payload struct {
 	// Event is EventAwaitingApproval.
 	Event           string `json:"event"`
@@ -100,6 +97,41 @@ func NewPayload(notice Notice, includePII bool) Payload {
 	return p
 }
 
+// IncidentPayload is the JSON body of a webhook for a delayed sync or a
+// quarantined integration. It carries ids and one sentence, no personal
+// data. Every field is always present; those that do not apply are "".
+type IncidentPayload struct {
+	// Event is EventDelayed or EventQuarantined.
+	Event           string `json:"event"`
+	IntegrationID   string `json:"integrationId"`
+	IntegrationName string `json:"integrationName"`
+	SyncWorkflowID  string `json:"syncWorkflowId"`
+	// Message says what happened, in one sentence.
+	Message string `json:"message"`
+	// Retrying is what a delayed sync's failing step waits for.
+	Retrying string `json:"retrying"`
+	// ResumeHint is the command that resumes a quarantined integration.
+	ResumeHint string    `json:"resumeHint"`
+	UIURL      string    `json:"uiUrl"`
+	Time       time.Time `json:"time"`
+}
+
+// NewIncidentPayload is the webhook body for a delayed-sync or quarantine
+// notice.
+func NewIncidentPayload(notice Notice) IncidentPayload {
+	return IncidentPayload{
+		Event:           notice.event(),
+		IntegrationID:   notice.IntegrationID,
+		IntegrationName: notice.IntegrationName,
+		SyncWorkflowID:  notice.SyncWorkflowID,
+		Message:         notice.Message,
+		Retrying:        notice.Retrying,
+		ResumeHint:      notice.ResumeHint,
+		UIURL:           notice.UIURL,
+		Time:            notice.Time.UTC(),
+	}
+}
+
 // WebhookError is a webhook's non-2xx answer. A 4xx other than 408 and 429,
 // and a redirect, are also permanent (connectors.IsPermanent).
 type WebhookError struct {
@@ -145,7 +177,11 @@ func (n *Notifier) webhook(ctx context.Context, cfg WebhookConfig, notice Notice
 			return 0, connectors.Permanent(fmt.Errorf("notify: webhook: webhook.secretEnv: environment variable %s is not set", cfg.SecretEnv))
 		}
 	}
-	body, err := json.Marshal(NewPayload(notice, cfg.IncludePII))
+	var payload any = NewPayload(notice, cfg.IncludePII)
+	if notice.incident() {
+		payload = NewIncidentPayload(notice)
+	}
+	body, err := json.Marshal(payload)
 	if err != nil {
 		return 0, fmt.Errorf("notify: webhook %s: encode: %w", endpoint, err)
 	}
@@ -158,7 +194,7 @@ func (n *Notifier) webhook(ctx context.Context, cfg WebhookConfig, notice Notice
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("User-Agent", "hrsync")
-	req.Header.Set("X-Hrsync-Event", EventAwaitingApproval)
+	req.Header.Set("X-Hrsync-Event", notice.event())
 	if secret != nil {
 		ts := strconv.FormatInt(n.now().Unix(), 10)
 		req.Header.Set(HeaderTimestamp, ts)

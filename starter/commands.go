@@ -180,6 +180,10 @@ func printStatus(w io.Writer, st workflows.IntegrationStatus) {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintf(tw, "integration\t%s\t%s\n", st.ID, st.Name)
 	fmt.Fprintf(tw, "status\t%s\n", st.Status)
+	if st.Quarantined != "" {
+		fmt.Fprintf(tw, "  quarantined\t%s\n", st.Quarantined)
+		fmt.Fprintf(tw, "  resume with\tstarter resume %s (scheduled syncs wait until then; sync still works)\n", st.ID)
+	}
 	fmt.Fprintf(tw, "source → target\t%s %s → %s %s\n", st.Config.Source.Kind, st.Config.Source.URL,
 		st.Config.Target.Kind, st.Config.Target.URL)
 	auto := "on"

@@ -14,8 +14,9 @@ const maxFailure = 300
 
 // failureSentence is what an admin reads of a run that ended with err: one
 // sentence of at most maxFailure characters naming the step, the cause in
-// the words of the system that refused, and what happens next. The whole
-// chain goes to the worker log, never here.
+// the words of the system that refused, and what happens next (after the
+// outage limit, the integration is quarantined). The whole chain goes to
+// the worker log, never here.
 func failureSentence(err error, status string) string {
 	step, cause := "The run", err.Error()
 	if s, rest, ok := strings.Cut(cause, " failed: "); ok && !strings.Contains(s, " ") {
@@ -24,6 +25,7 @@ func failureSentence(err error, status string) string {
 	}
 	var timeout *temporal.TimeoutError
 	var appErr *temporal.ApplicationError
+	next := "the next scheduled run tries again."
 	switch {
 	case temporal.IsCanceledError(err):
 		return step + " was cancelled; what it applied is in its report."
@@ -32,10 +34,10 @@ func failureSentence(err error, status string) string {
 		if last := lastFailure(timeout); last != "" {
 			cause += "; last error: " + last
 		}
+		next = "scheduled runs wait until an administrator resumes the integration."
 	case errors.As(err, &appErr):
 		cause = appErr.Message()
 	}
-	next := "the next scheduled run tries again."
 	switch status {
 	case StatusReconnect:
 		next = "reconnect the account (starter connect), then sync."

@@ -26,7 +26,7 @@ func (w *integrationImpl) registerHandlers(ctx workflow.Context) error {
 	}{
 		{UpdateSyncNow, "Start a sync now (or right after the one running)", w.syncNow, w.validateActive},
 		{UpdatePause, "Stop scheduled syncs until resumed", w.pause, w.validatePause},
-		{UpdateResume, "Resume scheduled syncs", w.resume, w.validateResume},
+		{UpdateResume, "Resume scheduled syncs, and lift a quarantine", w.resume, w.validateResume},
 		{UpdateConfig, "Replace the integration's configuration", w.updateConfig, w.validateConfig},
 		{UpdateRemove, "End the integration and purge its stored data", w.remove, w.validateRemove},
 	}
@@ -68,6 +68,8 @@ func (w *integrationImpl) validatePause(PauseRequest) error {
 	switch {
 	case w.removing:
 		return errRemoved
+	case w.state.Quarantined != "":
+		return errors.New("the integration is already paused: an outage quarantined it until resumed")
 	case w.state.Paused:
 		return errors.New("the integration is already paused")
 	}
@@ -86,17 +88,19 @@ func (w *integrationImpl) validateResume(ResumeRequest) error {
 	switch {
 	case w.removing:
 		return errRemoved
-	case !w.state.Paused:
+	case !w.state.Paused && w.state.Quarantined == "":
 		return errors.New("the integration is not paused")
 	}
 	return nil
 }
 
+// resume lets scheduled runs go on again, and lifts a quarantine.
 func (w *integrationImpl) resume(ctx workflow.Context, req ResumeRequest) (IntegrationStatus, error) {
-	w.state.Paused = false
+	quarantined := w.state.Quarantined != ""
+	w.state.Paused, w.state.Quarantined = false, ""
 	w.wake++
 	w.refreshNextRun(ctx)
-	w.logger.Info("Integration resumed", "By", req.By)
+	w.logger.Info("Integration resumed", "By", req.By, "WasQuarantined", quarantined)
 	return w.status(), nil
 }
 

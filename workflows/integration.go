@@ -241,6 +241,9 @@ func (w *integrationImpl) runSync(ctx workflow.Context, trigger string) {
 		w.state.NextExitDate = summary.NextExitDate
 	}
 	w.logger.Info("Sync finished", "SyncWorkflowId", id, "Status", summary.Status)
+	if summary.GaveUp {
+		w.quarantine(ctx, summary)
+	}
 }
 
 // pumpSignals handles approve, reject and the runs' blocked notices for the
@@ -334,6 +337,9 @@ func (w *integrationImpl) publish(ctx workflow.Context) {
 	if st.Current != nil && st.Current.Blocked != nil {
 		details += fmt.Sprintf(" · %s awaits approval: send signal `%s` to this workflow", st.Current.WorkflowID, SignalApprove)
 	}
+	if st.Quarantined != "" {
+		details += fmt.Sprintf(" · quarantined after an outage: send update `%s` to this workflow to resume", UpdateResume)
+	}
 	workflow.SetCurrentDetails(ctx, details)
 }
 
@@ -343,7 +349,7 @@ func (w *integrationImpl) status() IntegrationStatus {
 		ID: w.cfg.ID, Name: w.cfg.Name, Paused: w.state.Paused, AutoSync: w.cfg.Schedule.AutoSyncOn(),
 		Schedule: w.cfg.Schedule.Cron, TimeZone: w.cfg.Schedule.TimeZone, Syncs: w.state.Syncs,
 		Requested: w.state.Requested != nil, LastSync: w.state.LastSync, Config: w.cfg,
-		CreatedAt: w.state.CreatedAt,
+		CreatedAt: w.state.CreatedAt, Quarantined: w.state.Quarantined,
 	}
 	if !w.nextRunAt.IsZero() && !w.removing {
 		next := w.nextRunAt
@@ -360,6 +366,8 @@ func (w *integrationImpl) status() IntegrationStatus {
 		st.Status = StatusAwaitingApproval
 	case w.current != nil:
 		st.Status = StatusSyncing
+	case w.state.Quarantined != "":
+		st.Status = StatusQuarantined
 	case w.state.Paused:
 		st.Status = StatusPaused
 	default:

@@ -80,6 +80,7 @@ func newSync(ctx workflow.Context, in SyncInput) *syncImpl {
 }
 
 func (s *syncImpl) run(ctx workflow.Context) (SyncSummary, error) {
+	s.watchDelay(ctx)
 	summary, err := s.steps(ctx)
 	if err == nil {
 		return summary, nil
@@ -90,6 +91,7 @@ func (s *syncImpl) run(ctx workflow.Context) (SyncSummary, error) {
 	}
 	s.logger.Error("Sync failed", "Status", status, "Error", err)
 	s.summary.Status, s.summary.Error = status, failureSentence(err, status)
+	s.summary.GaveUp = status == StatusFailed && gaveUp(err)
 	s.summary.FinishedAt = workflow.Now(ctx)
 	s.setStatus(ctx, status)
 	if workflow.GetVersion(ctx, versionRecordFailed, workflow.DefaultVersion, 1) == workflow.DefaultVersion {

@@ -95,6 +95,10 @@ const (
 	StatusSourceNotReady = "SourceNotReady"
 	StatusCancelled      = "Cancelled"
 	StatusRemoved        = "Removed"
+	// StatusQuarantined is an integration whose sync gave up after the
+	// outage policy's giveUpAfter: scheduled runs wait until an
+	// administrator resumes it.
+	StatusQuarantined = "Quarantined"
 )
 
 // Triggers say why a sync ran.
@@ -117,6 +121,9 @@ type IntegrationInput struct {
 type IntegrationState struct {
 	CreatedAt time.Time
 	Paused    bool
+	// Quarantined is why a sync that gave up after the outage limit paused
+	// the integration (that run's one-sentence error); resume clears it.
+	Quarantined string
 	// Syncs counts the syncs started so far; the next is number Syncs+1.
 	Syncs         int
 	FirstSyncDone bool
@@ -232,6 +239,9 @@ type SyncSummary struct {
 	// Warnings are what the run could not do for everyone, said once:
 	// fields the directory has no home for.
 	Warnings []string `json:"warnings,omitempty"`
+	// GaveUp says the run failed because a step kept failing until the
+	// outage policy's giveUpAfter; its integration quarantines itself.
+	GaveUp bool `json:"gaveUp,omitempty"`
 }
 
 // Timings are how long each phase of a run took.
@@ -278,4 +288,6 @@ type IntegrationStatus struct {
 	LastSync  *SyncSummary       `json:"lastSync,omitempty"`
 	Config    integration.Config `json:"config"`
 	CreatedAt time.Time          `json:"createdAt"`
+	// Quarantined is why an outage paused the integration, until resumed.
+	Quarantined string `json:"quarantined,omitempty"`
 }
