@@ -200,3 +200,13 @@ func (o *Operator) addHeartbeat(p *Progress, parts *applyParts, pa *workflowpb.P
 		}
 	}
 }
+
+// Retrying is the retry status shows for sync workflowID ("directory
+// unreachable since 10:42, 7 tries, …"), "" when no step is retrying.
+func (o *Operator) Retrying(ctx context.Context, workflowID string) (string, error) {
+	p, err := o.Progress(ctx, workflowID)
+	if err != nil || p.Retrying == nil {
+		return "", err
+	}
+	return p.Retrying.String(), nil
+}

@@ -212,8 +212,9 @@ func startWorker(ctx context.Context, cfg Config, logger *zap.Logger) (*running,
 		// most of the heartbeat timeout.
 		MaxHeartbeatThrottleInterval: 2 * time.Second,
 	})
+	op := operator.New(c, dc)
 	workflows.Register(w, &activities.Activities{Store: st, Connectors: connectors, IdentityKeys: ring,
-		Users: operator.New(c, dc)})
+		Users: op, Retries: op})
 	if err := w.Start(); err != nil {
 		c.Close()
 		_ = st.Close()
