@@ -116,8 +116,11 @@ type applier struct {
 	unbatched bool
 	// policy bounds the retries made in place.
 	policy retryPolicy
-	// progress is the latest heartbeat, repeated while a retry waits.
+	// progress is the latest heartbeat, repeated while a retry waits or a
+	// request runs.
 	progress ApplyProgress
+	// inCall is true while a directory request runs (see calling).
+	inCall bool
 }
 
 // run applies the share's changes for one pass, batch by batch.

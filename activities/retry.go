@@ -160,6 +160,39 @@ func (ap *applier) wait(ctx context.Context, d time.Duration) error {
 	return ctx.Err()
 }
 
+// calling makes call, a directory request (or a few), heartbeating every
+// Beat until it returns: one request may take as long as the HTTP
+// client's timeout (30 s), a Bulk request of hundreds of writes longer
+// still, and neither must look like a lost worker. Calls within a call
+// share its heartbeats.
+func (ap *applier) calling(ctx context.Context, call func()) {
+	if ap.inCall || ap.policy.Beat <= 0 {
+		call()
+		return
+	}
+	ap.inCall = true
+	done, stopped := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(stopped)
+		t := time.NewTicker(ap.policy.Beat)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				ap.beat(ctx)
+			}
+		}
+	}()
+	defer func() {
+		close(done)
+		<-stopped
+		ap.inCall = false
+	}()
+	call()
+}
+
 // beat heartbeats the progress of the attempt.
 func (ap *applier) beat(ctx context.Context) {
 	activity.RecordHeartbeat(ctx, ap.progress)
@@ -184,7 +217,8 @@ func (ap *applier) change() *change { return &change{ap: ap, since: time.Now()} 
 func (ch *change) retry(ctx context.Context, do func() error) error {
 	s := streak{since: ch.since}
 	for {
-		err := do()
+		var err error
+		ch.ap.calling(ctx, func() { err = do() })
 		ch.ap.beat(ctx)
 		if !retryable(ctx, err) {
 			return err
@@ -278,7 +312,9 @@ func (b *batchRun) send(ctx context.Context, idx []int, tries int) error {
 		for j, i := range idx {
 			sub[j] = b.writes[i]
 		}
-		res, err := b.bt.WriteBatch(ctx, sub)
+		var res []connectors.WriteResult
+		var err error
+		b.ap.calling(ctx, func() { res, err = b.bt.WriteBatch(ctx, sub) })
 		b.ap.beat(ctx)
 		if ctx.Err() != nil {
 			return ctx.Err()

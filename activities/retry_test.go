@@ -339,3 +339,37 @@ func TestApplyRecordsARefusalThroughFaults(t *testing.T) {
 		})
 	}
 }
+
+// A slow request heartbeats while it runs, so a Bulk request of hundreds
+// of writes, or one request up to the HTTP client's timeout, never looks
+// like a lost worker.
+func TestApplyHeartbeatsWhileARequestRuns(t *testing.T) {
+	t.Setenv(faultsTokenEnv, interopToken)
+	policy := activities.DefaultRetries()
+	policy.Beat = 20 * time.Millisecond
+	activities.UseRetries(t, policy, nil)
+	var slow atomic.Bool
+	var during atomic.Int64
+	activities.WatchHeartbeats(t, func(activities.ApplyProgress) {
+		if slow.Load() {
+			during.Add(1)
+		}
+	})
+	for _, bulk := range []bool{false, true} {
+		t.Run(map[bool]string{true: "bulk", false: "one request per write"}[bulk], func(t *testing.T) {
+			during.Store(0)
+			var once atomic.Bool
+			f := newFaultsFixture(t, faultsOptions{employees: 5, bulk: bulk,
+				hook: func(w http.ResponseWriter, r *http.Request, dir http.Handler) bool {
+					if r.Method == http.MethodPost && !once.Swap(true) {
+						slow.Store(true)
+						time.Sleep(200 * time.Millisecond)
+						slow.Store(false)
+					}
+					return false
+				}})
+			f.syncInOneAttempt("sync-1")
+			require.GreaterOrEqual(t, during.Load(), int64(5), "heartbeats while the request ran")
+		})
+	}
+}
