@@ -295,3 +295,27 @@ func TestWriteBatchOneByOneStopsAtAPassingFailure(t *testing.T) {
 	}
 	require.Len(t, srv.Users(), 4)
 }
+
+// An operation whose status cannot be read may or may not have been made:
+// it comes back to be sent again, not as a refusal.
+func TestWriteBatchTakesAnUnreadableStatusForAPassingFailure(t *testing.T) {
+	ctx := context.Background()
+	_, base := startHooked(t, scimtest.Options{}, features{patch: true, bulk: true},
+		func(w http.ResponseWriter, r *http.Request, next http.Handler) bool {
+			if !isBulk(r) {
+				return false
+			}
+			rec := httptest.NewRecorder()
+			next.ServeHTTP(rec, r)
+			garbled := bytes.Replace(rec.Body.Bytes(), []byte(`"status":"201"`), []byte(`"status":"created"`), 1)
+			w.Header().Set("Content-Type", "application/scim+json")
+			_, _ = w.Write(garbled)
+			return true
+		})
+	c := newClient(t, base, nil)
+	res, err := c.WriteBatch(ctx, creates(t, 2))
+	require.NoError(t, err)
+	require.Error(t, res[0].Err)
+	require.False(t, connectors.IsPermanent(res[0].Err))
+	require.NoError(t, res[1].Err)
+}

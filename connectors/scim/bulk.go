@@ -222,6 +222,12 @@ func (c *Client) bulkResult(op BulkOp, r bulkOpResult) BulkResult {
 	if id := body.id(); id != "" {
 		res.ID = id
 	}
+	if res.Status == 0 {
+		// Like a lost answer, a status that cannot be read says nothing of
+		// what was done: the operation may be sent again.
+		res.Err = fmt.Errorf("scim: bulk %s %s: no readable status in the answer", op.Method, op.Path)
+		return res
+	}
 	if res.Status < 200 || res.Status > 299 {
 		res.Err = newSCIMError(op.Method, op.Path, res.Status, nil, r.Response).classify()
 		return res
