@@ -65,8 +65,10 @@ type ApplyProgress struct {
 // one stopped and never applies a change twice: only its first batch can
 // hold writes the last attempt made without recording them, and that
 // batch looks each new user up before creating it. A change the directory
-// refuses is recorded as failed and the run goes on; a transient error
-// fails the attempt so Temporal retries it.
+// refuses is recorded as failed and the run goes on. A transient error is
+// retried in place, request by request (see retryPolicy), heartbeating
+// while it waits; only when one change's retries are spent does it fail
+// the attempt, after what was done is recorded, so Temporal retries it.
 func (a *Activities) Apply(ctx context.Context, in ApplyInput) (ApplyResult, error) {
 	res := ApplyResult{Applied: map[roster.Op]int{}}
 	tgt, err := a.target(in.Target)
@@ -81,7 +83,7 @@ func (a *Activities) Apply(ctx context.Context, in ApplyInput) (ApplyResult, err
 		return res, classify(err)
 	}
 	ap := &applier{acts: a, in: in, tgt: tgt, res: &res, batch: in.Target.BatchSize,
-		retrying: activity.GetInfo(ctx).Attempt > 1}
+		retrying: activity.GetInfo(ctx).Attempt > 1, policy: retries}
 	if ap.batch <= 0 {
 		ap.batch = DefaultBatchSize
 	}
@@ -109,6 +111,16 @@ type applier struct {
 	batch int
 	// retrying is true until the first batch of a retried attempt is done.
 	retrying bool
+	// unbatched is true once a batch has given up on the target's batched
+	// writes: the rest of the attempt writes one change at a time.
+	unbatched bool
+	// policy bounds the retries made in place.
+	policy retryPolicy
+	// progress is the latest heartbeat, repeated while a retry waits or a
+	// request runs.
+	progress ApplyProgress
+	// inCall is true while a directory request runs (see calling).
+	inCall bool
 }
 
 // run applies the share's changes for one pass, batch by batch.
@@ -118,19 +130,19 @@ func (ap *applier) run(ctx context.Context, pass int) error {
 		status = store.StatusLinking
 	}
 	planID, part := ap.in.PlanID, ap.in.Part
-	progress := ApplyProgress{Pass: pass, Part: part}
+	ap.progress = ApplyProgress{Pass: pass, Part: part}
 	if activity.HasHeartbeatDetails(ctx) {
 		var last ApplyProgress
 		if err := activity.GetHeartbeatDetails(ctx, &last); err == nil && last.Pass == pass {
-			progress.Done = last.Done
+			ap.progress.Done = last.Done
 		}
 	}
 	left, err := ap.acts.Store.CountWithStatus(ctx, planID, status, part)
 	if err != nil {
 		return err
 	}
-	progress.Total = progress.Done + left
-	activity.RecordHeartbeat(ctx, progress)
+	ap.progress.Total = ap.progress.Done + left
+	ap.beat(ctx)
 	after := -1
 	for {
 		changes, err := ap.acts.Store.ChangesWithStatus(ctx, planID, status, part, after, ap.batch)
@@ -176,19 +188,21 @@ func (ap *applier) run(ctx context.Context, pass int) error {
 		}
 		ap.retrying = false
 		after = changes[len(changes)-1].Seq
-		progress.Done += len(changes)
-		activity.RecordHeartbeat(ctx, progress)
+		ap.progress.Done += len(changes)
+		ap.beat(ctx)
 	}
 }
 
 // write makes pass 1's writes for a batch: creates, activation switches
 // and field updates, managers aside. A target that batches gets the creates
 // and switches in one call, except in the first batch of a retried attempt,
-// where each create first looks its user up.
+// where each create first looks its user up. Every request is retried in
+// place while it fails for a passing reason; the outcomes returned with an
+// error are those settled before it, to be recorded all the same.
 func (ap *applier) write(ctx context.Context, changes []store.PlannedChange) ([]store.Outcome, error) {
 	out := make([]store.Outcome, len(changes))
 	bt, batched := ap.tgt.(connectors.BatchTarget)
-	batched = batched && !ap.retrying
+	batched = batched && !ap.retrying && !ap.unbatched
 	var writes []connectors.Write
 	var at []int
 	for i, pc := range changes {
@@ -198,7 +212,7 @@ func (ap *applier) write(ctx context.Context, changes []store.PlannedChange) ([]
 			// either step converges; a leaver's fields go after the switch
 			// (see finishLeaver), so nothing can hold a deactivation back.
 			if fields := withoutManager(c.Fields); c.Op == roster.OpReactivate && len(fields) > 0 {
-				if err := ap.tgt.UpdateUser(ctx, c.TargetID, c.Employee, fields); err != nil {
+				if err := ap.change().target().UpdateUser(ctx, c.TargetID, c.Employee, fields); err != nil {
 					if out[i], err = outcomeOf(pc, "", err); err != nil {
 						return out, err
 					}
@@ -208,28 +222,60 @@ func (ap *applier) write(ctx context.Context, changes []store.PlannedChange) ([]
 			writes, at = append(writes, w), append(at, i)
 			continue
 		}
-		targetID, err := applyChange(ctx, ap.tgt, c)
-		if out[i], err = outcomeOf(pc, targetID, err); err != nil {
+		var err error
+		if out[i], err = ap.applyOne(ctx, pc); err != nil {
 			return out, err
 		}
 	}
 	if len(writes) == 0 {
 		return out, nil
 	}
-	results, err := bt.WriteBatch(ctx, writes)
+	results, settled, err := ap.writeBatch(ctx, bt, writes)
 	if err != nil {
 		return out, fmt.Errorf("unable to write a batch of %d users: %w", len(writes), err)
 	}
+	// What the batch settled comes first, so it is recorded whatever
+	// happens to the rest.
 	for j, i := range at {
-		err := results[j].Err
-		if err == nil && changes[i].Change.Op == roster.OpDeactivate {
-			err = finishLeaver(ctx, ap.tgt, changes[i].Change)
+		if !settled[j] || (results[j].Err == nil && changes[i].Change.Op == roster.OpDeactivate) {
+			continue
 		}
-		if out[i], err = outcomeOf(changes[i], results[j].TargetID, err); err != nil {
+		if out[i], err = outcomeOf(changes[i], results[j].TargetID, results[j].Err); err != nil {
+			return out, err
+		}
+	}
+	// Then a leaver's other fields, and what the batch left to be made on
+	// its own.
+	for j, i := range at {
+		pc := changes[i]
+		switch {
+		case !settled[j]:
+			out[i], err = ap.applyOne(ctx, pc)
+		case results[j].Err == nil && pc.Change.Op == roster.OpDeactivate:
+			ferr := finishLeaver(ctx, ap.change().target(), pc.Change)
+			out[i], err = outcomeOf(pc, results[j].TargetID, ferr)
+		}
+		if err != nil {
 			return out, err
 		}
 	}
 	return out, nil
+}
+
+// applyOne makes change pc's pass 1 writes on their own and returns its
+// outcome. Each request is retried in place while it fails for a passing
+// reason; a create that fails so is retried whole, so its user is looked
+// up again before it is created.
+func (ap *applier) applyOne(ctx context.Context, pc store.PlannedChange) (store.Outcome, error) {
+	ch := ap.change()
+	tgt := ch.target()
+	var targetID string
+	err := ch.retry(ctx, func() error {
+		var err error
+		targetID, err = applyChange(ctx, tgt, pc.Change)
+		return err
+	})
+	return outcomeOf(pc, targetID, err)
 }
 
 // leaverFieldsError is a leaver's field update that failed after the
@@ -273,11 +319,14 @@ func batchWrite(c roster.Change) (connectors.Write, bool) {
 
 // outcomeOf is the outcome of pass 1 for change pc: written (and waiting
 // for its manager, if it sets one), or refused by the directory. A
-// transient error is returned so the attempt fails and is retried.
+// transient error, or a refused credential (no one employee's doing), is
+// returned so the attempt fails.
 func outcomeOf(pc store.PlannedChange, targetID string, err error) (store.Outcome, error) {
 	o := store.Outcome{Seq: pc.Seq, Status: store.StatusApplied, TargetID: targetID}
 	var partial *leaverFieldsError
 	switch {
+	case errors.Is(err, connectors.ErrBadCredential):
+		return store.Outcome{}, fmt.Errorf("unable to %s employee %s: %w", pc.Change.Op, pc.Change.EmployeeID, err)
 	case errors.As(err, &partial) && connectors.IsPermanent(err):
 		if o.TargetID == "" {
 			o.TargetID = pc.Change.TargetID
@@ -303,7 +352,8 @@ func outcomeOf(pc store.PlannedChange, targetID string, err error) (store.Outcom
 // knows (written by this run, or already in the directory) is referenced by
 // the directory id the plan recorded; any other is looked up by HRIS id. A
 // manager who is not in the directory (a leaver never synced, say) leaves
-// the manager unset, with a warning in the report.
+// the manager unset, with a warning in the report. Requests are retried in
+// place as write's are.
 func (ap *applier) link(ctx context.Context, changes []store.PlannedChange) ([]store.Outcome, error) {
 	var managers []string
 	for _, pc := range changes {
@@ -317,6 +367,7 @@ func (ap *applier) link(ctx context.Context, changes []store.PlannedChange) ([]s
 	}
 	out := make([]store.Outcome, len(changes))
 	bt, batched := ap.tgt.(connectors.BatchTarget)
+	batched = batched && !ap.unbatched
 	var writes []connectors.Write
 	var at []int
 	for i, pc := range changes {
@@ -326,7 +377,7 @@ func (ap *applier) link(ctx context.Context, changes []store.PlannedChange) ([]s
 			ref = connectors.ManagerRef{ExternalID: m, TargetID: ids[m]}
 		}
 		if ref.ExternalID != "" && ref.TargetID == "" {
-			u, found, err := ap.tgt.FindByExternalID(ctx, ref.ExternalID)
+			u, found, err := ap.change().target().FindByExternalID(ctx, ref.ExternalID)
 			if err != nil {
 				if out[i], err = linkOutcome(pc, err); err != nil {
 					return out, err
@@ -347,20 +398,23 @@ func (ap *applier) link(ctx context.Context, changes []store.PlannedChange) ([]s
 			out[i] = store.Outcome{} // decided with the batch
 			continue
 		}
-		if err := ap.tgt.SetManager(ctx, pc.TargetID, ref); err != nil {
-			if out[i], err = linkOutcome(pc, err); err != nil {
-				return out, err
-			}
+		if out[i], err = ap.linkOne(ctx, pc, ref); err != nil {
+			return out, err
 		}
 	}
 	if len(writes) == 0 {
 		return out, nil
 	}
-	results, err := bt.WriteBatch(ctx, writes)
+	results, settled, err := ap.writeBatch(ctx, bt, writes)
 	if err != nil {
 		return out, fmt.Errorf("unable to link the managers of %d users: %w", len(writes), err)
 	}
+	// What the batch settled comes first, so it is recorded whatever
+	// happens to the rest.
 	for j, i := range at {
+		if !settled[j] {
+			continue
+		}
 		out[i] = store.Outcome{Seq: changes[i].Seq, Status: store.StatusApplied, TargetID: changes[i].TargetID}
 		if results[j].Err != nil {
 			if out[i], err = linkOutcome(changes[i], results[j].Err); err != nil {
@@ -368,13 +422,30 @@ func (ap *applier) link(ctx context.Context, changes []store.PlannedChange) ([]s
 			}
 		}
 	}
+	for j, i := range at {
+		if settled[j] {
+			continue
+		}
+		if out[i], err = ap.linkOne(ctx, changes[i], writes[j].Manager); err != nil {
+			return out, err
+		}
+	}
 	return out, nil
 }
 
+// linkOne sets the manager of change pc on its own, retrying while it
+// fails for a passing reason, and returns its outcome.
+func (ap *applier) linkOne(ctx context.Context, pc store.PlannedChange, ref connectors.ManagerRef) (store.Outcome, error) {
+	if err := ap.change().target().SetManager(ctx, pc.TargetID, ref); err != nil {
+		return linkOutcome(pc, err)
+	}
+	return store.Outcome{Seq: pc.Seq, Status: store.StatusApplied, TargetID: pc.TargetID}, nil
+}
+
 // linkOutcome is the outcome of a manager link the directory refused, or
-// the error to retry it with.
+// the error to retry it with (a transient one, or a refused credential).
 func linkOutcome(pc store.PlannedChange, err error) (store.Outcome, error) {
-	if connectors.IsPermanent(err) {
+	if connectors.IsPermanent(err) && !errors.Is(err, connectors.ErrBadCredential) {
 		return store.Outcome{Seq: pc.Seq, Status: store.StatusFailed, TargetID: pc.TargetID, Error: err.Error()}, nil
 	}
 	return store.Outcome{}, fmt.Errorf("unable to link the manager of employee %s: %w", pc.Change.EmployeeID, err)

@@ -68,7 +68,9 @@ const (
 // request is replaced by the id it created; references must point
 // backwards. The results are in the order of ops. An operation too big for
 // one request fails alone; a request that fails as a whole stops Bulk,
-// which returns the results so far and the error.
+// which returns the results so far and the error, with each operation left
+// unanswered (sent in that request, or not sent) carrying an
+// *unansweredError: it may or may not have been made.
 func (c *Client) Bulk(ctx context.Context, ops []BulkOp) ([]BulkResult, error) {
 	f, err := c.features(ctx)
 	if err != nil {
@@ -115,11 +117,44 @@ func (c *Client) Bulk(ctx context.Context, ops []BulkOp) ([]BulkResult, error) {
 		}
 		resp, err := c.sendBulk(ctx, batch)
 		if err != nil {
+			for _, i := range idx {
+				results[i].Err = unanswered(i, ops[i], err)
+			}
+			for i := next; i < len(ops); i++ {
+				results[i].Err = unanswered(i, ops[i], err)
+			}
 			return results, err
 		}
 		c.fillBulk(results, ops, idx, resp, created)
 	}
 	return results, nil
+}
+
+// unansweredError is an operation of a Bulk request that failed as a whole,
+// or one never sent after that: it may or may not have been made. It is
+// never permanent, since what was refused was the request, not the
+// operation: it unwraps to the request's error only when that error is
+// transient, so the wait a 429 asked for is still found.
+type unansweredError struct {
+	op           int
+	method, path string
+	err          error
+}
+
+// unanswered is the error of operation i, op, left unanswered by err.
+func unanswered(i int, op BulkOp, err error) error {
+	return &unansweredError{op: i, method: op.Method, path: op.Path, err: err}
+}
+
+func (e *unansweredError) Error() string {
+	return fmt.Sprintf("scim: bulk operation %d (%s %s): no answer: %v", e.op, e.method, e.path, e.err)
+}
+
+func (e *unansweredError) Unwrap() error {
+	if connectors.IsPermanent(e.err) {
+		return nil
+	}
+	return e.err
 }
 
 // sendBulk POSTs one Bulk request of the encoded operations.
@@ -186,6 +221,12 @@ func (c *Client) bulkResult(op BulkOp, r bulkOpResult) BulkResult {
 	res.ID = idFromLocation(r.Location)
 	if id := body.id(); id != "" {
 		res.ID = id
+	}
+	if res.Status == 0 {
+		// Like a lost answer, a status that cannot be read says nothing of
+		// what was done: the operation may be sent again.
+		res.Err = fmt.Errorf("scim: bulk %s %s: no readable status in the answer", op.Method, op.Path)
+		return res
 	}
 	if res.Status < 200 || res.Status > 299 {
 		res.Err = newSCIMError(op.Method, op.Path, res.Status, nil, r.Response).classify()

@@ -1,0 +1,38 @@
+package activities
+
+import (
+	"context"
+	"testing"
+	"time"
+)
+
+// The tests written before retries were made in place pin what an attempt
+// does once a change's retries are spent, with a single fault: they run
+// with no retries in place. Tests of the retries set a policy with
+// UseRetries.
+func init() { retries.Tries = 1 }
+
+// RetryPolicy bounds the retries Apply makes in place.
+type RetryPolicy = retryPolicy
+
+// DefaultRetries is the policy Apply uses in production.
+func DefaultRetries() RetryPolicy { return defaultRetries() }
+
+// UseRetries makes every Apply retry by p until t ends, with sleep (when
+// not nil) making its waits.
+func UseRetries(t testing.TB, p RetryPolicy, sleep func(ctx context.Context, d time.Duration) error) {
+	t.Helper()
+	old := retries
+	p.sleep = sleep
+	retries = p
+	t.Cleanup(func() { retries = old })
+}
+
+// WatchHeartbeats tells beat of every heartbeat Apply records until t
+// ends; call it after UseRetries.
+func WatchHeartbeats(t testing.TB, beat func(ApplyProgress)) {
+	t.Helper()
+	old := retries.onBeat
+	retries.onBeat = beat
+	t.Cleanup(func() { retries.onBeat = old })
+}
