@@ -604,12 +604,15 @@ func TestApplyDoesNotDuplicateAUserCreatedBeforeACrash(t *testing.T) {
 }
 
 func TestApplyRetriedAfterATransientFailureContinues(t *testing.T) {
+	activities.UseRetries(t, activities.RetryPolicy{First: time.Millisecond, Cap: time.Millisecond, Tries: 2,
+		Budget: time.Second, BatchTries: 1, Beat: time.Second}, nil)
 	var creates atomic.Int32
 	var f *fixture
 	f = newFixture(t, options{dirHook: func(r *http.Request) {
 		if r.Method == http.MethodPost && r.URL.Path == "/api/users" && creates.Add(1) == 3 {
-			// The directory falls over after the third create.
-			f.dir.FailNext(1, http.StatusServiceUnavailable)
+			// The directory falls over after the third create, and stays
+			// down longer than the attempt's retries in place last.
+			f.dir.FailNext(1000, http.StatusServiceUnavailable)
 		}
 	}})
 	active, _ := f.split()
@@ -630,6 +633,7 @@ func TestApplyRetriedAfterATransientFailureContinues(t *testing.T) {
 	}
 	require.Equal(t, 2, written, "two users written (managers not yet linked)")
 
+	f.dir.FailNext(0, 0) // the directory is back
 	res := f.apply(p.PlanID)
 	require.Zero(t, res.Failed)
 	// Two users were written; one (E0001) was complete, the other still

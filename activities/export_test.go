@@ -6,12 +6,6 @@ import (
 	"time"
 )
 
-// The tests written before retries were made in place pin what an attempt
-// does once a change's retries are spent, with a single fault: they run
-// with no retries in place. Tests of the retries set a policy with
-// UseRetries.
-func init() { retries.Tries = 1 }
-
 // RetryPolicy bounds the retries Apply makes in place.
 type RetryPolicy = retryPolicy
 
