@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"time"
 
 	"go.temporal.io/sdk/activity"
 
@@ -57,6 +58,10 @@ type ApplyProgress struct {
 	Total int
 	// Part is the share this activity applies.
 	Part store.Part `json:",omitempty"`
+	// FailingSince is when the directory began failing this share, kept
+	// across attempts until a batch comes through, so status can say how
+	// long it has been unreachable.
+	FailingSince time.Time `json:",omitzero"`
 }
 
 // Apply carries out its share of the plan in batches. Each change is
@@ -134,7 +139,7 @@ func (ap *applier) run(ctx context.Context, pass int) error {
 	if activity.HasHeartbeatDetails(ctx) {
 		var last ApplyProgress
 		if err := activity.GetHeartbeatDetails(ctx, &last); err == nil && last.Pass == pass {
-			ap.progress.Done = last.Done
+			ap.progress.Done, ap.progress.FailingSince = last.Done, last.FailingSince
 		}
 	}
 	left, err := ap.acts.Store.CountWithStatus(ctx, planID, status, part)
@@ -174,8 +179,14 @@ func (ap *applier) run(ctx context.Context, pass int) error {
 			return errors.Join(err, rerr)
 		}
 		if err != nil {
+			if ap.progress.FailingSince.IsZero() {
+				ap.progress.FailingSince = ap.acts.now().UTC()
+			}
+			ap.progress.Done += len(done)
+			ap.beat(ctx)
 			return err
 		}
+		ap.progress.FailingSince = time.Time{}
 		for i, o := range outcomes {
 			switch o.Status {
 			case store.StatusApplied:
