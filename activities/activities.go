@@ -88,7 +88,7 @@ func listDirectory(ctx context.Context, tgt connectors.Target) ([]roster.User, e
 	var users []roster.User
 	cursor := ""
 	for {
-		page, err := tgt.ListUsers(ctx, cursor)
+		page, err := retryRead(ctx, retries, func() (connectors.UserPage, error) { return tgt.ListUsers(ctx, cursor) })
 		if err != nil {
 			return nil, fmt.Errorf("unable to list directory users: %w", err)
 		}

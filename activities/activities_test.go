@@ -250,7 +250,9 @@ func TestFetchOfAnEmptyHRIS(t *testing.T) {
 }
 
 func TestFetchResumesFromItsHeartbeatAfterACrash(t *testing.T) {
-	// The first attempt dies while asking for the third page.
+	// The first attempt fails for good while asking for the third page:
+	// the HRIS stays down longer than the attempt retries in place.
+	fastRetries(t)
 	var employeeRequests, firstPageRequests atomic.Int32
 	var f *fixture
 	f = newFixture(t, options{
@@ -263,7 +265,7 @@ func TestFetchResumesFromItsHeartbeatAfterACrash(t *testing.T) {
 				firstPageRequests.Add(1)
 			}
 			if employeeRequests.Add(1) == 3 {
-				f.hris.FailNext(1, http.StatusInternalServerError)
+				f.hris.FailNext(1000, http.StatusInternalServerError)
 			}
 		},
 	})
@@ -291,7 +293,8 @@ func TestFetchResumesFromItsHeartbeatAfterACrash(t *testing.T) {
 	stray := roster.Employee{ID: "STRAY", FirstName: "Stray", WorkEmail: "stray@x.test"}
 	require.NoError(t, f.store.AppendRecords(context.Background(), "sync-1", 10, []roster.Record{roster.RecordOf(stray)}))
 
-	// The retry starts from the heartbeat.
+	// The retry, once the HRIS is back, starts from the heartbeat.
+	f.hris.FailNext(0, 0)
 	retry := f.env()
 	retry.SetHeartbeatDetails(heartbeat)
 	var res activities.FetchResult
@@ -382,9 +385,10 @@ func TestFetchErrorsAreClassified(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			fastRetries(t)
 			f := newFixture(t, options{hris: tt.opts})
 			if tt.fail != 0 {
-				f.hris.FailNext(1, tt.fail)
+				f.hris.FailNext(1000, tt.fail) // longer than the attempt retries in place
 			}
 			_, err := f.env().ExecuteActivity(f.acts.Fetch, f.fetchIn("sync-1"))
 			ae := appError(t, err)
@@ -398,11 +402,37 @@ func TestFetchErrorsAreClassified(t *testing.T) {
 			if tt.nonRetryable {
 				return
 			}
-			// The next attempt succeeds.
+			// The next attempt, once the HRIS is back, succeeds.
+			f.hris.FailNext(0, 0)
 			res := f.fetch("sync-1")
 			require.Equal(t, 20, res.Records)
 		})
 	}
+}
+
+// fastRetries makes the activities retry a request in place once, at
+// once, for the rest of t.
+func fastRetries(t *testing.T) {
+	t.Helper()
+	activities.UseRetries(t, activities.RetryPolicy{First: time.Millisecond, Cap: time.Millisecond, Tries: 2,
+		Budget: 10 * time.Second, BatchTries: 1, Beat: time.Second}, nil)
+}
+
+// A page the HRIS fails now and then is fetched again in place: the
+// attempt goes on, and every record arrives once.
+func TestFetchRetriesAFailedPageInPlace(t *testing.T) {
+	fastRetries(t)
+	var requests atomic.Int32
+	var f *fixture
+	f = newFixture(t, options{hris: demotest.HRISOptions{Employees: 23, PageSize: 5},
+		hrisHook: func(r *http.Request) {
+			if r.URL.Path == "/api/employees" && requests.Add(1)%2 == 0 {
+				f.hris.FailNext(1, http.StatusServiceUnavailable)
+			}
+		}})
+	res := f.fetch("sync-1")
+	require.Equal(t, 23, res.Records)
+	require.Equal(t, 5, res.Pages)
 }
 
 func TestUnknownConnectorKindIsPermanent(t *testing.T) {

@@ -134,12 +134,12 @@ func (a *Activities) fetch(ctx context.Context, in FetchInput) (FetchResult, err
 	alive := startKeepAlive(ctx, p)
 	defer alive.stop()
 	for p.Pages == 0 || p.Cursor != "" {
-		var page connectors.Page
-		if incremental {
-			page, err = changed.FetchChangedPage(ctx, p.Since, p.Cursor)
-		} else {
-			page, err = src.FetchPage(ctx, p.Cursor)
-		}
+		page, err := retryRead(ctx, retries, func() (connectors.Page, error) {
+			if incremental {
+				return changed.FetchChangedPage(ctx, p.Since, p.Cursor)
+			}
+			return src.FetchPage(ctx, p.Cursor)
+		})
 		if err != nil {
 			if p.FailingSince.IsZero() {
 				p.FailingSince = a.now().UTC()

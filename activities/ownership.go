@@ -67,7 +67,7 @@ func describe(ctx context.Context, tgt connectors.Target) (connectors.Descriptio
 	if !ok {
 		return connectors.Description{}, nil, nil
 	}
-	desc, err := d.Describe(ctx)
+	desc, err := retryRead(ctx, retries, func() (connectors.Description, error) { return d.Describe(ctx) })
 	if err != nil {
 		return desc, nil, fmt.Errorf("unable to learn what the directory accepts: %w", err)
 	}

@@ -386,3 +386,29 @@ func (b *batchRun) pause(ctx context.Context, err error) error {
 	}
 	return nil
 }
+
+// retryRead makes a read, do, again while it fails for a passing reason,
+// within the policy's tries and budget, so one dropped page never costs an
+// attempt. Reads are idempotent. The caller keeps the activity
+// heartbeating meanwhile.
+func retryRead[T any](ctx context.Context, p retryPolicy, do func() (T, error)) (T, error) {
+	s := streak{since: time.Now()}
+	for {
+		v, err := do()
+		if !retryable(ctx, err) {
+			return v, err
+		}
+		s.failed++
+		if s.failed >= p.Tries {
+			return v, &spentError{why: fmt.Sprintf("gave up after %d tries", s.failed), err: err}
+		}
+		d := p.delay(s.failed, err)
+		if spent := time.Since(s.since); spent+d > p.Budget {
+			return v, &spentError{err: err, why: fmt.Sprintf("gave up after %d tries in %s", s.failed,
+				spent.Round(time.Millisecond))}
+		}
+		if err := p.doSleep(ctx, d); err != nil {
+			return v, err
+		}
+	}
+}
