@@ -32,15 +32,22 @@ type faultScenario struct {
 	Rate float64
 	Seed int64
 	// Outage is how long every write to the directory fails, starting
-	// once the apply has written something.
+	// as the apply does.
 	Outage time.Duration
+	// NoBulk turns the directory's /Bulk off, so every write is a request
+	// of its own.
+	NoBulk bool
 }
 
 func (s faultScenario) String() string {
+	out := fmt.Sprintf("%s %.0f%% faults, seed %d", s.System, 100*s.Rate, s.Seed)
 	if s.Outage > 0 {
-		return fmt.Sprintf("%s outage of %s mid-apply", s.System, s.Outage)
+		out = fmt.Sprintf("%s outage of %s mid-apply", s.System, s.Outage)
 	}
-	return fmt.Sprintf("%s %.0f%% faults, seed %d", s.System, 100*s.Rate, s.Seed)
+	if s.NoBulk {
+		out += ", no Bulk"
+	}
+	return out
 }
 
 // faultRow is what one scenario came to.
@@ -60,7 +67,7 @@ type faultRow struct {
 
 func newBenchFaultsCmd() *cobra.Command {
 	var employees, batchSize int
-	var rates, seeds, outage, delay string
+	var rates, seeds, outage, delay, systems string
 	var maxBackoff time.Duration
 	cmd := &cobra.Command{
 		Use:   "bench-faults",
@@ -68,11 +75,11 @@ func newBenchFaultsCmd() *cobra.Command {
 		Long: "For each seed and rate: a first sync of --employees from the demo HRIS into the SCIM\n" +
 			"directory through a fault-injecting proxy (429 with Retry-After, 500, 503, resets before and\n" +
 			"after the directory did the work, delays), in front of the directory and then of the HRIS;\n" +
-			"then a directory outage of --outage starting mid-apply. Each row says how the run ended,\n" +
+			"then a directory outage of --outage starting as the apply does. Each row says how the run ended,\n" +
 			"how long it took, what the proxy saw and injected, and whether the directory equals the HRIS.",
 		SilenceUsage: true,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			scenarios, err := faultScenarios(rates, seeds, outage)
+			scenarios, err := faultScenarios(systems, rates, seeds, outage)
 			if err != nil {
 				return err
 			}
@@ -94,6 +101,8 @@ func newBenchFaultsCmd() *cobra.Command {
 		},
 	}
 	cmd.Flags().IntVar(&employees, "employees", 3000, "employees in the demo HRIS")
+	cmd.Flags().StringVar(&systems, "systems", "directory,directory-no-bulk,HRIS",
+		"what to fault, comma-separated: directory (with SCIM Bulk), directory-no-bulk, HRIS")
 	cmd.Flags().StringVar(&rates, "rates", "0.1,0.3", "fault rates, comma-separated")
 	cmd.Flags().StringVar(&seeds, "seeds", "1,2,3", "seeds, comma-separated; each rate runs with each")
 	cmd.Flags().StringVar(&outage, "outage", "6m", "a directory outage mid-apply to wait out; empty for none")
@@ -104,7 +113,7 @@ func newBenchFaultsCmd() *cobra.Command {
 }
 
 // faultScenarios lists the scenarios the flags ask for.
-func faultScenarios(rates, seeds, outage string) ([]faultScenario, error) {
+func faultScenarios(systems, rates, seeds, outage string) ([]faultScenario, error) {
 	var rs []float64
 	for _, s := range strings.Split(rates, ",") {
 		r, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
@@ -121,11 +130,24 @@ func faultScenarios(rates, seeds, outage string) ([]faultScenario, error) {
 		}
 		ss = append(ss, n)
 	}
+	kinds := map[string]faultScenario{"directory": {System: "directory"},
+		"directory-no-bulk": {System: "directory", NoBulk: true}, "HRIS": {System: "HRIS"}}
+	var faulted []faultScenario
+	for _, name := range strings.Split(systems, ",") {
+		sc, ok := kinds[strings.TrimSpace(name)]
+		if !ok && strings.TrimSpace(name) != "" {
+			return nil, fmt.Errorf("--systems %q: directory, directory-no-bulk or HRIS", systems)
+		}
+		if ok {
+			faulted = append(faulted, sc)
+		}
+	}
 	var out []faultScenario
-	for _, system := range []string{"directory", "HRIS"} {
+	for _, sc := range faulted {
 		for _, r := range rs {
 			for _, s := range ss {
-				out = append(out, faultScenario{System: system, Rate: r, Seed: s})
+				sc.Rate, sc.Seed = r, s
+				out = append(out, sc)
 			}
 		}
 	}
@@ -159,7 +181,8 @@ func benchFaults(ctx context.Context, sc faultScenario, n, batchSize int, delay 
 	}
 	defer os.RemoveAll(dir)
 	logger := zap.NewNop()
-	cfg := Config{DataDir: dir, Dev: DevConfig{Enabled: true, Employees: n, UIPort: -1, memoryHRIS: true}}
+	cfg := Config{DataDir: dir, Dev: DevConfig{Enabled: true, Employees: n, UIPort: -1, memoryHRIS: true,
+		hrisPageSize: 50}}
 	env, err := startDevEnv(ctx, cfg, logger)
 	if err != nil {
 		return row, err
@@ -169,6 +192,7 @@ func benchFaults(ctx context.Context, sc faultScenario, n, batchSize int, delay 
 	if cfg, err = env.withSecrets(cfg); err != nil {
 		return row, err
 	}
+	env.directory.SetBulk(!sc.NoBulk)
 	r, err := startWorker(ctx, cfg, logger)
 	if err != nil {
 		return row, err
@@ -211,12 +235,12 @@ func benchFaults(ctx context.Context, sc faultScenario, n, batchSize int, delay 
 	}
 	if sc.Outage > 0 {
 		go func() {
-			// The outage begins once the apply has written something.
+			// The outage begins as the apply does.
 			for ctx.Err() == nil {
-				if p, err := op.Progress(ctx, res.WorkflowID); err == nil && p.Applied > 0 {
+				if p, err := op.Progress(ctx, res.WorkflowID); err == nil && (p.Status == workflows.StatusApplying || !p.Running) {
 					break
 				}
-				time.Sleep(200 * time.Millisecond)
+				time.Sleep(20 * time.Millisecond)
 			}
 			proxy.Outage(true)
 			select {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -51,6 +52,9 @@ type DevConfig struct {
 	// memoryHRIS keeps the demo HRIS in memory only: the bench changes
 	// thousands of employees, and the state file is rewritten per change.
 	memoryHRIS bool
+	// hrisPageSize, when set, is the demo HRIS's page size: the faults
+	// bench wants many pages to fault.
+	hrisPageSize int
 }
 
 // DemoSources lists the HRIS dev mode can run.
@@ -197,7 +201,7 @@ func (e *devEnv) startSource(cfg Config) error {
 			statePath = ""
 		}
 		hris, err := demotest.NewHRIS(demotest.HRISOptions{
-			Employees: cfg.Dev.Employees, Seed: 1, StatePath: statePath, PageSize: demoHRISPageSize,
+			Employees: cfg.Dev.Employees, Seed: 1, StatePath: statePath, PageSize: cmp.Or(cfg.Dev.hrisPageSize, demoHRISPageSize),
 		})
 		if err != nil {
 			return fmt.Errorf("unable to start demo HRIS: %w", err)

@@ -75,3 +75,36 @@ func TestScenarioDirectoryOutageIsWaitedOutVisibly(t *testing.T) {
 	}
 	require.Positive(t, proxy.Stats().Outage, "the outage did refuse requests")
 }
+
+// First syncs of 2,000 employees through seeded faults in front of the
+// directory and of the HRIS (the delays scaled down, and 500 employees
+// where every write is a request of its own): each completes with the
+// directory equal to the HRIS. `worker bench-faults` runs the same at full
+// size and delay.
+func TestScenarioFirstSyncsThroughFaults(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs first syncs of 2,000 employees on a Temporal server; skipped with -short")
+	}
+	for _, tt := range []struct {
+		sc faultScenario
+		n  int
+	}{
+		{faultScenario{System: "directory", Rate: 0.1, Seed: 1}, 2000},
+		{faultScenario{System: "directory", Rate: 0.3, Seed: 2}, 2000},
+		{faultScenario{System: "directory", Rate: 0.1, Seed: 4, NoBulk: true}, 500},
+		{faultScenario{System: "HRIS", Rate: 0.3, Seed: 3}, 2000},
+	} {
+		sc := tt.sc
+		t.Run(sc.String(), func(t *testing.T) {
+			row, err := benchFaults(context.Background(), sc, tt.n, 100,
+				[2]time.Duration{5 * time.Millisecond, 20 * time.Millisecond}, 2*time.Second)
+			require.NoError(t, err)
+			require.Equal(t, workflows.StatusCompleted, row.Status, row.Error)
+			require.Zero(t, row.Duplicates, "duplicates")
+			require.Zero(t, row.Missing, "missing")
+			require.Zero(t, row.Stale, "stale")
+			require.Positive(t, row.Faults, "faults were injected")
+			t.Logf("%s: %s, %d requests, %d faults", sc, row.Wall.Round(time.Millisecond), row.Requests, row.Faults)
+		})
+	}
+}
