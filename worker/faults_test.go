@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -107,4 +108,60 @@ func TestScenarioFirstSyncsThroughFaults(t *testing.T) {
 			t.Logf("%s: %s, %d requests, %d faults", sc, row.Wall.Round(time.Millisecond), row.Requests, row.Faults)
 		})
 	}
+}
+
+// A directory that goes down for good part way through a run: the run ends
+// Failed at the outage limit (scaled down), the integration is
+// quarantined, and status, history and the report say whom the run wrote
+// before it stopped.
+func TestScenarioARunThatGivesUpSaysWhatItWrote(t *testing.T) {
+	s := newScenario(t, 10, roster.Rules{})
+	ctx := context.Background()
+	var writes atomic.Int32
+	proxy := faultproxy.Start(t, faultproxy.Options{Upstream: s.env.scimURL(), Seed: 1, Rate: 1,
+		Faults: []faultproxy.Fault{faultproxy.Unavailable},
+		Match: func(r *http.Request) bool {
+			// The third write and every one after it fail.
+			return r.Method != http.MethodGet && writes.Add(1) > 2
+		}})
+	cfg := s.csvIntegration("doomed", "D", 30)
+	cfg.Target.URL, cfg.Target.BatchSize, cfg.Target.Parallelism = proxy.URL(), 5, 1
+	cfg.Outage = integration.OutagePolicy{GiveUpAfter: integration.Duration(8 * time.Second),
+		MaxBackoff: integration.Duration(time.Second)}
+	require.NoError(t, s.op.Create(ctx, cfg))
+
+	var st workflows.IntegrationStatus
+	eventually(t, "the run to give up", func() bool {
+		var err error
+		st, err = s.op.Status(ctx, "doomed")
+		return err == nil && st.LastSync != nil
+	})
+	last := st.LastSync
+	require.Equal(t, workflows.StatusFailed, last.Status)
+	require.True(t, last.GaveUp)
+	require.LessOrEqual(t, len(last.Error), 300, "one sentence")
+	require.Equal(t, 10, last.Applied[roster.OpCreate], "two Bulk requests of five made it")
+	require.Equal(t, workflows.StatusQuarantined, st.Status)
+	require.NotEmpty(t, st.Quarantined)
+
+	runs, err := s.op.History(ctx, "doomed", 10)
+	require.NoError(t, err)
+	require.Len(t, runs, 1)
+	require.NotNil(t, runs[0].Summary, "history shows the failed run's counts")
+	require.Equal(t, 10, runs[0].Summary.Applied[roster.OpCreate])
+
+	report, err := s.store.GetReport(ctx, last.ReportID)
+	require.NoError(t, err)
+	require.Equal(t, "failed", report.Outcome)
+	require.Equal(t, 10, report.Applied[roster.OpCreate])
+	require.Equal(t, 20, report.Unfinished, "what the run did not get to")
+	changes, err := s.store.PlanChanges(ctx, report.PlanID)
+	require.NoError(t, err)
+	written := 0
+	for _, pc := range changes {
+		if pc.Status == "applied" && pc.Change.Op == roster.OpCreate {
+			written++
+		}
+	}
+	require.Equal(t, 10, written, "the report names whom the run wrote")
 }
