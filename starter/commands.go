@@ -65,6 +65,9 @@ func (c *cli) createCmd() *cobra.Command {
 			if err := c.checkRefs(cmd.Context(), file, cfg, skipCheck); err != nil {
 				return err
 			}
+			if err := c.requirePayloadKey(); err != nil {
+				return err
+			}
 			return c.withOperator(cmd, func(ctx context.Context, op *operator.Operator) error {
 				if err := op.Create(ctx, cfg); err != nil {
 					return err
@@ -93,6 +96,9 @@ func (c *cli) updateCmd() *cobra.Command {
 				return err
 			}
 			if err := c.checkRefs(cmd.Context(), file, cfg, skipCheck); err != nil {
+				return err
+			}
+			if err := c.requirePayloadKey(); err != nil {
 				return err
 			}
 			return c.withOperator(cmd, func(ctx context.Context, op *operator.Operator) error {

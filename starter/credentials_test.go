@@ -161,10 +161,10 @@ schedule: {firstSync: scheduled}
 	}
 
 	// A reference to a credential that is not stored creates nothing.
-	_, err = starter("create", "--file", config("c", "store:missing"))
+	_, err = starter("create", "--allow-plaintext-history", "--file", config("c", "store:missing"))
 	require.ErrorContains(t, err, "target.credentialRef: store:missing is not in the worker's store")
 	for _, id := range []string{"a", "b"} {
-		_, err := starter("create", "--file", config(id, "store:shared"))
+		_, err := starter("create", "--allow-plaintext-history", "--file", config(id, "store:shared"))
 		require.NoError(t, err)
 	}
 	out, err := starter("list")
@@ -185,7 +185,7 @@ schedule: {firstSync: scheduled}
 	require.True(t, stored("shared"))
 
 	// A credential only the removed integration used goes with it.
-	_, err = starter("create", "--file", config("s", "store:solo"))
+	_, err = starter("create", "--allow-plaintext-history", "--file", config("s", "store:solo"))
 	require.NoError(t, err)
 	out, err = starter("remove", "s")
 	require.NoError(t, err)
@@ -197,7 +197,7 @@ schedule: {firstSync: scheduled}
 	require.ErrorContains(t, err, "store:shared is used by integration b;")
 
 	// Once nothing names it, a credential can be disconnected.
-	_, err = starter("update", "--file", config("b", "env:SCIM_TOKEN"))
+	_, err = starter("update", "--allow-plaintext-history", "--file", config("b", "env:SCIM_TOKEN"))
 	require.NoError(t, err)
 	out, err = starter("disconnect", "store:shared", "--json")
 	require.NoError(t, err)

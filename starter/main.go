@@ -35,9 +35,11 @@ type cli struct {
 	json      bool
 	storePath string
 	dataDir   string
-	conn      temporalenv.Connection
-	connErr   error // from reading conn from the environment
-	operator  func(ctx context.Context) (*operator.Operator, func(), error)
+	// allowPlaintext lets create and update run without a payload key.
+	allowPlaintext bool
+	conn           temporalenv.Connection
+	connErr        error // from reading conn from the environment
+	operator       func(ctx context.Context) (*operator.Operator, func(), error)
 }
 
 // openURL shows a person a page to open (an OAuth consent page); tests
@@ -63,6 +65,8 @@ func newRootCmd(out io.Writer) *cobra.Command {
 	}
 	root.PersistentFlags().StringVar(&c.storePath, "store", storePath,
 		"the worker's store, for plan details, reports and previews (env HRSYNC_STORE)")
+	root.PersistentFlags().BoolVar(&c.allowPlaintext, "allow-plaintext-history", false,
+		"create or update an integration without a payload key, its configuration in workflow history in the clear")
 	root.PersistentFlags().StringVar(&c.dataDir, "data-dir", ".hrsync",
 		"dev mode's data dir, where its payload key is kept when "+codec.KeyEnv+" is not set")
 	root.AddCommand(
@@ -94,6 +98,22 @@ func (c *cli) dial(ctx context.Context) (*operator.Operator, func(), error) {
 		return nil, nil, err
 	}
 	return operator.New(cl, dc), cl.Close, nil
+}
+
+// requirePayloadKey refuses to send a configuration to Temporal in the
+// clear: without the payload key, its admin emails, webhook and credential
+// references would sit unencrypted in workflow history. The worker refuses
+// to run that way too, unless told.
+func (c *cli) requirePayloadKey() error {
+	_, _, err := codec.LoadConverter(filepath.Join(c.dataDir, codec.KeyFile))
+	switch {
+	case errors.Is(err, codec.ErrNoKey) && !c.allowPlaintext:
+		return errors.New("no payload key: the configuration would enter workflow history unencrypted; set " +
+			codec.KeyEnv + " to the worker's key (or run where dev mode keeps it), or pass --allow-plaintext-history")
+	case errors.Is(err, codec.ErrNoKey):
+		return nil
+	}
+	return err
 }
 
 // withOperator runs fn with a connected operator.

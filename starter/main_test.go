@@ -84,11 +84,17 @@ func TestCommandsAgainstTemporal(t *testing.T) {
 	require.NoError(t, w.Start())
 	defer w.Stop()
 
+	// Without the payload key, nothing reaches Temporal unless asked for.
+	_, err = starter("create", "--data-dir", t.TempDir(), "--file", filepath.Join("..", "examples", "integration.yaml"))
+	require.ErrorContains(t, err, "no payload key: the configuration would enter workflow history unencrypted")
+	_, err = starter("status", "acme")
+	require.Error(t, err, "nothing was created")
+
 	// The example's first sync waits for its cron, so no HRIS is needed.
-	out, err := starter("create", "--file", filepath.Join("..", "examples", "integration.yaml"))
+	out, err := starter("create", "--allow-plaintext-history", "--file", filepath.Join("..", "examples", "integration.yaml"))
 	require.NoError(t, err)
 	require.Equal(t, "created integration acme\n", out)
-	_, err = starter("create", "--file", filepath.Join("..", "examples", "integration.yaml"))
+	_, err = starter("create", "--allow-plaintext-history", "--file", filepath.Join("..", "examples", "integration.yaml"))
 	require.ErrorContains(t, err, "integration already exists: acme")
 
 	out, err = starter("status", "acme", "--json")
@@ -146,7 +152,7 @@ schedule: {firstSync: scheduled}
 fields: {exclude: [personalEmail]}
 dateFormats: {dateOfBirth: DD/MM/YYYY}
 `, hrisSrv.URL, dirSrv.URL)), 0o600))
-	_, err = starter("create", "--file", cfg)
+	_, err = starter("create", "--allow-plaintext-history", "--file", cfg)
 	require.NoError(t, err)
 	out, err = starter("sync", "live", "--wait")
 	require.NoError(t, err)
