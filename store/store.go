@@ -112,10 +112,19 @@ func OpenPostgres(ctx context.Context, dsn string) (*Store, error) {
 }
 
 // OpenSQLite opens (creating if need be) the SQLite database file at path and
-// brings its schema up to date.
+// brings its schema up to date. The store holds people data: a new file is
+// made readable by its owner only, whether or not its folder existed, and
+// SQLite gives its journal files the same permissions.
 func OpenSQLite(ctx context.Context, path string) (*Store, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fmt.Errorf("unable to create store directory: %w", err)
+	}
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("unable to create store %s: %w", path, err)
+	}
+	if err := f.Close(); err != nil {
+		return nil, fmt.Errorf("unable to create store %s: %w", path, err)
 	}
 	q := url.Values{}
 	q.Add("_pragma", "busy_timeout(10000)")

@@ -519,6 +519,28 @@ func TestOpenSQLiteCreatesTheDirectory(t *testing.T) {
 	s, err := store.OpenSQLite(context.Background(), path)
 	require.NoError(t, err)
 	require.NoError(t, s.Close())
+	info, err := os.Stat(filepath.Dir(path))
+	require.NoError(t, err)
+	require.Equal(t, os.FileMode(0o700), info.Mode().Perm())
+}
+
+// The store holds people data: its file is the owner's alone, also when
+// its folder was there before.
+func TestOpenSQLiteMakesTheFileOwnerOnly(t *testing.T) {
+	dir := t.TempDir()
+	require.NoError(t, os.Chmod(dir, 0o755))
+	path := filepath.Join(dir, "hrsync.db")
+	s, err := store.OpenSQLite(context.Background(), path)
+	require.NoError(t, err)
+	require.NoError(t, s.Close())
+	for _, name := range []string{path, path + "-wal", path + "-shm"} {
+		info, err := os.Stat(name)
+		if os.IsNotExist(err) {
+			continue
+		}
+		require.NoError(t, err)
+		require.Equal(t, os.FileMode(0o600), info.Mode().Perm(), name)
+	}
 }
 
 func TestConcurrentWritersDoNotFail(t *testing.T) {
