@@ -151,6 +151,7 @@ func (c *cli) statusCmd() *cobra.Command {
 				if err != nil {
 					return err
 				}
+				st.Config = redactConfig(st.Config)
 				out := statusOut{IntegrationStatus: st}
 				if cur := st.Current; cur != nil {
 					if p, err := op.Progress(ctx, cur.WorkflowID); err == nil {
