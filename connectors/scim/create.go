@@ -38,7 +38,9 @@ func (c *Client) CreateUser(ctx context.Context, e roster.Employee) (string, err
 	}
 	id := out.id()
 	if id == "" {
-		return "", fmt.Errorf("scim: POST /Users: employee %s: no id in the answer", e.ID)
+		// Sending it again cannot help: the next run finds the user by
+		// its externalId, if the directory made one.
+		return "", connectors.Permanent(fmt.Errorf("scim: POST /Users: employee %s: the directory answered without the user's id", e.ID))
 	}
 	c.remember(id, h, out)
 	return id, nil

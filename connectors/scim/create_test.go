@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"net/http/httptest"
+	"sync/atomic"
 	"testing"
 
 	"github.com/hrsync/hrsync/connectors"
@@ -140,4 +142,35 @@ func TestCreateConflictWithAnotherEmployeeIsPermanent(t *testing.T) {
 	require.Equal(t, http.StatusConflict, se.Status)
 	require.Equal(t, "uniqueness", se.ScimType)
 	require.Len(t, srv.Users(), 1)
+}
+
+// A directory that answers a create without the user's id cannot be helped
+// by sending it again: the error is permanent for that employee.
+func TestCreateAnsweredWithoutAnIDIsPermanent(t *testing.T) {
+	var posts atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case r.URL.Path == "/ServiceProviderConfig":
+			w.WriteHeader(http.StatusNotFound)
+		case r.Method == http.MethodGet && r.URL.Path == "/Users":
+			w.Header().Set("Content-Type", "application/scim+json")
+			_, _ = w.Write([]byte(`{"schemas":["urn:ietf:params:scim:api:messages:2.0:ListResponse"],"totalResults":0,"Resources":[]}`))
+		case r.Method == http.MethodPost:
+			posts.Add(1)
+			w.Header().Set("Content-Type", "application/scim+json")
+			w.WriteHeader(http.StatusCreated)
+			_, _ = w.Write([]byte(`{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"a@x.test"}`))
+		default:
+			w.WriteHeader(http.StatusNotFound)
+		}
+	}))
+	t.Cleanup(srv.Close)
+	c, err := scim.New(scim.Config{BaseURL: srv.URL, Token: "t"})
+	require.NoError(t, err)
+	_, err = c.CreateUser(context.Background(), roster.Employee{ID: "E1", FirstName: "A", WorkEmail: "a@x.test",
+		Status: roster.StatusActive})
+	require.Error(t, err)
+	require.True(t, connectors.IsPermanent(err), err)
+	require.ErrorContains(t, err, "answered without the user's id")
+	require.EqualValues(t, 1, posts.Load())
 }
