@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"golang.org/x/oauth2"
+
+	"github.com/hrsync/hrsync/connectors"
 )
 
 // The documented production endpoints.
@@ -92,7 +94,7 @@ func (cfg Config) withDefaults() (Config, error) {
 		cfg.PageSize = MaxPageSize
 	}
 	if cfg.HTTPClient == nil {
-		cfg.HTTPClient = &http.Client{Timeout: 30 * time.Second}
+		cfg.HTTPClient = &http.Client{Timeout: 30 * time.Second, CheckRedirect: connectors.SameOriginRedirects}
 	}
 	var errs []error
 	if cfg.ClientID == "" || cfg.ClientSecret == "" {

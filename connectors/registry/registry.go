@@ -39,10 +39,18 @@ type Registry struct {
 var _ activities.Connectors = (*Registry)(nil)
 
 // New returns a Registry whose clients use hc (nil means one with a
-// 30-second timeout) and secrets (nil means the environment).
+// 30-second timeout) and secrets (nil means the environment). Unless hc has
+// a redirect policy of its own, redirects are followed only within the
+// origin a request went to, never to a link-local address.
 func New(hc *http.Client, secrets Secrets) *Registry {
 	if hc == nil {
 		hc = &http.Client{Timeout: 30 * time.Second}
+	}
+	if hc.CheckRedirect == nil {
+		// Credentials go only where they were given for.
+		withPolicy := *hc
+		withPolicy.CheckRedirect = connectors.SameOriginRedirects
+		hc = &withPolicy
 	}
 	if secrets == nil {
 		secrets = EnvSecrets{}

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hrsync/hrsync/connectors"
 	"github.com/hrsync/hrsync/roster"
 )
 
@@ -110,7 +111,7 @@ func (cfg Config) withDefaults() (Config, error) {
 		return cfg, errors.New("scim: PageSize must not be negative")
 	}
 	if cfg.HTTPClient == nil {
-		cfg.HTTPClient = &http.Client{Timeout: defaultTimeout}
+		cfg.HTTPClient = &http.Client{Timeout: defaultTimeout, CheckRedirect: connectors.SameOriginRedirects}
 	}
 	return cfg, nil
 }
