@@ -9,3 +9,15 @@ func LimitFetchRecords(t testing.TB, n int) {
 	maxFetchRecords = n
 	t.Cleanup(func() { maxFetchRecords = old })
 }
+
+// LimitDirectoryUsers makes listing a directory fail past n users until t
+// ends.
+func LimitDirectoryUsers(t testing.TB, n int) {
+	t.Helper()
+	old := maxDirectoryUsers
+	maxDirectoryUsers = n
+	t.Cleanup(func() { maxDirectoryUsers = old })
+}
+
+// ListDirectory is listDirectory.
+var ListDirectory = listDirectory

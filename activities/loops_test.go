@@ -9,10 +9,13 @@ import (
 	"strconv"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/hrsync/hrsync/activities"
+	"github.com/hrsync/hrsync/connectors/scim/scimtest"
+	"github.com/hrsync/hrsync/integration"
 )
 
 // hostileHRIS speaks the demo HRIS list protocol (GET /api/employees,
@@ -131,4 +134,59 @@ func TestFetchRetryKeepsWatchingForALoop(t *testing.T) {
 	_, err := env.ExecuteActivity(f.acts.Fetch, f.fetchIn("sync-1"))
 	requirePermanent(t, err, `the demo HRIS returned cursor "b" twice: its paging loops; page 3`)
 	require.Equal(t, int32(2), requests.Load())
+}
+
+// A SCIM directory that answers every list with its first page at
+// startIndex 1 and claims more users than it has: Plan ends, permanently,
+// without a plan, in a few requests.
+func TestPlanStopsADirectoryThatAlwaysAnswersStartIndexOne(t *testing.T) {
+	dir, err := scimtest.New(scimtest.Options{Token: "s3cret"})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = dir.Close() })
+	var lists atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodGet || r.URL.Path != "/scim/v2/Users" || r.URL.Query().Has("filter") {
+			dir.ServeHTTP(w, r)
+			return
+		}
+		lists.Add(1)
+		resources := []map[string]any{}
+		for i := 1; i <= 3; i++ {
+			resources = append(resources, map[string]any{
+				"schemas": []string{"urn:ietf:params:scim:schemas:core:2.0:User"},
+				"id":      fmt.Sprintf("u%d", i), "externalId": fmt.Sprintf("X%d", i),
+				"userName": fmt.Sprintf("x%d@example.com", i), "active": true,
+			})
+		}
+		w.Header().Set("Content-Type", "application/scim+json")
+		_ = json.NewEncoder(w).Encode(map[string]any{
+			"schemas":      []string{"urn:ietf:params:scim:api:messages:2.0:ListResponse"},
+			"totalResults": 1000, "itemsPerPage": 3, "startIndex": 1, "Resources": resources,
+		})
+	}))
+	t.Cleanup(srv.Close)
+
+	f := newFixture(t, options{})
+	t.Setenv("HRSYNC_TEST_SCIM_TOKEN", "s3cret")
+	f.target = integration.Endpoint{Kind: "scim", URL: srv.URL + "/scim/v2", CredentialRef: "env:HRSYNC_TEST_SCIM_TOKEN"}
+	f.config.Target = f.target
+	f.fetch("sync-1")
+
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second) // a safety net only
+	defer cancel()
+	env := f.env()
+	env.SetTestTimeout(30 * time.Second)
+	done := make(chan error, 1)
+	go func() {
+		var res activities.PlanResult
+		done <- run(t, env, f.acts.Plan, activities.PlanInput{
+			IntegrationID: integrationID, SyncID: "sync-1", SnapshotID: "sync-1", Config: f.config}, &res)
+	}()
+	select {
+	case err := <-done:
+		requirePermanent(t, err, "the directory listed the same users again: its paging loops; page 3")
+		require.Equal(t, int32(3), lists.Load())
+	case <-ctx.Done():
+		t.Fatal("Plan did not end")
+	}
 }
