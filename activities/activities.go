@@ -82,20 +82,66 @@ func (a *Activities) target(e integration.Endpoint) (connectors.Target, error) {
 	return tgt, nil
 }
 
+// maxDirectoryUsers bounds the users a directory may list: past it, its
+// paging loops.
+var maxDirectoryUsers = 2_000_000
+
 // listDirectory reads every user of the target, page by page, and names
 // each user's manager by HRIS id, however the directory references it.
+//
+// A directory whose paging loops is stopped, permanently, since no retry
+// mends it: one that names a cursor it named before, sends two pages in a
+// row of only users already listed, sends more than maxDirectoryUsers, or
+// more than maxEmptyPages empty pages in a row. A user listed again (an
+// offset moved by a user created meanwhile) is kept once.
 func listDirectory(ctx context.Context, tgt connectors.Target) ([]roster.User, error) {
 	var users []roster.User
 	cursor := ""
-	for {
+	seen := map[string]bool{}
+	listed := map[string]bool{}
+	repeats, empty := 0, 0
+	for n := 1; ; n++ {
 		page, err := retryRead(ctx, retries, func() (connectors.UserPage, error) { return tgt.ListUsers(ctx, cursor) })
 		if err != nil {
 			return nil, fmt.Errorf("unable to list directory users: %w", err)
 		}
-		users = append(users, page.Users...)
+		fresh := 0
+		for _, u := range page.Users {
+			if u.TargetID != "" && listed[u.TargetID] {
+				continue
+			}
+			if u.TargetID != "" {
+				listed[u.TargetID] = true
+			}
+			users = append(users, u)
+			fresh++
+		}
+		if len(users) > maxDirectoryUsers {
+			return nil, connectors.Permanent(fmt.Errorf("the directory listed more than %d users: its paging loops; page %d",
+				maxDirectoryUsers, n))
+		}
 		if page.Next == "" {
 			break
 		}
+		switch {
+		case len(page.Users) == 0:
+			if empty++; empty > maxEmptyPages {
+				return nil, connectors.Permanent(fmt.Errorf("the directory sent %d empty pages in a row: its paging loops; page %d",
+					empty, n))
+			}
+		case fresh == 0:
+			empty = 0
+			if repeats++; repeats > 1 {
+				return nil, connectors.Permanent(fmt.Errorf("the directory listed the same users again: its paging loops; page %d", n))
+			}
+		default:
+			empty, repeats = 0, 0
+		}
+		if seen[page.Next] || page.Next == cursor {
+			return nil, connectors.Permanent(fmt.Errorf("the directory returned cursor %s twice: its paging loops; page %d",
+				shown(page.Next), n))
+		}
+		seen[page.Next] = true
 		cursor = page.Next
 	}
 	external := make(map[string]string, len(users))

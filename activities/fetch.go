@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"go.temporal.io/sdk/activity"
@@ -56,6 +57,90 @@ type FetchProgress struct {
 	// across attempts until a page comes through, so status can say how
 	// long the HRIS has been unreachable.
 	FailingSince time.Time `json:",omitzero"`
+	// Seen holds fingerprints of the last cursors this fetch was handed
+	// (at most maxSeenCursors), LastPage that of the previous page's
+	// records, and Empty how many empty pages in a row named a next page:
+	// the loop guards. They ride in the heartbeat so a retry keeps
+	// watching for a loop that began before it; a heartbeat written
+	// without them starts the watch afresh from its cursor.
+	Seen     []string `json:",omitempty"`
+	LastPage string   `json:",omitempty"`
+	Empty    int      `json:",omitempty"`
+}
+
+// Loop guards on the pages of a fetch. A source that hands back a cursor it
+// handed before, or the very records of the previous page under a new
+// cursor, is looping, and no retry will change that; nor will one that
+// sends more records than any roster has.
+var maxFetchRecords = 1_000_000
+
+const (
+	// maxSeenCursors bounds the cursors remembered: a loop longer than that
+	// is still stopped by maxFetchRecords.
+	maxSeenCursors = 1000
+	// maxEmptyPages is how many empty pages in a row may name a next page.
+	maxEmptyPages = 50
+)
+
+// fingerprint is a short, fixed-size stand-in for s.
+func fingerprint(s string) string {
+	sum := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(sum[:8])
+}
+
+// shown is cursor as an error message shows it: whole when short.
+func shown(cursor string) string {
+	if len(cursor) > 40 {
+		return fmt.Sprintf("%q…", cursor[:40])
+	}
+	return fmt.Sprintf("%q", cursor)
+}
+
+// guardPage stops a fetch whose source loops: page n (1-based) came back
+// as page, fetched at p.Cursor. It records what it saw in p.
+func guardPage(kind string, p *FetchProgress, n int, page connectors.Page) error {
+	if p.Records+len(page.Records) > maxFetchRecords {
+		return connectors.Permanent(fmt.Errorf("the %s HRIS sent more than %d records: its paging loops; page %d",
+			kind, maxFetchRecords, n))
+	}
+	if len(page.Records) == 0 {
+		p.LastPage = ""
+		if page.Next != "" {
+			if p.Empty++; p.Empty > maxEmptyPages {
+				return connectors.Permanent(fmt.Errorf("the %s HRIS sent %d empty pages in a row: its paging loops; page %d",
+					kind, p.Empty, n))
+			}
+		}
+	} else {
+		p.Empty = 0
+		data, err := json.Marshal(page.Records)
+		if err != nil {
+			return fmt.Errorf("unable to fingerprint page %d: %w", n, err)
+		}
+		sum := fingerprint(string(data))
+		if sum == p.LastPage {
+			return connectors.Permanent(fmt.Errorf("the %s HRIS sent the same %d records as the page before: its paging loops; page %d",
+				kind, len(page.Records), n))
+		}
+		p.LastPage = sum
+	}
+	if page.Next == "" {
+		return nil
+	}
+	if p.Cursor != "" && !slices.Contains(p.Seen, fingerprint(p.Cursor)) {
+		p.Seen = append(p.Seen, fingerprint(p.Cursor)) // a heartbeat from before the guards
+	}
+	next := fingerprint(page.Next)
+	if page.Next == p.Cursor || slices.Contains(p.Seen, next) {
+		return connectors.Permanent(fmt.Errorf("the %s HRIS returned cursor %s twice: its paging loops; page %d",
+			kind, shown(page.Next), n))
+	}
+	p.Seen = append(p.Seen, next)
+	if len(p.Seen) > maxSeenCursors {
+		// A fresh array: the keep-alive may be sending the old one.
+		p.Seen = slices.Clone(p.Seen[len(p.Seen)-maxSeenCursors:])
+	}
+	return nil
 }
 
 // defaultFullPullDays is how often a source that can list its changes is
@@ -148,6 +233,9 @@ func (a *Activities) fetch(ctx context.Context, in FetchInput) (FetchResult, err
 			return FetchResult{}, fmt.Errorf("unable to fetch page %d from %s source: %w", p.Pages+1, in.Source.Kind, err)
 		}
 		p.FailingSince = time.Time{}
+		if err := guardPage(in.Source.Kind, &p, p.Pages+1, page); err != nil {
+			return FetchResult{}, err
+		}
 		records := make([]roster.Record, len(page.Records))
 		for i, r := range page.Records {
 			records[i] = in.Rules.Minimize(r, digest)

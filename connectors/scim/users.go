@@ -22,8 +22,9 @@ type listResponse struct {
 
 // ListUsers returns the page of users at cursor via
 // GET /Users?startIndex=&count=. The cursor is the next page's 1-based
-// startIndex in decimal, "" for the first page; Next is "" after the last
-// page (an empty page, or one that reaches totalResults).
+// startIndex in decimal, "" for the first page: the startIndex asked plus
+// the users received, whatever startIndex the server echoes. Next is ""
+// after the last page (an empty page, or one that reaches totalResults).
 func (c *Client) ListUsers(ctx context.Context, cursor string) (connectors.UserPage, error) {
 	start := 1
 	if cursor != "" {
@@ -42,9 +43,11 @@ func (c *Client) ListUsers(ctx context.Context, cursor string) (connectors.UserP
 	for _, r := range body.Resources {
 		page.Users = append(page.Users, c.userOf(r))
 	}
-	if body.StartIndex > 0 {
-		start = body.StartIndex
-	}
+	// The next page starts after what was asked for and received, never
+	// where the server says this one started: a server that always
+	// answers startIndex 1 must not send the list round for ever. Each
+	// page moves the cursor on by at least one, and it stops at
+	// totalResults, so the list ends.
 	if next := start + len(body.Resources); len(body.Resources) > 0 && next <= body.TotalResults {
 		page.Next = strconv.Itoa(next)
 	}
