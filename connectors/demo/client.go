@@ -13,13 +13,19 @@ import (
 	"time"
 
 	"github.com/hrsync/hrsync/connectors"
+	"github.com/hrsync/hrsync/connectors/httpx"
 )
 
 // defaultTimeout bounds one request when the caller brings no client.
 const defaultTimeout = 30 * time.Second
 
-// maxResponse bounds a response body.
-const maxResponse = 32 << 20
+// maxResponse bounds a 2xx answer's body; a larger one is a permanent
+// error.
+const maxResponse = httpx.DefaultMaxBody
+
+// maxErrorBody bounds how much of an error answer is read for its
+// {"error": ...} message.
+const maxErrorBody = 64 << 10
 
 // client is the HTTP plumbing Source and Target share: the base URL, the
 // token, and turning answers into values or classified errors.
@@ -27,6 +33,9 @@ type client struct {
 	base  string
 	token string
 	http  *http.Client
+	// maxBody bounds a 2xx answer's body, maxResponse unless a test
+	// lowers it.
+	maxBody int64
 }
 
 // newClient makes a client, defaulting to one with a 30s timeout.
@@ -34,13 +43,16 @@ func newClient(baseURL, token string, hc *http.Client) client {
 	if hc == nil {
 		hc = &http.Client{Timeout: defaultTimeout}
 	}
-	return client{base: strings.TrimRight(baseURL, "/"), token: token, http: hc}
+	return client{base: strings.TrimRight(baseURL, "/"), token: token, http: hc, maxBody: maxResponse}
 }
 
 // do sends method path?query with in as the JSON body (when not nil) and
 // decodes a 2xx answer into out (when not nil). A non-2xx answer is an
 // *HTTPError, permanent for 4xx other than 408 and 429; a transport failure
-// is a plain, retryable error.
+// is a plain, retryable error. A 2xx answer is decoded as a stream of at
+// most maxBody bytes: a larger one, or one that is not the JSON expected,
+// is a permanent error (see httpx.DecodeJSON), and at most
+// httpx.DrainLimit bytes of an unread rest are read before closing.
 func (c client) do(ctx context.Context, method, path string, query url.Values, in, out any) error {
 	var body io.Reader
 	if in != nil {
@@ -70,23 +82,19 @@ func (c client) do(ctx context.Context, method, path string, query url.Values, i
 	if err != nil {
 		return fmt.Errorf("demo: %s %s: %w", method, path, unwrapURLError(err))
 	}
-	defer func() {
-		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxResponse))
-		_ = resp.Body.Close()
-	}()
-	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxResponse))
-	if err != nil {
-		return fmt.Errorf("demo: %s %s: read response: %w", method, path, err)
-	}
+	defer httpx.Drain(resp.Body)
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		raw, err := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
+		if err != nil {
+			return fmt.Errorf("demo: %s %s: read response: %w", method, path, err)
+		}
 		return c.httpError(req, resp, raw).classify()
 	}
-	if out != nil {
-		if err := json.Unmarshal(raw, out); err != nil {
-			return fmt.Errorf("demo: %s %s: decode response: %w", method, path, err)
-		}
+	if out == nil || resp.StatusCode == http.StatusNoContent {
+		return nil
 	}
-	return nil
+	return httpx.DecodeJSON(fmt.Sprintf("demo: %s %s", method, path), resp.Body, c.maxBody,
+		resp.Header.Get("Content-Type"), out)
 }
 
 // httpError builds the error for a non-2xx answer, keeping only the

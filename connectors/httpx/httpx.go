@@ -38,6 +38,9 @@ type Options struct {
 	Burst int
 	// Auth sets the credentials on each request; it may refresh a token.
 	Auth func(ctx context.Context, r *http.Request) error
+	// MaxBody bounds a 2xx answer's body in bytes; a larger one is a
+	// permanent error. 0 means DefaultMaxBody (32 MiB).
+	MaxBody int64
 }
 
 // Client sends requests to one API on behalf of one connection.
@@ -47,11 +50,15 @@ type Client struct {
 	http    *http.Client
 	limiter *rate.Limiter
 	auth    func(ctx context.Context, r *http.Request) error
+	maxBody int64
 }
 
 // New returns a Client for o.
 func New(o Options) *Client {
-	c := &Client{name: o.Name, base: strings.TrimRight(o.BaseURL, "/"), http: o.HTTPClient, auth: o.Auth}
+	c := &Client{name: o.Name, base: strings.TrimRight(o.BaseURL, "/"), http: o.HTTPClient, auth: o.Auth, maxBody: o.MaxBody}
+	if c.maxBody <= 0 {
+		c.maxBody = DefaultMaxBody
+	}
 	if c.http == nil {
 		c.http = &http.Client{Timeout: 30 * time.Second}
 	}
@@ -73,7 +80,10 @@ type Request struct {
 
 // Do sends r after waiting for the limiter, decodes a 2xx JSON answer into
 // out (unless out is nil) and returns the response, whose body is closed.
-// Any other answer is an *Error, classified by its status.
+// Any other answer is an *Error, classified by its status. The answer is
+// decoded as a stream of at most MaxBody bytes; a larger one, or one that
+// is not the JSON expected, is a permanent *BodyError (see DecodeJSON).
+// At most DrainLimit bytes of an unread rest are read before closing.
 func (c *Client) Do(ctx context.Context, r Request, out any) (*http.Response, error) {
 	if c.limiter != nil {
 		if err := c.limiter.Wait(ctx); err != nil {
@@ -88,17 +98,15 @@ func (c *Client) Do(ctx context.Context, r Request, out any) (*http.Response, er
 	if err != nil {
 		return nil, fmt.Errorf("%s: %s %s: %w", c.name, r.Method, r.Path, redactURL(err))
 	}
-	defer resp.Body.Close()
+	defer Drain(resp.Body)
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		return resp, c.errorOf(r, resp)
 	}
 	if out == nil || resp.StatusCode == http.StatusNoContent {
 		return resp, nil
 	}
-	if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
-		return resp, fmt.Errorf("%s: %s %s: unreadable answer: %w", c.name, r.Method, r.Path, err)
-	}
-	return resp, nil
+	prefix := fmt.Sprintf("%s: %s %s", c.name, r.Method, r.Path)
+	return resp, DecodeJSON(prefix, resp.Body, c.maxBody, resp.Header.Get("Content-Type"), out)
 }
 
 func (c *Client) build(ctx context.Context, r Request) (*http.Request, error) {
@@ -167,7 +175,7 @@ var emailLike = regexp.MustCompile(`[^\s"'<>@]+@[^\s"'<>@]+\.[A-Za-z]{2,}`)
 // refused; other statuses are classified by connectors.ByStatus. A 503
 // is throttling at some APIs (BambooHR) and retried like a 429.
 func (c *Client) errorOf(r Request, resp *http.Response) error {
-	raw, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
+	raw, _ := io.ReadAll(io.LimitReader(resp.Body, ErrorBodyLimit))
 	msg := strings.Join(strings.Fields(string(raw)), " ")
 	msg = emailLike.ReplaceAllString(msg, "<email>")
 	if len(msg) > 200 {
