@@ -21,6 +21,9 @@ const mediaType = "application/scim+json"
 // maxResponse bounds a response body.
 const maxResponse = 32 << 20
 
+// drainLimit bounds what is read of a body left unread before closing it.
+const drainLimit = 64 << 10
+
 // Client keeps a SCIM 2.0 service provider's Users in step with the HRIS.
 // It is safe for concurrent use.
 type Client struct {
@@ -99,19 +102,25 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 		return nil, fmt.Errorf("scim: %s %s: %w", method, path, unwrapURLError(err))
 	}
 	defer func() {
-		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxResponse))
+		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, drainLimit))
 		_ = resp.Body.Close()
 	}()
-	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxResponse))
+	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxResponse+1))
 	if err != nil {
 		return nil, fmt.Errorf("scim: %s %s: read response: %w", method, path, err)
+	}
+	if len(raw) > maxResponse {
+		return resp.Header, connectors.Permanent(fmt.Errorf("scim: %s %s: the answer is larger than %d MiB",
+			method, path, maxResponse>>20))
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		return resp.Header, newSCIMError(method, path, resp.StatusCode, resp.Header, raw).classify()
 	}
 	if out != nil && len(bytes.TrimSpace(raw)) > 0 {
 		if err := decodeJSON(raw, out); err != nil {
-			return resp.Header, fmt.Errorf("scim: %s %s: decode response: %w", method, path, err)
+			// A 2xx answer that is not the JSON asked for will not become it.
+			return resp.Header, connectors.Permanent(fmt.Errorf("scim: %s %s: the answer is not valid JSON (%s)",
+				method, path, resp.Header.Get("Content-Type")))
 		}
 	}
 	return resp.Header, nil

@@ -7,12 +7,14 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/hrsync/hrsync/connectors"
 	"github.com/hrsync/hrsync/connectors/scim"
 )
 
@@ -92,4 +94,46 @@ func TestListEndsWhenTheDirectoryAlwaysAnswersStartIndexOne(t *testing.T) {
 		require.Equal(t, 17, pages)
 		require.Equal(t, int32(17), requests.Load())
 	})
+}
+
+// An answer larger than the bound, or a 2xx that is not JSON, cannot get
+// better on retry: both are permanent, and the body is not read past the
+// bound.
+func TestHostileAnswersArePermanent(t *testing.T) {
+	var served atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Query().Get("startIndex") {
+		case "":
+			w.WriteHeader(http.StatusNotFound) // no discovery
+		default:
+			if r.URL.Query().Get("count") == "7" {
+				w.Header().Set("Content-Type", "text/html")
+				_, _ = w.Write([]byte("<html>proxy error</html>"))
+				return
+			}
+			w.Header().Set("Content-Type", "application/scim+json")
+			_, _ = w.Write([]byte(`{"Resources":[`))
+			chunk := []byte(strings.Repeat(" ", 64<<10))
+			for i := 0; i < 1024; i++ { // up to 64 MiB, more than the bound
+				n, err := w.Write(chunk)
+				served.Add(int64(n))
+				if err != nil {
+					return
+				}
+			}
+		}
+	}))
+	t.Cleanup(srv.Close)
+	huge, err := scim.New(scim.Config{BaseURL: srv.URL, Token: "t", PageSize: 100})
+	require.NoError(t, err)
+	_, err = huge.ListUsers(context.Background(), "")
+	require.ErrorContains(t, err, "the answer is larger than 32 MiB")
+	require.True(t, connectors.IsPermanent(err))
+	require.Less(t, served.Load(), int64(64<<20), "the client stopped reading")
+
+	html, err := scim.New(scim.Config{BaseURL: srv.URL, Token: "t", PageSize: 7})
+	require.NoError(t, err)
+	_, err = html.ListUsers(context.Background(), "")
+	require.ErrorContains(t, err, "the answer is not valid JSON (text/html)")
+	require.True(t, connectors.IsPermanent(err))
 }
