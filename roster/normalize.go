@@ -72,6 +72,11 @@ func (r Rules) dateFormatName(f Field) string {
 // that validation does not report it again. Problems name the HRIS id and
 // the field, never the person.
 func (r Rules) Normalize(rec Record) (Employee, []Problem) {
+	if len(rec.ID) > MaxValueBytes {
+		rec.ID = rec.ID[:64] + "…"
+		return Employee{ID: rec.ID, Unreadable: []Field{FieldID}}, []Problem{{EmployeeID: rec.ID, Field: FieldID,
+			Code: CodeTooLong, Message: fmt.Sprintf("the HRIS id is longer than %d bytes", MaxValueBytes)}}
+	}
 	id := strings.TrimSpace(rec.ID)
 	e := Employee{ID: id, DateOfBirthDigest: rec.DateOfBirthDigest}
 	var problems []Problem
@@ -95,6 +100,10 @@ func (r Rules) Normalize(rec Record) (Employee, []Problem) {
 			continue
 		}
 		value := r.value(rec, f)
+		if len(value) > MaxValueBytes {
+			report(f, CodeTooLong, fmt.Sprintf("%s is %d bytes long; at most %d are taken", f, len(value), MaxValueBytes))
+			continue
+		}
 		switch {
 		case slices.Contains(dateFields, f):
 			if err := r.setDate(&e, f, value); err != nil {
@@ -471,6 +480,11 @@ func (r Rules) checkFilter(path string, flt Filter) []error {
 	}
 	return errs
 }
+
+// MaxValueBytes bounds one field's value. No name, email or department is
+// this long; a longer value is a broken or hostile HRIS, and that
+// employee's problem rather than something to store and send.
+const MaxValueBytes = 4 << 10
 
 // knownField reports whether f is a catalogue field or custom.<key>.
 func knownField(f Field) bool {

@@ -454,6 +454,12 @@ func TestNormalizeUnreadable(t *testing.T) {
 			Employee{ID: "E1", FirstName: "Ada", Unreadable: []Field{FieldWorkPhone}},
 			[]Problem{{EmployeeID: "E1", Field: FieldWorkPhone, Code: CodeUnreadable,
 				Message: "workPhone could not be read: mobile_phone_number holds an object, not text"}}},
+		{"a value longer than any name is that employee's problem, and is not kept",
+			Rules{},
+			Record{ID: "E7", Values: map[string]string{"firstName": strings.Repeat("A", MaxValueBytes+1), "lastName": "Lee"}},
+			Employee{ID: "E7", LastName: "Lee", Unreadable: []Field{FieldFirstName}},
+			[]Problem{{EmployeeID: "E7", Field: FieldFirstName, Code: CodeTooLong,
+				Message: "firstName is 4097 bytes long; at most 4096 are taken"}}},
 		{"an unreadable field that is not selected is no problem",
 			Rules{Fields: FieldSelection{Exclude: []Field{FieldWorkPhone}}},
 			Record{ID: "E2", Values: map[string]string{"firstName": "Ada"}, Unreadable: map[string]string{"workPhone": "an object"}},
@@ -530,4 +536,13 @@ func TestOneCauseOneProblem(t *testing.T) {
 			require.Equal(t, tt.want, codes)
 		})
 	}
+}
+
+func TestNormalizeRefusesAnAbsurdID(t *testing.T) {
+	e, problems := Rules{}.Normalize(Record{ID: strings.Repeat("9", MaxValueBytes+1), Values: map[string]string{"firstName": "Ada"}})
+	require.Len(t, problems, 1)
+	require.Equal(t, CodeTooLong, problems[0].Code)
+	require.Equal(t, FieldID, problems[0].Field)
+	require.Len(t, e.ID, 64+len("…"), "only a prefix names the record")
+	require.Empty(t, e.FirstName, "nothing of the record is taken")
 }

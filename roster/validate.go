@@ -9,9 +9,11 @@ import (
 
 // Problem codes of normalisation and validation.
 const (
-	CodeInvalidDate             = "invalid_date"
-	CodeInvalidStatus           = "invalid_status"
-	CodeUnreadable              = "unreadable"
+	CodeInvalidDate   = "invalid_date"
+	CodeInvalidStatus = "invalid_status"
+	CodeUnreadable    = "unreadable"
+	// CodeTooLong is a value longer than MaxValueBytes.
+	CodeTooLong                 = "too_long"
 	CodeMissingField            = "missing_field"
 	CodeInvalidEmail            = "invalid_email"
 	CodeDuplicateEmail          = "duplicate_email"
