@@ -324,20 +324,7 @@ func emailBody(notice Notice) string {
 		line("Temporal Web UI: %s", u)
 	}
 
-	line("")
-	line("Integration:   %s", id)
-	if notice.SyncWorkflowID != "" {
-		line("Sync workflow: %s", oneLine(notice.SyncWorkflowID))
-	}
-	if notice.PlanID != "" {
-		line("Plan:          %s", oneLine(notice.PlanID))
-	}
-	if !notice.Time.IsZero() {
-		line("Blocked at:    %s", notice.Time.UTC().Format(time.RFC3339))
-	}
-	line("")
-	line("-- ")
-	line("hrsync")
+	writeFooter(line, notice, "Blocked at:    ")
 	return b.String()
 }
 
@@ -377,18 +364,27 @@ func incidentBody(notice Notice) string {
 	if u := oneLine(notice.UIURL); u != "" {
 		line("Temporal Web UI: %s", u)
 	}
+	writeFooter(line, notice, "Time:          ")
+	return b.String()
+}
+
+// writeFooter ends every email the same way: the ids a reader looks the run
+// up by, when it happened (after timeLabel), and the signature.
+func writeFooter(line func(format string, args ...any), notice Notice, timeLabel string) {
 	line("")
-	line("Integration:   %s", id)
+	line("Integration:   %s", oneLine(notice.IntegrationID))
 	if notice.SyncWorkflowID != "" {
 		line("Sync workflow: %s", oneLine(notice.SyncWorkflowID))
 	}
+	if notice.PlanID != "" {
+		line("Plan:          %s", oneLine(notice.PlanID))
+	}
 	if !notice.Time.IsZero() {
-		line("Time:          %s", notice.Time.UTC().Format(time.RFC3339))
+		line("%s%s", timeLabel, notice.Time.UTC().Format(time.RFC3339))
 	}
 	line("")
 	line("-- ")
 	line("hrsync")
-	return b.String()
 }
 
 // command is the starter command running verb on the notice's integration,
