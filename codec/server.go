@@ -1,6 +1,7 @@
 package codec
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"crypto/subtle"
@@ -39,17 +40,19 @@ type ServerOptions struct {
 	// Codec encrypts and decrypts. Required.
 	Codec *Codec
 	// Token is a static bearer token allowed every encode and decode, sent
-	// as "Authorization: Bearer <token>".
+	// as "Authorization: Bearer <token>" (or in the path, with
+	// TokenInPath). With neither Token nor Tokens every request is refused.
 	Token string
 	// Tokens, when set, verifies bearer tokens that are not Token, such as
 	// the OIDC access token the Web UI forwards (an *OIDCVerifier). A
 	// request is served when its token is Token or Tokens accepts it.
 	Tokens TokenVerifier
-	// AllowNoToken, with neither Token nor Tokens set, serves requests that
-	// carry no token. It is for a loopback codec server behind a dev Web UI
-	// without login, which has no token to send. Otherwise a server with
-	// neither refuses every request.
-	AllowNoToken bool
+	// TokenInPath also accepts Token as the first segment of the path:
+	// /{token}/decode, /{token}/{namespace}/decode. It is for a Web UI that
+	// cannot send a header, such as dev mode's UI without login, whose
+	// codec endpoint then carries the token. The token shows wherever the
+	// URL does, so production servers leave it off.
+	TokenInPath bool
 	// Origins are the Web UI origins ("http://localhost:8233") a browser
 	// may call from; requests from any other origin are refused.
 	Origins []string
@@ -72,8 +75,8 @@ type server struct {
 // NewServer returns the codec server the Temporal Web UI and CLI call:
 // POST /{namespace}/encode and /{namespace}/decode, or /encode and /decode
 // with the namespace in the X-Namespace header, each taking and returning
-// {"payloads": [...]}. It answers CORS preflights for Origins only, and
-// panics without a Codec.
+// {"payloads": [...]}; with TokenInPath, the same paths behind /{token}.
+// It answers CORS preflights for Origins only, and panics without a Codec.
 func NewServer(opts ServerOptions) http.Handler {
 	if opts.Codec == nil {
 		panic("codec: NewServer needs a Codec")
@@ -91,7 +94,7 @@ func NewServer(opts ServerOptions) http.Handler {
 }
 
 func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	pathNamespace, op, ok := route(r)
+	req, ok := s.route(r)
 	if !ok {
 		http.NotFound(w, r)
 		return
@@ -99,16 +102,13 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 	w.Header().Add("Vary", "Origin")
 	origin := r.Header.Get("Origin")
-	if origin != "" {
-		if !s.origins[normalizeOrigin(origin)] {
-			http.Error(w, "origin not allowed", http.StatusForbidden)
-			return
-		}
+	allowed := origin != "" && s.origins[normalizeOrigin(origin)]
+	if allowed {
 		w.Header().Set("Access-Control-Allow-Origin", origin)
 		w.Header().Set("Access-Control-Allow-Credentials", "true")
 	}
 	if r.Method == http.MethodOptions {
-		if origin == "" {
+		if !allowed {
 			http.Error(w, "origin not allowed", http.StatusForbidden)
 			return
 		}
@@ -124,21 +124,22 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	// The token is checked against the namespace the request names, but a
-	// bad token is refused (401) before any complaint about the namespace,
-	// so the namespace is only judged for a caller that authenticated.
+	// The token is checked first, against the namespace the request names:
+	// a missing or bad token is refused (401) whatever the origin, and the
+	// origin and namespace are only judged for a caller that authenticated.
 	header := r.Header.Get(NamespaceHeader)
-	namespace := pathNamespace
-	if namespace == "" {
-		namespace = header
-	}
-	access := s.authorize(r, namespace, op)
+	namespace := cmp.Or(req.namespace, header)
+	access := s.authorize(r, namespace, req.op, req.pathToken)
 	if access == accessUnauthenticated {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="hrsync codec"`)
 		http.Error(w, http.StatusText(http.StatusUnauthorized), http.StatusUnauthorized)
 		return
 	}
-	if pathNamespace != "" && header != "" && header != pathNamespace {
+	if origin != "" && !allowed {
+		http.Error(w, "origin not allowed", http.StatusForbidden)
+		return
+	}
+	if req.namespace != "" && header != "" && header != req.namespace {
 		http.Error(w, "the path and "+NamespaceHeader+" name different namespaces", http.StatusBadRequest)
 		return
 	}
@@ -147,7 +148,7 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if access == accessForbidden {
-		http.Error(w, "the token does not permit "+op+" on this namespace", http.StatusForbidden)
+		http.Error(w, "the token does not permit "+req.op+" on this namespace", http.StatusForbidden)
 		return
 	}
 
@@ -155,23 +156,38 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.codec.ServeHTTP(w, r)
 }
 
+// request is what a codec request's path says.
+type request struct {
+	// namespace the path names, if any.
+	namespace string
+	// op is "encode" or "decode".
+	op string
+	// pathToken is set when the path began with the static token.
+	pathToken bool
+}
+
 // route accepts /encode, /decode, /{namespace}/encode and
-// /{namespace}/decode, returning the namespace the path names, if any, and
-// the operation.
-func route(r *http.Request) (namespace, op string, ok bool) {
+// /{namespace}/decode, and with TokenInPath the same behind /{token}. A
+// first segment that is not the token is taken for a namespace, so a
+// wrong token in the path authenticates nothing.
+func (s *server) route(r *http.Request) (request, bool) {
+	var req request
 	parts := strings.Split(strings.TrimPrefix(r.URL.Path, "/"), "/")
+	if s.opts.TokenInPath && len(parts) > 1 && s.isToken(parts[0]) {
+		parts, req.pathToken = parts[1:], true
+	}
 	switch len(parts) {
 	case 1:
 	case 2:
-		namespace = parts[0]
-		if namespace == "" {
-			return "", "", false
+		req.namespace = parts[0]
+		if req.namespace == "" {
+			return req, false
 		}
 	default:
-		return "", "", false
+		return req, false
 	}
-	op = parts[len(parts)-1]
-	return namespace, op, op == "encode" || op == "decode"
+	req.op = parts[len(parts)-1]
+	return req, req.op == "encode" || req.op == "decode"
 }
 
 // access is the outcome of checking a request's token.
@@ -183,12 +199,13 @@ const (
 	accessGranted
 )
 
-// authorize accepts the static token, compared in constant time (hashing
-// first keeps its length out of the timing too), or a token the verifier
-// accepts for namespace and op.
-func (s *server) authorize(r *http.Request, namespace, op string) access {
-	if s.opts.Token == "" && s.opts.Tokens == nil {
-		if s.opts.AllowNoToken {
+// authorize accepts the static token, from the path (pathToken) or as a
+// bearer token, or a bearer token the verifier accepts for namespace and
+// op. An Authorization header is always checked, even behind a path token:
+// a request that carries a token it may not use is refused.
+func (s *server) authorize(r *http.Request, namespace, op string, pathToken bool) access {
+	if r.Header.Get("Authorization") == "" {
+		if pathToken {
 			return accessGranted
 		}
 		return accessUnauthenticated
@@ -197,11 +214,8 @@ func (s *server) authorize(r *http.Request, namespace, op string) access {
 	if !ok {
 		return accessUnauthenticated
 	}
-	if s.opts.Token != "" {
-		got := sha256.Sum256([]byte(token))
-		if subtle.ConstantTimeCompare(got[:], s.token[:]) == 1 {
-			return accessGranted
-		}
+	if s.isToken(token) {
+		return accessGranted
 	}
 	if s.opts.Tokens == nil {
 		return accessUnauthenticated
@@ -218,6 +232,17 @@ func (s *server) authorize(r *http.Request, namespace, op string) access {
 	default:
 		return accessUnauthenticated
 	}
+}
+
+// isToken reports whether token is the static Token, compared in constant
+// time (hashing first keeps its length out of the timing too). With no
+// Token configured nothing is.
+func (s *server) isToken(token string) bool {
+	if s.opts.Token == "" {
+		return false
+	}
+	got := sha256.Sum256([]byte(token))
+	return subtle.ConstantTimeCompare(got[:], s.token[:]) == 1
 }
 
 // bearer returns the token of an "Authorization: Bearer <token>" header;

@@ -3,6 +3,7 @@ package codec_test
 import (
 	"bytes"
 	"io"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -125,6 +126,10 @@ func TestServer(t *testing.T) {
 		"foreign origin post": {
 			method: "POST", path: "/hr-prod/decode", header: browser(map[string]string{"Origin": "https://evil.example"}), body: encodedBody,
 			status: 403,
+		},
+		"foreign origin post without token": {
+			method: "POST", path: "/hr-prod/decode", header: browser(map[string]string{"Origin": "https://evil.example", "Authorization": ""}), body: encodedBody,
+			status: 401,
 		},
 		"foreign origin preflight": {
 			method: "OPTIONS", path: "/decode", header: map[string]string{"Origin": "https://evil.example", "Access-Control-Request-Method": "POST"},
@@ -272,8 +277,6 @@ func TestServerToken(t *testing.T) {
 	}{
 		"no token configured refuses":        {opts: codec.ServerOptions{}, status: 401},
 		"no token configured, bearer sent":   {opts: codec.ServerOptions{}, auth: "Bearer ", status: 401},
-		"no token allowed by choice":         {opts: codec.ServerOptions{AllowNoToken: true}, status: 200},
-		"token configured wins over allow":   {opts: codec.ServerOptions{Token: token, AllowNoToken: true}, status: 401},
 		"lower-case scheme":                  {opts: codec.ServerOptions{Token: token}, auth: "bearer " + token, status: 200},
 		"token prefix is not the token":      {opts: codec.ServerOptions{Token: token}, auth: "Bearer " + token[:5], status: 401},
 		"empty bearer with token configured": {opts: codec.ServerOptions{Token: token}, auth: "Bearer ", status: 401},
@@ -290,5 +293,125 @@ func TestServerToken(t *testing.T) {
 				require.Contains(t, r.header.Get("WWW-Authenticate"), "Bearer")
 			}
 		})
+	}
+}
+
+// TestServerTokenInPath checks the form dev mode's Web UI uses, an
+// endpoint ending in the token: the token is accepted as the path's first
+// segment as well as a bearer token, and a request without it, with a
+// wrong one, or with the right one anywhere else is refused whatever its
+// origin.
+func TestServerTokenInPath(t *testing.T) {
+	c := mustCodec(t, mustKey(t, "k1"))
+	plain := plainPayloads(t)
+	body := payloadsJSON(t, mustEncode(t, c))
+	url := startServer(t, c, codec.ServerOptions{Token: token, TokenInPath: true, Origins: []string{uiOrigin}})
+	ns := map[string]string{"X-Namespace": "default"}
+	with := func(extra map[string]string) map[string]string {
+		h := map[string]string{"X-Namespace": "default"}
+		for k, v := range extra {
+			h[k] = v
+		}
+		return h
+	}
+
+	accepted := map[string]struct {
+		path   string
+		header map[string]string
+	}{
+		"as the Web UI calls it": {path: "/" + token + "/decode?preserveStorageRefs=true", header: ns},
+		"namespace in the path":  {path: "/" + token + "/default/decode"},
+		"bearer":                 {path: "/decode", header: with(map[string]string{"Authorization": "Bearer " + token})},
+		"path and bearer":        {path: "/" + token + "/decode", header: with(map[string]string{"Authorization": "Bearer " + token})},
+	}
+	refused := map[string]struct {
+		path   string
+		header map[string]string
+		status int
+	}{
+		"no token":                     {path: "/decode", header: ns, status: 401},
+		"wrong token in the path":      {path: "/" + token + "x/decode", header: ns, status: 401},
+		"token prefix in the path":     {path: "/" + token[:5] + "/decode", header: ns, status: 401},
+		"wrong token, namespace path":  {path: "/nope/default/decode", status: 404},
+		"wrong bearer":                 {path: "/decode", header: with(map[string]string{"Authorization": "Bearer nope"}), status: 401},
+		"wrong bearer, right path":     {path: "/" + token + "/decode", header: with(map[string]string{"Authorization": "Bearer nope"}), status: 401},
+		"non-bearer auth, right path":  {path: "/" + token + "/decode", header: with(map[string]string{"Authorization": "Basic " + token}), status: 401},
+		"token after the namespace":    {path: "/default/" + token + "/decode", status: 404},
+		"token as the last segment":    {path: "/decode/" + token, header: ns, status: 404},
+		"token in the query":           {path: "/decode?token=" + token, header: ns, status: 401},
+		"token as the namespace":       {path: "/decode", header: map[string]string{"X-Namespace": token}, status: 401},
+		"token as a cookie":            {path: "/decode", header: with(map[string]string{"Cookie": "token=" + token}), status: 401},
+		"token without bearer scheme":  {path: "/decode", header: with(map[string]string{"Authorization": token}), status: 401},
+		"token in another header":      {path: "/decode", header: with(map[string]string{"X-Token": token}), status: 401},
+		"token named as the path only": {path: "/" + token, header: ns, status: 404},
+	}
+	send := func(origin, path string, header map[string]string) reply {
+		h := map[string]string{"Content-Type": "application/json"}
+		maps.Copy(h, header)
+		if origin != "" {
+			h["Origin"] = origin
+		}
+		return call(t, "POST", url+path, h, body)
+	}
+	for _, origin := range []string{"", uiOrigin, "https://evil.example"} {
+		for name, tc := range accepted {
+			t.Run("accepted/"+name+"/origin="+origin, func(t *testing.T) {
+				r := send(origin, tc.path, tc.header)
+				if origin == "https://evil.example" {
+					require.Equal(t, http.StatusForbidden, r.status, "a right token from a foreign origin")
+					return
+				}
+				require.Equal(t, http.StatusOK, r.status, string(r.body))
+				var got commonpb.Payloads
+				require.NoError(t, protojson.Unmarshal(r.body, &got))
+				requirePayloadsEqual(t, plain, got.Payloads)
+			})
+		}
+		for name, tc := range refused {
+			t.Run("refused/"+name+"/origin="+origin, func(t *testing.T) {
+				r := send(origin, tc.path, tc.header)
+				require.Equal(t, tc.status, r.status, string(r.body))
+				require.NotContains(t, string(r.body), "alice.secret")
+				require.NotContains(t, string(r.body), token)
+			})
+		}
+	}
+
+	// The Web UI's preflight goes to the endpoint with the token in it, and
+	// is answered for the UI's origin only.
+	preflight := func(origin string) reply {
+		return call(t, "OPTIONS", url+"/"+token+"/decode?preserveStorageRefs=true", map[string]string{
+			"Origin": origin, "Access-Control-Request-Method": "POST",
+			"Access-Control-Request-Headers": "content-type,x-namespace",
+		}, nil)
+	}
+	require.Equal(t, http.StatusNoContent, preflight(uiOrigin).status)
+	require.Equal(t, uiOrigin, preflight(uiOrigin).header.Get("Access-Control-Allow-Origin"))
+	r := preflight("https://evil.example")
+	require.Equal(t, http.StatusForbidden, r.status)
+	require.Empty(t, corsHeaders(r.header))
+
+	// Without TokenInPath the token in the path is only a namespace.
+	off := startServer(t, c, codec.ServerOptions{Token: token})
+	require.Equal(t, http.StatusUnauthorized, call(t, "POST", off+"/"+token+"/decode", nil, body).status)
+}
+
+// TestServerWithoutTokenRefusesEveryone checks that a server with no token
+// configured serves no one, whatever the request carries.
+func TestServerWithoutTokenRefusesEveryone(t *testing.T) {
+	c := mustCodec(t, mustKey(t, "k1"))
+	body := payloadsJSON(t, mustEncode(t, c))
+	url := startServer(t, c, codec.ServerOptions{TokenInPath: true, Origins: []string{uiOrigin}})
+	for _, h := range []map[string]string{
+		{},
+		{"Origin": uiOrigin},
+		{"Authorization": "Bearer anything"},
+		{"Authorization": "Bearer "},
+	} {
+		for _, path := range []string{"/decode", "/default/decode", "/" + token + "/decode"} {
+			h["X-Namespace"] = "default"
+			r := call(t, "POST", url+path, h, body)
+			require.Equal(t, http.StatusUnauthorized, r.status, "%s %v", path, h)
+		}
 	}
 }

@@ -82,7 +82,10 @@ type devEnv struct {
 	directoryURL string
 	// codecURL is the dev codec server's base URL, when it runs.
 	codecURL string
-	servers  []*http.Server
+	// codecToken is the token the dev codec server requires, kept in the
+	// data dir; empty when there is no Web UI to serve.
+	codecToken string
+	servers    []*http.Server
 }
 
 // startDevEnv starts the embedded Temporal server and UI and the two demo
@@ -97,9 +100,14 @@ func startDevEnv(ctx context.Context, cfg Config, logger *zap.Logger) (_ *devEnv
 			env.stop()
 		}
 	}()
+	// The Web UI has no login, so it cannot send the codec server's token
+	// in a header: its endpoint carries it as the path's first segment.
 	codecEndpoint := ""
 	if cfg.Dev.UIPort > 0 {
-		codecEndpoint = fmt.Sprintf("http://127.0.0.1:%d", codecPort(cfg))
+		if env.codecToken, err = loadOrCreateToken(filepath.Join(cfg.DataDir, devCodecTokenFile)); err != nil {
+			return nil, err
+		}
+		codecEndpoint = fmt.Sprintf("http://127.0.0.1:%d/%s", codecPort(cfg), env.codecToken)
 	}
 	env.temporal, err = devserver.Start(ctx, devserver.Options{
 		DBPath:           filepath.Join(cfg.DataDir, "temporal.db"),
@@ -326,15 +334,23 @@ func (e *devEnv) withSecrets(cfg Config) (Config, error) {
 // codecPort is the dev mode codec server's port: the Web UI's, plus one.
 func codecPort(cfg Config) int { return cfg.Dev.UIPort + 1 }
 
-// serveCodec runs the codec server the dev Web UI decodes payloads with.
-// The dev UI has no login, so it sends no token: the server answers the
-// UI's own origins only, on loopback.
+// devCodecTokenFile is where, in the data dir, dev mode keeps its codec
+// server's token.
+const devCodecTokenFile = "codec-token"
+
+// serveCodec runs the codec server the dev Web UI decodes payloads with,
+// on loopback. It requires the token kept in the data dir, as a bearer
+// token or as the first segment of the path (the endpoint the UI is
+// given), and answers browsers from the UI's own origins only.
 func (e *devEnv) serveCodec(cfg Config, c *codec.Codec) error {
 	if c == nil || cfg.Dev.UIPort <= 0 {
 		return nil
 	}
+	if e.codecToken == "" {
+		return errors.New("the dev codec server has no token")
+	}
 	ui := fmt.Sprintf("%d", cfg.Dev.UIPort)
-	h := codec.NewServer(codec.ServerOptions{Codec: c, AllowNoToken: true,
+	h := codec.NewServer(codec.ServerOptions{Codec: c, Token: e.codecToken, TokenInPath: true,
 		Origins: []string{"http://localhost:" + ui, "http://127.0.0.1:" + ui}})
 	url, err := e.serve(codecPort(cfg), h, "codec server")
 	e.codecURL = url
@@ -493,7 +509,12 @@ func ensureIntegration(ctx context.Context, op *operator.Operator, cfg integrati
 	return false, err
 }
 
-func printBanner(env *devEnv, created bool) {
+// printBanner says what dev mode runs and where.
+func printBanner(env *devEnv, created bool) { fmt.Println(banner(env, created)) }
+
+// banner is the text printBanner prints. It names where the secrets are
+// kept, never the secrets.
+func banner(env *devEnv, created bool) string {
 	state := "already exists; its next run is on its schedule"
 	if created {
 		state = "created; its first sync runs now"
@@ -507,14 +528,14 @@ func printBanner(env *devEnv, created bool) {
 		"  SCIM directory    " + env.directoryURL + "/  (SCIM 2.0 at " + env.scimURL() + ", bearer token in .hrsync/scim-token)",
 	}
 	if env.codecURL != "" {
-		lines = append(lines, "  codec server      "+env.codecURL+"  (the Web UI decrypts history through it)")
+		lines = append(lines, "  codec server      "+env.codecURL+"  (the Web UI decrypts history through it; bearer token in .hrsync/"+devCodecTokenFile+")")
 	}
 	lines = append(lines, "  integration "+DemoIntegrationID+"  "+state, "", "Try:  go run ./starter status demo")
 	if env.hris != nil {
 		lines = append(lines, "      curl -X POST "+env.hrisURL+"/api/employees/E0002/terminate")
 	}
 	lines = append(lines, "      go run ./starter sync demo --wait", "")
-	fmt.Println(strings.Join(lines, "\n"))
+	return strings.Join(lines, "\n")
 }
 
 // printFinishedSyncs prints a one-line summary of each sync that finishes

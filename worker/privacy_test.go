@@ -84,7 +84,7 @@ func TestPeopleDataStaysOutOfHistoryAndLogs(t *testing.T) {
 		}
 	}
 	require.Greater(t, len(secrets), 80)
-	for _, f := range []string{"scim-token", "credentials.key", codec.KeyFile} {
+	for _, f := range []string{"scim-token", "credentials.key", codec.KeyFile, devCodecTokenFile} {
 		data, err := os.ReadFile(filepath.Join(dir, f))
 		require.NoError(t, err)
 		v := strings.TrimSpace(string(data))
@@ -156,14 +156,15 @@ func TestPeopleDataStaysOutOfHistoryAndLogs(t *testing.T) {
 	var again workflows.SyncInput
 	require.NoError(t, codec.DataConverter(rotated).FromPayloads(input, &again))
 	require.Equal(t, in, again)
-	// The embedded Web UI is pointed at dev mode's codec server, which
-	// decodes the run's input for the UI's origin and for no other.
+	// The embedded Web UI is pointed at dev mode's codec server, with its
+	// token, which decodes the run's input for the UI's origin and for no
+	// other.
 	resp, err := http.Get(fmt.Sprintf("http://127.0.0.1:%d/api/v1/settings", uiPort))
 	require.NoError(t, err)
 	var settings struct{ Codec struct{ Endpoint string } }
 	require.NoError(t, json.NewDecoder(resp.Body).Decode(&settings))
 	_ = resp.Body.Close()
-	require.Equal(t, s.env.codecURL, settings.Codec.Endpoint)
+	require.Equal(t, s.env.codecURL+"/"+s.env.codecToken, settings.Codec.Endpoint)
 	remote := func(origin string) converter.PayloadCodec {
 		return converter.NewRemotePayloadCodec(converter.RemotePayloadCodecOptions{
 			Endpoint: settings.Codec.Endpoint + "/" + s.env.temporal.Namespace(),
