@@ -36,17 +36,26 @@ func newPayloadCodec(t *testing.T) (*codec.Codec, *commonpb.Payload) {
 }
 
 // remoteDecode decodes p through the codec server at endpoint as the Web
-// UI would, with token and origin, and returns the HTTP status.
+// UI would, with token and origin, and returns the decoded data.
 func remoteDecode(t *testing.T, client *http.Client, endpoint, token, origin string, p *commonpb.Payload) (string, error) {
 	t.Helper()
+	return decodeVia(client, endpoint+"/default", p, func(r *http.Request) {
+		r.Header.Set("Origin", origin)
+		if token != "" {
+			r.Header.Set("Authorization", "Bearer "+token)
+		}
+	})
+}
+
+// decodeVia decodes p with a POST to endpoint/decode, which modify may
+// reshape, and returns the decoded data or an error that starts with the
+// HTTP status text.
+func decodeVia(client *http.Client, endpoint string, p *commonpb.Payload, modify func(*http.Request)) (string, error) {
 	rc := converter.NewRemotePayloadCodec(converter.RemotePayloadCodecOptions{
-		Endpoint: endpoint + "/default",
+		Endpoint: endpoint,
 		Client:   *client,
 		ModifyRequest: func(r *http.Request) error {
-			r.Header.Set("Origin", origin)
-			if token != "" {
-				r.Header.Set("Authorization", "Bearer "+token)
-			}
+			modify(r)
 			return nil
 		},
 	})
