@@ -2,6 +2,7 @@ package devserver
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 	"net"
 	"net/http"
@@ -41,7 +42,8 @@ func TestStartRunStopRestart(t *testing.T) {
 
 	// First start: new DB file, free ports, UI on.
 	began := time.Now()
-	srv, err := Start(ctx, Options{DBPath: dbPath, SearchAttributes: sas, Logger: logger})
+	const codecEndpoint = "http://127.0.0.1:1/s3cret-path-token"
+	srv, err := Start(ctx, Options{DBPath: dbPath, SearchAttributes: sas, CodecEndpoint: codecEndpoint, Logger: logger})
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = srv.Stop() })
 	t.Logf("first start took %s; frontend %s, UI %s", time.Since(began), srv.FrontendHostPort(), srv.UIURL())
@@ -78,6 +80,22 @@ func TestStartRunStopRestart(t *testing.T) {
 	require.Equal(t, http.StatusOK, resp.StatusCode)
 	require.Contains(t, resp.Header.Get("Content-Type"), "text/html")
 	require.Contains(t, strings.ToLower(string(body)), "<html")
+
+	// The UI gives the browser the codec endpoint as it was passed, token
+	// and all; with no login it forwards no access token and no cookies.
+	resp, err = http.Get(srv.UIURL() + "/api/v1/settings")
+	require.NoError(t, err)
+	var settings struct {
+		Codec struct {
+			Endpoint                            string
+			PassAccessToken, IncludeCredentials bool
+		}
+	}
+	require.NoError(t, json.NewDecoder(resp.Body).Decode(&settings))
+	_ = resp.Body.Close()
+	require.Equal(t, codecEndpoint, settings.Codec.Endpoint)
+	require.False(t, settings.Codec.PassAccessToken)
+	require.False(t, settings.Codec.IncludeCredentials)
 
 	c.Close()
 	began = time.Now()
