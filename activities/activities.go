@@ -19,10 +19,11 @@ import (
 
 // Connectors builds the connector an endpoint names.
 type Connectors interface {
-	// Source returns a client for the HRIS at e.
-	Source(e integration.Endpoint) (connectors.Source, error)
-	// Target returns a client for the directory at e.
-	Target(e integration.Endpoint) (connectors.Target, error)
+	// Source returns a client for integrationID's HRIS at e; the
+	// integration must be allowed to send e's credential there.
+	Source(integrationID string, e integration.Endpoint) (connectors.Source, error)
+	// Target returns a client for integrationID's directory at e, likewise.
+	Target(integrationID string, e integration.Endpoint) (connectors.Target, error)
 	// Fields says which catalogue fields a source of kind supplies; false
 	// means it cannot say in advance.
 	Fields(kind string) (map[roster.Field]string, bool)
@@ -66,16 +67,16 @@ func (a *Activities) now() time.Time {
 	return time.Now()
 }
 
-func (a *Activities) source(e integration.Endpoint) (connectors.Source, error) {
-	src, err := a.Connectors.Source(e)
+func (a *Activities) source(integrationID string, e integration.Endpoint) (connectors.Source, error) {
+	src, err := a.Connectors.Source(integrationID, e)
 	if err != nil {
 		return nil, connectors.Permanent(fmt.Errorf("unable to build %s source: %w", e.Kind, err))
 	}
 	return src, nil
 }
 
-func (a *Activities) target(e integration.Endpoint) (connectors.Target, error) {
-	tgt, err := a.Connectors.Target(e)
+func (a *Activities) target(integrationID string, e integration.Endpoint) (connectors.Target, error) {
+	tgt, err := a.Connectors.Target(integrationID, e)
 	if err != nil {
 		return nil, connectors.Permanent(fmt.Errorf("unable to build %s target: %w", e.Kind, err))
 	}

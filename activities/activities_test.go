@@ -874,7 +874,7 @@ func TestPurgeDeletesOnlyTheIntegrationsData(t *testing.T) {
 
 	var res activities.PurgeResult
 	require.NoError(t, run(t, f.env(), f.acts.Purge, activities.PurgeInput{IntegrationID: integrationID,
-		Credentials: []string{"store:acme-hris", "env:ACME_TOKEN", "store:gone", "", "store:shared-scim"}}, &res))
+		Credentials: []string{"store:acme-hris", "env:HRSYNC_SECRET_ACME_TOKEN", "store:gone", "", "store:shared-scim"}}, &res))
 	require.Equal(t, store.Purged{Snapshots: 1, Records: 20, Plans: 1, Changes: 20,
 		Applied: int64(len(active)), Reports: 1, Owned: int64(len(active)), Credentials: 1}, res.Purged)
 	require.Equal(t, []activities.KeptCredential{{Ref: "store:shared-scim", UsedBy: []string{"globex"}, Reason: "still in use"}},

@@ -76,11 +76,11 @@ type ApplyProgress struct {
 // the attempt, after what was done is recorded, so Temporal retries it.
 func (a *Activities) Apply(ctx context.Context, in ApplyInput) (ApplyResult, error) {
 	res := ApplyResult{Applied: map[roster.Op]int{}}
-	tgt, err := a.target(in.Target)
+	plan, err := a.Store.GetPlan(ctx, in.PlanID)
 	if err != nil {
 		return res, classify(err)
 	}
-	plan, err := a.Store.GetPlan(ctx, in.PlanID)
+	tgt, err := a.target(plan.IntegrationID, in.Target)
 	if err != nil {
 		return res, classify(err)
 	}

@@ -225,7 +225,7 @@ func (w *waits) sleep(ctx context.Context, d time.Duration) error {
 
 // faultsTokenEnv holds the directory's token in these tests; each test
 // sets it, for its subtests run in parallel.
-const faultsTokenEnv = "FAULTS_SCIM_TOKEN"
+const faultsTokenEnv = "HRSYNC_SECRET_FAULTS_SCIM_TOKEN"
 
 // faultsFixture is an integration syncing a demo HRIS into the reference
 // SCIM directory through a faulty proxy.
@@ -350,7 +350,7 @@ func TestApplyProgressesThroughFaults(t *testing.T) {
 	if testing.Short() {
 		t.Skip("a few thousand requests per case")
 	}
-	t.Setenv(faultsTokenEnv, interopToken)
+	setSecret(t, faultsTokenEnv, interopToken)
 	for _, rate := range []float64{0.1, 0.3} {
 		t.Run(fmt.Sprintf("%.0f%%", rate*100), func(t *testing.T) {
 			w := &waits{}

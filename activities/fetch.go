@@ -169,7 +169,7 @@ func (a *Activities) fetch(ctx context.Context, in FetchInput) (FetchResult, err
 			return FetchResult{}, fmt.Errorf("unable to read fetch progress: %w", err)
 		}
 	}
-	src, err := a.source(in.Source)
+	src, err := a.source(in.IntegrationID, in.Source)
 	if err != nil {
 		return FetchResult{}, err
 	}

@@ -23,14 +23,14 @@ func TestFetchIsIncrementalBetweenFullPulls(t *testing.T) {
 	fake := mergetest.New(mergetest.Options{Employees: 30, Seed: 3, PageSize: 10})
 	srv := httptest.NewServer(fake)
 	t.Cleanup(srv.Close)
-	t.Setenv("HRSYNC_TEST_MERGE", mergetest.DefaultAPIKey+":"+mergetest.DefaultAccountToken)
+	setSecret(t, "HRSYNC_SECRET_TEST_MERGE", mergetest.DefaultAPIKey+":"+mergetest.DefaultAccountToken)
 	st, err := store.OpenSQLite(ctx, filepath.Join(t.TempDir(), "hrsync.db"))
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = st.Close() })
 	clock := time.Now()
 	acts := &activities.Activities{Store: st, Connectors: registry.New(nil, nil), Now: func() time.Time { return clock }}
 	var ts testsuite.WorkflowTestSuite
-	source := integration.Endpoint{Kind: "merge", URL: srv.URL, CredentialRef: "env:HRSYNC_TEST_MERGE", RateLimit: 100000}
+	source := integration.Endpoint{Kind: "merge", URL: srv.URL, CredentialRef: "env:HRSYNC_SECRET_TEST_MERGE", RateLimit: 100000}
 	fetch := func(syncID string, rules roster.Rules) activities.FetchResult {
 		t.Helper()
 		env := ts.NewTestActivityEnvironment()

@@ -23,6 +23,7 @@ import (
 	"github.com/hrsync/hrsync/connectors/registry"
 	"github.com/hrsync/hrsync/connectors/scim/scimlibtest"
 	"github.com/hrsync/hrsync/connectors/scim/scimtest"
+	"github.com/hrsync/hrsync/credentials"
 	"github.com/hrsync/hrsync/integration"
 	"github.com/hrsync/hrsync/roster"
 	"github.com/hrsync/hrsync/store"
@@ -30,6 +31,15 @@ import (
 
 // interopToken is the bearer token of every directory in these tests.
 const interopToken = "interop-token"
+
+// setSecret puts a secret in the environment for these tests, where the
+// worker's credentials may find it, bound to the loopback directories they
+// run (credentials.EnvSecret).
+func setSecret(t *testing.T, name, value string) {
+	t.Helper()
+	t.Setenv(name, value)
+	t.Setenv(name+credentials.HostsSuffix, "127.0.0.1")
+}
 
 // directoryUnderTest is a SCIM service provider the interop tests sync
 // into: its base URL and a count of the writes it has answered.
@@ -150,7 +160,7 @@ func newTenant(t *testing.T, id, prefix string, n int, dir *directoryUnderTest) 
 	t.Cleanup(srv.Close)
 	return &tenant{id: id, hris: hris, cfg: integration.Config{ID: id,
 		Source: integration.Endpoint{Kind: "demo", URL: srv.URL},
-		Target: integration.Endpoint{Kind: "scim", URL: dir.base, CredentialRef: "env:INTEROP_SCIM_TOKEN"},
+		Target: integration.Endpoint{Kind: "scim", URL: dir.base, CredentialRef: "env:HRSYNC_SECRET_INTEROP_SCIM_TOKEN"},
 	}}
 }
 
@@ -189,7 +199,7 @@ func syncOnce(t *testing.T, acts *activities.Activities, cfg integration.Config,
 // them.
 func interopActivities(t *testing.T) *activities.Activities {
 	t.Helper()
-	t.Setenv("INTEROP_SCIM_TOKEN", interopToken)
+	setSecret(t, "HRSYNC_SECRET_INTEROP_SCIM_TOKEN", interopToken)
 	st, err := store.OpenSQLite(context.Background(), filepath.Join(t.TempDir(), "hrsync.db"))
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = st.Close() })

@@ -167,8 +167,8 @@ func TestPlanStopsADirectoryThatAlwaysAnswersStartIndexOne(t *testing.T) {
 	t.Cleanup(srv.Close)
 
 	f := newFixture(t, options{})
-	t.Setenv("HRSYNC_TEST_SCIM_TOKEN", "s3cret")
-	f.target = integration.Endpoint{Kind: "scim", URL: srv.URL + "/scim/v2", CredentialRef: "env:HRSYNC_TEST_SCIM_TOKEN"}
+	setSecret(t, "HRSYNC_SECRET_TEST_SCIM_TOKEN", "s3cret")
+	f.target = integration.Endpoint{Kind: "scim", URL: srv.URL + "/scim/v2", CredentialRef: "env:HRSYNC_SECRET_TEST_SCIM_TOKEN"}
 	f.config.Target = f.target
 	f.fetch("sync-1")
 

@@ -79,7 +79,7 @@ func (a *Activities) plan(ctx context.Context, in PlanInput) (PlanResult, error)
 		return PlanResult{}, err
 	}
 	steps.lap("snapshot")
-	tgt, err := a.target(cfg.Target)
+	tgt, err := a.target(cfg.ID, cfg.Target)
 	if err != nil {
 		return PlanResult{}, err
 	}

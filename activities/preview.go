@@ -65,7 +65,7 @@ func (a *Activities) preview(ctx context.Context, in PreviewInput) (PreviewResul
 	}
 	ambiguous := rules.AmbiguousDates(records)
 	prep := prepare(records, rules, today)
-	warnings := a.previewWarnings(ctx, cfg.Target, rules, prep.employees)
+	warnings := a.previewWarnings(ctx, in.IntegrationID, cfg.Target, rules, prep.employees)
 	issues := map[string][]string{} // by HRIS id: every record of a shared id shows its one duplicate_id
 	for _, p := range prep.problems {
 		issues[p.EmployeeID] = append(issues[p.EmployeeID], p.Code+": "+p.Message)
@@ -192,9 +192,9 @@ func previewColumns(employees []roster.Employee, rules roster.Rules, supplied ma
 // previewWarnings asks the directory what it stores and warns of the
 // selected fields it has no home for, as a sync would. A directory that
 // cannot be asked is a warning too: a preview needs only the HRIS.
-func (a *Activities) previewWarnings(ctx context.Context, e integration.Endpoint, rules roster.Rules,
-	employees []roster.Employee) []string {
-	tgt, err := a.target(e)
+func (a *Activities) previewWarnings(ctx context.Context, integrationID string, e integration.Endpoint,
+	rules roster.Rules, employees []roster.Employee) []string {
+	tgt, err := a.target(integrationID, e)
 	if err == nil {
 		var desc connectors.Description
 		if desc, _, err = describe(ctx, tgt); err == nil {

@@ -35,7 +35,7 @@ func TestRosterPromisesFromACSVExport(t *testing.T) {
 	cfg := integration.Config{ID: "csvco",
 		Source: integration.Endpoint{Kind: "csv", URL: "file://" + path,
 			StatusMap: map[string]string{"Employed": "active", "Terminated": "inactive"}},
-		Target: integration.Endpoint{Kind: "scim", URL: dir.base, CredentialRef: "env:INTEROP_SCIM_TOKEN"},
+		Target: integration.Endpoint{Kind: "scim", URL: dir.base, CredentialRef: "env:HRSYNC_SECRET_INTEROP_SCIM_TOKEN"},
 	}
 	runs := 0
 	sync := func() (problems []roster.Problem, changes map[string]store.PlannedChange) {

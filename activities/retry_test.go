@@ -27,7 +27,7 @@ import (
 // A Retry-After longer than the heartbeat timeout is waited out in place,
 // heartbeating all the while, and the attempt goes on.
 func TestApplyHeartbeatsWhileItWaits(t *testing.T) {
-	t.Setenv(faultsTokenEnv, interopToken)
+	setSecret(t, faultsTokenEnv, interopToken)
 	var beats atomic.Int64
 	var mu sync.Mutex
 	type nap struct {
@@ -68,7 +68,7 @@ func TestApplyHeartbeatsWhileItWaits(t *testing.T) {
 
 // An attempt waiting out a Retry-After stops as soon as it is cancelled.
 func TestApplyStopsWaitingWhenCancelled(t *testing.T) {
-	t.Setenv(faultsTokenEnv, interopToken)
+	setSecret(t, faultsTokenEnv, interopToken)
 	activities.UseRetries(t, activities.DefaultRetries(), nil)
 	f := newFaultsFixture(t, faultsOptions{employees: 5})
 	plan := f.plan("sync-1")
@@ -88,7 +88,7 @@ func TestApplyStopsWaitingWhenCancelled(t *testing.T) {
 // with a retryable error and keeps what it did: the next attempt makes the
 // rest, and no user is created twice.
 func TestApplyGivesUpAfterItsRetriesAndKeepsWhatItDid(t *testing.T) {
-	t.Setenv(faultsTokenEnv, interopToken)
+	setSecret(t, faultsTokenEnv, interopToken)
 	for _, bulk := range []bool{false, true} {
 		t.Run(map[bool]string{true: "bulk", false: "one request per write"}[bulk], func(t *testing.T) {
 			policy := activities.DefaultRetries()
@@ -205,7 +205,7 @@ func (b *bulkSizes) note(t *testing.T, r *http.Request) []any {
 // A directory whose Bulk endpoint fails every request of more than eight
 // operations gets them in halves, until they fit.
 func TestApplyHalvesABulkRequestThatKeepsFailing(t *testing.T) {
-	t.Setenv(faultsTokenEnv, interopToken)
+	setSecret(t, faultsTokenEnv, interopToken)
 	activities.UseRetries(t, activities.DefaultRetries(), (&waits{}).sleep)
 	var seen bulkSizes
 	var singles atomic.Int64
@@ -235,7 +235,7 @@ func TestApplyHalvesABulkRequestThatKeepsFailing(t *testing.T) {
 // A directory whose Bulk endpoint always fails is written one change at a
 // time once a batch has given up on it.
 func TestApplyWritesOneByOneWhenBulkKeepsFailing(t *testing.T) {
-	t.Setenv(faultsTokenEnv, interopToken)
+	setSecret(t, faultsTokenEnv, interopToken)
 	activities.UseRetries(t, activities.DefaultRetries(), (&waits{}).sleep)
 	var bulks atomic.Int64
 	f := newFaultsFixture(t, faultsOptions{employees: 60, bulk: true, batchSize: 20,
@@ -255,7 +255,7 @@ func TestApplyWritesOneByOneWhenBulkKeepsFailing(t *testing.T) {
 // A Bulk operation throttled on its own is sent again alone, without the
 // operations that were made.
 func TestApplyResendsOnlyTheOperationsThatFailed(t *testing.T) {
-	t.Setenv(faultsTokenEnv, interopToken)
+	setSecret(t, faultsTokenEnv, interopToken)
 	activities.UseRetries(t, activities.DefaultRetries(), (&waits{}).sleep)
 	var seen bulkSizes
 	var first atomic.Bool
@@ -294,7 +294,7 @@ func throttleInBulk(t *testing.T, dir http.Handler, w http.ResponseWriter, r *ht
 // Under faults, an employee the directory refuses is reported failed and
 // the rest of the run goes on, in one attempt.
 func TestApplyRecordsARefusalThroughFaults(t *testing.T) {
-	t.Setenv(faultsTokenEnv, interopToken)
+	setSecret(t, faultsTokenEnv, interopToken)
 	activities.UseRetries(t, activities.DefaultRetries(), (&waits{}).sleep)
 	for _, bulk := range []bool{false, true} {
 		t.Run(map[bool]string{true: "bulk", false: "one request per write"}[bulk], func(t *testing.T) {
@@ -344,7 +344,7 @@ func TestApplyRecordsARefusalThroughFaults(t *testing.T) {
 // of writes, or one request up to the HTTP client's timeout, never looks
 // like a lost worker.
 func TestApplyHeartbeatsWhileARequestRuns(t *testing.T) {
-	t.Setenv(faultsTokenEnv, interopToken)
+	setSecret(t, faultsTokenEnv, interopToken)
 	policy := activities.DefaultRetries()
 	policy.Beat = 20 * time.Millisecond
 	activities.UseRetries(t, policy, nil)

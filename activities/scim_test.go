@@ -104,7 +104,7 @@ func testSCIMRefusal(t *testing.T, bulk bool) {
 		dir.ServeHTTP(w, r)
 	}))
 	t.Cleanup(dirSrv.Close)
-	t.Setenv("HRSYNC_TEST_SCIM_TOKEN", "s3cret")
+	setSecret(t, "HRSYNC_SECRET_TEST_SCIM_TOKEN", "s3cret")
 
 	st, err := store.OpenSQLite(ctx, filepath.Join(t.TempDir(), "hrsync.db"))
 	require.NoError(t, err)
@@ -113,7 +113,7 @@ func testSCIMRefusal(t *testing.T, bulk bool) {
 		Now: func() time.Time { return now }}
 	cfg := integration.Config{ID: integrationID,
 		Source: integration.Endpoint{Kind: "demo", URL: hrisSrv.URL},
-		Target: integration.Endpoint{Kind: "scim", URL: dirSrv.URL + "/scim/v2", CredentialRef: "env:HRSYNC_TEST_SCIM_TOKEN"},
+		Target: integration.Endpoint{Kind: "scim", URL: dirSrv.URL + "/scim/v2", CredentialRef: "env:HRSYNC_SECRET_TEST_SCIM_TOKEN"},
 	}
 	var ts testsuite.WorkflowTestSuite
 	newEnv := func() *testsuite.TestActivityEnvironment {

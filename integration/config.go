@@ -60,8 +60,9 @@ type Endpoint struct {
 	// URL is the system's base URL.
 	URL string `json:"url" yaml:"url"`
 	// CredentialRef names the secret to authenticate with, as
-	// "<store>:<name>" — "env:SCIM_TOKEN" reads an environment variable of
-	// the worker. The secret itself never appears in the configuration.
+	// "<store>:<name>": "store:scim-acme" a stored credential,
+	// "env:HRSYNC_SECRET_SCIM_TOKEN" an environment variable of the worker.
+	// The secret itself never appears in the configuration.
 	CredentialRef string `json:"credentialRef,omitempty" yaml:"credentialRef,omitempty"`
 	// Auth is how the secret is sent: "bearer" (default) or "basic", whose
 	// secret is "user:password".
@@ -279,7 +280,7 @@ func validateEndpoint(field string, e Endpoint, kinds []string, bad func(field, 
 		}
 	}
 	if e.CredentialRef != "" && !credentialRefPattern.MatchString(e.CredentialRef) {
-		bad(field+".credentialRef", "%q must be <store>:<name>, such as env:SCIM_TOKEN", e.CredentialRef)
+		bad(field+".credentialRef", "%q must be <store>:<name>, such as store:scim-acme or env:HRSYNC_SECRET_SCIM_TOKEN", e.CredentialRef)
 	}
 	if e.Auth != "" && e.Auth != "bearer" && e.Auth != "basic" {
 		bad(field+".auth", "%q must be bearer or basic", e.Auth)

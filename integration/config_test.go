@@ -112,7 +112,7 @@ func TestValidateEndpoints(t *testing.T) {
 		want string
 	}{
 		{"scim target", func(c *Config) {
-			c.Target = Endpoint{Kind: "scim", URL: "https://acme.example/scim/v2", CredentialRef: "env:SCIM_TOKEN",
+			c.Target = Endpoint{Kind: "scim", URL: "https://acme.example/scim/v2", CredentialRef: "env:HRSYNC_SECRET_SCIM_TOKEN",
 				SCIM: &SCIMOptions{UserNameFrom: "employeeNumber"}}
 		}, ""},
 		{"a secret where a reference belongs", func(c *Config) { c.Target.CredentialRef = "s3cr3t-token value" },

@@ -14,14 +14,14 @@ import (
 func TestConfigCheck(t *testing.T) {
 	email := func(edit func(*notify.EmailConfig)) notify.Config {
 		e := notify.EmailConfig{SMTPAddr: "smtp.acme.example:587", From: "hrsync@acme.example",
-			To: []string{"ops@acme.example"}, Username: "hrsync", PasswordEnv: "HRSYNC_SMTP_PASSWORD", StartTLS: true}
+			To: []string{"ops@acme.example"}, Username: "hrsync", PasswordEnv: "HRSYNC_SECRET_SMTP_PASSWORD", StartTLS: true}
 		if edit != nil {
 			edit(&e)
 		}
 		return notify.Config{Email: &e}
 	}
 	webhook := func(edit func(*notify.WebhookConfig)) notify.Config {
-		w := notify.WebhookConfig{URL: "https://hooks.acme.example/hrsync", SecretEnv: "HRSYNC_WEBHOOK_SECRET"}
+		w := notify.WebhookConfig{URL: "https://hooks.acme.example/hrsync", SecretEnv: "HRSYNC_SECRET_WEBHOOK"}
 		if edit != nil {
 			edit(&w)
 		}
@@ -113,13 +113,13 @@ func TestConfigCheck(t *testing.T) {
 func TestConfigEncoding(t *testing.T) {
 	const doc = `{
 		"email": {"smtpAddr": "smtp.acme.example:587", "from": "hrsync@acme.example", "to": ["ops@acme.example"],
-			"username": "hrsync", "passwordEnv": "HRSYNC_SMTP_PASSWORD", "startTLS": true},
-		"webhook": {"url": "https://hooks.acme.example/hrsync", "includePII": true, "secretEnv": "HRSYNC_WEBHOOK_SECRET"}
+			"username": "hrsync", "passwordEnv": "HRSYNC_SECRET_SMTP_PASSWORD", "startTLS": true},
+		"webhook": {"url": "https://hooks.acme.example/hrsync", "includePII": true, "secretEnv": "HRSYNC_SECRET_WEBHOOK"}
 	}`
 	want := notify.Config{
 		Email: &notify.EmailConfig{SMTPAddr: "smtp.acme.example:587", From: "hrsync@acme.example", To: []string{"ops@acme.example"},
-			Username: "hrsync", PasswordEnv: "HRSYNC_SMTP_PASSWORD", StartTLS: true},
-		Webhook: &notify.WebhookConfig{URL: "https://hooks.acme.example/hrsync", IncludePII: true, SecretEnv: "HRSYNC_WEBHOOK_SECRET"},
+			Username: "hrsync", PasswordEnv: "HRSYNC_SECRET_SMTP_PASSWORD", StartTLS: true},
+		Webhook: &notify.WebhookConfig{URL: "https://hooks.acme.example/hrsync", IncludePII: true, SecretEnv: "HRSYNC_SECRET_WEBHOOK"},
 	}
 	var got notify.Config
 	require.NoError(t, json.Unmarshal([]byte(doc), &got))

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/hrsync/hrsync/connectors"
+	"github.com/hrsync/hrsync/credentials"
 )
 
 // maxHeldInEmail bounds how many held employees an email lists.
@@ -43,8 +44,11 @@ func (n *Notifier) email(ctx context.Context, cfg EmailConfig, notice Notice) ([
 	}
 	var password string
 	if cfg.Username != "" {
-		if password = n.getenv(cfg.PasswordEnv); password == "" {
-			return nil, connectors.Permanent(fmt.Errorf("notify: email: email.passwordEnv: environment variable %s is not set", cfg.PasswordEnv))
+		// The password goes to the SMTP server only.
+		var err error
+		password, err = credentials.EnvSecret(n.getenv, cfg.PasswordEnv, credentials.Use{Hosts: []string{cfg.SMTPAddr}})
+		if err != nil {
+			return nil, connectors.Permanent(fmt.Errorf("notify: email: email.passwordEnv: %w", err))
 		}
 	}
 	msg, err := n.message(from, to, notice)

@@ -108,9 +108,9 @@ func TestEmailDelivered(t *testing.T) {
 
 func TestEmailSTARTTLSAndAuthPlain(t *testing.T) {
 	srv := startSMTP(t, smtptest.Options{TLS: true, Username: "hrsync", Password: "s3cret"})
-	n := notify.New(notify.Options{TLSConfig: trust(srv), Getenv: env(map[string]string{"SMTP_PASSWORD": "s3cret"})})
+	n := notify.New(notify.Options{TLSConfig: trust(srv), Getenv: env(map[string]string{"HRSYNC_SECRET_SMTP_PASSWORD": "s3cret", "HRSYNC_SECRET_SMTP_PASSWORD_HOSTS": "127.0.0.1"})})
 	cfg := emailConfig(srv, "ops@acme.example")
-	cfg.StartTLS, cfg.Username, cfg.PasswordEnv = true, "hrsync", "SMTP_PASSWORD"
+	cfg.StartTLS, cfg.Username, cfg.PasswordEnv = true, "hrsync", "HRSYNC_SECRET_SMTP_PASSWORD"
 
 	res, err := sendEmail(t, n, cfg)
 	require.NoError(t, err)
@@ -123,9 +123,9 @@ func TestEmailSTARTTLSAndAuthPlain(t *testing.T) {
 
 func TestEmailAuthWithoutTLSOnLoopback(t *testing.T) {
 	srv := startSMTP(t, smtptest.Options{Username: "hrsync", Password: "s3cret"})
-	n := notify.New(notify.Options{Getenv: env(map[string]string{"SMTP_PASSWORD": "s3cret"})})
+	n := notify.New(notify.Options{Getenv: env(map[string]string{"HRSYNC_SECRET_SMTP_PASSWORD": "s3cret", "HRSYNC_SECRET_SMTP_PASSWORD_HOSTS": "127.0.0.1"})})
 	cfg := emailConfig(srv, "ops@acme.example")
-	cfg.Username, cfg.PasswordEnv = "hrsync", "SMTP_PASSWORD"
+	cfg.Username, cfg.PasswordEnv = "hrsync", "HRSYNC_SECRET_SMTP_PASSWORD"
 
 	_, err := sendEmail(t, n, cfg)
 	require.NoError(t, err)
@@ -158,9 +158,9 @@ func TestEmailUntrustedCertificateIsPermanent(t *testing.T) {
 
 func TestEmailWrongPasswordIsPermanent(t *testing.T) {
 	srv := startSMTP(t, smtptest.Options{TLS: true, Username: "hrsync", Password: "s3cret"})
-	n := notify.New(notify.Options{TLSConfig: trust(srv), Getenv: env(map[string]string{"SMTP_PASSWORD": "guess"})})
+	n := notify.New(notify.Options{TLSConfig: trust(srv), Getenv: env(map[string]string{"HRSYNC_SECRET_SMTP_PASSWORD": "guess", "HRSYNC_SECRET_SMTP_PASSWORD_HOSTS": "127.0.0.1"})})
 	cfg := emailConfig(srv, "ops@acme.example")
-	cfg.StartTLS, cfg.Username, cfg.PasswordEnv = true, "hrsync", "SMTP_PASSWORD"
+	cfg.StartTLS, cfg.Username, cfg.PasswordEnv = true, "hrsync", "HRSYNC_SECRET_SMTP_PASSWORD"
 
 	_, err := sendEmail(t, n, cfg)
 	require.Error(t, err)
@@ -176,15 +176,37 @@ func TestEmailMissingPasswordEnvIsConfigError(t *testing.T) {
 	srv := startSMTP(t, smtptest.Options{Username: "hrsync", Password: "s3cret"})
 	n := notify.New(notify.Options{Getenv: env(map[string]string{"OTHER": "x"})})
 	cfg := emailConfig(srv, "ops@acme.example")
-	cfg.Username, cfg.PasswordEnv = "hrsync", "HRSYNC_SMTP_PASSWORD"
+	cfg.Username, cfg.PasswordEnv = "hrsync", "HRSYNC_SECRET_SMTP_PASSWORD"
 
 	_, err := sendEmail(t, n, cfg)
 	require.Error(t, err)
 	require.Contains(t, err.Error(), "email.passwordEnv")
-	require.Contains(t, err.Error(), "HRSYNC_SMTP_PASSWORD")
+	require.Contains(t, err.Error(), "HRSYNC_SECRET_SMTP_PASSWORD")
 	require.Contains(t, err.Error(), "not set")
 	require.True(t, connectors.IsPermanent(err))
 	require.Empty(t, srv.Messages())
+}
+
+// A configuration may name only HRSYNC_SECRET_… variables, and a password
+// goes only to the SMTP hosts its _HOSTS variable lists: a crafted
+// smtpAddr gets neither the worker's keys nor another server's password.
+func TestEmailPasswordStaysInScope(t *testing.T) {
+	srv := startSMTP(t, smtptest.Options{Username: "hrsync", Password: "s3cret"})
+	for _, tc := range []struct{ name, passwordEnv, want string }{
+		{"another host's password", "HRSYNC_SECRET_SMTP_PASSWORD", "may be sent to smtp.acme.example, not to"},
+		{"the worker's key", "HRSYNC_PAYLOAD_KEY", "only variables named HRSYNC_SECRET_"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			n := notify.New(notify.Options{Getenv: env(map[string]string{"HRSYNC_SECRET_SMTP_PASSWORD": "s3cret",
+				"HRSYNC_SECRET_SMTP_PASSWORD_HOSTS": "smtp.acme.example", "HRSYNC_PAYLOAD_KEY": "k1:c2VjcmV0"})})
+			cfg := emailConfig(srv, "ops@acme.example")
+			cfg.Username, cfg.PasswordEnv = "hrsync", tc.passwordEnv
+			_, err := sendEmail(t, n, cfg)
+			require.ErrorContains(t, err, tc.want)
+			require.True(t, connectors.IsPermanent(err))
+			require.Empty(t, srv.Messages(), "nothing was sent")
+		})
+	}
 }
 
 func TestEmailReplyCodes(t *testing.T) {

@@ -140,9 +140,9 @@ func TestWebhookIncidentBodies(t *testing.T) {
 			h := newHook(t, http.StatusOK)
 			secret := "whsec-0123456789"
 			n := notify.New(notify.Options{Now: func() time.Time { return fixedNow },
-				Getenv: env(map[string]string{"HRSYNC_WEBHOOK_SECRET": secret})})
+				Getenv: env(map[string]string{"HRSYNC_SECRET_WEBHOOK": secret})})
 			res, err := n.Send(context.Background(), notify.Config{Webhook: &notify.WebhookConfig{
-				URL: h.URL + "/hrsync", SecretEnv: "HRSYNC_WEBHOOK_SECRET", IncludePII: true}}, tt.notice)
+				URL: h.URL + "/hrsync", SecretEnv: "HRSYNC_SECRET_WEBHOOK", IncludePII: true}}, tt.notice)
 			require.NoError(t, err)
 			require.Equal(t, http.StatusOK, res.Webhook)
 

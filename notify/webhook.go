@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/hrsync/hrsync/connectors"
+	"github.com/hrsync/hrsync/credentials"
 )
 
 // Webhook signature headers, set when the webhook has a secret.
@@ -173,9 +174,12 @@ func (n *Notifier) webhook(ctx context.Context, cfg WebhookConfig, notice Notice
 	endpoint := u.Scheme + "://" + u.Host
 	var secret []byte
 	if cfg.SecretEnv != "" {
-		if secret = []byte(n.getenv(cfg.SecretEnv)); len(secret) == 0 {
-			return 0, connectors.Permanent(fmt.Errorf("notify: webhook: webhook.secretEnv: environment variable %s is not set", cfg.SecretEnv))
+		// The key signs bodies and is never sent, so it has no hosts.
+		s, err := credentials.EnvSecret(n.getenv, cfg.SecretEnv, credentials.Use{})
+		if err != nil {
+			return 0, connectors.Permanent(fmt.Errorf("notify: webhook: webhook.secretEnv: %w", err))
 		}
+		secret = []byte(s)
 	}
 	var payload any = NewPayload(notice, cfg.IncludePII)
 	if notice.incident() {

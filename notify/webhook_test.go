@@ -128,8 +128,8 @@ func TestWebhookSignature(t *testing.T) {
 	secret := "whsec-0123456789"
 	h := newHook(t, http.StatusOK)
 	n := notify.New(notify.Options{Now: func() time.Time { return fixedNow },
-		Getenv: env(map[string]string{"HRSYNC_WEBHOOK_SECRET": secret})})
-	_, err := sendWebhook(t, n, notify.WebhookConfig{URL: h.URL, SecretEnv: "HRSYNC_WEBHOOK_SECRET"})
+		Getenv: env(map[string]string{"HRSYNC_SECRET_WEBHOOK": secret})})
+	_, err := sendWebhook(t, n, notify.WebhookConfig{URL: h.URL, SecretEnv: "HRSYNC_SECRET_WEBHOOK"})
 	require.NoError(t, err)
 
 	r := h.received()[0]
@@ -160,11 +160,22 @@ func TestWebhookSignature(t *testing.T) {
 func TestWebhookMissingSecretEnv(t *testing.T) {
 	h := newHook(t, http.StatusOK)
 	_, err := sendWebhook(t, notify.New(notify.Options{Getenv: env(nil)}),
-		notify.WebhookConfig{URL: h.URL, SecretEnv: "HRSYNC_WEBHOOK_SECRET"})
+		notify.WebhookConfig{URL: h.URL, SecretEnv: "HRSYNC_SECRET_WEBHOOK"})
 	require.Error(t, err)
 	require.True(t, connectors.IsPermanent(err))
-	require.Contains(t, err.Error(), "HRSYNC_WEBHOOK_SECRET")
+	require.Contains(t, err.Error(), "HRSYNC_SECRET_WEBHOOK")
 	require.Empty(t, h.received(), "nothing is sent unsigned")
+}
+
+// A webhook signed with the worker's own key would be an oracle for it:
+// only HRSYNC_SECRET_… variables can sign.
+func TestWebhookSecretEnvCannotNameTheWorkersKeys(t *testing.T) {
+	h := newHook(t, http.StatusOK)
+	_, err := sendWebhook(t, notify.New(notify.Options{Getenv: env(map[string]string{"HRSYNC_CREDENTIALS_KEY": "k1:c2VjcmV0"})}),
+		notify.WebhookConfig{URL: h.URL, SecretEnv: "HRSYNC_CREDENTIALS_KEY"})
+	require.ErrorContains(t, err, "only variables named HRSYNC_SECRET_")
+	require.True(t, connectors.IsPermanent(err))
+	require.Empty(t, h.received())
 }
 
 func TestWebhookStatuses(t *testing.T) {

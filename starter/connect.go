@@ -2,11 +2,13 @@ package main
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,9 +16,11 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/hrsync/hrsync/codec"
 	"github.com/hrsync/hrsync/connectors/justlogin"
+	"github.com/hrsync/hrsync/connectors/merge"
 	"github.com/hrsync/hrsync/connectors/registry"
 	"github.com/hrsync/hrsync/credentials"
 	"github.com/hrsync/hrsync/internal/keys"
@@ -28,6 +32,59 @@ var credentialKinds = map[string]string{
 	"merge":    "api-key",
 	"bamboohr": "api-key",
 	"scim":     "bearer-token",
+}
+
+// defaultHosts is where a system's credential may be sent when connect is
+// given no --host: only systems with one fixed public host have one.
+var defaultHosts = map[string][]string{
+	"merge": {hostOf(merge.DefaultBaseURL)},
+}
+
+// scopeFlags bind a credential: the hosts it may be sent to and the
+// integrations that may use it.
+type scopeFlags struct {
+	hosts, integrations []string
+}
+
+func (s *scopeFlags) add(f *pflag.FlagSet) {
+	f.StringSliceVar(&s.hosts, "host", nil,
+		"a host (name or name:port) the credential may be sent to; repeat or comma-separate for several")
+	f.StringSliceVar(&s.integrations, "integration", nil,
+		"an integration id that may use the credential; repeat for several (default: any)")
+}
+
+// scope checks the flags, using defaults when no host is given.
+func (s scopeFlags) scope(system string, defaults []string) (credentials.Scope, error) {
+	hosts := s.hosts
+	if len(hosts) == 0 {
+		hosts = defaults
+	}
+	if len(hosts) == 0 {
+		return credentials.Scope{}, fmt.Errorf("connect %s: --host is required: the host(s) this credential may be sent to, such as the directory's", system)
+	}
+	scope, err := credentials.NewScope(hosts, s.integrations)
+	if err != nil {
+		return credentials.Scope{}, fmt.Errorf("--host/--integration: %w", err)
+	}
+	return scope, nil
+}
+
+// hostOf is the host of URL raw, "" when it has none.
+func hostOf(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return ""
+	}
+	return u.Host
+}
+
+// describeScope says where a credential may go, for the CLI.
+func describeScope(s credentials.Scope) string {
+	out := "may be sent to " + strings.Join(s.Hosts, ", ")
+	if len(s.Integrations) > 0 {
+		out += ", by " + strings.Join(s.Integrations, ", ") + " only"
+	}
+	return out
 }
 
 // vault opens the credential store with HRSYNC_CREDENTIALS_KEY, or with the
@@ -70,6 +127,7 @@ type oauthFlags struct {
 func (c *cli) connectCmd() *cobra.Command {
 	var id, fromEnv string
 	var oauth oauthFlags
+	var bind scopeFlags
 	cmd := &cobra.Command{
 		Use:   "connect KIND --id ID",
 		Short: "Connect a system (merge, bamboohr, scim: a key; justlogin: OAuth) and store its credential, encrypted",
@@ -77,18 +135,25 @@ func (c *cli) connectCmd() *cobra.Command {
 			"--from-env, or from standard input (Merge: <api key>:<account token>). For justlogin, prints\n" +
 			"the authorization URL, waits for the redirect to the local callback and stores the token; the\n" +
 			"worker saves every refreshed token back to it. Either way the credential is stored encrypted in\n" +
-			"the worker's store, the secret is never printed, and configs reference it as store:ID.",
+			"the worker's store, the secret is never printed, and configs reference it as store:ID.\n" +
+			"The credential is bound to the hosts it may be sent to (--host; Merge and JustLogin have\n" +
+			"defaults) and optionally to integrations (--integration): the worker refuses to send it\n" +
+			"anywhere else.",
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := credentials.CheckID(id); err != nil {
 				return fmt.Errorf("--id %q: %w", id, err)
 			}
 			if args[0] == "justlogin" {
-				return c.connectJustLogin(cmd, id, oauth)
+				return c.connectJustLogin(cmd, id, oauth, bind)
 			}
 			kind, ok := credentialKinds[args[0]]
 			if !ok {
 				return fmt.Errorf("connect %s: unknown system (merge, bamboohr, justlogin, scim)", args[0])
+			}
+			scope, err := bind.scope(args[0], defaultHosts[args[0]])
+			if err != nil {
+				return err
 			}
 			secret, err := readSecret(cmd.InOrStdin(), fromEnv)
 			if err != nil {
@@ -99,12 +164,13 @@ func (c *cli) connectCmd() *cobra.Command {
 				return err
 			}
 			defer closeFn()
-			if err := v.Put(cmd.Context(), id, kind, []byte(secret)); err != nil {
+			if err := v.PutScoped(cmd.Context(), id, kind, []byte(secret), scope); err != nil {
 				return err
 			}
 			ref := credentials.RefPrefix + id
-			return c.print(map[string]string{"id": id, "kind": kind, "credentialRef": ref}, func(w io.Writer) {
-				fmt.Fprintf(w, "stored %s credential %s; reference it as credentialRef: %s\n", kind, id, ref)
+			return c.print(map[string]any{"id": id, "kind": kind, "credentialRef": ref, "scope": scope}, func(w io.Writer) {
+				fmt.Fprintf(w, "stored %s credential %s (it %s); reference it as credentialRef: %s\n",
+					kind, id, describeScope(scope), ref)
 			})
 		},
 	}
@@ -117,14 +183,57 @@ func (c *cli) connectCmd() *cobra.Command {
 	f.StringVar(&oauth.apiURL, "api-url", "", "justlogin: API base URL (default the production one)")
 	f.StringVar(&oauth.authURL, "auth-url", "", "justlogin: authorize endpoint (default JustLogin's)")
 	f.StringVar(&oauth.tokenURL, "token-url", "", "justlogin: token endpoint (default JustLogin's)")
+	bind.add(f)
 	_ = cmd.MarkFlagRequired("id")
 	return cmd
 }
 
-// connectJustLogin runs the OAuth code flow and stores the token as id.
-func (c *cli) connectJustLogin(cmd *cobra.Command, id string, o oauthFlags) error {
+// bindCmd rescopes a stored credential without asking for its secret again.
+func (c *cli) bindCmd() *cobra.Command {
+	var bind scopeFlags
+	cmd := &cobra.Command{
+		Use:   "bind ID --host HOST [--host HOST…] [--integration ID…]",
+		Short: "Set the hosts a stored credential may be sent to, and the integrations that may use it",
+		Long: "Replaces the scope of stored credential ID: the worker sends it only to the hosts given and,\n" +
+			"with --integration, only for those integrations. Credentials stored before scopes existed are\n" +
+			"bound to no host and refused until bound.",
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			id := args[0]
+			if err := credentials.CheckID(id); err != nil {
+				return fmt.Errorf("%q: %w", id, err)
+			}
+			scope, err := bind.scope("bind", nil)
+			if err != nil {
+				return err
+			}
+			v, closeFn, err := c.vault(cmd.Context())
+			if err != nil {
+				return err
+			}
+			defer closeFn()
+			if err := v.Bind(cmd.Context(), id, scope); err != nil {
+				return err
+			}
+			return c.print(map[string]any{"id": id, "scope": scope}, func(w io.Writer) {
+				fmt.Fprintf(w, "credential %s %s\n", id, describeScope(scope))
+			})
+		},
+	}
+	bind.add(cmd.Flags())
+	return cmd
+}
+
+// connectJustLogin runs the OAuth code flow and stores the token as id,
+// bound to the API and token hosts unless --host says otherwise.
+func (c *cli) connectJustLogin(cmd *cobra.Command, id string, o oauthFlags, bind scopeFlags) error {
 	if o.clientID == "" || o.secretEnv == "" {
 		return errors.New("connect justlogin needs --client-id and --client-secret-env")
+	}
+	scope, err := bind.scope("justlogin", []string{
+		hostOf(cmp.Or(o.apiURL, justlogin.DefaultAPIBaseURL)), hostOf(cmp.Or(o.tokenURL, justlogin.DefaultTokenURL))})
+	if err != nil {
+		return err
 	}
 	secret := os.Getenv(o.secretEnv)
 	if secret == "" {
@@ -136,7 +245,7 @@ func (c *cli) connectJustLogin(cmd *cobra.Command, id string, o oauthFlags) erro
 	}
 	defer closeFn()
 	ref := credentials.RefPrefix + id
-	tokens, err := registry.NewVaultTokens(v, ref)
+	tokens, err := registry.NewVaultTokens(v, ref, nil)
 	if err != nil {
 		return err
 	}
@@ -146,8 +255,11 @@ func (c *cli) connectJustLogin(cmd *cobra.Command, id string, o oauthFlags) erro
 	if err != nil {
 		return err
 	}
-	return c.print(map[string]string{"id": id, "tokenRef": ref}, func(w io.Writer) {
-		fmt.Fprintf(w, "connected JustLogin; reference the token as oauth.tokenRef: %s\n", ref)
+	if err := v.Bind(cmd.Context(), id, scope); err != nil {
+		return err
+	}
+	return c.print(map[string]any{"id": id, "tokenRef": ref, "scope": scope}, func(w io.Writer) {
+		fmt.Fprintf(w, "connected JustLogin; the token %s; reference it as oauth.tokenRef: %s\n", describeScope(scope), ref)
 	})
 }
 

@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/hrsync/hrsync/connectors/registry"
+	"github.com/hrsync/hrsync/credentials"
 	"github.com/hrsync/hrsync/integration"
 	"github.com/hrsync/hrsync/store"
 )
@@ -15,9 +16,11 @@ const tokenKind = "oauth-token"
 
 // checkRefs refuses credential references in cfg that cannot resolve: bad
 // syntax, an unknown store, a dev secret dev mode does not make, or a
-// store:<id> missing from the worker's store (or of the wrong kind). env:NAME
-// is checked for syntax only: the worker's environment is not the
-// starter's. With skipStore, store:<id> references are not looked up.
+// store:<id> missing from the worker's store, of the wrong kind, or not
+// bound to the hosts and integration cfg would send it to. env:NAME must be
+// one a configuration may name (HRSYNC_SECRET_…); its value and hosts are
+// the worker's to check, as its environment is not the starter's. With
+// skipStore, store:<id> references are not looked up.
 func (c *cli) checkRefs(ctx context.Context, file string, cfg integration.Config, skipStore bool) error {
 	if err := registry.CheckConfigRefs(cfg); err != nil {
 		return fmt.Errorf("invalid config %s:\n%w", file, err)
@@ -49,6 +52,11 @@ func (c *cli) checkRefs(ctx context.Context, file string, cfg integration.Config
 			errs = append(errs, fmt.Errorf("%s: %s holds a %s, not an OAuth token from `starter connect justlogin`", r.Field, r.Ref, cred.Kind))
 		case !r.Token && cred.Kind == tokenKind:
 			errs = append(errs, fmt.Errorf("%s: %s holds an OAuth token; name it in oauth.tokenRef", r.Field, r.Ref))
+		default:
+			scope := credentials.Scope{Hosts: cred.Hosts, Integrations: cred.Integrations}
+			if err := scope.Allows(r.Use); err != nil {
+				errs = append(errs, fmt.Errorf("%s: %s cannot be used here: %w; bind it with `starter bind %s --host …`", r.Field, r.Ref, err, id))
+			}
 		}
 	}
 	if len(errs) > 0 {

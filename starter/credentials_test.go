@@ -18,13 +18,14 @@ import (
 	"github.com/hrsync/hrsync/credentials"
 	"github.com/hrsync/hrsync/devserver"
 	"github.com/hrsync/hrsync/integration"
+	"github.com/hrsync/hrsync/notify"
 	"github.com/hrsync/hrsync/operator"
 	"github.com/hrsync/hrsync/store"
 	"github.com/hrsync/hrsync/workflows"
 )
 
-// storeWith makes a store holding credentials id → kind, sealed with
-// nothing in particular: checking references never opens them.
+// storeWith makes a store holding credentials id → kind, bound to host h,
+// sealed with nothing in particular: checking references never opens them.
 func storeWith(t *testing.T, creds map[string]string) string {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "hrsync.db")
@@ -32,7 +33,8 @@ func storeWith(t *testing.T, creds map[string]string) string {
 	require.NoError(t, err)
 	defer st.Close()
 	for id, kind := range creds {
-		require.NoError(t, st.PutCredential(context.Background(), store.SealedCredential{ID: id, Kind: kind, Sealed: []byte("x")}))
+		require.NoError(t, st.PutCredential(context.Background(),
+			store.SealedCredential{ID: id, Kind: kind, Sealed: []byte("x"), Hosts: []string{"h"}}))
 	}
 	return path
 }
@@ -40,29 +42,45 @@ func storeWith(t *testing.T, creds map[string]string) string {
 func TestCreateAndUpdateCheckCredentialRefs(t *testing.T) {
 	ctx := context.Background()
 	c := &cli{storePath: storeWith(t, map[string]string{"scim-acme": "bearer-token", "jl": "oauth-token"})}
+	{
+		st, err := store.OpenSQLite(ctx, c.storePath)
+		require.NoError(t, err)
+		require.NoError(t, st.PutCredential(ctx, store.SealedCredential{ID: "elsewhere", Kind: "bearer-token",
+			Sealed: []byte("x"), Hosts: []string{"scim.globex.example"}}))
+		require.NoError(t, st.PutCredential(ctx, store.SealedCredential{ID: "globex-only", Kind: "bearer-token",
+			Sealed: []byte("x"), Hosts: []string{"h"}, Integrations: []string{"globex"}}))
+		require.NoError(t, st.PutCredential(ctx, store.SealedCredential{ID: "unbound", Kind: "bearer-token", Sealed: []byte("x")}))
+		require.NoError(t, st.Close())
+	}
 	config := func(target, source, token string) integration.Config {
 		cfg := integration.Config{ID: "acme",
 			Source: integration.Endpoint{Kind: "demo", URL: "http://h", CredentialRef: source},
 			Target: integration.Endpoint{Kind: "scim", URL: "http://h", CredentialRef: target}}
 		if token != "" {
 			cfg.Source.Kind = "justlogin"
-			cfg.Source.OAuth = &integration.OAuthOptions{ClientID: "c", TokenRef: token}
+			cfg.Source.OAuth = &integration.OAuthOptions{ClientID: "c", TokenRef: token, TokenURL: "http://h/token"}
 		}
 		return cfg
 	}
 
 	// env: names the worker's environment, which the starter cannot see.
-	require.NoError(t, c.checkRefs(ctx, "f", config("store:scim-acme", "env:HRSYNC_TEST_UNSET_ANYWHERE", "store:jl"), false))
+	require.NoError(t, c.checkRefs(ctx, "f", config("store:scim-acme", "env:HRSYNC_SECRET_UNSET_ANYWHERE", "store:jl"), false))
 	require.NoError(t, c.checkRefs(ctx, "f", config("dev:scim", "dev:source", ""), false))
 
 	for _, tc := range []struct{ target, source, token, want string }{
 		{"store:nope", "", "", "target.credentialRef: store:nope is not in the worker's store; store it with `starter connect`"},
 		{"vault:scim", "", "", `target.credentialRef: "vault:scim": unknown credential store "vault" (known: store, env, dev)`},
 		{"env:1TOKEN", "", "", `"env:1TOKEN": "1TOKEN" is not an environment variable name`},
+		{"env:SCIM_TOKEN", "", "", `"env:SCIM_TOKEN": SCIM_TOKEN cannot be referenced: only variables named HRSYNC_SECRET_<NAME> can`},
+		{"env:HRSYNC_PAYLOAD_KEY", "", "", `HRSYNC_PAYLOAD_KEY cannot be referenced`},
+		{"", "env:HRSYNC_CREDENTIALS_KEY", "", `source.credentialRef: "env:HRSYNC_CREDENTIALS_KEY": HRSYNC_CREDENTIALS_KEY cannot be referenced`},
+		{"store:elsewhere", "", "", "target.credentialRef: store:elsewhere cannot be used here: it may be sent to scim.globex.example, not to h; bind it with `starter bind elsewhere --host …`"},
+		{"store:globex-only", "", "", `target.credentialRef: store:globex-only cannot be used here: it is limited to integrations globex, not "acme"`},
+		{"store:unbound", "", "", "target.credentialRef: store:unbound cannot be used here: it is bound to no host"},
 		{"dev:other", "", "", `"dev:other": dev mode has no such secret`},
 		{"store:jl", "", "", "target.credentialRef: store:jl holds an OAuth token"},
 		{"", "", "store:scim-acme", "source.oauth.tokenRef: store:scim-acme holds a bearer-token, not an OAuth token"},
-		{"", "", "env:JL_TOKEN", `source.oauth.tokenRef: "env:JL_TOKEN" must be store:<id>`},
+		{"", "", "env:HRSYNC_SECRET_JL_TOKEN", `source.oauth.tokenRef: "env:HRSYNC_SECRET_JL_TOKEN" must be store:<id>`},
 		{"", "", "store:gone", "source.oauth.tokenRef: store:gone is not in the worker's store"},
 	} {
 		err := c.checkRefs(ctx, "f", config(tc.target, tc.source, tc.token), false)
@@ -84,7 +102,15 @@ func TestCreateAndUpdateCheckCredentialRefs(t *testing.T) {
 	require.ErrorContains(t, err, "point --store or HRSYNC_STORE at the worker's store (or pass --skip-credential-check)")
 	require.NoError(t, far.checkRefs(ctx, "f", config("store:scim-acme", "", ""), true))
 	require.ErrorContains(t, far.checkRefs(ctx, "f", config("vault:x", "", ""), true), "unknown credential store")
-	require.NoError(t, far.checkRefs(ctx, "f", config("env:SCIM_TOKEN", "dev:source", ""), false))
+	require.NoError(t, far.checkRefs(ctx, "f", config("env:HRSYNC_SECRET_SCIM_TOKEN", "dev:source", ""), false))
+
+	// Notifications may name only HRSYNC_SECRET_… variables too.
+	withNotify := config("", "", "")
+	withNotify.Notify = notify.Config{Webhook: &notify.WebhookConfig{URL: "https://hooks.example", SecretEnv: "HRSYNC_PAYLOAD_KEY"},
+		Email: &notify.EmailConfig{SMTPAddr: "smtp.example:587", From: "a@b.example", Username: "u", PasswordEnv: "SMTP_PASSWORD", StartTLS: true}}
+	err = c.checkRefs(ctx, "f", withNotify, false)
+	require.ErrorContains(t, err, "notify.webhook.secretEnv: HRSYNC_PAYLOAD_KEY cannot be referenced")
+	require.ErrorContains(t, err, "notify.email.passwordEnv: SMTP_PASSWORD cannot be referenced")
 
 	// The commands check before they reach Temporal.
 	t.Setenv("HRSYNC_STORE", c.storePath)
@@ -139,7 +165,7 @@ func TestSharedCredentialsOutliveTheirIntegrations(t *testing.T) {
 	t.Setenv(credentials.KeyEnv, key.String())
 	t.Setenv("SCIM_SECRET", "s3cret")
 	for _, id := range []string{"shared", "solo"} {
-		_, err := starter("connect", "scim", "--id", id, "--from-env", "SCIM_SECRET")
+		_, err := starter("connect", "scim", "--id", id, "--from-env", "SCIM_SECRET", "--host", "127.0.0.1")
 		require.NoError(t, err)
 	}
 	stored := func(id string) bool {
@@ -197,7 +223,7 @@ schedule: {firstSync: scheduled}
 	require.ErrorContains(t, err, "store:shared is used by integration b;")
 
 	// Once nothing names it, a credential can be disconnected.
-	_, err = starter("update", "--allow-plaintext-history", "--file", config("b", "env:SCIM_TOKEN"))
+	_, err = starter("update", "--allow-plaintext-history", "--file", config("b", "env:HRSYNC_SECRET_SCIM_TOKEN"))
 	require.NoError(t, err)
 	out, err = starter("disconnect", "store:shared", "--json")
 	require.NoError(t, err)
@@ -205,7 +231,7 @@ schedule: {firstSync: scheduled}
 	require.False(t, stored("shared"))
 	_, err = starter("disconnect", "shared")
 	require.EqualError(t, err, "no credential store:shared in the worker's store")
-	_, err = starter("connect", "scim", "--id", "spare", "--from-env", "SCIM_SECRET")
+	_, err = starter("connect", "scim", "--id", "spare", "--from-env", "SCIM_SECRET", "--host", "scim.acme.example")
 	require.NoError(t, err)
 	out, err = starter("disconnect", "spare")
 	require.NoError(t, err)

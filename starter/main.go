@@ -72,7 +72,7 @@ func newRootCmd(out io.Writer) *cobra.Command {
 	root.AddCommand(
 		c.createCmd(), c.updateCmd(), c.listCmd(), c.statusCmd(), c.syncCmd(), c.pauseCmd(), c.resumeCmd(),
 		c.approveCmd(), c.rejectCmd(), c.removeCmd(), c.historyCmd(), c.previewCmd(), c.reportCmd(),
-		c.connectCmd(), c.disconnectCmd(), c.fieldsCmd(), c.keygenCmd(),
+		c.connectCmd(), c.bindCmd(), c.disconnectCmd(), c.fieldsCmd(), c.keygenCmd(),
 	)
 	return root
 }

@@ -195,22 +195,41 @@ func TestConnectStoresAnEncryptedCredential(t *testing.T) {
 
 	out, err := starter("connect", "merge", "--id", "merge-acme", "--from-env", "MERGE_KEY")
 	require.NoError(t, err)
-	require.Equal(t, "stored api-key credential merge-acme; reference it as credentialRef: store:merge-acme\n", out)
+	require.Equal(t, "stored api-key credential merge-acme (it may be sent to api.merge.dev); "+
+		"reference it as credentialRef: store:merge-acme\n", out)
 	require.NotContains(t, out, "sk_live")
 
 	v, err := credentials.NewVault(st, key)
 	require.NoError(t, err)
-	secret, err := v.Secret("store:merge-acme")
+	toMerge := credentials.Use{Integration: "acme", Hosts: []string{"api.merge.dev"}}
+	secret, err := v.Secret("store:merge-acme", toMerge)
 	require.NoError(t, err)
 	require.Equal(t, "sk_live_abc123", secret)
 
+	// A directory has no default host: the token is bound to the one given.
+	_, err = starter("connect", "scim", "--id", "scim-acme", "--from-env", "MERGE_KEY")
+	require.ErrorContains(t, err, "connect scim: --host is required")
 	cmd := newRootCmd(&bytes.Buffer{})
-	cmd.SetArgs([]string{"connect", "scim", "--id", "scim-acme"})
+	cmd.SetArgs([]string{"connect", "scim", "--id", "scim-acme", "--host", "scim.acme.example", "--integration", "acme"})
 	cmd.SetIn(strings.NewReader("bearer-xyz\n"))
 	require.NoError(t, cmd.Execute())
-	secret, err = v.Secret("store:scim-acme")
+	toSCIM := credentials.Use{Integration: "acme", Hosts: []string{"scim.acme.example"}}
+	secret, err = v.Secret("store:scim-acme", toSCIM)
 	require.NoError(t, err)
 	require.Equal(t, "bearer-xyz", secret)
+	_, err = v.Secret("store:scim-acme", credentials.Use{Integration: "globex", Hosts: []string{"scim.acme.example"}})
+	require.ErrorContains(t, err, "limited to integrations acme")
+
+	// bind moves it, without asking for the secret again.
+	out, err = starter("bind", "scim-acme", "--host", "scim.acme.example", "--host", "scim-eu.acme.example:8443")
+	require.NoError(t, err)
+	require.Equal(t, "credential scim-acme may be sent to scim-eu.acme.example:8443, scim.acme.example\n", out)
+	_, err = v.Secret("store:scim-acme", credentials.Use{Integration: "globex", Hosts: []string{"scim-eu.acme.example:8443"}})
+	require.NoError(t, err)
+	_, err = starter("bind", "scim-acme")
+	require.ErrorContains(t, err, "--host is required")
+	_, err = starter("bind", "scim-acme", "--host", "https://scim.acme.example/scim/v2")
+	require.ErrorContains(t, err, "not a URL")
 
 	_, err = starter("connect", "justlogin", "--id", "jl")
 	require.ErrorContains(t, err, "needs --client-id and --client-secret-env")
@@ -252,7 +271,8 @@ func TestConnectJustLoginRunsTheOAuthFlow(t *testing.T) {
 		}
 	}
 	require.NoError(t, cmd.Execute())
-	require.Equal(t, "connected JustLogin; reference the token as oauth.tokenRef: store:jl-acme\n", out.String())
+	host := strings.TrimPrefix(srv.URL, "http://")
+	require.Equal(t, "connected JustLogin; the token may be sent to "+host+"; reference it as oauth.tokenRef: store:jl-acme\n", out.String())
 
 	v, err := credentials.NewVault(st, key)
 	require.NoError(t, err)
@@ -260,6 +280,9 @@ func TestConnectJustLoginRunsTheOAuthFlow(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, "oauth-token", kind)
 	require.Contains(t, string(data), "refresh_token")
+	scope, err := v.Scope(context.Background(), "jl-acme")
+	require.NoError(t, err)
+	require.Equal(t, []string{host}, scope.Hosts, "bound to the API and token hosts it was connected through")
 }
 
 func TestFieldsListsWhatASourceSupplies(t *testing.T) {

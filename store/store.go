@@ -201,6 +201,9 @@ var migrations = []migration{
 		PRIMARY KEY (directory, target_id))`),
 	both(`CREATE INDEX owned_users_integration ON owned_users (integration_id)`),
 	both(`ALTER TABLE plans ADD COLUMN not_managed INTEGER NOT NULL DEFAULT 0`),
+	// Where each stored credential may be sent, and by whom.
+	both(`ALTER TABLE credentials ADD COLUMN hosts TEXT NOT NULL DEFAULT ''`),
+	both(`ALTER TABLE credentials ADD COLUMN integrations TEXT NOT NULL DEFAULT ''`),
 }
 
 // migrate creates the schema and runs the migrations still due, all in one

@@ -91,7 +91,7 @@ func newBenchCmd() *cobra.Command {
 }
 
 // benchTokenEnv carries the directory's token to the bench's worker.
-const benchTokenEnv = "HRSYNC_BENCH_SCIM_TOKEN"
+const benchTokenEnv = credentials.EnvPrefix + "BENCH_SCIM_TOKEN"
 
 // benchSize measures the three syncs and the floor for n employees.
 func benchSize(ctx context.Context, n int, storeDSN, workerLog string) ([]benchRow, error) {
@@ -248,7 +248,7 @@ func startBenchWorker(ctx context.Context, cfg Config, env *devEnv, storeDSN, pa
 	cmd := exec.CommandContext(ctx, exe, args...)
 	cmd.Env = append(append(os.Environ(), extraEnv...),
 		"TEMPORAL_ADDRESS="+cfg.Temporal.Address, "TEMPORAL_NAMESPACE="+cfg.Temporal.Namespace,
-		benchTokenEnv+"="+env.scimToken, credentials.KeyEnv+"="+key.String(), codec.KeyEnv+"="+payloadKey)
+		benchTokenEnv+"="+env.scimToken, benchTokenEnv+credentials.HostsSuffix+"=127.0.0.1", credentials.KeyEnv+"="+key.String(), codec.KeyEnv+"="+payloadKey)
 	cmd.Stdout, cmd.Stderr = logFile, logFile
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("unable to start the bench worker: %w", err)
@@ -305,9 +305,10 @@ func benchFloor(ctx context.Context, env *devEnv, icfg integration.Config, n int
 	defer dir.Close()
 	srv := httptest.NewServer(dir)
 	defer srv.Close()
-	reg := registry.New(nil, registry.SchemeSecrets{
-		"dev": registry.StaticSecrets{Values: map[string]string{devSourceCredential: env.sourceSecret}}})
-	src, err := reg.Source(icfg.Source)
+	reg := registry.New(nil, registry.SchemeSecrets{"dev": registry.StaticSecrets{
+		Values: map[string]string{devSourceCredential: env.sourceSecret},
+		Hosts:  map[string][]string{devSourceCredential: credentials.UseFor("", env.hrisURL).Hosts}}})
+	src, err := reg.Source(icfg.ID, icfg.Source)
 	if err != nil {
 		return benchRow{}, err
 	}

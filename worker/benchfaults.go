@@ -16,6 +16,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/hrsync/hrsync/connectors/scim"
+	"github.com/hrsync/hrsync/credentials"
 	"github.com/hrsync/hrsync/integration"
 	"github.com/hrsync/hrsync/internal/faultproxy"
 	"github.com/hrsync/hrsync/operator"
@@ -189,9 +190,26 @@ func benchFaults(ctx context.Context, sc faultScenario, n, batchSize int, delay 
 	}
 	defer env.stop()
 	cfg.Temporal = cfg.Temporal.ForDevServer(env.temporal.FrontendHostPort(), env.temporal.Namespace())
+	upstream, ref := env.scimURL(), devSCIMCredential
+	if sc.System == "HRIS" {
+		upstream, ref = env.source.URL, devSourceCredential
+	}
+	opts := faultproxy.Options{Upstream: upstream, Seed: sc.Seed, Rate: sc.Rate, Delay: delay}
+	if sc.Outage > 0 {
+		opts.Rate = 0
+		opts.Match = func(r *http.Request) bool { return r.Method != http.MethodGet }
+	}
+	proxy, err := faultproxy.New(opts)
+	if err != nil {
+		return row, err
+	}
+	srv := httptest.NewServer(proxy)
+	defer srv.Close()
 	if cfg, err = env.withSecrets(cfg); err != nil {
 		return row, err
 	}
+	// The dev secret goes only to its service; the proxy stands for it here.
+	cfg.devSecrets.Hosts[ref] = append(cfg.devSecrets.Hosts[ref], credentials.UseFor("", srv.URL).Hosts...)
 	env.directory.SetBulk(!sc.NoBulk)
 	r, err := startWorker(ctx, cfg, logger)
 	if err != nil {
@@ -205,21 +223,6 @@ func benchFaults(ctx context.Context, sc faultScenario, n, batchSize int, delay 
 	icfg.Schedule.FirstSync = "2099-01-01T00:00:00Z" // started by hand, to time it
 	icfg.Outage = integration.OutagePolicy{MaxBackoff: integration.Duration(maxBackoff)}
 	icfg.Target.BatchSize = batchSize
-	upstream := env.scimURL()
-	if sc.System == "HRIS" {
-		upstream = icfg.Source.URL
-	}
-	opts := faultproxy.Options{Upstream: upstream, Seed: sc.Seed, Rate: sc.Rate, Delay: delay}
-	if sc.Outage > 0 {
-		opts.Rate = 0
-		opts.Match = func(r *http.Request) bool { return r.Method != http.MethodGet }
-	}
-	proxy, err := faultproxy.New(opts)
-	if err != nil {
-		return row, err
-	}
-	srv := httptest.NewServer(proxy)
-	defer srv.Close()
 	if sc.System == "HRIS" {
 		icfg.Source.URL = srv.URL
 	} else {

@@ -157,14 +157,24 @@ const (
 
 // connectJustLogin runs the OAuth authorization-code flow against the demo
 // JustLogin once, as `starter connect justlogin` does against the real one,
-// so the source has a token; the fake approves at once.
-func (e *devEnv) connectJustLogin(ctx context.Context, vault registry.Vault) error {
-	tokens, err := registry.NewVaultTokens(vault, justloginTokenRef)
+// so the source has a token, bound to the demo HRIS's host; the fake
+// approves at once.
+func (e *devEnv) connectJustLogin(ctx context.Context, vault *credentials.Vault) error {
+	tokens, err := registry.NewVaultTokens(vault, justloginTokenRef, nil)
 	if err != nil {
 		return err
 	}
-	if tok, err := tokens.Load(ctx); err != nil || tok != nil {
+	scope, err := credentials.NewScope(credentials.UseFor("", e.source.URL).Hosts, nil)
+	if err != nil {
 		return err
+	}
+	id, _ := registry.StoredID(justloginTokenRef)
+	if tok, err := tokens.Load(ctx); err != nil || tok != nil {
+		if err != nil {
+			return err
+		}
+		// A token from before scopes, or from another port, is bound again.
+		return vault.Bind(ctx, id, scope)
 	}
 	redirect, err := freeCallbackURL()
 	if err != nil {
@@ -181,7 +191,7 @@ func (e *devEnv) connectJustLogin(ctx context.Context, vault registry.Vault) err
 	if err != nil {
 		return fmt.Errorf("unable to connect the demo JustLogin: %w", err)
 	}
-	return nil
+	return vault.Bind(ctx, id, scope)
 }
 
 // freeCallbackURL is an OAuth redirect URL on a free loopback port.
@@ -310,9 +320,14 @@ func (e *devEnv) scimURL() string { return e.directoryURL + "/scim/v2" }
 // withSecrets gives cfg dev mode's own secrets: the SCIM token, and a key
 // for the credential store kept in the data dir.
 func (e *devEnv) withSecrets(cfg Config) (Config, error) {
-	cfg.devSecrets = map[string]string{devSCIMCredential: e.scimToken}
+	// Each goes only to the dev service it is for.
+	cfg.devSecrets = registry.StaticSecrets{
+		Values: map[string]string{devSCIMCredential: e.scimToken},
+		Hosts:  map[string][]string{devSCIMCredential: credentials.UseFor("", e.directoryURL).Hosts},
+	}
 	if e.sourceSecret != "" {
-		cfg.devSecrets[devSourceCredential] = e.sourceSecret
+		cfg.devSecrets.Values[devSourceCredential] = e.sourceSecret
+		cfg.devSecrets.Hosts[devSourceCredential] = credentials.UseFor("", e.hrisURL).Hosts
 	}
 	if os.Getenv(credentials.KeyEnv) == "" {
 		key, err := loadOrCreateKey(filepath.Join(cfg.DataDir, "credentials.key"))

@@ -10,12 +10,24 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/hrsync/hrsync/credentials"
 	"github.com/hrsync/hrsync/integration"
 	"github.com/hrsync/hrsync/internal/faultproxy"
 	"github.com/hrsync/hrsync/operator"
 	"github.com/hrsync/hrsync/roster"
 	"github.com/hrsync/hrsync/workflows"
 )
+
+// throughProxy points cfg's target at the dev directory through proxyURL.
+// Dev mode's own token goes only to its directory's address, so the
+// integration names the same token as a secret bound to the proxy.
+func (s *scenario) throughProxy(t *testing.T, cfg *integration.Config, proxyURL string) {
+	t.Helper()
+	const name = credentials.EnvPrefix + "PROXIED_SCIM_TOKEN"
+	t.Setenv(name, s.env.scimToken)
+	t.Setenv(name+credentials.HostsSuffix, credentials.UseFor("", proxyURL).Hosts[0])
+	cfg.Target.URL, cfg.Target.CredentialRef = proxyURL, "env:"+name
+}
 
 // A directory outage in the middle of a run, scaled down: every write the
 // apply makes fails for a while, status says what the run waits for, and
@@ -31,7 +43,7 @@ func TestScenarioDirectoryOutageIsWaitedOutVisibly(t *testing.T) {
 		Match: func(r *http.Request) bool { return r.Method != http.MethodGet }})
 	proxy.Outage(true)
 	cfg := s.csvIntegration("outage", "O", 40)
-	cfg.Target.URL = proxy.URL()
+	s.throughProxy(t, &cfg, proxy.URL())
 	cfg.Outage = integration.OutagePolicy{MaxBackoff: integration.Duration(time.Second)}
 	require.NoError(t, s.op.Create(ctx, cfg))
 
@@ -125,7 +137,8 @@ func TestScenarioARunThatGivesUpSaysWhatItWrote(t *testing.T) {
 			return r.Method != http.MethodGet && writes.Add(1) > 2
 		}})
 	cfg := s.csvIntegration("doomed", "D", 30)
-	cfg.Target.URL, cfg.Target.BatchSize, cfg.Target.Parallelism = proxy.URL(), 5, 1
+	s.throughProxy(t, &cfg, proxy.URL())
+	cfg.Target.BatchSize, cfg.Target.Parallelism = 5, 1
 	cfg.Outage = integration.OutagePolicy{GiveUpAfter: integration.Duration(8 * time.Second),
 		MaxBackoff: integration.Duration(time.Second)}
 	require.NoError(t, s.op.Create(ctx, cfg))

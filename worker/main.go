@@ -56,8 +56,9 @@ type Config struct {
 	// key stops the worker rather than leaking people data.
 	AllowPlaintextHistory bool
 
-	// devSecrets are secrets dev mode made itself, by reference.
-	devSecrets map[string]string
+	// devSecrets are secrets dev mode made itself, by reference, each
+	// bound to the host of the dev service it is for.
+	devSecrets registry.StaticSecrets
 	// credentialsKey seals stored credentials; nil means the key from
 	// HRSYNC_CREDENTIALS_KEY, if any. Dev mode keeps one in its data dir.
 	credentialsKey *credentials.Key
@@ -256,8 +257,8 @@ func (c Config) secrets(st *store.Store, ring *keys.Keyring, logger *zap.Logger)
 		logger.Info("No " + credentials.KeyEnv + ": stored credentials (store:<id>) are unavailable, " +
 			"and a date of birth that is not synced is not compared by the privacy check")
 	}
-	if len(c.devSecrets) > 0 {
-		schemes["dev"] = registry.StaticSecrets{Values: c.devSecrets}
+	if len(c.devSecrets.Values) > 0 {
+		schemes["dev"] = c.devSecrets
 	}
 	return schemes, vault, nil
 }

@@ -16,6 +16,7 @@ import (
 	"go.uber.org/zap"
 	"go.uber.org/zap/zaptest"
 
+	"github.com/hrsync/hrsync/connectors/registry"
 	"github.com/hrsync/hrsync/internal/temporalenv"
 	"github.com/hrsync/hrsync/operator"
 	"github.com/hrsync/hrsync/roster"
@@ -47,7 +48,8 @@ func runChildWorker() int {
 		return 1
 	}
 	cfg := Config{Temporal: conn, StorePath: os.Getenv(childStoreEnv)}
-	cfg.devSecrets = map[string]string{devSCIMCredential: os.Getenv(childTokenEnv)}
+	cfg.devSecrets = registry.StaticSecrets{Values: map[string]string{devSCIMCredential: os.Getenv(childTokenEnv)},
+		Hosts: map[string][]string{devSCIMCredential: {"127.0.0.1"}}}
 	r, err := startWorker(ctx, cfg, zap.NewNop())
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)

@@ -46,7 +46,7 @@ func TestDemoSourcesSyncEndToEnd(t *testing.T) {
 				secrets = append(secrets, s.env.sourceSecret)
 			}
 			if source == "justlogin" {
-				tokens, err := registry.NewVaultTokens(s.vault, justloginTokenRef)
+				tokens, err := registry.NewVaultTokens(s.vault, justloginTokenRef, nil)
 				require.NoError(t, err)
 				tok, err := tokens.Load(ctx)
 				require.NoError(t, err)

@@ -16,6 +16,7 @@ import (
 	"go.uber.org/zap/zaptest"
 
 	"github.com/hrsync/hrsync/connectors/scim/scimtest"
+	"github.com/hrsync/hrsync/credentials"
 	"github.com/hrsync/hrsync/integration"
 	"github.com/hrsync/hrsync/operator"
 	"github.com/hrsync/hrsync/roster"
@@ -24,7 +25,7 @@ import (
 )
 
 // workersTokenEnv carries the directories' token to the worker processes.
-const workersTokenEnv = "HRSYNC_TEST_WORKERS_SCIM_TOKEN"
+const workersTokenEnv = credentials.EnvPrefix + "TEST_WORKERS_SCIM_TOKEN"
 
 // Two worker processes share one PostgreSQL store and sync ten integrations
 // at once, each into a directory of its own; one worker is killed in the
@@ -67,7 +68,7 @@ func TestTwoWorkersOnOnePostgresStore(t *testing.T) {
 	workers := make([]*exec.Cmd, 2)
 	for i := range workers {
 		w := exec.Command(os.Args[0], "-test.run=^$")
-		w.Env = append(os.Environ(), keyEnv, childWorkerEnv+"=1", childStoreEnv+"="+dsn, workersTokenEnv+"="+token,
+		w.Env = append(os.Environ(), keyEnv, childWorkerEnv+"=1", childStoreEnv+"="+dsn, workersTokenEnv+"="+token, workersTokenEnv+credentials.HostsSuffix+"=127.0.0.1",
 			"TEMPORAL_ADDRESS="+cfg.Temporal.Address)
 		w.Stderr = os.Stderr
 		require.NoError(t, w.Start())

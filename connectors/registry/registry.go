@@ -3,6 +3,7 @@
 package registry
 
 import (
+	"cmp"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -21,6 +22,7 @@ import (
 	"github.com/hrsync/hrsync/connectors/justlogin"
 	"github.com/hrsync/hrsync/connectors/merge"
 	"github.com/hrsync/hrsync/connectors/scim"
+	"github.com/hrsync/hrsync/credentials"
 	"github.com/hrsync/hrsync/integration"
 	"github.com/hrsync/hrsync/roster"
 )
@@ -65,17 +67,48 @@ func (r *Registry) WithVault(v Vault) *Registry {
 	return r
 }
 
-// secret resolves e's credential; an endpoint without one has none.
-func (r *Registry) secret(e integration.Endpoint) (string, error) {
+// secret resolves e's credential for integration to send to the hosts of
+// urls; an endpoint without one has none.
+func (r *Registry) secret(integrationID string, e integration.Endpoint, urls ...string) (string, error) {
 	if e.CredentialRef == "" {
 		return "", nil
 	}
-	return r.secrets.Secret(e.CredentialRef)
+	return r.secrets.Secret(e.CredentialRef, credentials.UseFor(integrationID, urls...))
 }
 
-// Source returns a client for the HRIS endpoint e.
-func (r *Registry) Source(e integration.Endpoint) (connectors.Source, error) {
-	secret, err := r.secret(e)
+// sourceURLs are where a source endpoint's credential is sent.
+func sourceURLs(e integration.Endpoint) []string {
+	switch e.Kind {
+	case "merge":
+		return []string{cmp.Or(e.URL, merge.DefaultBaseURL)}
+	case "justlogin":
+		// The client secret goes to the token endpoint only.
+		if e.OAuth == nil {
+			return nil
+		}
+		return []string{cmp.Or(e.OAuth.TokenURL, justlogin.DefaultTokenURL)}
+	case "csv":
+		return nil
+	}
+	return []string{e.URL}
+}
+
+// tokenURLs are where an OAuth token is sent: the API and, to be
+// refreshed, the token endpoint.
+func tokenURLs(e integration.Endpoint) []string {
+	if e.OAuth == nil {
+		return nil
+	}
+	return []string{cmp.Or(e.URL, justlogin.DefaultAPIBaseURL), cmp.Or(e.OAuth.TokenURL, justlogin.DefaultTokenURL)}
+}
+
+// Source returns a client for the HRIS endpoint e of integration
+// integrationID; its credential must be bound to the hosts it will reach.
+func (r *Registry) Source(integrationID string, e integration.Endpoint) (connectors.Source, error) {
+	if e.Kind == "justlogin" && e.OAuth == nil {
+		return nil, fmt.Errorf("justlogin needs an oauth client")
+	}
+	secret, err := r.secret(integrationID, e, sourceURLs(e)...)
 	if err != nil {
 		return nil, err
 	}
@@ -92,10 +125,8 @@ func (r *Registry) Source(e integration.Endpoint) (connectors.Source, error) {
 	case "bamboohr":
 		return bamboohr.New(bamboohr.Config{BaseURL: e.URL, APIKey: secret, PerMinute: e.RateLimit, HTTPClient: r.http})
 	case "justlogin":
-		if e.OAuth == nil {
-			return nil, fmt.Errorf("justlogin needs an oauth client")
-		}
-		tokens, err := NewVaultTokens(r.vault, e.OAuth.TokenRef)
+		use := credentials.UseFor(integrationID, tokenURLs(e)...)
+		tokens, err := NewVaultTokens(r.vault, e.OAuth.TokenRef, &use)
 		if err != nil {
 			return nil, err
 		}
@@ -112,9 +143,10 @@ func (r *Registry) Source(e integration.Endpoint) (connectors.Source, error) {
 	return nil, fmt.Errorf("no source connector of kind %q", e.Kind)
 }
 
-// Target returns a client for the directory endpoint e.
-func (r *Registry) Target(e integration.Endpoint) (connectors.Target, error) {
-	secret, err := r.secret(e)
+// Target returns a client for the directory endpoint e of integration
+// integrationID; its credential must be bound to e's host.
+func (r *Registry) Target(integrationID string, e integration.Endpoint) (connectors.Target, error) {
+	secret, err := r.secret(integrationID, e, e.URL)
 	if err != nil {
 		return nil, err
 	}

@@ -6,53 +6,107 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/hrsync/hrsync/connectors/scim"
+	"github.com/hrsync/hrsync/credentials"
 	"github.com/hrsync/hrsync/integration"
 )
 
-func TestSecrets(t *testing.T) {
-	t.Setenv("HRSYNC_TEST_TOKEN", "t0k")
-	s := StaticSecrets{Values: map[string]string{"dev:scim": "dev-token"}, Next: EnvSecrets{}}
+// acme is a use of a secret by integration acme against acme's directory.
+var acme = credentials.Use{Integration: "acme", Hosts: []string{"scim.acme.example"}}
 
-	got, err := s.Secret("dev:scim")
+func TestSecrets(t *testing.T) {
+	t.Setenv("HRSYNC_SECRET_TOKEN", "t0k")
+	t.Setenv("HRSYNC_SECRET_TOKEN_HOSTS", "scim.acme.example, other.example:8443")
+	t.Setenv("HRSYNC_SECRET_UNBOUND", "t0k")
+	t.Setenv("HRSYNC_PAYLOAD_KEY", "k1:c2VjcmV0")
+	t.Setenv("SCIM_TOKEN", "t0k")
+	s := StaticSecrets{Values: map[string]string{"dev:scim": "dev-token"},
+		Hosts: map[string][]string{"dev:scim": {"127.0.0.1"}}, Next: EnvSecrets{}}
+
+	got, err := s.Secret("dev:scim", credentials.Use{Hosts: []string{"127.0.0.1:8281"}})
 	require.NoError(t, err)
 	require.Equal(t, "dev-token", got)
-	got, err = s.Secret("env:HRSYNC_TEST_TOKEN")
+	got, err = s.Secret("env:HRSYNC_SECRET_TOKEN", acme)
+	require.NoError(t, err)
+	require.Equal(t, "t0k", got)
+	got, err = s.Secret("env:HRSYNC_SECRET_TOKEN", credentials.Use{Hosts: []string{"other.example:8443"}})
 	require.NoError(t, err)
 	require.Equal(t, "t0k", got)
 
-	_, err = s.Secret("env:HRSYNC_TEST_MISSING")
-	require.ErrorContains(t, err, "environment variable HRSYNC_TEST_MISSING is not set on the worker")
-	_, err = s.Secret("vault:scim")
-	require.ErrorContains(t, err, "credential vault:scim: no store for it")
-	_, err = StaticSecrets{}.Secret("dev:other")
+	for ref, want := range map[string]string{
+		"env:HRSYNC_SECRET_MISSING":     "environment variable HRSYNC_SECRET_MISSING is not set on the worker",
+		"env:HRSYNC_SECRET_UNBOUND":     "HRSYNC_SECRET_UNBOUND is bound to no host: list the hosts it may be sent to in HRSYNC_SECRET_UNBOUND_HOSTS",
+		"env:HRSYNC_PAYLOAD_KEY":        "HRSYNC_PAYLOAD_KEY cannot be referenced",
+		"env:SCIM_TOKEN":                "SCIM_TOKEN cannot be referenced",
+		"env:HRSYNC_SECRET_TOKEN_HOSTS": "names the hosts of a secret",
+		"vault:scim":                    "credential vault:scim: no store for it",
+	} {
+		_, err := s.Secret(ref, acme)
+		require.ErrorContains(t, err, want, ref)
+	}
+	// Elsewhere, even on another port of a bound host, they are refused.
+	for ref, use := range map[string]credentials.Use{
+		"env:HRSYNC_SECRET_TOKEN": {Hosts: []string{"attacker.example"}},
+		"dev:scim":                {Hosts: []string{"169.254.169.254"}},
+	} {
+		_, err := s.Secret(ref, use)
+		require.ErrorContains(t, err, "not to", ref)
+	}
+	_, err = s.Secret("env:HRSYNC_SECRET_TOKEN", credentials.Use{Hosts: []string{"other.example:443"}})
+	require.ErrorContains(t, err, "not to other.example:443")
+	_, err = StaticSecrets{}.Secret("dev:other", acme)
 	require.ErrorContains(t, err, "credential dev:other: unknown")
 }
 
-func TestTargetKinds(t *testing.T) {
-	t.Setenv("SCIM_BASIC", "svc:pa55")
+// TestCredentialsGoOnlyWhereBound builds every connector through the
+// registry with a credential bound elsewhere: each is refused before a
+// request is made, and where a connector sends its secret is the host
+// checked (JustLogin's client secret goes to the token endpoint only).
+func TestCredentialsGoOnlyWhereBound(t *testing.T) {
+	t.Setenv("HRSYNC_SECRET_KEY", "k:t")
+	t.Setenv("HRSYNC_SECRET_KEY_HOSTS", "api.merge.dev,acme.bamboohr.com,scim.acme.example,auth.example")
 	r := New(nil, nil)
-	tgt, err := r.Target(integration.Endpoint{Kind: "scim", URL: "https://acme.example/scim/v2",
-		CredentialRef: "env:SCIM_BASIC", Auth: "basic"})
+	ok := func(_ any, err error) { t.Helper(); require.NoError(t, err) }
+	refused := func(_ any, err error) { t.Helper(); require.ErrorContains(t, err, "may be sent to") }
+	ref := "env:HRSYNC_SECRET_KEY"
+	ok(r.Source("acme", integration.Endpoint{Kind: "merge", CredentialRef: ref}))
+	refused(r.Source("acme", integration.Endpoint{Kind: "merge", URL: "https://merge.attacker.example", CredentialRef: ref}))
+	ok(r.Source("acme", integration.Endpoint{Kind: "bamboohr", URL: "https://acme.bamboohr.com", CredentialRef: ref}))
+	refused(r.Source("acme", integration.Endpoint{Kind: "bamboohr", URL: "https://evil.bamboohr.com", CredentialRef: ref}))
+	refused(r.Source("acme", integration.Endpoint{Kind: "demo", URL: "http://127.0.0.1:9", CredentialRef: ref}))
+	ok(r.Target("acme", integration.Endpoint{Kind: "scim", URL: "https://scim.acme.example/scim/v2", CredentialRef: ref}))
+	refused(r.Target("acme", integration.Endpoint{Kind: "scim", URL: "https://169.254.169.254/scim/v2", CredentialRef: ref}))
+	refused(r.Source("acme", integration.Endpoint{Kind: "justlogin", URL: "https://apis.example", CredentialRef: ref,
+		OAuth: &integration.OAuthOptions{ClientID: "c", TokenRef: "store:jl", TokenURL: "https://token.attacker.example/t"}}))
+}
+
+func TestTargetKinds(t *testing.T) {
+	t.Setenv("HRSYNC_SECRET_SCIM_BASIC", "svc:pa55")
+	t.Setenv("HRSYNC_SECRET_SCIM_BASIC_HOSTS", "acme.example")
+	r := New(nil, nil)
+	tgt, err := r.Target("acme", integration.Endpoint{Kind: "scim", URL: "https://acme.example/scim/v2",
+		CredentialRef: "env:HRSYNC_SECRET_SCIM_BASIC", Auth: "basic"})
 	require.NoError(t, err)
 	require.IsType(t, &scim.Client{}, tgt)
 
-	_, err = r.Target(integration.Endpoint{Kind: "scim", URL: "https://acme.example/scim/v2", CredentialRef: "env:NOPE_NOT_SET"})
+	_, err = r.Target("acme", integration.Endpoint{Kind: "scim", URL: "https://acme.example/scim/v2", CredentialRef: "env:HRSYNC_SECRET_NOPE_NOT_SET"})
 	require.ErrorContains(t, err, "NOPE_NOT_SET")
-	_, err = r.Target(integration.Endpoint{Kind: "ldap", URL: "https://h"})
+	_, err = r.Target("acme", integration.Endpoint{Kind: "ldap", URL: "https://h"})
 	require.ErrorContains(t, err, `no target connector of kind "ldap"`)
-	_, err = r.Source(integration.Endpoint{Kind: "workday", URL: "https://h"})
+	_, err = r.Source("acme", integration.Endpoint{Kind: "workday", URL: "https://h"})
 	require.ErrorContains(t, err, `no source connector of kind "workday"`)
 }
 
 func TestSchemeSecrets(t *testing.T) {
-	t.Setenv("HRSYNC_TEST_TOKEN", "t0k")
-	s := SchemeSecrets{"env": EnvSecrets{}, "dev": StaticSecrets{Values: map[string]string{"dev:scim": "d"}}}
-	got, err := s.Secret("env:HRSYNC_TEST_TOKEN")
+	t.Setenv("HRSYNC_SECRET_TOKEN", "t0k")
+	t.Setenv("HRSYNC_SECRET_TOKEN_HOSTS", "scim.acme.example")
+	s := SchemeSecrets{"env": EnvSecrets{}, "dev": StaticSecrets{Values: map[string]string{"dev:scim": "d"},
+		Hosts: map[string][]string{"dev:scim": {"scim.acme.example"}}}}
+	got, err := s.Secret("env:HRSYNC_SECRET_TOKEN", acme)
 	require.NoError(t, err)
 	require.Equal(t, "t0k", got)
-	got, err = s.Secret("dev:scim")
+	got, err = s.Secret("dev:scim", acme)
 	require.NoError(t, err)
 	require.Equal(t, "d", got)
-	_, err = s.Secret("store:merge-acme")
+	_, err = s.Secret("store:merge-acme", acme)
 	require.ErrorContains(t, err, `no "store" store is configured on this worker`)
 }

@@ -10,6 +10,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/hrsync/hrsync/connectors/justlogin"
+	"github.com/hrsync/hrsync/credentials"
 	"github.com/hrsync/hrsync/store"
 )
 
@@ -17,7 +18,10 @@ import (
 // tokens that are refreshed as they are used.
 type Vault interface {
 	Get(ctx context.Context, id string) (kind string, secret []byte, err error)
+	// Put replaces a credential's secret, keeping its scope.
 	Put(ctx context.Context, id, kind string, secret []byte) error
+	// Allow says whether credential id may be used as use says.
+	Allow(ctx context.Context, id string, use credentials.Use) error
 }
 
 // tokenKind is the credential kind of an OAuth token.
@@ -28,12 +32,17 @@ const tokenKind = "oauth-token"
 type VaultTokens struct {
 	Vault Vault
 	ID    string
+	// Use, when set, is where the token will be sent; a token whose scope
+	// does not allow it is refused. Only `starter connect`, which binds the
+	// token it fetches, leaves it nil.
+	Use *credentials.Use
 }
 
 var _ justlogin.TokenStore = VaultTokens{}
 
-// NewVaultTokens returns the token store of reference ref ("store:<id>").
-func NewVaultTokens(v Vault, ref string) (VaultTokens, error) {
+// NewVaultTokens returns the token store of reference ref ("store:<id>"),
+// for a token sent as use says (nil: not checked).
+func NewVaultTokens(v Vault, ref string, use *credentials.Use) (VaultTokens, error) {
 	id, ok := strings.CutPrefix(ref, "store:")
 	if !ok || id == "" {
 		return VaultTokens{}, fmt.Errorf("token %s: must be store:<id>", ref)
@@ -41,7 +50,7 @@ func NewVaultTokens(v Vault, ref string) (VaultTokens, error) {
 	if v == nil {
 		return VaultTokens{}, fmt.Errorf("token %s: no credential store is configured on this worker", ref)
 	}
-	return VaultTokens{Vault: v, ID: id}, nil
+	return VaultTokens{Vault: v, ID: id, Use: use}, nil
 }
 
 // Load returns the stored token, or nil when there is none yet.
@@ -52,6 +61,11 @@ func (t VaultTokens) Load(ctx context.Context) (*oauth2.Token, error) {
 	}
 	if err != nil {
 		return nil, err
+	}
+	if t.Use != nil {
+		if err := t.Vault.Allow(ctx, t.ID, *t.Use); err != nil {
+			return nil, err
+		}
 	}
 	var tok oauth2.Token
 	if err := json.Unmarshal(data, &tok); err != nil {
