@@ -10,6 +10,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/hrsync/hrsync/connectors/registry"
 	"github.com/hrsync/hrsync/connectors/scim/scimtest"
 	"github.com/hrsync/hrsync/integration"
 	"github.com/hrsync/hrsync/roster"
@@ -27,6 +28,7 @@ func TestRosterPromisesFromACSVExport(t *testing.T) {
 	dir := serveDirectory(t, srv, "/scim/v2", true)
 	acts := interopActivities(t)
 	path := filepath.Join(t.TempDir(), "employees.csv")
+	acts.Connectors = registry.New(nil, nil).WithFileRoots(filepath.Dir(path))
 	write := func(rows ...string) {
 		t.Helper()
 		body := "id,firstName,lastName,workEmail,status,managerId\n" + strings.Join(rows, "\n") + "\n"

@@ -205,7 +205,7 @@ func benchFaults(ctx context.Context, sc faultScenario, n, batchSize int, delay 
 	}
 	srv := httptest.NewServer(proxy)
 	defer srv.Close()
-	if cfg, err = env.withSecrets(cfg); err != nil {
+	if cfg, err = env.forWorker(cfg); err != nil {
 		return row, err
 	}
 	// The dev secret goes only to its service; the proxy stands for it here.

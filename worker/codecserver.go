@@ -52,12 +52,20 @@ func codecConfigFromEnv() CodecConfig {
 		OIDC: codec.OIDCConfig{Issuer: os.Getenv(codecIssuerEnv), Audience: os.Getenv(codecAudienceEnv),
 			PermissionsClaim: os.Getenv(codecClaimEnv)},
 	}
-	for _, o := range strings.Split(os.Getenv(codecOriginsEnv), ",") {
-		if o = strings.TrimSpace(o); o != "" {
-			c.Origins = append(c.Origins, o)
+	c.Origins = splitList(os.Getenv(codecOriginsEnv))
+	return c
+}
+
+// splitList reads a comma-separated list from the environment, skipping
+// blanks.
+func splitList(s string) []string {
+	var out []string
+	for _, v := range strings.Split(s, ",") {
+		if v = strings.TrimSpace(v); v != "" {
+			out = append(out, v)
 		}
 	}
-	return c
+	return out
 }
 
 // addFlags binds the codec server's flags, defaulting to the environment.

@@ -236,7 +236,7 @@ func (e *devEnv) startSource(cfg Config) error {
 		handler = justlogintest.New(justlogintest.Options{ClientID: justloginClientID,
 			ClientSecret: justloginClientSecret, Users: cfg.Dev.Employees, Seed: 1, RotateRefreshTokens: true})
 	case "csv":
-		path, err := writeDemoCSV(filepath.Join(cfg.DataDir, "employees.csv"), cfg.Dev.Employees)
+		path, err := writeDemoCSV(filepath.Join(devCSVDir(cfg), "employees.csv"), cfg.Dev.Employees)
 		if err != nil {
 			return err
 		}
@@ -263,12 +263,19 @@ func (e *devEnv) startSource(cfg Config) error {
 	return nil
 }
 
+// devCSVDir is the folder dev mode's CSV sources read: the demo export,
+// and any file an admin drops there.
+func devCSVDir(cfg Config) string { return filepath.Join(cfg.DataDir, "csv") }
+
 // writeDemoCSV writes a CSV export of generated employees to path, unless
 // one is there already (so people can edit it), and returns its absolute
 // path.
 func writeDemoCSV(path string, employees int) (string, error) {
 	abs, err := filepath.Abs(path)
 	if err != nil {
+		return "", err
+	}
+	if err := os.MkdirAll(filepath.Dir(abs), 0o700); err != nil {
 		return "", err
 	}
 	if _, err := os.Stat(abs); err == nil {
@@ -317,9 +324,11 @@ func writeDemoCSV(path string, employees int) (string, error) {
 // scimURL is the SCIM base URL of the directory.
 func (e *devEnv) scimURL() string { return e.directoryURL + "/scim/v2" }
 
-// withSecrets gives cfg dev mode's own secrets: the SCIM token, and a key
-// for the credential store kept in the data dir.
-func (e *devEnv) withSecrets(cfg Config) (Config, error) {
+// forWorker gives cfg what dev mode's worker needs: its own secrets (the
+// SCIM token, and a key for the credential store kept in the data dir) and
+// the folder CSV sources read.
+func (e *devEnv) forWorker(cfg Config) (Config, error) {
+	cfg.CSVDirs = append(cfg.CSVDirs, devCSVDir(cfg))
 	// Each goes only to the dev service it is for.
 	cfg.devSecrets = registry.StaticSecrets{
 		Values: map[string]string{devSCIMCredential: e.scimToken},
@@ -475,7 +484,7 @@ func runDev(ctx context.Context, cfg Config, logger *zap.Logger) error {
 	defer env.stop()
 	cfg.Temporal = cfg.Temporal.ForDevServer(env.temporal.FrontendHostPort(), env.temporal.Namespace())
 
-	if cfg, err = env.withSecrets(cfg); err != nil {
+	if cfg, err = env.forWorker(cfg); err != nil {
 		return err
 	}
 	r, err := startWorker(ctx, cfg, logger)

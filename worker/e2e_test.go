@@ -74,7 +74,7 @@ func startDevStackLogging(t *testing.T, dir string, dev DevConfig, logger *zap.L
 	env, err := startDevEnv(ctx, cfg, logger)
 	require.NoError(t, err)
 	cfg.Temporal = cfg.Temporal.ForDevServer(env.temporal.FrontendHostPort(), env.temporal.Namespace())
-	cfg, err = env.withSecrets(cfg)
+	cfg, err = env.forWorker(cfg)
 	require.NoError(t, err)
 	r, err := startWorker(ctx, cfg, logger)
 	require.NoError(t, err)

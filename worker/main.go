@@ -55,6 +55,10 @@ type Config struct {
 	// histories readable by whoever can read Temporal. Off: a forgotten
 	// key stops the worker rather than leaking people data.
 	AllowPlaintextHistory bool
+	// CSVDirs are the folders (or files) CSV sources may read
+	// (HRSYNC_CSV_DIRS, comma-separated); none means no CSV source runs.
+	// Dev mode adds <data-dir>/csv.
+	CSVDirs []string
 
 	// devSecrets are secrets dev mode made itself, by reference, each
 	// bound to the host of the dev service it is for.
@@ -72,7 +76,8 @@ func main() {
 
 func newRootCmd() *cobra.Command {
 	conn, connErr := temporalenv.FromEnv()
-	cfg := Config{Temporal: conn, StorePath: os.Getenv("HRSYNC_STORE"), Codec: codecConfigFromEnv()}
+	cfg := Config{Temporal: conn, StorePath: os.Getenv("HRSYNC_STORE"), Codec: codecConfigFromEnv(),
+		CSVDirs: splitList(os.Getenv("HRSYNC_CSV_DIRS"))}
 	cmd := &cobra.Command{
 		Use:   "worker",
 		Short: "Run the hrsync worker (with --dev: everything embedded)",
@@ -110,6 +115,8 @@ func newRootCmd() *cobra.Command {
 	f.StringVar(&cfg.LogLevel, "log-level", "info", "log level: debug, info, warn or error")
 	f.BoolVar(&cfg.AllowPlaintextHistory, "allow-plaintext-history", false,
 		"run with no payload key ("+codec.KeyEnv+"), storing workflow histories, with people data, unencrypted")
+	f.StringSliceVar(&cfg.CSVDirs, "csv-dir", cfg.CSVDirs,
+		"a folder CSV sources may read files from; repeat for several (env HRSYNC_CSV_DIRS; none: no CSV source)")
 	cfg.Codec.addFlags(f)
 	f.IntVar(&cfg.Dev.Employees, "demo-employees", 200, "employees the demo HRIS generates on first start")
 	f.StringVar(&cfg.Dev.Source, "demo-source", "demo", "dev mode: the HRIS to run: demo, merge, bamboohr, justlogin or csv")
@@ -203,7 +210,7 @@ func startWorker(ctx context.Context, cfg Config, logger *zap.Logger) (*running,
 		_ = st.Close()
 		return nil, err
 	}
-	connectors := registry.New(nil, secrets)
+	connectors := registry.New(nil, secrets).WithFileRoots(cfg.CSVDirs...)
 	if vault != nil {
 		connectors = connectors.WithVault(vault)
 	}

@@ -54,7 +54,8 @@ func newScenario(t *testing.T, employees int, rules roster.Rules) *scenario {
 // reads it into dev mode's directory.
 func (s *scenario) csvIntegration(id, prefix string, n int) integration.Config {
 	s.t.Helper()
-	path := filepath.Join(s.dir, id+".csv")
+	path := filepath.Join(devCSVDir(Config{DataDir: s.dir}), id+".csv")
+	require.NoError(s.t, os.MkdirAll(filepath.Dir(path), 0o700))
 	rows := []string{"id,firstName,lastName,workEmail,status"}
 	for i := 1; i <= n; i++ {
 		rows = append(rows, fmt.Sprintf("%s%03d,First%d,%s,%s%03d@%s.test,active", prefix, i, i, id, strings.ToLower(prefix), i, id))

@@ -145,7 +145,7 @@ func TestKilledWorkerLeavesNoDuplicates(t *testing.T) {
 	require.Less(t, before, 110, "the worker was killed before the apply finished")
 
 	// A new worker takes over once the dead one's heartbeat times out.
-	cfg, err = env.withSecrets(cfg)
+	cfg, err = env.forWorker(cfg)
 	require.NoError(t, err)
 	r, err := startWorker(ctx, cfg, logger)
 	require.NoError(t, err)

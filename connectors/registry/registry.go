@@ -36,6 +36,8 @@ type Registry struct {
 	// limiters holds one request budget per rate-limited target, shared
 	// by every client made for it.
 	limiters sync.Map
+	// fileRoots are where CSV sources may read (WithFileRoots).
+	fileRoots []string
 }
 
 var _ activities.Connectors = (*Registry)(nil)
@@ -138,7 +140,11 @@ func (r *Registry) Source(integrationID string, e integration.Endpoint) (connect
 		if err != nil {
 			return nil, fmt.Errorf("csv url %q: %w", e.URL, err)
 		}
-		return csvfile.New(csvfile.Config{Path: u.Path})
+		path, err := r.allowedFile(u.Path)
+		if err != nil {
+			return nil, fmt.Errorf("csv url: %w", err)
+		}
+		return csvfile.New(csvfile.Config{Path: path})
 	}
 	return nil, fmt.Errorf("no source connector of kind %q", e.Kind)
 }

@@ -1,6 +1,8 @@
 package registry
 
 import (
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -109,4 +111,34 @@ func TestSchemeSecrets(t *testing.T) {
 	require.Equal(t, "d", got)
 	_, err = s.Secret("store:merge-acme", acme)
 	require.ErrorContains(t, err, `no "store" store is configured on this worker`)
+}
+
+// TestCSVSourcesReadOnlyUnderTheirRoots: a configuration naming a file
+// outside the worker's CSV folders — its keys, /etc/passwd, or a link
+// pointing out of the folder — is refused before anything is read.
+func TestCSVSourcesReadOnlyUnderTheirRoots(t *testing.T) {
+	dir, outside := t.TempDir(), t.TempDir()
+	exports := filepath.Join(dir, "exports")
+	require.NoError(t, os.Mkdir(exports, 0o700))
+	key := filepath.Join(outside, "credentials.key")
+	require.NoError(t, os.WriteFile(key, []byte("k1:secret\n"), 0o600))
+	require.NoError(t, os.Symlink(key, filepath.Join(exports, "link.csv")))
+	require.NoError(t, os.WriteFile(filepath.Join(exports, "hr.csv"), []byte("id\n1\n"), 0o600))
+	csv := func(path string) integration.Endpoint {
+		return integration.Endpoint{Kind: "csv", URL: "file://" + path}
+	}
+
+	_, err := New(nil, nil).Source("acme", csv(filepath.Join(exports, "hr.csv")))
+	require.ErrorContains(t, err, "this worker reads no CSV files: start it with --csv-dir")
+
+	r := New(nil, nil).WithFileRoots(exports)
+	_, err = r.Source("acme", csv(filepath.Join(exports, "hr.csv")))
+	require.NoError(t, err)
+	_, err = r.Source("acme", csv(filepath.Join(exports, "not-yet.csv")))
+	require.NoError(t, err, "an export that has not arrived is the fetch's (retryable) problem")
+	for _, path := range []string{key, "/etc/passwd", filepath.Join(exports, "link.csv"),
+		filepath.Join(exports, "..", "exports-other.csv"), exports + "-other/x.csv"} {
+		_, err := r.Source("acme", csv(path))
+		require.ErrorContains(t, err, "outside the folders this worker reads CSV files from", path)
+	}
 }
