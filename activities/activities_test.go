@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -408,6 +409,28 @@ func TestFetchErrorsAreClassified(t *testing.T) {
 			require.Equal(t, 20, res.Records)
 		})
 	}
+}
+
+// An activity cancelled while it waits on its HRIS ends as a
+// cancellation, which Temporal records as the activity cancelled rather
+// than as a failure to retry: the request fails with the cancel's cause,
+// and classifying keeps it.
+func TestACancelledRequestStaysACancellation(t *testing.T) {
+	arrived := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {
+		close(arrived)
+		<-r.Context().Done()
+	}))
+	defer srv.Close()
+	ctx, cancel := context.WithCancelCause(context.Background())
+	go func() {
+		<-arrived
+		cancel(temporal.NewCanceledError()) // as the worker cancels an activity
+	}()
+	_, err := demo.NewSource(demo.SourceConfig{BaseURL: srv.URL}).FetchPage(ctx, "")
+	got := activities.Classify(fmt.Errorf("unable to fetch page 1 from demo source: %w", err))
+	require.True(t, temporal.IsCanceledError(got), "classified as %v", got)
+	require.ErrorIs(t, activities.Classify(fmt.Errorf("unable to store page 1: %w", context.Canceled)), context.Canceled)
 }
 
 // fastRetries makes the activities retry a request in place once, at

@@ -31,12 +31,15 @@ const (
 // It is the one place where that decision is made. The failure carries the
 // error's text once, as its message, and no copy of it as a cause: the
 // message already says everything the chain would, and a failure read in
-// status or the Web UI must not repeat itself.
+// status or the Web UI must not repeat itself. A cancellation — the
+// context's error, or its cause, which is what an HTTP request made under
+// a cancelled activity fails with — is left as it is, so Temporal records
+// the activity cancelled rather than failed.
 func classify(err error) error {
 	switch {
 	case err == nil:
 		return nil
-	case errors.Is(err, context.Canceled):
+	case errors.Is(err, context.Canceled), temporal.IsCanceledError(err):
 		return err
 	case errors.Is(err, connectors.ErrBadCredential):
 		return temporal.NewNonRetryableApplicationError(err.Error(), ErrTypeBadCredential, nil)

@@ -30,3 +30,6 @@ func WatchHeartbeats(t testing.TB, beat func(ApplyProgress)) {
 	retries.onBeat = beat
 	t.Cleanup(func() { retries.onBeat = old })
 }
+
+// Classify is the failure Temporal records for an activity's error.
+var Classify = classify

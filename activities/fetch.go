@@ -169,6 +169,11 @@ func (a *Activities) fetch(ctx context.Context, in FetchInput) (FetchResult, err
 			return FetchResult{}, fmt.Errorf("unable to read fetch progress: %w", err)
 		}
 	}
+	// Heartbeats start before the first request: a cancel reaches an
+	// activity only in the answer to one, and a slow readiness check must
+	// not look like a lost worker.
+	alive := startKeepAlive(ctx, p)
+	defer alive.stop()
 	src, err := a.source(in.IntegrationID, in.Source)
 	if err != nil {
 		return FetchResult{}, err
@@ -213,11 +218,10 @@ func (a *Activities) fetch(ctx context.Context, in FetchInput) (FetchResult, err
 	if err := a.Store.BeginSnapshot(ctx, pageInto, in.IntegrationID, in.SyncID, p.Records); err != nil {
 		return FetchResult{}, err
 	}
+	alive.progress(p)
 	// An attempt that already fetched and heartbeated the last page (Pages > 0
 	// with no cursor left) has nothing more to fetch; the empty cursor would
 	// otherwise start the roster over on top of the stored records.
-	alive := startKeepAlive(ctx, p)
-	defer alive.stop()
 	for p.Pages == 0 || p.Cursor != "" {
 		page, err := retryRead(ctx, retries, func() (connectors.Page, error) {
 			if incremental {

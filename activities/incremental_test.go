@@ -2,12 +2,16 @@ package activities_test
 
 import (
 	"context"
+	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/testsuite"
 
 	"github.com/hrsync/hrsync/activities"
@@ -18,19 +22,27 @@ import (
 	"github.com/hrsync/hrsync/store"
 )
 
+// mergeSource serves h as a Merge HRIS and returns activities on a store
+// of their own, and the source endpoint that reads it.
+func mergeSource(t *testing.T, h http.Handler) (*activities.Activities, *store.Store, integration.Endpoint) {
+	t.Helper()
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	setSecret(t, "HRSYNC_SECRET_TEST_MERGE", mergetest.DefaultAPIKey+":"+mergetest.DefaultAccountToken)
+	st, err := store.OpenSQLite(context.Background(), filepath.Join(t.TempDir(), "hrsync.db"))
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = st.Close() })
+	acts := &activities.Activities{Store: st, Connectors: registry.New(nil, nil)}
+	return acts, st, integration.Endpoint{Kind: "merge", URL: srv.URL, CredentialRef: "env:HRSYNC_SECRET_TEST_MERGE", RateLimit: 100000}
+}
+
 func TestFetchIsIncrementalBetweenFullPulls(t *testing.T) {
 	ctx := context.Background()
 	fake := mergetest.New(mergetest.Options{Employees: 30, Seed: 3, PageSize: 10})
-	srv := httptest.NewServer(fake)
-	t.Cleanup(srv.Close)
-	setSecret(t, "HRSYNC_SECRET_TEST_MERGE", mergetest.DefaultAPIKey+":"+mergetest.DefaultAccountToken)
-	st, err := store.OpenSQLite(ctx, filepath.Join(t.TempDir(), "hrsync.db"))
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = st.Close() })
+	acts, st, source := mergeSource(t, fake)
 	clock := time.Now()
-	acts := &activities.Activities{Store: st, Connectors: registry.New(nil, nil), Now: func() time.Time { return clock }}
+	acts.Now = func() time.Time { return clock }
 	var ts testsuite.WorkflowTestSuite
-	source := integration.Endpoint{Kind: "merge", URL: srv.URL, CredentialRef: "env:HRSYNC_SECRET_TEST_MERGE", RateLimit: 100000}
 	fetch := func(syncID string, rules roster.Rules) activities.FetchResult {
 		t.Helper()
 		env := ts.NewTestActivityEnvironment()
@@ -87,4 +99,26 @@ func TestFetchIsIncrementalBetweenFullPulls(t *testing.T) {
 	require.True(t, fifth.Incremental)
 	require.Zero(t, fifth.Changed)
 	require.Equal(t, 30, fifth.Records)
+}
+
+// A fetch heartbeats before it asks its source anything, even whether its
+// data is ready: a cancel reaches an activity only in the answer to a
+// heartbeat, and a slow first request must not look like a lost worker.
+func TestFetchHeartbeatsBeforeItsFirstRequest(t *testing.T) {
+	fake := mergetest.New(mergetest.Options{Employees: 3, Seed: 3})
+	var beats, beatsAtFirst atomic.Int32
+	beatsAtFirst.Store(-1)
+	acts, _, source := mergeSource(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		beatsAtFirst.CompareAndSwap(-1, beats.Load())
+		fake.ServeHTTP(w, r)
+	}))
+	var ts testsuite.WorkflowTestSuite
+	env := ts.NewTestActivityEnvironment()
+	env.RegisterActivity(acts)
+	env.SetOnActivityHeartbeatListener(func(*activity.Info, converter.EncodedValues) { beats.Add(1) })
+	var res activities.FetchResult
+	require.NoError(t, run(t, env, acts.Fetch, activities.FetchInput{IntegrationID: integrationID, SyncID: "s1",
+		Source: source}, &res))
+	require.Equal(t, 3, res.Records)
+	require.Positive(t, beatsAtFirst.Load(), "heartbeats before the first request")
 }

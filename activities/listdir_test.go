@@ -89,3 +89,20 @@ func TestListDirectoryGuards(t *testing.T) {
 		})
 	}
 }
+
+// Once its activity is cancelled, a paginated read asks for no further
+// page, even from a connector that pays no heed to the context.
+func TestAPaginatedReadStopsWhenCancelled(t *testing.T) {
+	activities.LimitDirectoryUsers(t, 10) // else, without the check, it would page on for a million users
+	ctx, cancel := context.WithCancel(context.Background())
+	tgt := &pagedTarget{}
+	tgt.page = func(c string) connectors.UserPage {
+		if tgt.calls == 2 {
+			cancel()
+		}
+		return connectors.UserPage{Users: usersOf(tgt.calls), Next: c + "x"}
+	}
+	_, err := activities.ListDirectory(ctx, tgt)
+	require.ErrorIs(t, err, context.Canceled)
+	require.Equal(t, 2, tgt.calls)
+}

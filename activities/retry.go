@@ -389,11 +389,17 @@ func (b *batchRun) pause(ctx context.Context, err error) error {
 
 // retryRead makes a read, do, again while it fails for a passing reason,
 // within the policy's tries and budget, so one dropped page never costs an
-// attempt. Reads are idempotent. The caller keeps the activity
-// heartbeating meanwhile.
+// attempt. Reads are idempotent. None is made once ctx is done, so a
+// cancelled activity sends its source nothing more, whether or not the
+// connector checks ctx. The caller keeps the activity heartbeating
+// meanwhile.
 func retryRead[T any](ctx context.Context, p retryPolicy, do func() (T, error)) (T, error) {
 	s := streak{since: time.Now()}
 	for {
+		if err := ctx.Err(); err != nil {
+			var none T
+			return none, err
+		}
 		v, err := do()
 		if !retryable(ctx, err) {
 			return v, err

@@ -82,8 +82,8 @@ func (d dialect) rebind(query string) string {
 const (
 	// migrationLockKey serialises schema migrations across processes.
 	migrationLockKey int64 = 0x6872_7379_6e63 // "hrsync"
-	// appliedLockClass namespaces the per-integration applied-roster locks.
-	appliedLockClass int32 = 0x6872_7361 // "hrsa"
+	// integrationLockClass namespaces the per-integration locks.
+	integrationLockClass int32 = 0x6872_7361 // "hrsa"
 )
 
 // lockMigration makes the migration in tx exclusive across processes: in
@@ -98,14 +98,16 @@ func (d dialect) lockMigration(ctx context.Context, tx *txn) error {
 }
 
 // lockIntegration serialises transactions that rewrite integrationID's
-// applied roster, so two concurrent replacements cannot merge: in PostgreSQL
-// it takes a transaction-scoped advisory lock keyed by the integration;
-// SQLite's immediate transactions already admit one writer at a time.
+// applied roster, so two concurrent replacements cannot merge, and those
+// that append snapshot records with the purge of the integration, so none
+// is left behind: in PostgreSQL it takes a transaction-scoped advisory lock
+// keyed by the integration; SQLite's immediate transactions already admit
+// one writer at a time.
 func (d dialect) lockIntegration(ctx context.Context, tx *txn, integrationID string) error {
 	if d != postgresDialect {
 		return nil
 	}
-	_, err := tx.exec(ctx, `SELECT pg_advisory_xact_lock(?, hashtext(?))`, appliedLockClass, integrationID)
+	_, err := tx.exec(ctx, `SELECT pg_advisory_xact_lock(?, hashtext(?))`, integrationLockClass, integrationID)
 	return err
 }
 

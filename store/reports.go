@@ -110,6 +110,12 @@ func (s *Store) Purge(ctx context.Context, integrationID string) (Purged, error)
 		{&p.Owned, `DELETE FROM owned_users WHERE integration_id = ?`},
 	}
 	err := s.inTx(ctx, func(tx *txn) error {
+		// Under the integration's lock, so a fetch still writing records
+		// either finishes first, and its records are purged, or finds its
+		// snapshot gone.
+		if err := s.dialect.lockIntegration(ctx, tx, integrationID); err != nil {
+			return fmt.Errorf("unable to lock integration %s for purging: %w", integrationID, err)
+		}
 		for _, st := range steps {
 			res, err := tx.exec(ctx, st.stmt, integrationID)
 			if err != nil {

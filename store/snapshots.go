@@ -54,8 +54,13 @@ func (s *Store) BeginSnapshot(ctx context.Context, id, integrationID, syncID str
 }
 
 // AppendRecords writes records into snapshot id at positions from, from+1, …
+// A snapshot that is not there — purged with its integration while a fetch
+// still ran — takes nothing, and the error is ErrNotFound.
 func (s *Store) AppendRecords(ctx context.Context, id string, from int, records []roster.Record) error {
 	return s.inTx(ctx, func(tx *txn) error {
+		if err := s.lockSnapshot(ctx, tx, id); err != nil {
+			return err
+		}
 		stmt, err := tx.prepare(ctx,
 			`INSERT INTO snapshot_records (snapshot_id, seq, employee_id, data) VALUES (?, ?, ?, ?)`)
 		if err != nil {
@@ -73,6 +78,31 @@ func (s *Store) AppendRecords(ctx context.Context, id string, from int, records 
 		}
 		return nil
 	})
+}
+
+// lockSnapshot takes, in tx, the lock of the integration snapshot id
+// belongs to, the one Purge takes, and checks under it that the snapshot is
+// still there: what tx writes into it then either precedes the purge, which
+// removes it, or is refused.
+func (s *Store) lockSnapshot(ctx context.Context, tx *txn, id string) error {
+	var integrationID string
+	find := func() error {
+		return tx.queryRow(ctx, `SELECT integration_id FROM snapshots WHERE id = ?`, id).Scan(&integrationID)
+	}
+	err := find()
+	if err == nil {
+		err = s.dialect.lockIntegration(ctx, tx, integrationID)
+		if err == nil {
+			err = find() // a purge may have committed while tx waited for the lock
+		}
+	}
+	if errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("snapshot %s: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return fmt.Errorf("unable to open snapshot %s for writing: %w", id, err)
+	}
+	return nil
 }
 
 // FinishSnapshot marks snapshot id complete with count records.

@@ -483,6 +483,53 @@ func TestPurgeRemovesOnlyTheNamedIntegration(t *testing.T) {
 	})
 }
 
+// A fetch still running when its integration is purged, or any writer
+// holding a snapshot id that no longer exists, stores nothing: no record
+// outlives the purge.
+func TestAppendingToAPurgedSnapshotStoresNothing(t *testing.T) {
+	ctx := context.Background()
+	each(t, func(t *testing.T, s *store.Store) {
+		require.NoError(t, s.BeginSnapshot(ctx, "acme-sync-1", "acme", "acme-sync-1", 0))
+		require.NoError(t, s.AppendRecords(ctx, "acme-sync-1", 0, recs("E1", "E2")))
+		p, err := s.Purge(ctx, "acme")
+		require.NoError(t, err)
+		require.EqualValues(t, 2, p.Records)
+
+		require.ErrorIs(t, s.AppendRecords(ctx, "acme-sync-1", 2, recs("E3")), store.ErrNotFound)
+		require.ErrorIs(t, s.AppendRecords(ctx, "never-begun", 0, recs("E1")), store.ErrNotFound)
+		for _, id := range []string{"acme-sync-1", "never-begun"} {
+			got, err := s.SnapshotRecords(ctx, id)
+			require.NoError(t, err)
+			require.Empty(t, got, id)
+		}
+	})
+}
+
+// Appends racing a purge: each batch either lands before the purge, which
+// then removes it, or is refused; none is left behind.
+func TestPurgeRacingAppendsLeavesNoRecord(t *testing.T) {
+	ctx := context.Background()
+	each(t, func(t *testing.T, s *store.Store) {
+		require.NoError(t, s.BeginSnapshot(ctx, "acme-sync-1", "acme", "acme-sync-1", 0))
+		done := make(chan error)
+		go func() {
+			for n := 0; ; n += 2 {
+				if err := s.AppendRecords(ctx, "acme-sync-1", n, recs(fmt.Sprint("E", n), fmt.Sprint("E", n+1))); err != nil {
+					done <- err
+					return
+				}
+			}
+		}()
+		time.Sleep(50 * time.Millisecond)
+		_, err := s.Purge(ctx, "acme")
+		require.NoError(t, err)
+		require.ErrorIs(t, <-done, store.ErrNotFound)
+		got, err := s.SnapshotRecords(ctx, "acme-sync-1")
+		require.NoError(t, err)
+		require.Zero(t, len(got), "records left behind")
+	})
+}
+
 func TestReopenKeepsData(t *testing.T) {
 	ctx := context.Background()
 	eachBackend(t, func(t *testing.T, s *store.Store, location string) {

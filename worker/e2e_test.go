@@ -349,21 +349,14 @@ func writeReplayHistories(t *testing.T, c client.Client, pc *codec.Codec, set st
 	counts := map[string]int{}
 	for _, e := range resp.GetExecutions() {
 		typ := e.GetType().GetName()
-		var hist historypb.History
-		iter := c.GetWorkflowHistory(ctx, e.GetExecution().GetWorkflowId(), e.GetExecution().GetRunId(),
-			false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
-		for iter.HasNext() {
-			ev, err := iter.Next()
-			require.NoError(t, err)
-			hist.Events = append(hist.Events, ev)
-		}
+		hist := workflowHistory(t, c, e.GetExecution().GetWorkflowId(), e.GetExecution().GetRunId())
 		if pc != nil {
-			require.NoError(t, proxy.VisitPayloads(ctx, &hist, proxy.VisitPayloadsOptions{SkipSearchAttributes: true,
+			require.NoError(t, proxy.VisitPayloads(ctx, hist, proxy.VisitPayloadsOptions{SkipSearchAttributes: true,
 				Visitor: func(_ *proxy.VisitPayloadsContext, ps []*commonpb.Payload) ([]*commonpb.Payload, error) {
 					return pc.Decode(ps)
 				}}))
 		}
-		data, err := protojson.MarshalOptions{Multiline: true, Indent: "  "}.Marshal(&hist)
+		data, err := protojson.MarshalOptions{Multiline: true, Indent: "  "}.Marshal(hist)
 		require.NoError(t, err)
 		counts[typ]++
 		name := fmt.Sprintf("%s-%02d.json", typ, counts[typ])
@@ -371,4 +364,18 @@ func writeReplayHistories(t *testing.T, c client.Client, pc *codec.Codec, set st
 	}
 	require.NotZero(t, counts["IntegrationWorkflow"])
 	require.NotZero(t, counts["SyncWorkflow"])
+}
+
+// workflowHistory reads the whole history of a workflow run; an empty
+// runID means its latest run.
+func workflowHistory(t *testing.T, c client.Client, workflowID, runID string) *historypb.History {
+	t.Helper()
+	var hist historypb.History
+	iter := c.GetWorkflowHistory(context.Background(), workflowID, runID, false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	for iter.HasNext() {
+		ev, err := iter.Next()
+		require.NoError(t, err)
+		hist.Events = append(hist.Events, ev)
+	}
+	return &hist
 }

@@ -15,8 +15,6 @@ import (
 
 	"github.com/stretchr/testify/require"
 	commonpb "go.temporal.io/api/common/v1"
-	enumspb "go.temporal.io/api/enums/v1"
-	historypb "go.temporal.io/api/history/v1"
 	"go.temporal.io/api/proxy"
 	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/worker"
@@ -100,17 +98,7 @@ func TestPeopleDataStaysOutOfHistoryAndLogs(t *testing.T) {
 	}
 
 	// With the codec, the run's input decodes; without it, it does not.
-	syncHistory := func() *historypb.History {
-		var h historypb.History
-		iter := s.c.GetWorkflowHistory(ctx, workflows.SyncWorkflowID(DemoIntegrationID, 1), "", false,
-			enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
-		for iter.HasNext() {
-			ev, err := iter.Next()
-			require.NoError(t, err)
-			h.Events = append(h.Events, ev)
-		}
-		return &h
-	}()
+	syncHistory := workflowHistory(t, s.c, workflows.SyncWorkflowID(DemoIntegrationID, 1), "")
 	// Every payload of the run is sealed, and every one decodes with the
 	// payload codec into something that is not itself sealed.
 	visited := 0

@@ -87,11 +87,7 @@ func allHistories(t *testing.T, s *devStack) string {
 	require.NotEmpty(t, resp.GetExecutions())
 	var b strings.Builder
 	for _, e := range resp.GetExecutions() {
-		iter := s.c.GetWorkflowHistory(ctx, e.GetExecution().GetWorkflowId(), e.GetExecution().GetRunId(),
-			false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
-		for iter.HasNext() {
-			ev, err := iter.Next()
-			require.NoError(t, err)
+		for _, ev := range workflowHistory(t, s.c, e.GetExecution().GetWorkflowId(), e.GetExecution().GetRunId()).GetEvents() {
 			data, err := protojson.Marshal(ev)
 			require.NoError(t, err)
 			b.Write(data)

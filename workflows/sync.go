@@ -154,6 +154,9 @@ const (
 	// versionRecordFailed reports what a failed apply wrote and keeps a
 	// failed run's summary in its memo.
 	versionRecordFailed = "record-failed-runs"
+	// versionWaitCancel makes a cancelled run wait until its activities
+	// have stopped (see activityOptions).
+	versionWaitCancel = "wait-for-activity-cancel"
 )
 
 func (s *syncImpl) steps(ctx workflow.Context) (SyncSummary, error) {
@@ -244,7 +247,7 @@ func (s *syncImpl) applyPass(ctx workflow.Context, planID string, pass, n int) (
 	if parts == 0 {
 		return total, nil
 	}
-	ctx = workflow.WithActivityOptions(ctx, outageOptions(s.in.Config.Outage, 2*time.Hour))
+	ctx = workflow.WithActivityOptions(ctx, s.activityOptions(ctx, 2*time.Hour))
 	futures := make([]workflow.Future, parts)
 	for i := range futures {
 		futures[i] = workflow.ExecuteActivity(ctx, a.Apply, activities.ApplyInput{
@@ -416,11 +419,23 @@ func statusOfError(err error) string {
 // how long it took.
 func (s *syncImpl) activity(ctx workflow.Context, took *time.Duration, timeout time.Duration,
 	fn, input, result any) error {
-	ctx = workflow.WithActivityOptions(ctx, outageOptions(s.in.Config.Outage, timeout))
+	ctx = workflow.WithActivityOptions(ctx, s.activityOptions(ctx, timeout))
 	start := workflow.Now(ctx)
 	err := workflow.ExecuteActivity(ctx, fn, input).Get(ctx, result)
 	*took = workflow.Now(ctx).Sub(start)
 	return err
+}
+
+// activityOptions are the options of the run's fetch, plan, apply and
+// commit: the outage options, and a cancellation that waits for the
+// activity to stop. Without the wait a cancelled run — and the remove that
+// purges once the run has ended — would go on while the activity still
+// reads the source and writes the store until a heartbeat tells it; with
+// it, the run ends only once the activity has returned.
+func (s *syncImpl) activityOptions(ctx workflow.Context, timeout time.Duration) workflow.ActivityOptions {
+	o := outageOptions(s.in.Config.Outage, timeout)
+	o.WaitForCancellation = workflow.GetVersion(ctx, versionWaitCancel, workflow.DefaultVersion, 1) == 1
+	return o
 }
 
 // awaitDecision tells the integration the plan is blocked and waits, as long
