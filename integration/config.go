@@ -17,6 +17,7 @@ import (
 
 	"github.com/robfig/cron/v3"
 
+	"github.com/hrsync/hrsync/internal/netguard"
 	"github.com/hrsync/hrsync/notify"
 	"github.com/hrsync/hrsync/roster"
 )
@@ -57,7 +58,8 @@ const (
 type Endpoint struct {
 	// Kind names the connector, e.g. "demo" or "scim".
 	Kind string `json:"kind" yaml:"kind"`
-	// URL is the system's base URL.
+	// URL is the system's base URL: https (http only on a loopback host),
+	// or file:///path for a csv source.
 	URL string `json:"url" yaml:"url"`
 	// CredentialRef names the secret to authenticate with, as
 	// "<store>:<name>" — "env:SCIM_TOKEN" reads an environment variable of
@@ -257,8 +259,8 @@ func validateEndpoint(field string, e Endpoint, kinds []string, bad func(field, 
 		if err != nil || u.Scheme != "file" || u.Path == "" {
 			bad(field+".url", "%q must be a file:///path/to/file.csv URL", e.URL)
 		}
-	case err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "":
-		bad(field+".url", "%q must be an http(s) URL", e.URL)
+	default:
+		checkURL(field+".url", e.URL, bad)
 	}
 	if e.RateLimit < 0 {
 		bad(field+".rateLimit", "must not be negative")
@@ -270,6 +272,14 @@ func validateEndpoint(field string, e Endpoint, kinds []string, bad func(field, 
 		bad(field+".batchSize", "must be between 0 and %d", MaxBatchSize)
 	}
 	validateStatusMap(field+".statusMap", e, bad)
+	if o := e.OAuth; o != nil {
+		if o.AuthURL != "" {
+			checkURL(field+".oauth.authUrl", o.AuthURL, bad)
+		}
+		if o.TokenURL != "" {
+			checkURL(field+".oauth.tokenUrl", o.TokenURL, bad)
+		}
+	}
 	if e.Kind == "justlogin" {
 		switch {
 		case e.OAuth == nil || e.OAuth.ClientID == "":
@@ -292,6 +302,16 @@ func validateEndpoint(field string, e Endpoint, kinds []string, bad func(field, 
 			f != roster.FieldPersonalEmail {
 			bad(field+".scim.userNameFrom", "%q must be workEmail, personalEmail or employeeNumber", f)
 		}
+	}
+}
+
+// checkURL refuses a URL the worker must not be pointed at: not https
+// (http only to a loopback host), or a metadata or link-local address.
+// Loopback and private addresses pass; the worker's destination policy
+// decides on them when it connects.
+func checkURL(field, raw string, bad func(field, format string, args ...any)) {
+	if err := netguard.CheckURL(raw); err != nil {
+		bad(field, "%v", err)
 	}
 }
 

@@ -130,6 +130,7 @@ func TestCheckURL(t *testing.T) {
 		{"file:///tmp/x.csv", `not "file"`},
 		{"acme.example/scim", `not ""`},
 		{"https:///T0K3N", "has no host"},
+		{"", "is required"},
 		{"https://h/%zz?token=T0K3N", "is not a URL"},
 	}
 	for _, c := range bad {

@@ -22,6 +22,9 @@ var metadataHosts = map[string]bool{
 // decides on them when it dials. Errors name the scheme and host only,
 // never the path or query, which may hold a token.
 func CheckURL(raw string) error {
+	if raw == "" {
+		return errors.New("is required")
+	}
 	u, err := url.Parse(raw)
 	if err != nil {
 		return errors.New("is not a URL") // the parse error repeats it
