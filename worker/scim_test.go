@@ -16,6 +16,7 @@ import (
 	"go.uber.org/zap"
 	"go.uber.org/zap/zaptest"
 
+	"github.com/hrsync/hrsync/internal/netguard"
 	"github.com/hrsync/hrsync/internal/temporalenv"
 	"github.com/hrsync/hrsync/operator"
 	"github.com/hrsync/hrsync/roster"
@@ -46,7 +47,9 @@ func runChildWorker() int {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
-	cfg := Config{Temporal: conn, StorePath: os.Getenv(childStoreEnv)}
+	// Not in dev mode, it is told the dev systems on loopback may be reached.
+	cfg := Config{Temporal: conn, StorePath: os.Getenv(childStoreEnv),
+		Destinations: netguard.Policy{AllowLoopback: true}}
 	cfg.devSecrets = map[string]string{devSCIMCredential: os.Getenv(childTokenEnv)}
 	r, err := startWorker(ctx, cfg, zap.NewNop())
 	if err != nil {

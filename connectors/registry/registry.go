@@ -38,13 +38,18 @@ type Registry struct {
 
 var _ activities.Connectors = (*Registry)(nil)
 
-// New returns a Registry whose clients use hc (nil means one with a
-// 30-second timeout) and secrets (nil means the environment). Unless hc has
-// a redirect policy of its own, redirects are followed only within the
-// origin a request went to, never to a link-local address.
+// DefaultTimeout bounds one request of a connector.
+const DefaultTimeout = 30 * time.Second
+
+// New returns a Registry whose clients use hc (nil means one with
+// DefaultTimeout) and secrets (nil means the environment). A worker passes
+// a client from its netguard.Policy, so that connections go only where the
+// policy allows. Unless hc has a redirect policy of its own, redirects are
+// followed only within the origin a request went to, never to a link-local
+// address.
 func New(hc *http.Client, secrets Secrets) *Registry {
 	if hc == nil {
-		hc = &http.Client{Timeout: 30 * time.Second}
+		hc = &http.Client{Timeout: DefaultTimeout}
 	}
 	if hc.CheckRedirect == nil {
 		// Credentials go only where they were given for.
