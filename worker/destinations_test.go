@@ -9,7 +9,6 @@ import (
 	"go.uber.org/zap/zaptest"
 
 	"github.com/hrsync/hrsync/internal/netguard"
-	"github.com/hrsync/hrsync/operator"
 	"github.com/hrsync/hrsync/workflows"
 )
 
@@ -41,30 +40,17 @@ func TestAProductionWorkerDoesNotReachLoopback(t *testing.T) {
 	if testing.Short() {
 		t.Skip("end-to-end test starts a Temporal server; skipped with -short")
 	}
-	ctx := context.Background()
-	logger := zaptest.NewLogger(t, zaptest.Level(zap.WarnLevel))
-	cfg := Config{DataDir: t.TempDir(), Dev: DevConfig{Enabled: true, Employees: 10}}
-	env, err := startDevEnv(ctx, cfg, logger)
+	s := startDevStackTuned(t, t.TempDir(), DevConfig{Employees: 10},
+		zaptest.NewLogger(t, zaptest.Level(zap.WarnLevel)),
+		func(c *Config) { c.Dev = DevConfig{} }) // the same systems, seen by a production worker
+	defer s.close()
+	_, err := ensureIntegration(context.Background(), s.op, s.env.demoConfig())
 	require.NoError(t, err)
-	defer env.stop()
-	cfg.Temporal = cfg.Temporal.ForDevServer(env.temporal.FrontendHostPort(), env.temporal.Namespace())
-	cfg, err = env.withSecrets(cfg)
-	require.NoError(t, err)
-	cfg.Dev = DevConfig{} // the same systems, seen by a production worker
-	r, err := startWorker(ctx, cfg, logger)
-	require.NoError(t, err)
-	defer r.close()
-
-	op := operator.New(r.client, r.dc)
-	require.NoError(t, op.Create(ctx, env.demoConfig()))
-	var st workflows.IntegrationStatus
-	eventually(t, "the first sync", func() bool {
-		st, err = op.Status(ctx, DemoIntegrationID)
-		return err == nil && st.LastSync != nil
-	})
-	require.Equal(t, workflows.StatusFailed, st.LastSync.Status)
-	require.Contains(t, st.LastSync.Error, "127.0.0.1 is a loopback address, which this worker does not send to "+
+	eventually(t, "the first sync", func() bool { return s.statusOrZero(t).LastSync != nil })
+	last := s.status(t).LastSync
+	require.Equal(t, workflows.StatusFailed, last.Status)
+	require.Contains(t, last.Error, "127.0.0.1 is a loopback address, which this worker does not send to "+
 		"(allow with --allow-loopback-destinations)")
-	require.LessOrEqual(t, len(st.LastSync.Error), 300, "one sentence")
-	require.Empty(t, env.directory.Users())
+	require.LessOrEqual(t, len(last.Error), 300, "one sentence")
+	require.Empty(t, s.env.directory.Users())
 }
