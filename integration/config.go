@@ -203,7 +203,18 @@ func statusMapOf(m map[string]string) map[string]roster.Status {
 func (s Schedule) AutoSyncOn() bool { return s.AutoSync == nil || *s.AutoSync }
 
 // Validate reports every problem with c at once, each naming its field.
-func (c Config) Validate() error {
+// It is what a new or updated configuration must pass.
+func (c Config) Validate() error { return c.validate(true) }
+
+// ValidateStored is what a configuration already running must pass, each
+// time its workflow continues: Validate without the destination rules
+// added after it may have been stored (https, no metadata address), so an
+// integration created before them keeps running and replaying. The worker
+// still refuses such destinations when it connects, failing the run, not
+// the integration.
+func (c Config) ValidateStored() error { return c.validate(false) }
+
+func (c Config) validate(destinations bool) error {
 	var errs []error
 	bad := func(field, format string, args ...any) {
 		errs = append(errs, fmt.Errorf("%s: %s", field, fmt.Sprintf(format, args...)))
@@ -211,8 +222,8 @@ func (c Config) Validate() error {
 	if err := CheckID(c.ID); err != nil {
 		errs = append(errs, err)
 	}
-	validateEndpoint("source", c.Source, SourceKinds, bad)
-	validateEndpoint("target", c.Target, TargetKinds, bad)
+	validateEndpoint("source", c.Source, SourceKinds, destinations, bad)
+	validateEndpoint("target", c.Target, TargetKinds, destinations, bad)
 	if _, err := c.Schedule.spec(); err != nil {
 		bad("schedule", "%v", err)
 	}
@@ -230,8 +241,12 @@ func (c Config) Validate() error {
 	if err := c.Rules.Check(); err != nil {
 		errs = append(errs, err)
 	}
-	if err := c.Notify.Check(); err != nil {
-		errs = append(errs, prefixed("notify.", err)...)
+	notifyErr := c.Notify.CheckStored()
+	if destinations {
+		notifyErr = c.Notify.Check()
+	}
+	if notifyErr != nil {
+		errs = append(errs, prefixed("notify.", notifyErr)...)
 	}
 	return errors.Join(errs...)
 }
@@ -249,7 +264,7 @@ func prefixed(prefix string, err error) []error {
 	return out
 }
 
-func validateEndpoint(field string, e Endpoint, kinds []string, bad func(field, format string, args ...any)) {
+func validateEndpoint(field string, e Endpoint, kinds []string, destinations bool, bad func(field, format string, args ...any)) {
 	if !slices.Contains(kinds, e.Kind) {
 		bad(field+".kind", "%q is not one of %s", e.Kind, strings.Join(kinds, ", "))
 	}
@@ -258,6 +273,10 @@ func validateEndpoint(field string, e Endpoint, kinds []string, bad func(field, 
 	case e.Kind == "csv":
 		if err != nil || u.Scheme != "file" || u.Path == "" {
 			bad(field+".url", "%q must be a file:///path/to/file.csv URL", e.URL)
+		}
+	case !destinations:
+		if err := netguard.CheckURLShape(e.URL); err != nil {
+			bad(field+".url", "%v", err)
 		}
 	default:
 		checkURL(field+".url", e.URL, bad)
@@ -272,7 +291,7 @@ func validateEndpoint(field string, e Endpoint, kinds []string, bad func(field, 
 		bad(field+".batchSize", "must be between 0 and %d", MaxBatchSize)
 	}
 	validateStatusMap(field+".statusMap", e, bad)
-	if o := e.OAuth; o != nil {
+	if o := e.OAuth; o != nil && destinations {
 		if o.AuthURL != "" {
 			checkURL(field+".oauth.authUrl", o.AuthURL, bad)
 		}

@@ -180,6 +180,27 @@ func TestValidateDestinations(t *testing.T) {
 	})
 }
 
+// A configuration stored before the destination rules keeps passing the
+// check its workflow runs on every continue-as-new, so the integration and
+// its history survive; the worker refuses the destination when it connects.
+func TestValidateStoredKeepsOlderConfigsRunning(t *testing.T) {
+	c := valid()
+	c.Source.URL, c.Target.URL = "http://hris.acme.example", "https://169.254.169.254/scim/v2"
+	c.Source = Endpoint{Kind: "justlogin", URL: "http://apis.justlogin.example",
+		OAuth: &OAuthOptions{ClientID: "c", TokenRef: "store:jl", TokenURL: "http://login.justlogin.example/token"}}
+	c.Notify.Webhook = &notify.WebhookConfig{URL: "http://hooks.acme.example/T0K3N"}
+	c = c.WithDefaults()
+	require.NoError(t, c.ValidateStored())
+	err := c.Validate()
+	for _, want := range []string{"source.url: http://apis.justlogin.example would send in the clear",
+		"source.oauth.tokenUrl: http://login.justlogin.example would send in the clear",
+		"target.url: 169.254.169.254 is a link-local address", "notify.webhook.url: http://hooks.acme.example would send"} {
+		require.ErrorContains(t, err, want)
+	}
+	c.Target.URL = "ftp://x"
+	require.ErrorContains(t, c.ValidateStored(), "target.url: must be an http(s) URL with a host")
+}
+
 func TestValidateStatusMap(t *testing.T) {
 	tests := []struct {
 		name string

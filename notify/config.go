@@ -56,7 +56,14 @@ var envName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 
 // Check reports every problem with c at once, each naming its path, e.g.
 // "email.smtpAddr: ...". It does not look at the environment.
-func (c Config) Check() error {
+func (c Config) Check() error { return c.check(netguard.CheckURL) }
+
+// CheckStored is Check as a configuration stored before destinations were
+// checked must pass: the webhook URL need only be http(s) with a host. The
+// webhook is still refused a forbidden destination when it is sent.
+func (c Config) CheckStored() error { return c.check(netguard.CheckURLShape) }
+
+func (c Config) check(checkURL func(string) error) error {
 	var errs []error
 	bad := func(path, format string, args ...any) {
 		errs = append(errs, fmt.Errorf("%s: %s", path, fmt.Sprintf(format, args...)))
@@ -95,7 +102,7 @@ func (c Config) Check() error {
 	}
 	if w := c.Webhook; w != nil {
 		// The URL may hold a token: CheckURL never repeats it.
-		if err := netguard.CheckURL(w.URL); err != nil {
+		if err := checkURL(w.URL); err != nil {
 			bad("webhook.url", "%v", err)
 		}
 		if w.SecretEnv != "" && !envName.MatchString(w.SecretEnv) {

@@ -52,3 +52,17 @@ func CheckURL(raw string) error {
 	}
 	return nil
 }
+
+// CheckURLShape is the rule before destinations were checked: an http or
+// https URL with a host. Configurations stored under it are still read
+// with it (see integration.Config.ValidateStored); CheckURL is for new ones.
+func CheckURLShape(raw string) error {
+	if raw == "" {
+		return errors.New("is required")
+	}
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Hostname() == "" {
+		return errors.New("must be an http(s) URL with a host") // never repeat it: it may hold a token
+	}
+	return nil
+}
