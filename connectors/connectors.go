@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/hrsync/hrsync/internal/netguard"
 	"github.com/hrsync/hrsync/roster"
 )
 
@@ -119,8 +120,14 @@ func Permanent(err error) error {
 	return fmt.Errorf("%w: %w", ErrPermanent, err)
 }
 
-// IsPermanent reports whether err was marked permanent.
-func IsPermanent(err error) bool { return errors.Is(err, ErrPermanent) }
+// IsPermanent reports whether err was marked permanent, or is a connection
+// the worker's destination policy refused (a *netguard.RefusedError, found
+// through the *url.Error and *net.OpError that wrap it): no retry makes a
+// forbidden address allowed.
+func IsPermanent(err error) bool {
+	var refused *netguard.RefusedError
+	return errors.Is(err, ErrPermanent) || errors.As(err, &refused)
+}
 
 // retryDelayer is implemented by errors that carry how long the remote
 // system asked callers to wait (an HTTP Retry-After).

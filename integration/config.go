@@ -17,6 +17,7 @@ import (
 
 	"github.com/robfig/cron/v3"
 
+	"github.com/hrsync/hrsync/internal/netguard"
 	"github.com/hrsync/hrsync/notify"
 	"github.com/hrsync/hrsync/roster"
 )
@@ -57,7 +58,8 @@ const (
 type Endpoint struct {
 	// Kind names the connector, e.g. "demo" or "scim".
 	Kind string `json:"kind" yaml:"kind"`
-	// URL is the system's base URL.
+	// URL is the system's base URL: https (http only on a loopback host),
+	// or file:///path for a csv source.
 	URL string `json:"url" yaml:"url"`
 	// CredentialRef names the secret to authenticate with, as
 	// "<store>:<name>": "store:scim-acme" a stored credential,
@@ -202,7 +204,18 @@ func statusMapOf(m map[string]string) map[string]roster.Status {
 func (s Schedule) AutoSyncOn() bool { return s.AutoSync == nil || *s.AutoSync }
 
 // Validate reports every problem with c at once, each naming its field.
-func (c Config) Validate() error {
+// It is what a new or updated configuration must pass.
+func (c Config) Validate() error { return c.validate(true) }
+
+// ValidateStored is what a configuration already running must pass, each
+// time its workflow continues: Validate without the destination rules
+// added after it may have been stored (https, no metadata address), so an
+// integration created before them keeps running and replaying. The worker
+// still refuses such destinations when it connects, failing the run, not
+// the integration.
+func (c Config) ValidateStored() error { return c.validate(false) }
+
+func (c Config) validate(destinations bool) error {
 	var errs []error
 	bad := func(field, format string, args ...any) {
 		errs = append(errs, fmt.Errorf("%s: %s", field, fmt.Sprintf(format, args...)))
@@ -210,8 +223,8 @@ func (c Config) Validate() error {
 	if err := CheckID(c.ID); err != nil {
 		errs = append(errs, err)
 	}
-	validateEndpoint("source", c.Source, SourceKinds, bad)
-	validateEndpoint("target", c.Target, TargetKinds, bad)
+	validateEndpoint("source", c.Source, SourceKinds, destinations, bad)
+	validateEndpoint("target", c.Target, TargetKinds, destinations, bad)
 	if _, err := c.Schedule.spec(); err != nil {
 		bad("schedule", "%v", err)
 	}
@@ -229,8 +242,12 @@ func (c Config) Validate() error {
 	if err := c.Rules.Check(); err != nil {
 		errs = append(errs, err)
 	}
-	if err := c.Notify.Check(); err != nil {
-		errs = append(errs, prefixed("notify.", err)...)
+	notifyErr := c.Notify.CheckStored()
+	if destinations {
+		notifyErr = c.Notify.Check()
+	}
+	if notifyErr != nil {
+		errs = append(errs, prefixed("notify.", notifyErr)...)
 	}
 	return errors.Join(errs...)
 }
@@ -248,7 +265,7 @@ func prefixed(prefix string, err error) []error {
 	return out
 }
 
-func validateEndpoint(field string, e Endpoint, kinds []string, bad func(field, format string, args ...any)) {
+func validateEndpoint(field string, e Endpoint, kinds []string, destinations bool, bad func(field, format string, args ...any)) {
 	if !slices.Contains(kinds, e.Kind) {
 		bad(field+".kind", "%q is not one of %s", e.Kind, strings.Join(kinds, ", "))
 	}
@@ -258,8 +275,12 @@ func validateEndpoint(field string, e Endpoint, kinds []string, bad func(field, 
 		if err != nil || u.Scheme != "file" || u.Path == "" {
 			bad(field+".url", "%q must be a file:///path/to/file.csv URL", e.URL)
 		}
-	case err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "":
-		bad(field+".url", "%q must be an http(s) URL", e.URL)
+	case !destinations:
+		if err := netguard.CheckURLShape(e.URL); err != nil {
+			bad(field+".url", "%v", err)
+		}
+	default:
+		checkURL(field+".url", e.URL, bad)
 	}
 	if e.RateLimit < 0 {
 		bad(field+".rateLimit", "must not be negative")
@@ -271,6 +292,14 @@ func validateEndpoint(field string, e Endpoint, kinds []string, bad func(field, 
 		bad(field+".batchSize", "must be between 0 and %d", MaxBatchSize)
 	}
 	validateStatusMap(field+".statusMap", e, bad)
+	if o := e.OAuth; o != nil && destinations {
+		if o.AuthURL != "" {
+			checkURL(field+".oauth.authUrl", o.AuthURL, bad)
+		}
+		if o.TokenURL != "" {
+			checkURL(field+".oauth.tokenUrl", o.TokenURL, bad)
+		}
+	}
 	if e.Kind == "justlogin" {
 		switch {
 		case e.OAuth == nil || e.OAuth.ClientID == "":
@@ -293,6 +322,16 @@ func validateEndpoint(field string, e Endpoint, kinds []string, bad func(field, 
 			f != roster.FieldPersonalEmail {
 			bad(field+".scim.userNameFrom", "%q must be workEmail, personalEmail or employeeNumber", f)
 		}
+	}
+}
+
+// checkURL refuses a URL the worker must not be pointed at: not https
+// (http only to a loopback host), or a metadata or link-local address.
+// Loopback and private addresses pass; the worker's destination policy
+// decides on them when it connects.
+func checkURL(field, raw string, bad func(field, format string, args ...any)) {
+	if err := netguard.CheckURL(raw); err != nil {
+		bad(field, "%v", err)
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/hrsync/hrsync/notify"
 	"github.com/hrsync/hrsync/roster"
 )
 
@@ -18,24 +19,17 @@ func valid() Config {
 	}
 }
 
-func TestValidate(t *testing.T) {
-	tests := []struct {
-		name string
-		mod  func(*Config)
-		want []string
-	}{
-		{"defaults are valid", func(*Config) {}, nil},
-		{"missing id", func(c *Config) { c.ID = "" }, []string{"id: is required"}},
-		{"id with slash", func(c *Config) { c.ID = "a/b" }, []string{`id: "a/b" must be lower-case`}},
-		{"unknown source", func(c *Config) { c.Source.Kind = "workday" }, []string{`source.kind: "workday" is not one of demo`}},
-		{"bad target url", func(c *Config) { c.Target.URL = "ftp://x" }, []string{`target.url: "ftp://x" must be an http(s) URL`}},
-		{"bad cron", func(c *Config) { c.Schedule.Cron = "0 25 * * *" }, []string{`schedule: cron "0 25 * * *"`}},
-		{"tz in cron", func(c *Config) { c.Schedule.Cron = "TZ=UTC 0 2 * * *" }, []string{"set the time zone in timeZone"}},
-		{"bad zone", func(c *Config) { c.Schedule.TimeZone = "Asia/Nowhere" }, []string{`time zone "Asia/Nowhere"`}},
-		{"bad first sync", func(c *Config) { c.Schedule.FirstSync = "tomorrow" }, []string{`schedule.firstSync: "tomorrow"`}},
-		{"bad admin", func(c *Config) { c.Admins = []string{"ops"} }, []string{`admins[0]: "ops" is not an email address`}},
-		{"several at once", func(c *Config) { c.ID = ""; c.Source.URL = "" }, []string{"id: is required", "source.url"}},
-	}
+// validateCase is valid() changed by mod, and the problems Validate must
+// report, each naming its field; none means valid.
+type validateCase struct {
+	name string
+	mod  func(*Config)
+	want []string
+}
+
+// checkValidate runs each case; no error repeats the token a URL holds.
+func checkValidate(t *testing.T, tests []validateCase) {
+	t.Helper()
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			c := valid()
@@ -48,8 +42,25 @@ func TestValidate(t *testing.T) {
 			for _, w := range tt.want {
 				require.ErrorContains(t, err, w)
 			}
+			require.NotContains(t, err.Error(), "T0K3N")
 		})
 	}
+}
+
+func TestValidate(t *testing.T) {
+	checkValidate(t, []validateCase{
+		{"defaults are valid", func(*Config) {}, nil},
+		{"missing id", func(c *Config) { c.ID = "" }, []string{"id: is required"}},
+		{"id with slash", func(c *Config) { c.ID = "a/b" }, []string{`id: "a/b" must be lower-case`}},
+		{"unknown source", func(c *Config) { c.Source.Kind = "workday" }, []string{`source.kind: "workday" is not one of demo`}},
+		{"bad target url", func(c *Config) { c.Target.URL = "ftp://x" }, []string{`target.url: the scheme must be https (or http to a loopback host), not "ftp"`}},
+		{"bad cron", func(c *Config) { c.Schedule.Cron = "0 25 * * *" }, []string{`schedule: cron "0 25 * * *"`}},
+		{"tz in cron", func(c *Config) { c.Schedule.Cron = "TZ=UTC 0 2 * * *" }, []string{"set the time zone in timeZone"}},
+		{"bad zone", func(c *Config) { c.Schedule.TimeZone = "Asia/Nowhere" }, []string{`time zone "Asia/Nowhere"`}},
+		{"bad first sync", func(c *Config) { c.Schedule.FirstSync = "tomorrow" }, []string{`schedule.firstSync: "tomorrow"`}},
+		{"bad admin", func(c *Config) { c.Admins = []string{"ops"} }, []string{`admins[0]: "ops" is not an email address`}},
+		{"several at once", func(c *Config) { c.ID = ""; c.Source.URL = "" }, []string{"id: is required", "source.url"}},
+	})
 }
 
 func TestNextRun(t *testing.T) {
@@ -135,6 +146,59 @@ func TestValidateEndpoints(t *testing.T) {
 			require.ErrorContains(t, err, tt.want)
 		})
 	}
+}
+
+func TestValidateDestinations(t *testing.T) {
+	checkValidate(t, []validateCase{
+		{"https anywhere", func(c *Config) {
+			c.Source.URL, c.Target.URL = "https://hris.acme.example/api", "https://10.2.0.7/scim/v2"
+		}, nil},
+		{"http on loopback, as dev mode and tests", func(c *Config) {
+			c.Source.URL, c.Target.URL = "http://localhost:8280", "http://[::1]:8281"
+		}, nil},
+		{"http elsewhere", func(c *Config) { c.Source.URL = "http://example.com" },
+			[]string{"source.url: http://example.com would send in the clear: use https"}},
+		{"http to a private address", func(c *Config) { c.Target.URL = "http://192.168.1.20/scim/v2" },
+			[]string{"target.url: http://192.168.1.20 would send in the clear"}},
+		{"the metadata service", func(c *Config) { c.Target.URL = "https://169.254.169.254/" },
+			[]string{"target.url: 169.254.169.254 is a link-local address, where cloud metadata services answer, which hrsync never sends to"}},
+		{"a metadata host name", func(c *Config) { c.Source.URL = "http://metadata.google.internal/computeMetadata/v1" },
+			[]string{"source.url: metadata.google.internal is a cloud metadata host"}},
+		{"ftp", func(c *Config) { c.Source.URL = "ftp://files.acme.example/export" },
+			[]string{`source.url: the scheme must be https (or http to a loopback host), not "ftp"`}},
+		{"no url", func(c *Config) { c.Target.URL = "" }, []string{"target.url: is required"}},
+		{"oauth endpoints", func(c *Config) {
+			c.Source = Endpoint{Kind: "justlogin", URL: "https://apis.justlogin.example/v1",
+				OAuth: &OAuthOptions{ClientID: "c", TokenRef: "store:jl",
+					AuthURL: "http://login.justlogin.example/authorize", TokenURL: "https://[fd00:ec2::254]/token"}}
+		}, []string{"source.oauth.authUrl: http://login.justlogin.example would send in the clear",
+			"source.oauth.tokenUrl: fd00:ec2::254 is a cloud metadata address"}},
+		{"webhook", func(c *Config) {
+			c.Notify.Webhook = &notify.WebhookConfig{URL: "http://hooks.acme.example/T0K3N"}
+		}, []string{"notify.webhook.url: http://hooks.acme.example would send in the clear"}},
+		{"a csv source is a file", func(c *Config) { c.Source = Endpoint{Kind: "csv", URL: "file:///srv/hris.csv"} }, nil},
+	})
+}
+
+// A configuration stored before the destination rules keeps passing the
+// check its workflow runs on every continue-as-new, so the integration and
+// its history survive; the worker refuses the destination when it connects.
+func TestValidateStoredKeepsOlderConfigsRunning(t *testing.T) {
+	c := valid()
+	c.Source.URL, c.Target.URL = "http://hris.acme.example", "https://169.254.169.254/scim/v2"
+	c.Source = Endpoint{Kind: "justlogin", URL: "http://apis.justlogin.example",
+		OAuth: &OAuthOptions{ClientID: "c", TokenRef: "store:jl", TokenURL: "http://login.justlogin.example/token"}}
+	c.Notify.Webhook = &notify.WebhookConfig{URL: "http://hooks.acme.example/T0K3N"}
+	c = c.WithDefaults()
+	require.NoError(t, c.ValidateStored())
+	err := c.Validate()
+	for _, want := range []string{"source.url: http://apis.justlogin.example would send in the clear",
+		"source.oauth.tokenUrl: http://login.justlogin.example would send in the clear",
+		"target.url: 169.254.169.254 is a link-local address", "notify.webhook.url: http://hooks.acme.example would send"} {
+		require.ErrorContains(t, err, want)
+	}
+	c.Target.URL = "ftp://x"
+	require.ErrorContains(t, c.ValidateStored(), "target.url: must be an http(s) URL with a host")
 }
 
 func TestValidateStatusMap(t *testing.T) {

@@ -5,10 +5,11 @@ import (
 	"fmt"
 	"net"
 	"net/mail"
-	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/hrsync/hrsync/internal/netguard"
 )
 
 // Config says how an integration's administrators are notified. It holds
@@ -40,8 +41,8 @@ type EmailConfig struct {
 
 // WebhookConfig posts notices as JSON.
 type WebhookConfig struct {
-	// URL is the http(s) endpoint. It may hold a token, so errors and logs
-	// show only its scheme and host.
+	// URL is the https endpoint (http only on a loopback host). It may
+	// hold a token, so errors and logs show only its scheme and host.
 	URL string `json:"url" yaml:"url"`
 	// IncludePII sends held employees' old and new values; by default only
 	// the names of the changed fields are sent.
@@ -55,7 +56,14 @@ var envName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 
 // Check reports every problem with c at once, each naming its path, e.g.
 // "email.smtpAddr: ...". It does not look at the environment.
-func (c Config) Check() error {
+func (c Config) Check() error { return c.check(netguard.CheckURL) }
+
+// CheckStored is Check as a configuration stored before destinations were
+// checked must pass: the webhook URL need only be http(s) with a host. The
+// webhook is still refused a forbidden destination when it is sent.
+func (c Config) CheckStored() error { return c.check(netguard.CheckURLShape) }
+
+func (c Config) check(checkURL func(string) error) error {
 	var errs []error
 	bad := func(path, format string, args ...any) {
 		errs = append(errs, fmt.Errorf("%s: %s", path, fmt.Sprintf(format, args...)))
@@ -93,11 +101,9 @@ func (c Config) Check() error {
 		}
 	}
 	if w := c.Webhook; w != nil {
-		if w.URL == "" {
-			bad("webhook.url", "is required")
-		} else if u, err := url.Parse(w.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.Hostname() == "" {
-			// The URL may hold a token: never repeat it.
-			bad("webhook.url", "must be an http(s) URL with a host")
+		// The URL may hold a token: CheckURL never repeats it.
+		if err := checkURL(w.URL); err != nil {
+			bad("webhook.url", "%v", err)
 		}
 		if w.SecretEnv != "" && !envName.MatchString(w.SecretEnv) {
 			bad("webhook.secretEnv", "must name an environment variable (letters, digits and '_'), not hold the secret")

@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/hrsync/hrsync/connectors"
+	"github.com/hrsync/hrsync/internal/netguard"
 	"github.com/hrsync/hrsync/notify"
 )
 
@@ -226,6 +227,25 @@ func TestWebhookUnreachableIsRetryable(t *testing.T) {
 	require.Error(t, err)
 	require.False(t, connectors.IsPermanent(err))
 	require.NotContains(t, err.Error(), "T0K3N")
+}
+
+func TestWebhookToARefusedDestinationIsNotDelivered(t *testing.T) {
+	h := newHook(t, http.StatusOK)
+	production := notify.New(notify.Options{HTTPClient: netguard.Policy{}.Client(notify.DefaultTimeout)})
+	res, err := sendWebhook(t, production, notify.WebhookConfig{URL: h.URL + "/hooks/T0K3N"})
+	require.Error(t, err)
+	require.True(t, connectors.IsPermanent(err), "%v", err)
+	require.Contains(t, err.Error(), "127.0.0.1 is a loopback address, which this worker does not send to")
+	require.NotContains(t, err.Error(), "T0K3N")
+	require.Zero(t, res.Webhook)
+	require.Empty(t, h.received(), "the webhook was not called")
+
+	// Allowed, as in dev mode, it is.
+	dev := notify.New(notify.Options{HTTPClient: netguard.Policy{AllowLoopback: true}.Client(notify.DefaultTimeout)})
+	res, err = sendWebhook(t, dev, notify.WebhookConfig{URL: h.URL + "/hooks/T0K3N"})
+	require.NoError(t, err)
+	require.Equal(t, http.StatusOK, res.Webhook)
+	require.Len(t, h.received(), 1)
 }
 
 func TestWebhookHonoursContext(t *testing.T) {

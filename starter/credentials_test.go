@@ -54,8 +54,8 @@ func TestCreateAndUpdateCheckCredentialRefs(t *testing.T) {
 	}
 	config := func(target, source, token string) integration.Config {
 		cfg := integration.Config{ID: "acme",
-			Source: integration.Endpoint{Kind: "demo", URL: "http://h", CredentialRef: source},
-			Target: integration.Endpoint{Kind: "scim", URL: "http://h", CredentialRef: target}}
+			Source: integration.Endpoint{Kind: "demo", URL: "https://h", CredentialRef: source},
+			Target: integration.Endpoint{Kind: "scim", URL: "https://h", CredentialRef: target}}
 		if token != "" {
 			cfg.Source.Kind = "justlogin"
 			cfg.Source.OAuth = &integration.OAuthOptions{ClientID: "c", TokenRef: token, TokenURL: "http://h/token"}
@@ -117,8 +117,8 @@ func TestCreateAndUpdateCheckCredentialRefs(t *testing.T) {
 	t.Setenv("TEMPORAL_ADDRESS", "127.0.0.1:1")
 	file := filepath.Join(t.TempDir(), "acme.yaml")
 	require.NoError(t, os.WriteFile(file, []byte(`id: acme
-source: {kind: demo, url: "http://h"}
-target: {kind: scim, url: "http://h", credentialRef: "store:nope"}
+source: {kind: demo, url: "https://h"}
+target: {kind: scim, url: "https://h", credentialRef: "store:nope"}
 `), 0o600))
 	for _, verb := range []string{"create", "update"} {
 		_, err := starter(verb, "--file", file)

@@ -51,9 +51,9 @@ func TestReadConfig(t *testing.T) {
 		require.NoError(t, os.WriteFile(p, []byte(body), 0o600))
 		return p
 	}
-	_, err = readConfig(write("typo.yaml", "id: a\nsource: {kind: demo, url: 'http://h'}\ntarget: {kind: demo, url: 'http://h'}\nshedule: {}\n"))
+	_, err = readConfig(write("typo.yaml", "id: a\nsource: {kind: demo, url: 'https://h'}\ntarget: {kind: demo, url: 'https://h'}\nshedule: {}\n"))
 	require.ErrorContains(t, err, "field shedule not found")
-	_, err = readConfig(write("bad.json", `{"id":"A B","source":{"kind":"sap","url":"http://h"},"target":{"kind":"demo","url":"http://h"},"schedule":{"cron":"61 * * * *"}}`))
+	_, err = readConfig(write("bad.json", `{"id":"A B","source":{"kind":"sap","url":"https://h"},"target":{"kind":"demo","url":"https://h"},"schedule":{"cron":"61 * * * *"}}`))
 	require.ErrorContains(t, err, `id: "A B"`)
 	require.ErrorContains(t, err, `source.kind: "sap"`)
 	require.ErrorContains(t, err, `cron "61 * * * *"`)

@@ -31,6 +31,7 @@ import (
 	"github.com/hrsync/hrsync/devserver"
 	"github.com/hrsync/hrsync/integration"
 	"github.com/hrsync/hrsync/internal/csvsafe"
+	"github.com/hrsync/hrsync/internal/netguard"
 	"github.com/hrsync/hrsync/operator"
 	"github.com/hrsync/hrsync/roster"
 	"github.com/hrsync/hrsync/workflows"
@@ -473,6 +474,17 @@ func (e *devEnv) demoConfig() integration.Config {
 		Target:   integration.Endpoint{Kind: "scim", URL: e.scimURL(), CredentialRef: devSCIMCredential},
 		Schedule: integration.Schedule{Cron: integration.DefaultCron, TimeZone: tz, FirstSync: integration.FirstSyncNow},
 	}
+}
+
+// destinations is the policy for the worker's connections to integrations.
+// Dev mode's demo HRIS and directory listen on loopback, so dev mode
+// allows it.
+func (c Config) destinations() netguard.Policy {
+	p := c.Destinations
+	if c.Dev.Enabled {
+		p.AllowLoopback = true
+	}
+	return p
 }
 
 // runDev runs dev mode until ctx ends.

@@ -68,6 +68,13 @@ func startDevStackWith(t *testing.T, dir string, dev DevConfig) *devStack {
 // startDevStackLogging is startDevStackWith logging to logger.
 func startDevStackLogging(t *testing.T, dir string, dev DevConfig, logger *zap.Logger) *devStack {
 	t.Helper()
+	return startDevStackTuned(t, dir, dev, logger, nil)
+}
+
+// startDevStackTuned is startDevStackLogging with tune, when not nil,
+// changing the worker's configuration before the worker starts.
+func startDevStackTuned(t *testing.T, dir string, dev DevConfig, logger *zap.Logger, tune func(*Config)) *devStack {
+	t.Helper()
 	ctx := context.Background()
 	dev.Enabled = true
 	cfg := Config{DataDir: dir, Dev: dev}
@@ -76,6 +83,9 @@ func startDevStackLogging(t *testing.T, dir string, dev DevConfig, logger *zap.L
 	cfg.Temporal = cfg.Temporal.ForDevServer(env.temporal.FrontendHostPort(), env.temporal.Namespace())
 	cfg, err = env.forWorker(cfg)
 	require.NoError(t, err)
+	if tune != nil {
+		tune(&cfg)
+	}
 	r, err := startWorker(ctx, cfg, logger)
 	require.NoError(t, err)
 	if env.source.Kind == "justlogin" {

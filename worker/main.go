@@ -11,6 +11,8 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
@@ -27,7 +29,9 @@ import (
 	"github.com/hrsync/hrsync/credentials"
 	"github.com/hrsync/hrsync/internal/keys"
 	"github.com/hrsync/hrsync/internal/logging"
+	"github.com/hrsync/hrsync/internal/netguard"
 	"github.com/hrsync/hrsync/internal/temporalenv"
+	"github.com/hrsync/hrsync/notify"
 	"github.com/hrsync/hrsync/operator"
 	"github.com/hrsync/hrsync/store"
 	"github.com/hrsync/hrsync/workflows"
@@ -59,6 +63,11 @@ type Config struct {
 	// (HRSYNC_CSV_DIRS, comma-separated); none means no CSV source runs.
 	// Dev mode adds <data-dir>/csv.
 	CSVDirs []string
+	// Destinations says which addresses beyond the public internet the
+	// worker may connect to for an integration — its HRIS, directory and
+	// webhook: none by default (HRSYNC_ALLOW_LOOPBACK_DESTINATIONS,
+	// HRSYNC_ALLOW_PRIVATE_DESTINATIONS). Dev mode adds loopback.
+	Destinations netguard.Policy
 
 	// devSecrets are secrets dev mode made itself, by reference, each
 	// bound to the host of the dev service it is for.
@@ -76,7 +85,8 @@ func main() {
 
 func newRootCmd() *cobra.Command {
 	conn, connErr := temporalenv.FromEnv()
-	cfg := Config{Temporal: conn, StorePath: os.Getenv("HRSYNC_STORE"), Codec: codecConfigFromEnv(),
+	dest, destErr := destinationsFromEnv()
+	cfg := Config{Temporal: conn, StorePath: os.Getenv("HRSYNC_STORE"), Codec: codecConfigFromEnv(), Destinations: dest,
 		CSVDirs: splitList(os.Getenv("HRSYNC_CSV_DIRS"))}
 	cmd := &cobra.Command{
 		Use:   "worker",
@@ -88,6 +98,9 @@ func newRootCmd() *cobra.Command {
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if connErr != nil && !cfg.Dev.Enabled { // dev mode runs its own Temporal
 				return connErr
+			}
+			if destErr != nil {
+				return destErr
 			}
 			logger, err := logging.New(cfg.LogLevel)
 			if err != nil {
@@ -117,6 +130,11 @@ func newRootCmd() *cobra.Command {
 		"run with no payload key ("+codec.KeyEnv+"), storing workflow histories, with people data, unencrypted")
 	f.StringSliceVar(&cfg.CSVDirs, "csv-dir", cfg.CSVDirs,
 		"a folder CSV sources may read files from; repeat for several (env HRSYNC_CSV_DIRS; none: no CSV source)")
+	f.BoolVar(&cfg.Destinations.AllowLoopback, netguard.LoopbackFlag, cfg.Destinations.AllowLoopback,
+		"let integrations reach loopback addresses, 127.0.0.0/8 and ::1 (env "+allowLoopbackEnv+"); dev mode does")
+	f.BoolVar(&cfg.Destinations.AllowPrivate, netguard.PrivateFlag, cfg.Destinations.AllowPrivate,
+		"let integrations reach private addresses, 10/8, 172.16/12, 192.168/16, 100.64/10 and fc00::/7 (env "+
+			allowPrivateEnv+")")
 	cfg.Codec.addFlags(f)
 	f.IntVar(&cfg.Dev.Employees, "demo-employees", 200, "employees the demo HRIS generates on first start")
 	f.StringVar(&cfg.Dev.Source, "demo-source", "demo", "dev mode: the HRIS to run: demo, merge, bamboohr, justlogin or csv")
@@ -125,6 +143,35 @@ func newRootCmd() *cobra.Command {
 	f.IntVar(&cfg.Dev.HRISPort, "demo-hris-port", 8280, "dev mode: demo HRIS port")
 	f.IntVar(&cfg.Dev.DirectoryPort, "demo-directory-port", 8281, "dev mode: demo directory port")
 	return cmd
+}
+
+// The variables that widen the destination policy, true or false.
+const (
+	allowLoopbackEnv = "HRSYNC_ALLOW_LOOPBACK_DESTINATIONS"
+	allowPrivateEnv  = "HRSYNC_ALLOW_PRIVATE_DESTINATIONS"
+)
+
+// destinationsFromEnv reads the destination policy from the environment;
+// unset variables allow nothing.
+func destinationsFromEnv() (netguard.Policy, error) {
+	var p netguard.Policy
+	var errs []error
+	for _, v := range []struct {
+		name  string
+		allow *bool
+	}{{allowLoopbackEnv, &p.AllowLoopback}, {allowPrivateEnv, &p.AllowPrivate}} {
+		s := strings.TrimSpace(os.Getenv(v.name))
+		if s == "" {
+			continue
+		}
+		allow, err := strconv.ParseBool(s)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s=%q: want true or false", v.name, s))
+			continue
+		}
+		*v.allow = allow
+	}
+	return p, errors.Join(errs...)
 }
 
 // storePath is where the store lives.
@@ -210,10 +257,18 @@ func startWorker(ctx context.Context, cfg Config, logger *zap.Logger) (*running,
 		_ = st.Close()
 		return nil, err
 	}
-	connectors := registry.New(nil, secrets).WithFileRoots(cfg.CSVDirs...)
+	// Integrations name the hosts these clients connect to; the policy
+	// decides, when each connection is made, which addresses they reach.
+	dest := cfg.destinations()
+	if dest.AllowLoopback || dest.AllowPrivate {
+		logger.Info("Integrations may reach addresses beyond the public internet",
+			zap.Bool("loopback", dest.AllowLoopback), zap.Bool("private", dest.AllowPrivate))
+	}
+	connectors := registry.New(dest.Client(registry.DefaultTimeout), secrets).WithFileRoots(cfg.CSVDirs...)
 	if vault != nil {
 		connectors = connectors.WithVault(vault)
 	}
+	notifier := notify.New(notify.Options{HTTPClient: dest.Client(notify.DefaultTimeout)})
 	w := worker.New(c, workflows.TaskQueue, worker.Options{
 		// Heartbeats carry a fetch's or an apply's progress to operators;
 		// send them every few seconds rather than at the SDK's default of
@@ -221,8 +276,8 @@ func startWorker(ctx context.Context, cfg Config, logger *zap.Logger) (*running,
 		MaxHeartbeatThrottleInterval: 2 * time.Second,
 	})
 	op := operator.New(c, dc)
-	workflows.Register(w, &activities.Activities{Store: st, Connectors: connectors, IdentityKeys: ring,
-		Users: op, Retries: op})
+	workflows.Register(w, &activities.Activities{Store: st, Connectors: connectors, Notifier: notifier,
+		IdentityKeys: ring, Users: op, Retries: op})
 	if err := w.Start(); err != nil {
 		c.Close()
 		_ = st.Close()

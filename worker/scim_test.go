@@ -17,6 +17,7 @@ import (
 	"go.uber.org/zap/zaptest"
 
 	"github.com/hrsync/hrsync/connectors/registry"
+	"github.com/hrsync/hrsync/internal/netguard"
 	"github.com/hrsync/hrsync/internal/temporalenv"
 	"github.com/hrsync/hrsync/operator"
 	"github.com/hrsync/hrsync/roster"
@@ -47,7 +48,9 @@ func runChildWorker() int {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
-	cfg := Config{Temporal: conn, StorePath: os.Getenv(childStoreEnv)}
+	// Not in dev mode, it is told the dev systems on loopback may be reached.
+	cfg := Config{Temporal: conn, StorePath: os.Getenv(childStoreEnv),
+		Destinations: netguard.Policy{AllowLoopback: true}}
 	cfg.devSecrets = registry.StaticSecrets{Values: map[string]string{devSCIMCredential: os.Getenv(childTokenEnv)},
 		Hosts: map[string][]string{devSCIMCredential: {"127.0.0.1"}}}
 	r, err := startWorker(ctx, cfg, zap.NewNop())

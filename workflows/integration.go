@@ -61,7 +61,7 @@ type runningSync struct {
 
 func newIntegration(ctx workflow.Context, in IntegrationInput) (*integrationImpl, error) {
 	cfg := in.Config.WithDefaults()
-	if err := cfg.Validate(); err != nil {
+	if err := cfg.ValidateStored(); err != nil {
 		return nil, temporal.NewNonRetryableApplicationError(
 			fmt.Sprintf("invalid integration config: %v", err), ErrTypeInvalidConfig, err)
 	}

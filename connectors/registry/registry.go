@@ -24,6 +24,7 @@ import (
 	"github.com/hrsync/hrsync/connectors/scim"
 	"github.com/hrsync/hrsync/credentials"
 	"github.com/hrsync/hrsync/integration"
+	"github.com/hrsync/hrsync/internal/netguard"
 	"github.com/hrsync/hrsync/roster"
 )
 
@@ -42,13 +43,18 @@ type Registry struct {
 
 var _ activities.Connectors = (*Registry)(nil)
 
-// New returns a Registry whose clients use hc (nil means one with a
-// 30-second timeout) and secrets (nil means the environment). Unless hc has
-// a redirect policy of its own, redirects are followed only within the
-// origin a request went to, never to a link-local address.
+// DefaultTimeout bounds one request of a connector.
+const DefaultTimeout = 30 * time.Second
+
+// New returns a Registry whose clients use hc (nil means one with
+// DefaultTimeout) and secrets (nil means the environment). A worker passes
+// a client from its netguard.Policy, so that connections go only where the
+// policy allows. Unless hc has a redirect policy of its own, redirects are
+// followed only within the origin a request went to, never to a link-local
+// address.
 func New(hc *http.Client, secrets Secrets) *Registry {
 	if hc == nil {
-		hc = &http.Client{Timeout: 30 * time.Second}
+		hc = &http.Client{Timeout: DefaultTimeout}
 	}
 	if hc.CheckRedirect == nil {
 		// Credentials go only where they were given for.
@@ -76,6 +82,30 @@ func (r *Registry) secret(integrationID string, e integration.Endpoint, urls ...
 		return "", nil
 	}
 	return r.secrets.Secret(e.CredentialRef, credentials.UseFor(integrationID, urls...))
+}
+
+// checkDestinations applies the rules a new configuration is held to
+// (netguard.CheckURL) to e's URLs, so an integration stored before them is
+// refused https-less or metadata destinations when it runs.
+func checkDestinations(e integration.Endpoint) error {
+	if e.Kind == "csv" {
+		return nil
+	}
+	urls := map[string]string{"url": e.URL}
+	if e.Kind == "merge" {
+		urls["url"] = cmp.Or(e.URL, merge.DefaultBaseURL)
+	}
+	if o := e.OAuth; o != nil {
+		urls["oauth.authUrl"], urls["oauth.tokenUrl"] = o.AuthURL, o.TokenURL
+	}
+	for _, field := range []string{"url", "oauth.authUrl", "oauth.tokenUrl"} {
+		if u, ok := urls[field]; ok && u != "" {
+			if err := netguard.CheckURL(u); err != nil {
+				return fmt.Errorf("%s: %w", field, err)
+			}
+		}
+	}
+	return nil
 }
 
 // sourceURLs are where a source endpoint's credential is sent.
@@ -109,6 +139,9 @@ func tokenURLs(e integration.Endpoint) []string {
 func (r *Registry) Source(integrationID string, e integration.Endpoint) (connectors.Source, error) {
 	if e.Kind == "justlogin" && e.OAuth == nil {
 		return nil, fmt.Errorf("justlogin needs an oauth client")
+	}
+	if err := checkDestinations(e); err != nil {
+		return nil, err
 	}
 	secret, err := r.secret(integrationID, e, sourceURLs(e)...)
 	if err != nil {
@@ -152,6 +185,9 @@ func (r *Registry) Source(integrationID string, e integration.Endpoint) (connect
 // Target returns a client for the directory endpoint e of integration
 // integrationID; its credential must be bound to e's host.
 func (r *Registry) Target(integrationID string, e integration.Endpoint) (connectors.Target, error) {
+	if err := checkDestinations(e); err != nil {
+		return nil, err
+	}
 	secret, err := r.secret(integrationID, e, e.URL)
 	if err != nil {
 		return nil, err

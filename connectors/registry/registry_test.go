@@ -76,7 +76,7 @@ func TestCredentialsGoOnlyWhereBound(t *testing.T) {
 	refused(r.Source("acme", integration.Endpoint{Kind: "bamboohr", URL: "https://evil.bamboohr.com", CredentialRef: ref}))
 	refused(r.Source("acme", integration.Endpoint{Kind: "demo", URL: "http://127.0.0.1:9", CredentialRef: ref}))
 	ok(r.Target("acme", integration.Endpoint{Kind: "scim", URL: "https://scim.acme.example/scim/v2", CredentialRef: ref}))
-	refused(r.Target("acme", integration.Endpoint{Kind: "scim", URL: "https://169.254.169.254/scim/v2", CredentialRef: ref}))
+	refused(r.Target("acme", integration.Endpoint{Kind: "scim", URL: "https://scim.attacker.example/scim/v2", CredentialRef: ref}))
 	refused(r.Source("acme", integration.Endpoint{Kind: "justlogin", URL: "https://apis.example", CredentialRef: ref,
 		OAuth: &integration.OAuthOptions{ClientID: "c", TokenRef: "store:jl", TokenURL: "https://token.attacker.example/t"}}))
 }
