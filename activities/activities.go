@@ -5,8 +5,11 @@
 package activities
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"net/url"
+	"strings"
 	"time"
 
 	"github.com/hrsync/hrsync/connectors"
@@ -52,6 +55,26 @@ type Activities struct {
 	// Retries says what a delayed sync's failing step waits for; nil
 	// leaves it out of the notice.
 	Retries Retries
+	// WebUI links notices to the run in the Temporal Web UI: its base URL
+	// and the namespace the workflows run in. An empty URL sends no link.
+	WebUI WebUI
+}
+
+// WebUI is where administrators open a run in the Temporal Web UI.
+type WebUI struct {
+	// URL is the Web UI's base URL, such as https://temporal.acme.example.
+	URL string
+	// Namespace is the Temporal namespace hrsync's workflows run in.
+	Namespace string
+}
+
+// Link is the Web UI page of workflowID, "" without a base URL.
+func (u WebUI) Link(workflowID string) string {
+	if u.URL == "" || workflowID == "" {
+		return ""
+	}
+	return strings.TrimSuffix(u.URL, "/") + "/namespaces/" + url.PathEscape(cmp.Or(u.Namespace, "default")) +
+		"/workflows/" + url.PathEscape(workflowID)
 }
 
 // CredentialUsers says which running integrations name each credential

@@ -1,6 +1,7 @@
 package activities
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"time"
@@ -41,7 +42,8 @@ func (a *Activities) notify(ctx context.Context, in NotifyInput) (NotifyResult, 
 		return NotifyResult{}, err
 	}
 	notice := notify.Notice{
-		IntegrationID: in.IntegrationID, IntegrationName: in.Config.Name, SyncWorkflowID: in.SyncWorkflowID,
+		IntegrationID: in.IntegrationID, IntegrationName: cmp.Or(in.Config.Name, in.IntegrationID),
+		SyncWorkflowID: in.SyncWorkflowID, UIURL: a.WebUI.Link(in.SyncWorkflowID),
 		PlanID: plan.ID, Planned: map[string]int{}, Time: a.now(),
 		ApproveHint: "go run ./starter approve " + in.IntegrationID,
 	}
@@ -108,8 +110,9 @@ const retriesTimeout = 10 * time.Second
 // Temporal shows it, what its failing step waits for. The notice carries
 // ids and one sentence, never personal data.
 func (a *Activities) NotifyIncident(ctx context.Context, in IncidentInput) (NotifyResult, error) {
-	notice := notify.Notice{Event: in.Event, IntegrationID: in.IntegrationID, IntegrationName: in.Config.Name,
-		SyncWorkflowID: in.SyncWorkflowID, Message: in.Message, Time: a.now()}
+	notice := notify.Notice{Event: in.Event, IntegrationID: in.IntegrationID,
+		IntegrationName: cmp.Or(in.Config.Name, in.IntegrationID), SyncWorkflowID: in.SyncWorkflowID,
+		UIURL: a.WebUI.Link(in.SyncWorkflowID), Message: in.Message, Time: a.now()}
 	switch in.Event {
 	case notify.EventDelayed:
 		notice.Retrying = a.retrying(ctx, in.SyncWorkflowID)

@@ -6,6 +6,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"io"
+	"mime/quotedprintable"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -192,9 +193,12 @@ func TestNotifyTellsAdminsByEmailAndWebhook(t *testing.T) {
 		Webhook: &notify.WebhookConfig{URL: web.URL},
 	}
 
+	f.acts.WebUI = activities.WebUI{URL: "https://temporal.acme.example/", Namespace: "hr"}
+	cfg.Name = ""
+
 	var res activities.NotifyResult
 	require.NoError(t, run(t, f.env(), f.acts.Notify, activities.NotifyInput{
-		IntegrationID: integrationID, SyncWorkflowID: "sync-9", PlanID: "sync-9", Config: cfg}, &res))
+		IntegrationID: integrationID, SyncWorkflowID: "integration/acme/sync/9", PlanID: "sync-9", Config: cfg}, &res))
 
 	require.Equal(t, []string{"hr-ops@acme.example"}, res.Emailed, "the admins are the default recipients")
 	require.Equal(t, http.StatusOK, res.Webhook)
@@ -206,5 +210,11 @@ func TestNotifyTellsAdminsByEmailAndWebhook(t *testing.T) {
 	require.NoError(t, json.Unmarshal(hook, &payload))
 	require.Equal(t, "sync-9", payload.PlanID)
 	require.Equal(t, "E0004", payload.Held[0].EmployeeID)
+	require.Equal(t, integrationID, payload.IntegrationName, "an unnamed integration goes by its id")
+	require.Equal(t, "https://temporal.acme.example/namespaces/hr/workflows/integration%2Facme%2Fsync%2F9", payload.UIURL)
+	_, body, _ := strings.Cut(string(msgs[0].Data), "\r\n\r\n")
+	text, err := io.ReadAll(quotedprintable.NewReader(strings.NewReader(body)))
+	require.NoError(t, err)
+	require.Contains(t, string(text), "Temporal Web UI: https://temporal.acme.example/namespaces/hr/workflows/integration%2Facme%2Fsync%2F9")
 	require.False(t, strings.Contains(string(hook), "Okafor"), "no PII in the webhook unless configured")
 }

@@ -495,6 +495,7 @@ func runDev(ctx context.Context, cfg Config, logger *zap.Logger) error {
 	}
 	defer env.stop()
 	cfg.Temporal = cfg.Temporal.ForDevServer(env.temporal.FrontendHostPort(), env.temporal.Namespace())
+	cfg.WebUIURL = cmp.Or(cfg.WebUIURL, env.temporal.UIURL())
 
 	if cfg, err = env.forWorker(cfg); err != nil {
 		return err

@@ -63,6 +63,9 @@ type Config struct {
 	// (HRSYNC_CSV_DIRS, comma-separated); none means no CSV source runs.
 	// Dev mode adds <data-dir>/csv.
 	CSVDirs []string
+	// WebUIURL is the Temporal Web UI's base URL (HRSYNC_WEB_UI_URL), so
+	// notices link to the run they are about; dev mode uses its own.
+	WebUIURL string
 	// Destinations says which addresses beyond the public internet the
 	// worker may connect to for an integration — its HRIS, directory and
 	// webhook: none by default (HRSYNC_ALLOW_LOOPBACK_DESTINATIONS,
@@ -87,7 +90,7 @@ func newRootCmd() *cobra.Command {
 	conn, connErr := temporalenv.FromEnv()
 	dest, destErr := destinationsFromEnv()
 	cfg := Config{Temporal: conn, StorePath: os.Getenv("HRSYNC_STORE"), Codec: codecConfigFromEnv(), Destinations: dest,
-		CSVDirs: splitList(os.Getenv("HRSYNC_CSV_DIRS"))}
+		CSVDirs: splitList(os.Getenv("HRSYNC_CSV_DIRS")), WebUIURL: os.Getenv("HRSYNC_WEB_UI_URL")}
 	cmd := &cobra.Command{
 		Use:   "worker",
 		Short: "Run the hrsync worker (with --dev: everything embedded)",
@@ -135,6 +138,8 @@ func newRootCmd() *cobra.Command {
 	f.BoolVar(&cfg.Destinations.AllowPrivate, netguard.PrivateFlag, cfg.Destinations.AllowPrivate,
 		"let integrations reach private addresses, 10/8, 172.16/12, 192.168/16, 100.64/10 and fc00::/7 (env "+
 			allowPrivateEnv+")")
+	f.StringVar(&cfg.WebUIURL, "web-ui-url", cfg.WebUIURL,
+		"the Temporal Web UI's base URL, for links in notices (env HRSYNC_WEB_UI_URL; dev mode: its own)")
 	cfg.Codec.addFlags(f)
 	f.IntVar(&cfg.Dev.Employees, "demo-employees", 200, "employees the demo HRIS generates on first start")
 	f.StringVar(&cfg.Dev.Source, "demo-source", "demo", "dev mode: the HRIS to run: demo, merge, bamboohr, justlogin or csv")
@@ -277,7 +282,8 @@ func startWorker(ctx context.Context, cfg Config, logger *zap.Logger) (*running,
 	})
 	op := operator.New(c, dc)
 	workflows.Register(w, &activities.Activities{Store: st, Connectors: connectors, Notifier: notifier,
-		IdentityKeys: ring, Users: op, Retries: op})
+		IdentityKeys: ring, Users: op, Retries: op,
+		WebUI: activities.WebUI{URL: cfg.WebUIURL, Namespace: cfg.Temporal.Namespace}})
 	if err := w.Start(); err != nil {
 		c.Close()
 		_ = st.Close()
