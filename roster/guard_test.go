@@ -25,6 +25,15 @@ func planWith(n int) DiffResult {
 	return r
 }
 
+// codesOf lists the blocks' codes; nil for none.
+func codesOf(blocks []Block) []string {
+	var codes []string
+	for _, b := range blocks {
+		codes = append(codes, b.Code)
+	}
+	return codes
+}
+
 func TestGuard(t *testing.T) {
 	tests := []struct {
 		name          string
@@ -45,11 +54,7 @@ func TestGuard(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			blocks := Guard(GuardInput{SourceCount: tt.sourceCount, Directory: directoryOf(tt.directory),
 				Plan: planWith(tt.deactivations), Policy: DefaultMassChangePolicy})
-			var codes []string
-			for _, b := range blocks {
-				codes = append(codes, b.Code)
-			}
-			require.Equal(t, tt.want, codes)
+			require.Equal(t, tt.want, codesOf(blocks))
 		})
 	}
 }
@@ -103,11 +108,7 @@ func TestGuardClearedFieldsAndMassUpdates(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			blocks := Guard(GuardInput{SourceCount: tt.directory, Directory: directoryOf(tt.directory),
 				Plan: updatesOf(tt.updates, tt.cleared), Policy: tt.policy})
-			var codes []string
-			for _, b := range blocks {
-				codes = append(codes, b.Code)
-			}
-			require.Equal(t, tt.want, codes)
+			require.Equal(t, tt.want, codesOf(blocks))
 		})
 	}
 }

@@ -163,13 +163,7 @@ func TestCheck(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			err := tt.rules.Check()
-			if tt.want == nil {
-				require.NoError(t, err)
-				return
-			}
-			require.Error(t, err)
-			require.Equal(t, tt.want, strings.Split(err.Error(), "\n"))
+			requireErrorLines(t, tt.want, tt.rules.Check())
 		})
 	}
 }

@@ -44,15 +44,21 @@ func TestCheckSources(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			err := Rules{Mapping: tt.mapping}.CheckSources(tt.src)
-			if tt.want == nil {
-				require.NoError(t, err)
-				return
-			}
-			require.Error(t, err)
-			require.Equal(t, tt.want, strings.Split(err.Error(), "\n"))
+			requireErrorLines(t, tt.want, Rules{Mapping: tt.mapping}.CheckSources(tt.src))
 		})
 	}
+}
+
+// requireErrorLines requires err to say want, one line each; nil want
+// means no error.
+func requireErrorLines(t *testing.T, want []string, err error) {
+	t.Helper()
+	if want == nil {
+		require.NoError(t, err)
+		return
+	}
+	require.Error(t, err)
+	require.Equal(t, want, strings.Split(err.Error(), "\n"))
 }
 
 func TestEditDistance(t *testing.T) {
