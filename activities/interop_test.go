@@ -414,11 +414,17 @@ func TestPreviewWarnsOfFieldsTheDirectoryCannotStore(t *testing.T) {
 		"dateOfJoining: not stored by this directory; not synced",
 		"exitDate: not stored by this directory; not synced",
 		"location: not stored by this directory; not synced",
+		// These tenants' people have no such values at all.
+		"employeeNumber is empty for all 3 employees",
+		"preferredName is empty for all 3 employees",
+		"personalEmail is empty for all 3 employees",
+		"workPhone is empty for all 3 employees",
+		"employmentType is empty for all 3 employees",
 	}, preview(a).Warnings)
 	require.Empty(t, srv.Users(), "a preview writes nothing")
 
 	down := newTenant(t, "down", "D", 2, &directoryUnderTest{base: "http://127.0.0.1:1/scim/v2"})
 	warnings := preview(down).Warnings
-	require.Len(t, warnings, 1)
+	require.Len(t, warnings, 6)
 	require.Contains(t, warnings[0], "the directory could not say which fields it stores")
 }

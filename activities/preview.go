@@ -35,7 +35,7 @@ type PreviewResult struct {
 	// chosen format. Their headers in the CSV say so too.
 	AmbiguousDates []roster.Field `json:",omitempty"`
 	// Warnings are what a sync could not do for everyone: fields the
-	// directory has no home for.
+	// directory has no home for, and columns empty for every employee.
 	Warnings []string `json:",omitempty"`
 }
 
@@ -97,6 +97,7 @@ func (a *Activities) preview(ctx context.Context, in PreviewInput) (PreviewResul
 		}
 	}
 	res.Rows, res.Excluded = len(prep.employees), len(prep.excluded)
+	res.Warnings = append(res.Warnings, emptyColumnWarnings(columns, prep.employees)...)
 
 	var buf bytes.Buffer
 	if err := csvsafe.Write(&buf, rows); err != nil {
@@ -110,6 +111,26 @@ func (a *Activities) preview(ctx context.Context, in PreviewInput) (PreviewResul
 		return PreviewResult{}, err
 	}
 	return res, nil
+}
+
+// emptyColumnWarnings warns of each column empty for every employee (of
+// two or more): most likely a mapping reading a field the source does not
+// have, which a sync would blank for everyone. The exit date is left out;
+// it is empty whenever nobody is leaving.
+func emptyColumnWarnings(columns []previewColumn, employees []roster.Employee) []string {
+	if len(employees) < 2 {
+		return nil
+	}
+	var out []string
+	for _, c := range columns {
+		if c.field == roster.FieldExitDate {
+			continue
+		}
+		if !slices.ContainsFunc(employees, func(e roster.Employee) bool { return e.Get(c.field) != "" }) {
+			out = append(out, fmt.Sprintf("%s is empty for all %d employees", c.field, len(employees)))
+		}
+	}
+	return out
 }
 
 // previewColumn is one selected field and how to write it.

@@ -78,3 +78,28 @@ func TestPreviewReportsASharedIDOnce(t *testing.T) {
 	}
 	require.Empty(t, rows[3][len(rows[3])-1])
 }
+
+// TestPreviewWarnsOfAColumnEmptyForEveryone: a mapping reading a field the
+// HRIS does not have leaves its column empty for everyone, which the
+// preview says, though it holds no one back.
+func TestPreviewWarnsOfAColumnEmptyForEveryone(t *testing.T) {
+	f := newFixture(t, options{})
+	preview := func(id string, rules roster.Rules) activities.PreviewResult {
+		t.Helper()
+		cfg := f.config
+		cfg.Rules = rules
+		in := f.fetchIn(id)
+		in.Rules = rules
+		var fetched activities.FetchResult
+		require.NoError(t, run(t, f.env(), f.acts.Fetch, in, &fetched))
+		var res activities.PreviewResult
+		require.NoError(t, run(t, f.env(), f.acts.Preview, activities.PreviewInput{
+			IntegrationID: integrationID, SnapshotID: id, ExportID: id, Config: cfg}, &res))
+		return res
+	}
+	require.Empty(t, preview("preview-1", roster.Rules{}).Warnings, "no leavers: an empty exitDate is no warning")
+
+	res := preview("preview-2", roster.Rules{Mapping: []roster.MapRule{{To: roster.FieldDepartment, From: []string{"departmnt"}}}})
+	require.Equal(t, []string{"department is empty for all 20 employees"}, res.Warnings)
+	require.Zero(t, res.Flagged)
+}

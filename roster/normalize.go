@@ -43,9 +43,7 @@ func (r Rules) WithDefaults() Rules {
 	if r.Privacy.Threshold == 0 {
 		r.Privacy.Threshold = defaultPrivacyThreshold
 	}
-	if r.MassChange == (MassChangePolicy{}) {
-		r.MassChange = DefaultMassChangePolicy
-	}
+	r.MassChange = r.MassChange.withDefaults()
 	return r
 }
 
@@ -442,14 +440,7 @@ func (r Rules) Check() error {
 		add("privacy.threshold", "%d is more than the %d identity attributes (name, date of birth, work email)",
 			r.Privacy.Threshold, len(identity))
 	}
-	if mc := r.MassChange; mc != (MassChangePolicy{}) {
-		if !(mc.MaxDeactivatePercent > 0 && mc.MaxDeactivatePercent <= 100) {
-			add("massChange.maxDeactivatePercent", "must be above 0 and at most 100")
-		}
-		if mc.MinDeactivations < 0 {
-			add("massChange.minDeactivations", "must not be negative")
-		}
-	}
+	r.MassChange.check(add)
 	return errors.Join(errs...)
 }
 

@@ -61,7 +61,12 @@ func TestWithDefaults(t *testing.T) {
 		{"set values kept", Rules{Hierarchy: HierarchySkip, Vanished: VanishedDeactivate,
 			Privacy: PrivacyPolicy{Threshold: -1}, MassChange: MassChangePolicy{MaxDeactivatePercent: 50}},
 			Rules{Hierarchy: HierarchySkip, Vanished: VanishedDeactivate,
-				Privacy: PrivacyPolicy{Threshold: -1}, MassChange: MassChangePolicy{MaxDeactivatePercent: 50}}},
+				Privacy: PrivacyPolicy{Threshold: -1}, MassChange: MassChangePolicy{MaxDeactivatePercent: 50,
+					MaxClearPercent: 10, MinClears: 5, MaxUpdatePercent: 30, MinUpdates: 50}}},
+		{"mass-change limits defaulted one by one", Rules{MassChange: MassChangePolicy{MaxUpdatePercent: 60, MinClears: 2}},
+			Rules{Hierarchy: HierarchyBlock, Vanished: VanishedFormer, Privacy: PrivacyPolicy{Threshold: 2},
+				MassChange: MassChangePolicy{MaxDeactivatePercent: 20, MinDeactivations: 5,
+					MaxClearPercent: 10, MinClears: 2, MaxUpdatePercent: 60, MinUpdates: 50}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -147,16 +152,18 @@ func TestCheck(t *testing.T) {
 			"massChange.maxDeactivatePercent: must be above 0 and at most 100",
 			"massChange.minDeactivations: must not be negative",
 		}},
+		{"update and clear limits alone are fine", Rules{MassChange: MassChangePolicy{MaxUpdatePercent: 50, MinClears: 1}}, nil},
+		{"update and clear limits out of range", Rules{MassChange: MassChangePolicy{MaxClearPercent: -1,
+			MaxUpdatePercent: 101, MinClears: -1, MinUpdates: -2}}, []string{
+			"massChange.maxClearPercent: must be between 0 (the default) and 100",
+			"massChange.maxUpdatePercent: must be between 0 (the default) and 100",
+			"massChange.minClears: must not be negative",
+			"massChange.minUpdates: must not be negative",
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			err := tt.rules.Check()
-			if tt.want == nil {
-				require.NoError(t, err)
-				return
-			}
-			require.Error(t, err)
-			require.Equal(t, tt.want, strings.Split(err.Error(), "\n"))
+			requireErrorLines(t, tt.want, tt.rules.Check())
 		})
 	}
 }

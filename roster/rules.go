@@ -56,7 +56,8 @@ type Rules struct {
 	Vanished VanishedPolicy `json:"vanished,omitempty" yaml:"vanished,omitempty"`
 	// Privacy says which identity changes wait for approval.
 	Privacy PrivacyPolicy `json:"privacy" yaml:"privacy"`
-	// MassChange bounds deactivations per run.
+	// MassChange bounds the deactivations, updates and cleared fields of
+	// one run.
 	MassChange MassChangePolicy `json:"massChange" yaml:"massChange"`
 	// RequireEmployeeNumber makes the employee number mandatory, for
 	// targets that need one.

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -14,6 +15,7 @@ import (
 	"github.com/spf13/cobra"
 	"gopkg.in/yaml.v3"
 
+	"github.com/hrsync/hrsync/connectors/registry"
 	"github.com/hrsync/hrsync/integration"
 	"github.com/hrsync/hrsync/operator"
 	"github.com/hrsync/hrsync/roster"
@@ -21,7 +23,10 @@ import (
 )
 
 // readConfig reads an integration config from a YAML or JSON file, refusing
-// unknown fields so a typo is an error rather than a silent default.
+// unknown fields so a typo is an error rather than a silent default, and
+// mapping rules reading fields the source does not supply, which would
+// leave their targets empty for everyone. Only create and update check
+// the source's fields: a running integration's config is not held to them.
 func readConfig(path string) (integration.Config, error) {
 	var cfg integration.Config
 	data, err := os.ReadFile(path)
@@ -33,7 +38,7 @@ func readConfig(path string) (integration.Config, error) {
 	if err := dec.Decode(&cfg); err != nil {
 		return cfg, fmt.Errorf("invalid config %s: %w", path, err)
 	}
-	if err := cfg.WithDefaults().Validate(); err != nil {
+	if err := errors.Join(cfg.WithDefaults().Validate(), registry.CheckMappingSources(cfg)); err != nil {
 		return cfg, fmt.Errorf("invalid config %s:\n%w", path, err)
 	}
 	return cfg, nil

@@ -59,6 +59,25 @@ func TestReadConfig(t *testing.T) {
 	require.ErrorContains(t, err, `cron "61 * * * *"`)
 	_, err = readConfig(filepath.Join(dir, "missing.yaml"))
 	require.ErrorContains(t, err, "unable to read config")
+
+	// A mapping reading a field the source does not supply is refused with
+	// every other problem, the name meant suggested; a CSV's columns are
+	// its own.
+	file := write("mapping.yaml", `id: a
+source: {kind: bamboohr, url: 'https://h'}
+target: {kind: demo, url: 'http://h'}
+admins: [nobody]
+mapping: [{to: department, from: [departmnt]}]
+`)
+	_, err = readConfig(file)
+	require.EqualError(t, err, "invalid config "+file+":\n"+`admins[0]: "nobody" is not an email address`+"\n"+
+		`mapping[0].from: "departmnt" is not a field bamboohr supplies; did you mean "department"?`)
+	_, err = readConfig(write("csv.yaml", `id: a
+source: {kind: csv, url: 'file:///data/people.csv'}
+target: {kind: demo, url: 'http://h'}
+mapping: [{to: department, from: [departmnt]}]
+`))
+	require.NoError(t, err)
 }
 
 func TestCommandsAgainstTemporal(t *testing.T) {
@@ -161,7 +180,8 @@ dateFormats: {dateOfBirth: DD/MM/YYYY}
 	csvPath := filepath.Join(dir, "employees.csv")
 	out, err = starter("preview", "live", "--out", csvPath)
 	require.NoError(t, err)
-	require.Equal(t, fmt.Sprintf("wrote %s: 12 employees, 0 flagged, 0 excluded\n", csvPath), out)
+	require.Equal(t, fmt.Sprintf("wrote %s: 12 employees, 0 flagged, 0 excluded\n"+
+		"  warning: preferredName is empty for all 12 employees\n", csvPath), out, "the demo HRIS has no preferred names")
 	info, err := os.Stat(csvPath)
 	require.NoError(t, err)
 	require.Equal(t, os.FileMode(0o600), info.Mode().Perm(), "a preview holds personal data")

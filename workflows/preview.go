@@ -33,7 +33,8 @@ type PreviewResult struct {
 	// AmbiguousDates are the date columns whose values read as well with
 	// day and month swapped.
 	AmbiguousDates []roster.Field `json:"ambiguousDates,omitempty"`
-	// Warnings are the fields the directory has no home for.
+	// Warnings are the fields the directory has no home for, and the
+	// columns empty for every employee.
 	Warnings []string `json:"warnings,omitempty"`
 }
 

@@ -38,6 +38,10 @@ const (
 	valueModifiedDate = "modifiedDate"
 )
 
+// ExtraValues lists the names of the values delivered with no catalogue
+// field, which a mapping rule may read (fullName into firstName, say).
+func ExtraValues() []string { return []string{valueFullName, valueUserName, valueModifiedDate} }
+
 // recordAt reads users[i] of a page into a Record: catalogue names for
 // what Fields lists, fullName, userName and modifiedDate under their own
 // names, and the exit date from exitField when set. Dates stay

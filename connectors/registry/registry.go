@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -249,6 +250,48 @@ func Fields(kind string) (map[roster.Field]string, bool) {
 		return justlogin.Fields(), true
 	}
 	return nil, false
+}
+
+// Supplies says under which names a source delivers its records' values,
+// which are what its mapping rules may read; false when that is not known
+// in advance (a CSV file names its own columns).
+func Supplies(e integration.Endpoint) (roster.SourceFields, bool) {
+	fields, known := Fields(e.Kind)
+	if !known {
+		return roster.SourceFields{}, false
+	}
+	src := roster.SourceFields{Source: e.Kind}
+	for f := range fields {
+		if f != roster.FieldID { // the id is the record's own, not a value
+			src.Names = append(src.Names, string(f))
+		}
+	}
+	switch e.Kind {
+	case "demo":
+		src.Prefixes = []string{string(roster.CustomField(""))}
+	case "merge":
+		src.Names = append(src.Names, roster.ValueStatusRaw)
+	case "bamboohr":
+		src.Names = append(src.Names, roster.ValueStatusRaw)
+		src.Prefixes = []string{bamboohr.RestrictedPrefix}
+	case "justlogin":
+		src.Names = append(src.Names, justlogin.ExtraValues()...)
+		if e.ExitDateField != "" {
+			src.Names = append(src.Names, string(roster.FieldExitDate))
+		}
+	}
+	slices.Sort(src.Names)
+	return src, true
+}
+
+// CheckMappingSources refuses the mapping rules of cfg that read a field
+// its source does not supply (see Supplies), each with its config path.
+func CheckMappingSources(cfg integration.Config) error {
+	src, known := Supplies(cfg.Source)
+	if !known {
+		return nil
+	}
+	return cfg.Rules.CheckSources(src)
 }
 
 // Fields is Fields for the registry's sources.
