@@ -65,7 +65,7 @@ func TestReadConfig(t *testing.T) {
 	// its own.
 	file := write("mapping.yaml", `id: a
 source: {kind: bamboohr, url: 'https://h'}
-target: {kind: demo, url: 'http://h'}
+target: {kind: demo, url: 'https://h'}
 admins: [nobody]
 mapping: [{to: department, from: [departmnt]}]
 `)
@@ -74,7 +74,7 @@ mapping: [{to: department, from: [departmnt]}]
 		`mapping[0].from: "departmnt" is not a field bamboohr supplies; did you mean "department"?`)
 	_, err = readConfig(write("csv.yaml", `id: a
 source: {kind: csv, url: 'file:///data/people.csv'}
-target: {kind: demo, url: 'http://h'}
+target: {kind: demo, url: 'https://h'}
 mapping: [{to: department, from: [departmnt]}]
 `))
 	require.NoError(t, err)
