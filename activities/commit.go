@@ -37,12 +37,16 @@ type CommitResult struct {
 	ReportID string
 	Applied  map[roster.Op]int
 	Failed   int
+	// Invited counts the users the run created and invited.
+	Invited int `json:",omitempty"`
 }
 
 // Commit writes the run report from the plan's recorded outcomes and, for an
 // applied run, promotes what reached the directory into the integration's
 // applied roster. A change that failed keeps the person's previous applied
-// state, so the next run plans it again.
+// state, so the next run plans it again. The users the run created are
+// then invited, as the target's invite setting says (see invite), and the
+// report counts the invitations.
 func (a *Activities) Commit(ctx context.Context, in CommitInput) (CommitResult, error) {
 	res, err := a.commit(ctx, in)
 	return res, classify(err)
@@ -73,11 +77,18 @@ func (a *Activities) commit(ctx context.Context, in CommitInput) (CommitResult, 
 		if err := a.Store.PromoteApplied(ctx, in.IntegrationID, in.PlanID); err != nil {
 			return CommitResult{}, err
 		}
+		if report.Invites, err = a.invite(ctx, in, plan); err != nil {
+			return CommitResult{}, err
+		}
 	}
 	if err := a.Store.SaveReport(ctx, report); err != nil {
 		return CommitResult{}, err
 	}
-	return CommitResult{ReportID: report.ID, Applied: report.Applied, Failed: len(report.Failures)}, nil
+	res := CommitResult{ReportID: report.ID, Applied: report.Applied, Failed: len(report.Failures)}
+	if report.Invites != nil {
+		res.Invited = report.Invites.Sent
+	}
+	return res, nil
 }
 
 // PurgeInput names the integration whose data to delete, and the stored

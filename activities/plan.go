@@ -142,6 +142,9 @@ func (a *Activities) plan(ctx context.Context, in PlanInput) (PlanResult, error)
 		Counts: diff.Counts(), Blocks: blocks, Problems: problems, Holds: holds, Digest: digest,
 		Directory: dirKey, Target: detail, Warnings: warnings, NotManaged: diff.NotManaged,
 	}
+	if plan.Invite, err = inviteSettingsOf(cfg); err != nil {
+		return PlanResult{}, err
+	}
 	if err := a.Store.SavePlan(ctx, plan, diff.Changes); err != nil {
 		return PlanResult{}, err
 	}

@@ -96,7 +96,26 @@ type Endpoint struct {
 	// ExitDateField names the source field holding the exit date, for an
 	// HRIS whose API documents none (JustLogin).
 	ExitDateField string `json:"exitDateField,omitempty" yaml:"exitDateField,omitempty"`
+	// Invite says, for a target, which users hrsync creates are invited:
+	// InviteNever (default), InviteFirstSync (those of the integration's
+	// first successful run) or InviteAlways. Each is invited once, by
+	// email to its work address (else its personal one) through
+	// notify.email's server, and by a user.invited webhook event.
+	Invite string `json:"invite,omitempty" yaml:"invite,omitempty"`
+	// InviteTemplate is the invitation email; its loginUrl is required
+	// when Invite is not never.
+	InviteTemplate *notify.InviteTemplate `json:"inviteTemplate,omitempty" yaml:"inviteTemplate,omitempty"`
 }
+
+// The invite settings of a target.
+const (
+	InviteNever     = "never"
+	InviteFirstSync = "first-sync"
+	InviteAlways    = "always"
+)
+
+// Invites reports whether e invites any user it creates.
+func (e Endpoint) Invites() bool { return e.Invite == InviteFirstSync || e.Invite == InviteAlways }
 
 // OAuthOptions describe an OAuth 2.0 authorization-code client.
 type OAuthOptions struct {
@@ -249,7 +268,39 @@ func (c Config) validate(destinations bool) error {
 	if notifyErr != nil {
 		errs = append(errs, prefixed("notify.", notifyErr)...)
 	}
+	errs = append(errs, c.validateInvite(bad)...)
 	return errors.Join(errs...)
+}
+
+// validateInvite checks the target's invite settings: a known mode, a
+// template that renders, a login URL and a channel to invite by. The
+// template's problems are returned; the others go to bad.
+func (c Config) validateInvite(bad func(field, format string, args ...any)) []error {
+	if c.Source.Invite != "" || c.Source.InviteTemplate != nil {
+		bad("source.invite", "invitations are a target's setting")
+	}
+	t := c.Target
+	switch t.Invite {
+	case "", InviteNever, InviteFirstSync, InviteAlways:
+	default:
+		bad("target.invite", "%q must be %s, %s or %s", t.Invite, InviteNever, InviteFirstSync, InviteAlways)
+	}
+	var errs []error
+	if t.InviteTemplate != nil {
+		if err := t.InviteTemplate.Check(); err != nil {
+			errs = prefixed("target.inviteTemplate.", err)
+		}
+	}
+	if !t.Invites() {
+		return errs
+	}
+	if t.InviteTemplate == nil || t.InviteTemplate.LoginURL == "" {
+		bad("target.inviteTemplate.loginUrl", "is required when target.invite is %s", t.Invite)
+	}
+	if c.Notify.Email == nil && c.Notify.Webhook == nil {
+		bad("target.invite", "%s needs notify.email or notify.webhook to invite by", t.Invite)
+	}
+	return errs
 }
 
 // prefixed puts prefix before each of err's joined errors.

@@ -248,3 +248,32 @@ func TestWithDefaultsGivesTheRulesTheStatusMap(t *testing.T) {
 	require.Empty(t, problems)
 	require.Equal(t, roster.StatusInactive, e.Status)
 }
+
+func TestValidateInvite(t *testing.T) {
+	login := &notify.InviteTemplate{LoginURL: "https://app.acme.example/login"}
+	email := &notify.EmailConfig{SMTPAddr: "127.0.0.1:25", From: "hrsync@acme.example"}
+	checkValidate(t, []validateCase{
+		{name: "unset is never", mod: func(*Config) {}},
+		{name: "first-sync by email", mod: func(c *Config) {
+			c.Target.Invite, c.Target.InviteTemplate, c.Notify.Email = InviteFirstSync, login, email
+		}},
+		{name: "always by webhook", mod: func(c *Config) {
+			c.Target.Invite, c.Target.InviteTemplate = InviteAlways, login
+			c.Notify.Webhook = &notify.WebhookConfig{URL: "https://hooks.acme.example/x"}
+		}},
+		{name: "unknown mode", mod: func(c *Config) { c.Target.Invite = "sometimes" },
+			want: []string{`target.invite: "sometimes" must be never, first-sync or always`}},
+		{name: "no login URL, no channel", mod: func(c *Config) { c.Target.Invite = InviteAlways },
+			want: []string{"target.inviteTemplate.loginUrl: is required when target.invite is always",
+				"target.invite: always needs notify.email or notify.webhook"}},
+		{name: "bad template", mod: func(c *Config) {
+			c.Target.Invite, c.Notify.Email = InviteFirstSync, email
+			c.Target.InviteTemplate = &notify.InviteTemplate{Subject: "{{", Body: "{{nickname}}", LoginURL: "mailto:x"}
+		}, want: []string{"target.inviteTemplate.subject: ", "target.inviteTemplate.loginUrl: must be an absolute http(s) URL"}},
+		{name: "source invites", mod: func(c *Config) { c.Source.Invite = InviteAlways },
+			want: []string{"source.invite: invitations are a target's setting"}},
+	})
+	// A configuration stored before invitations still runs.
+	c := valid()
+	require.NoError(t, c.WithDefaults().ValidateStored())
+}

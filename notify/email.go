@@ -42,6 +42,21 @@ func (n *Notifier) email(ctx context.Context, cfg EmailConfig, notice Notice) ([
 	if len(to) == 0 {
 		return nil, connectors.Permanent(errors.New("notify: email: no recipients: email.to is empty and the integration has no admins"))
 	}
+	msg, err := n.message(from, to, subject(notice), emailBody(notice))
+	if err != nil {
+		return nil, fmt.Errorf("notify: email: %w", err)
+	}
+	return n.sendMail(ctx, cfg, from, to, msg)
+}
+
+// ErrMaybeDelivered marks, wrapped, an email whose conversation failed
+// after the whole message was handed to the server: it may have been
+// accepted all the same. Any other failure delivered nothing.
+var ErrMaybeDelivered = errors.New("the server may have accepted the message")
+
+// sendMail hands msg to cfg's SMTP server for every address of to, and
+// returns those it accepted. cfg has been checked.
+func (n *Notifier) sendMail(ctx context.Context, cfg EmailConfig, from *mail.Address, to []*mail.Address, msg []byte) ([]string, error) {
 	var password string
 	if cfg.Username != "" {
 		// The password goes to the SMTP server only.
@@ -50,10 +65,6 @@ func (n *Notifier) email(ctx context.Context, cfg EmailConfig, notice Notice) ([
 		if err != nil {
 			return nil, connectors.Permanent(fmt.Errorf("notify: email: email.passwordEnv: %w", err))
 		}
-	}
-	msg, err := n.message(from, to, notice)
-	if err != nil {
-		return nil, fmt.Errorf("notify: email: %w", err)
 	}
 
 	host, _, _ := net.SplitHostPort(cfg.SMTPAddr)
@@ -136,7 +147,7 @@ func (n *Notifier) email(ctx context.Context, cfg EmailConfig, notice Notice) ([
 		return nil, fail("DATA", err)
 	}
 	if err := w.Close(); err != nil {
-		return nil, fail("DATA", err)
+		return nil, fmt.Errorf("%w (%w)", fail("DATA", err), ErrMaybeDelivered)
 	}
 	_ = c.Quit() // the message is accepted whatever QUIT answers
 	return accepted, errors.Join(refused...)
@@ -168,9 +179,9 @@ func (n *Notifier) tlsConfig(host string) *tls.Config {
 	return cfg
 }
 
-// message renders notice as an RFC 5322 message with a quoted-printable
-// UTF-8 text body.
-func (n *Notifier) message(from *mail.Address, to []*mail.Address, notice Notice) ([]byte, error) {
+// message renders an RFC 5322 message with a quoted-printable UTF-8 text
+// body.
+func (n *Notifier) message(from *mail.Address, to []*mail.Address, subj, body string) ([]byte, error) {
 	id, err := messageID(from.Address)
 	if err != nil {
 		return nil, err
@@ -180,7 +191,7 @@ func (n *Notifier) message(from *mail.Address, to []*mail.Address, notice Notice
 	header("Date", n.now().Format(time.RFC1123Z))
 	header("From", from.String())
 	header("To", addressList(len("To: "), to))
-	header("Subject", mime.QEncoding.Encode("utf-8", subject(notice)))
+	header("Subject", mime.QEncoding.Encode("utf-8", subj))
 	header("Message-ID", id)
 	header("MIME-Version", "1.0")
 	header("Content-Type", "text/plain; charset=utf-8")
@@ -188,7 +199,7 @@ func (n *Notifier) message(from *mail.Address, to []*mail.Address, notice Notice
 	header("Auto-Submitted", "auto-generated") // RFC 3834: no auto-replies
 	b.WriteString("\r\n")
 	qp := quotedprintable.NewWriter(&b)
-	if _, err := qp.Write([]byte(emailBody(notice))); err != nil {
+	if _, err := qp.Write([]byte(body)); err != nil {
 		return nil, err
 	}
 	if err := qp.Close(); err != nil {

@@ -167,6 +167,16 @@ func (e *WebhookError) Retryable() bool { return connectors.RetryableStatus(e.St
 
 // webhook posts notice to cfg.URL and returns the answer's status.
 func (n *Notifier) webhook(ctx context.Context, cfg WebhookConfig, notice Notice) (int, error) {
+	var payload any = NewPayload(notice, cfg.IncludePII)
+	if notice.incident() {
+		payload = NewIncidentPayload(notice)
+	}
+	return n.post(ctx, cfg, notice.event(), payload)
+}
+
+// post sends payload as JSON to the webhook cfg, signed when it
+// has a secret, and returns the answer's status.
+func (n *Notifier) post(ctx context.Context, cfg WebhookConfig, event string, payload any) (int, error) {
 	if err := (Config{Webhook: &cfg}).Check(); err != nil {
 		return 0, connectors.Permanent(fmt.Errorf("notify: webhook: invalid configuration: %w", err))
 	}
@@ -181,10 +191,6 @@ func (n *Notifier) webhook(ctx context.Context, cfg WebhookConfig, notice Notice
 		}
 		secret = []byte(s)
 	}
-	var payload any = NewPayload(notice, cfg.IncludePII)
-	if notice.incident() {
-		payload = NewIncidentPayload(notice)
-	}
 	body, err := json.Marshal(payload)
 	if err != nil {
 		return 0, fmt.Errorf("notify: webhook %s: encode: %w", endpoint, err)
@@ -198,7 +204,7 @@ func (n *Notifier) webhook(ctx context.Context, cfg WebhookConfig, notice Notice
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("User-Agent", "hrsync")
-	req.Header.Set("X-Hrsync-Event", notice.event())
+	req.Header.Set("X-Hrsync-Event", event)
 	if secret != nil {
 		ts := strconv.FormatInt(n.now().Unix(), 10)
 		req.Header.Set(HeaderTimestamp, ts)

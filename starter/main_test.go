@@ -25,6 +25,7 @@ import (
 	"github.com/hrsync/hrsync/credentials"
 	"github.com/hrsync/hrsync/devserver"
 	"github.com/hrsync/hrsync/internal/keys"
+	"github.com/hrsync/hrsync/notify/smtptest"
 	"github.com/hrsync/hrsync/store"
 	"github.com/hrsync/hrsync/workflows"
 )
@@ -163,14 +164,22 @@ func TestCommandsAgainstTemporal(t *testing.T) {
 	require.NoError(t, err)
 	dirSrv := httptest.NewServer(directory)
 	defer dirSrv.Close()
+	smtp, err := smtptest.Start(smtptest.Options{})
+	require.NoError(t, err)
+	defer smtp.Close()
 	cfg := filepath.Join(dir, "live.yaml")
 	require.NoError(t, os.WriteFile(cfg, []byte(fmt.Sprintf(`id: live
 source: {kind: demo, url: %q}
-target: {kind: demo, url: %q}
+target:
+  kind: demo
+  url: %q
+  invite: first-sync
+  inviteTemplate: {subject: "Welcome, {{firstName}}", loginUrl: "https://app.live.example/login"}
+notify: {email: {smtpAddr: %q, from: hrsync@live.example}}
 schedule: {firstSync: scheduled}
 fields: {exclude: [personalEmail]}
 dateFormats: {dateOfBirth: DD/MM/YYYY}
-`, hrisSrv.URL, dirSrv.URL)), 0o600))
+`, hrisSrv.URL, dirSrv.URL, smtp.Addr())), 0o600))
 	_, err = starter("create", "--allow-plaintext-history", "--file", cfg)
 	require.NoError(t, err)
 	out, err = starter("sync", "live", "--wait")
@@ -195,6 +204,9 @@ dateFormats: {dateOfBirth: DD/MM/YYYY}
 	require.NoError(t, err)
 	require.Contains(t, out, "run integration/live/sync/1: applied")
 	require.Contains(t, out, "E0001     create     applied")
+	require.NotEmpty(t, smtp.Messages())
+	require.Contains(t, out, fmt.Sprintf("invites: %d sent, 0 failed, 0 unconfirmed\n", len(smtp.Messages())),
+		"the first sync invites every user it created, once")
 	_, err = starter("report", "integration/live/sync/9")
 	require.ErrorContains(t, err, "no report for run integration/live/sync/9")
 	report, err := os.ReadFile(filepath.Join(dir, "report.csv"))

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -167,6 +168,12 @@ func printReport(w io.Writer, r store.Report, changes []store.PlannedChange, all
 	}
 	if r.NotManaged > 0 {
 		fmt.Fprintf(w, "  not managed: %d directory users hrsync does not own, left alone\n", r.NotManaged)
+	}
+	if inv := r.Invites; inv != nil {
+		fmt.Fprintf(w, "  invites: %d sent, %d failed, %d unconfirmed\n", inv.Sent, inv.Failed, inv.Unconfirmed)
+		for _, f := range inv.Failures {
+			fmt.Fprintf(w, "  invite %s %s: %s\n", f.Status, f.EmployeeID, cmp.Or(f.Error, "the run stopped while sending it; it may have arrived"))
+		}
 	}
 	for _, warning := range r.Warnings {
 		fmt.Fprintf(w, "  warning: %s\n", warning)

@@ -38,6 +38,9 @@ type Plan struct {
 	Warnings []string
 	// NotManaged counts the directory users the integration does not own.
 	NotManaged int
+	// Invite is how the run invites the users it creates, as the
+	// activities encoded it; empty for none.
+	Invite []byte
 }
 
 // ChangeStatus is how far one planned change has got.
@@ -91,14 +94,15 @@ func (s *Store) SavePlan(ctx context.Context, p Plan, changes []roster.Change) e
 		// then replace its changes rather than collide with them.
 		if _, err := tx.exec(ctx,
 			`INSERT INTO plans (id, integration_id, sync_id, snapshot_id, created_at, counts, blocks, problems, holds, digest,
-			   directory, target, warnings, not_managed)
-			 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+			   directory, target, warnings, not_managed, invite)
+			 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 			 ON CONFLICT (id) DO UPDATE SET snapshot_id = excluded.snapshot_id, created_at = excluded.created_at,
 			   counts = excluded.counts, blocks = excluded.blocks, problems = excluded.problems,
 			   holds = excluded.holds, digest = excluded.digest, directory = excluded.directory,
-			   target = excluded.target, warnings = excluded.warnings, not_managed = excluded.not_managed`,
+			   target = excluded.target, warnings = excluded.warnings, not_managed = excluded.not_managed,
+			   invite = excluded.invite`,
 			p.ID, p.IntegrationID, p.SyncID, p.SnapshotID, now(), string(counts), string(blocks), string(problems),
-			string(holds), p.Digest, p.Directory, string(p.Target), string(warnings), p.NotManaged); err != nil {
+			string(holds), p.Digest, p.Directory, string(p.Target), string(warnings), p.NotManaged, string(p.Invite)); err != nil {
 			return fmt.Errorf("unable to save plan %s: %w", p.ID, err)
 		}
 		if _, err := tx.exec(ctx, `DELETE FROM plan_changes WHERE plan_id = ?`, p.ID); err != nil {
@@ -138,13 +142,13 @@ func (s *Store) SavePlan(ctx context.Context, p Plan, changes []roster.Change) e
 // GetPlan returns the header of plan id.
 func (s *Store) GetPlan(ctx context.Context, id string) (Plan, error) {
 	var p Plan
-	var created, counts, blocks, problems, holds, target, warnings string
+	var created, counts, blocks, problems, holds, target, warnings, invite string
 	err := s.queryRow(ctx,
 		`SELECT id, integration_id, sync_id, snapshot_id, created_at, counts, blocks, problems, holds, digest,
-		   directory, target, warnings, not_managed
+		   directory, target, warnings, not_managed, invite
 		 FROM plans WHERE id = ?`, id).
 		Scan(&p.ID, &p.IntegrationID, &p.SyncID, &p.SnapshotID, &created, &counts, &blocks, &problems, &holds, &p.Digest,
-			&p.Directory, &target, &warnings, &p.NotManaged)
+			&p.Directory, &target, &warnings, &p.NotManaged, &invite)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Plan{}, fmt.Errorf("plan %s: %w", id, ErrNotFound)
 	}
@@ -154,6 +158,9 @@ func (s *Store) GetPlan(ctx context.Context, id string) (Plan, error) {
 	p.CreatedAt = parseTime(created)
 	if target != "" {
 		p.Target = []byte(target)
+	}
+	if invite != "" {
+		p.Invite = []byte(invite)
 	}
 
 	for _, f := range []struct {

@@ -31,6 +31,9 @@ type Report struct {
 	NotManaged int `json:"notManaged,omitempty"`
 	// Unfinished counts the changes a failed run did not get to.
 	Unfinished int `json:"unfinished,omitempty"`
+	// Invites says how the invitations of the users the run created went;
+	// nil when it invited no one.
+	Invites *InviteCounts `json:"invites,omitempty"`
 }
 
 // Failure is one change that could not be applied, named by HRIS id.
@@ -50,9 +53,9 @@ func (s *Store) SaveReport(ctx context.Context, r Report) error {
 		return fmt.Errorf("unable to encode report %s: %w", r.ID, err)
 	}
 	_, err = s.exec(ctx,
-		`INSERT INTO reports (id, integration_id, sync_id, created_at, data) VALUES (?, ?, ?, ?, ?)
-		 ON CONFLICT (id) DO UPDATE SET data = excluded.data`,
-		r.ID, r.IntegrationID, r.SyncID, r.CreatedAt.Format(time.RFC3339Nano), string(data))
+		`INSERT INTO reports (id, integration_id, sync_id, created_at, data, outcome) VALUES (?, ?, ?, ?, ?, ?)
+		 ON CONFLICT (id) DO UPDATE SET data = excluded.data, outcome = excluded.outcome`,
+		r.ID, r.IntegrationID, r.SyncID, r.CreatedAt.Format(time.RFC3339Nano), string(data), r.Outcome)
 	if err != nil {
 		return fmt.Errorf("unable to save report %s: %w", r.ID, err)
 	}
@@ -91,6 +94,8 @@ type Purged struct {
 	// Credentials counts the stored credentials removed with the
 	// integration.
 	Credentials int64 `json:"credentials"`
+	// Invites counts the records of invitations sent.
+	Invites int64 `json:"invites"`
 }
 
 // Purge deletes everything stored for integrationID.
@@ -108,6 +113,7 @@ func (s *Store) Purge(ctx context.Context, integrationID string) (Purged, error)
 		{&p.Reports, `DELETE FROM reports WHERE integration_id = ?`},
 		{&p.Exports, `DELETE FROM exports WHERE integration_id = ?`},
 		{&p.Owned, `DELETE FROM owned_users WHERE integration_id = ?`},
+		{&p.Invites, `DELETE FROM invites WHERE integration_id = ?`},
 	}
 	err := s.inTx(ctx, func(tx *txn) error {
 		// Under the integration's lock, so a fetch still writing records

@@ -204,6 +204,26 @@ var migrations = []migration{
 	// Where each stored credential may be sent, and by whom.
 	both(`ALTER TABLE credentials ADD COLUMN hosts TEXT NOT NULL DEFAULT ''`),
 	both(`ALTER TABLE credentials ADD COLUMN integrations TEXT NOT NULL DEFAULT ''`),
+	// Invitations: one per newly created user of an integration, ever; the
+	// invite settings a plan's run sends them with; and each report's
+	// outcome, so a run can tell whether an earlier one succeeded.
+	both(`CREATE TABLE invites (
+		integration_id TEXT NOT NULL,
+		employee_id TEXT NOT NULL,
+		sync_id TEXT NOT NULL,
+		target_id TEXT NOT NULL DEFAULT '',
+		status TEXT NOT NULL,
+		created_at TEXT NOT NULL,
+		sent_at TEXT NOT NULL DEFAULT '',
+		error TEXT NOT NULL DEFAULT '',
+		PRIMARY KEY (integration_id, employee_id))`),
+	both(`CREATE INDEX invites_sync ON invites (integration_id, sync_id)`),
+	both(`ALTER TABLE plans ADD COLUMN invite TEXT NOT NULL DEFAULT ''`),
+	both(`ALTER TABLE reports ADD COLUMN outcome TEXT NOT NULL DEFAULT ''`),
+	{
+		sqlite:   `UPDATE reports SET outcome = COALESCE(json_extract(data, '$.outcome'), '')`,
+		postgres: `UPDATE reports SET outcome = COALESCE(data::jsonb ->> 'outcome', '')`,
+	},
 }
 
 // migrate creates the schema and runs the migrations still due, all in one

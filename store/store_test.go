@@ -716,6 +716,12 @@ func TestMigratesAStoreFromTheFirstSchema(t *testing.T) {
 			require.NoError(t, err)
 			_, err = db.Exec(`INSERT INTO plans VALUES ('p1', 'acme', 's1', 's1', '2026-01-01T00:00:00Z', '{"create":2}', '[]', '[]')`)
 			require.NoError(t, err)
+			_, err = db.Exec(`CREATE TABLE reports (id TEXT PRIMARY KEY, integration_id TEXT NOT NULL, sync_id TEXT NOT NULL,
+		created_at TEXT NOT NULL, data TEXT NOT NULL)`)
+			require.NoError(t, err)
+			_, err = db.Exec(`INSERT INTO reports VALUES ('s1', 'acme', 's1', '2026-01-01T00:00:00Z', '{"id":"s1","outcome":"applied"}'),
+		('t1', 'other', 't1', '2026-01-01T00:00:00Z', '{"id":"t1","outcome":"rejected"}')`)
+			require.NoError(t, err)
 			require.NoError(t, db.Close())
 
 			s, err := store.Open(ctx, location)
@@ -725,6 +731,14 @@ func TestMigratesAStoreFromTheFirstSchema(t *testing.T) {
 			require.NoError(t, err)
 			require.Equal(t, 2, plan.Counts[roster.OpCreate])
 			require.Empty(t, plan.Holds)
+			// Reports written before they kept their outcome in a column
+			// have it filled in, so the first successful run is known.
+			before, err := s.SucceededBefore(ctx, "acme", "s2")
+			require.NoError(t, err)
+			require.True(t, before)
+			before, err = s.SucceededBefore(ctx, "other", "t2")
+			require.NoError(t, err)
+			require.False(t, before)
 			require.NoError(t, s.Close())
 
 			// Opening again runs no migration twice.
@@ -935,5 +949,60 @@ func TestPromotionRecordsOwnershipPerDirectory(t *testing.T) {
 		owners, err = s.OwnedUsers(ctx, dir)
 		require.NoError(t, err)
 		require.Equal(t, map[string]store.Owner{"u-9": {IntegrationID: "globex", EmployeeID: "G9"}}, owners)
+	})
+}
+
+func TestInvitesAreClaimedOnceAndCounted(t *testing.T) {
+	each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		inv := store.Invitation{IntegrationID: "acme", EmployeeID: "E1", SyncID: "s1", TargetID: "u1"}
+		ok, err := s.ClaimInvite(ctx, inv)
+		require.NoError(t, err)
+		require.True(t, ok)
+		inv.SyncID = "s2"
+		ok, err = s.ClaimInvite(ctx, inv)
+		require.NoError(t, err)
+		require.False(t, ok, "one invitation per user, ever")
+		for _, id := range []string{"E2", "E3"} {
+			ok, err = s.ClaimInvite(ctx, store.Invitation{IntegrationID: "acme", EmployeeID: id, SyncID: "s1"})
+			require.NoError(t, err)
+			require.True(t, ok)
+		}
+		ok, err = s.ClaimInvite(ctx, store.Invitation{IntegrationID: "other", EmployeeID: "E1", SyncID: "s1"})
+		require.NoError(t, err)
+		require.True(t, ok, "invitations are per integration")
+		require.NoError(t, s.FinishInvite(ctx, "acme", "E1", store.InviteSent, ""))
+		require.NoError(t, s.FinishInvite(ctx, "acme", "E2", store.InviteFailed, "550 no such user"))
+		require.ErrorIs(t, s.FinishInvite(ctx, "acme", "E9", store.InviteSent, ""), store.ErrNotFound)
+
+		c, err := s.RunInvites(ctx, "acme", "s1")
+		require.NoError(t, err)
+		require.Equal(t, store.InviteCounts{Sent: 1, Failed: 1, Unconfirmed: 1, Failures: []store.InviteFailure{
+			{EmployeeID: "E2", Status: store.InviteFailed, Error: "550 no such user"},
+			{EmployeeID: "E3", Status: store.InvitePending}}}, c)
+
+		purged, err := s.Purge(ctx, "acme")
+		require.NoError(t, err)
+		require.Equal(t, int64(3), purged.Invites)
+	})
+}
+
+func TestSucceededBeforeLooksAtAppliedReportsOnly(t *testing.T) {
+	each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		first := func(syncID string) bool {
+			before, err := s.SucceededBefore(ctx, "acme", syncID)
+			require.NoError(t, err)
+			return !before
+		}
+		require.True(t, first("s1"))
+		for _, r := range []store.Report{{ID: "s1", Outcome: "failed"}, {ID: "s2", Outcome: "rejected"}} {
+			r.IntegrationID, r.SyncID = "acme", r.ID
+			require.NoError(t, s.SaveReport(ctx, r))
+		}
+		require.True(t, first("s3"))
+		require.NoError(t, s.SaveReport(ctx, store.Report{ID: "s3", IntegrationID: "acme", SyncID: "s3", Outcome: "applied"}))
+		require.True(t, first("s3"), "a run's own report does not count")
+		require.False(t, first("s4"))
 	})
 }
