@@ -11,6 +11,8 @@ import (
 	"github.com/hrsync/hrsync/connectors"
 	"github.com/hrsync/hrsync/integration"
 	"github.com/hrsync/hrsync/notify"
+	"github.com/hrsync/hrsync/roster"
+	"github.com/hrsync/hrsync/store"
 )
 
 // NotifyInput names the blocked plan to tell the administrators about.
@@ -53,15 +55,39 @@ func (a *Activities) notify(ctx context.Context, in NotifyInput) (NotifyResult, 
 	for _, b := range plan.Blocks {
 		notice.Blocks = append(notice.Blocks, notify.Block{Code: b.Code, Message: b.Message})
 	}
-	for _, h := range plan.Holds {
-		held := notify.Held{EmployeeID: h.EmployeeID, Code: h.Code}
-		for _, c := range h.Changes {
-			held.Changes = append(held.Changes, notify.FieldChange{Field: string(c.Field), Old: c.Old, New: c.New,
-				Digest: c.Digest})
-		}
-		notice.Held = append(notice.Held, held)
+	if notice.Held, notice.HeldTotal, err = a.heldOf(ctx, plan); err != nil {
+		return NotifyResult{}, err
 	}
 	return a.send(ctx, in.Config, notice)
+}
+
+// heldOf lists the employees plan keeps waiting for the notice: ids,
+// codes and reasons, with what changed for those held for review. A block
+// that holds no one by name lists the employees its operations concern.
+func (a *Activities) heldOf(ctx context.Context, plan store.Plan) ([]notify.Held, int, error) {
+	changes, err := a.Store.PlanChanges(ctx, plan.ID)
+	if err != nil {
+		return nil, 0, err
+	}
+	list := make([]roster.Change, len(changes))
+	for i, c := range changes {
+		list[i] = c.Change
+	}
+	listed, total := heldEmployees(plan.Blocks, plan.Holds, list)
+	byID := make(map[string]roster.Hold, len(plan.Holds))
+	for _, h := range plan.Holds {
+		byID[h.EmployeeID] = h
+	}
+	held := make([]notify.Held, 0, len(listed))
+	for _, e := range listed {
+		h := notify.Held{EmployeeID: e.EmployeeID, Code: e.Code, Reason: e.Reason}
+		for _, c := range byID[e.EmployeeID].Changes {
+			h.Changes = append(h.Changes, notify.FieldChange{Field: string(c.Field), Old: c.Old, New: c.New,
+				Digest: c.Digest})
+		}
+		held = append(held, h)
+	}
+	return held, total, nil
 }
 
 // send delivers notice by the integration's channels; an email with no

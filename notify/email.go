@@ -298,10 +298,11 @@ func emailBody(notice Notice) string {
 
 	if len(notice.Held) > 0 {
 		line("")
-		line("Held for review (%d):", len(notice.Held))
+		total := max(notice.HeldTotal, len(notice.Held))
+		line("Held for review (%d):", total)
 		for i, h := range notice.Held {
 			if i == maxHeldInEmail {
-				line("  ... and %d more", len(notice.Held)-maxHeldInEmail)
+				line("  ... and %d more", total-maxHeldInEmail)
 				break
 			}
 			fields := make([]string, 0, len(h.Changes))
@@ -310,6 +311,8 @@ func emailBody(notice Notice) string {
 			}
 			if len(fields) > 0 {
 				line("  - %s (%s): %s changed", oneLine(h.EmployeeID), oneLine(h.Code), strings.Join(fields, ", "))
+			} else if h.Reason != "" {
+				line("  - %s (%s): %s", oneLine(h.EmployeeID), oneLine(h.Code), oneLine(h.Reason))
 			} else {
 				line("  - %s (%s)", oneLine(h.EmployeeID), oneLine(h.Code))
 			}

@@ -52,8 +52,12 @@ type Notice struct {
 	// Planned counts the planned operations by name ("create", "update",
 	// "deactivate", ...).
 	Planned map[string]int `json:"planned,omitempty"`
-	// Held are the employees held for review.
-	Held []Held `json:"held,omitempty"`
+	// Held are the employees the blocked sync keeps waiting: those held
+	// for review or held back by the rules and, for a block that holds no
+	// one by name (a mass deactivation), those its operations concern — at
+	// most the first 100 of HeldTotal.
+	Held      []Held `json:"held,omitempty"`
+	HeldTotal int    `json:"heldTotal,omitempty"`
 	// ApproveHint is the command that approves the run, e.g.
 	// "go run ./starter approve demo".
 	ApproveHint string `json:"approveHint,omitempty"`
@@ -72,10 +76,13 @@ type Block struct {
 	Message string `json:"message"`
 }
 
-// Held is one employee held back for review, named by HRIS id.
+// Held is one employee a blocked sync keeps waiting, named by HRIS id; Code
+// and Reason say why ("identity_change", "name, email changed";
+// "mass_deactivation"), never with personal data.
 type Held struct {
 	EmployeeID string        `json:"employeeId"`
 	Code       string        `json:"code"`
+	Reason     string        `json:"reason,omitempty"`
 	Changes    []FieldChange `json:"changes,omitempty"`
 }
 
