@@ -452,6 +452,8 @@ func (s *syncImpl) awaitDecision(ctx workflow.Context, plan activities.PlanResul
 		}
 	}
 	s.logger.Info("Sync blocked; waiting for approval", "PlanId", plan.PlanID, "Blocks", len(plan.Blocks))
+	details := awaitingDetails(s.in, plan)
+	workflow.SetCurrentDetails(ctx, details)
 
 	approveCh := workflow.GetSignalChannel(ctx, SignalApprove)
 	rejectCh := workflow.GetSignalChannel(ctx, SignalReject)
@@ -461,6 +463,10 @@ func (s *syncImpl) awaitDecision(ctx workflow.Context, plan activities.PlanResul
 		sel.AddReceive(approveCh, func(c workflow.ReceiveChannel, _ bool) {
 			var ap Approval
 			c.Receive(ctx, &ap)
+			if refused := refuseUnnamed(ctx, s.logger, SignalApprove, ap.By); refused != "" {
+				workflow.SetCurrentDetails(ctx, details+"\n\n"+refused)
+				return
+			}
 			if ap.PlanID != "" && ap.PlanID != plan.PlanID {
 				s.logger.Warn("Approval names another plan; ignored", "PlanId", ap.PlanID)
 				return
@@ -470,6 +476,10 @@ func (s *syncImpl) awaitDecision(ctx workflow.Context, plan activities.PlanResul
 		sel.AddReceive(rejectCh, func(c workflow.ReceiveChannel, _ bool) {
 			var rj Rejection
 			c.Receive(ctx, &rj)
+			if refused := refuseUnnamed(ctx, s.logger, SignalReject, rj.By); refused != "" {
+				workflow.SetCurrentDetails(ctx, details+"\n\n"+refused)
+				return
+			}
 			decided, s.summary.RejectedBy = true, rj.By
 		})
 		sel.AddReceive(ctx.Done(), func(workflow.ReceiveChannel, bool) { decided = true })
@@ -492,7 +502,8 @@ func (s *syncImpl) setStatus(ctx workflow.Context, status string) {
 	details := fmt.Sprintf("**%s** · integration %s · run %d (%s)", status, s.in.IntegrationID, s.in.Number, s.in.Trigger)
 	switch status {
 	case StatusAwaitingApproval:
-		details += fmt.Sprintf(" · send signal `%s` or `%s` to integration/%s", SignalApprove, SignalReject, s.in.IntegrationID)
+		details += fmt.Sprintf(" · send update `%s` or `%s` with {\"by\": \"your name\"} to integration/%s",
+			UpdateApprove, UpdateReject, s.in.IntegrationID)
 	case StatusFetching, StatusPlanning, StatusApplying:
 		p := s.in.Config.Outage.WithDefaults()
 		details += fmt.Sprintf(" · a step that fails is retried, waiting up to %s between tries, for %s: "+
