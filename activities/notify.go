@@ -107,9 +107,9 @@ func (a *Activities) send(ctx context.Context, c integration.Config, notice noti
 	return NotifyResult{Emailed: res.Emailed, Webhook: res.Webhook}, err
 }
 
-// IncidentInput says what an outage did to a sync or an integration:
-// Event is notify.EventDelayed or notify.EventQuarantined, and Message the
-// one sentence the administrators read.
+// IncidentInput says what happened to a sync or an integration: Event is
+// notify.EventDelayed, notify.EventQuarantined or notify.EventFailed, and
+// Message the one sentence the administrators read.
 type IncidentInput struct {
 	IntegrationID  string
 	SyncWorkflowID string
@@ -131,8 +131,8 @@ type Retries interface {
 const retriesTimeout = 10 * time.Second
 
 // NotifyIncident tells the integration's administrators, by email and/or
-// webhook, that a sync is delayed by an outage or that an outage made the
-// integration quarantine itself. A delayed sync's notice says, when
+// webhook, that a sync is delayed by an outage, that it failed, or that an
+// outage made the integration quarantine itself. A delayed sync's notice says, when
 // Temporal shows it, what its failing step waits for. The notice carries
 // ids and one sentence, never personal data.
 func (a *Activities) NotifyIncident(ctx context.Context, in IncidentInput) (NotifyResult, error) {
@@ -144,6 +144,7 @@ func (a *Activities) NotifyIncident(ctx context.Context, in IncidentInput) (Noti
 		notice.Retrying = a.retrying(ctx, in.SyncWorkflowID)
 	case notify.EventQuarantined:
 		notice.ResumeHint = "go run ./starter resume " + in.IntegrationID
+	case notify.EventFailed:
 	default:
 		return NotifyResult{}, classify(connectors.Permanent(fmt.Errorf("notify: %q is not an incident event", in.Event)))
 	}

@@ -241,6 +241,8 @@ func subject(notice Notice) string {
 		return "[hrsync] " + oneLine(notice.IntegrationID) + ": sync delayed"
 	case EventQuarantined:
 		return "[hrsync] " + oneLine(notice.IntegrationID) + ": integration quarantined, scheduled syncs paused"
+	case EventFailed:
+		return "[hrsync] " + oneLine(notice.IntegrationID) + ": sync failed"
 	}
 	s := "[hrsync] " + oneLine(notice.IntegrationID) + ": sync awaits approval"
 	switch len(notice.Blocks) {
@@ -346,9 +348,12 @@ func incidentBody(notice Notice) string {
 	if n := oneLine(notice.IntegrationName); n != "" && n != id {
 		name = id + " (" + n + ")"
 	}
-	if notice.Event == EventQuarantined {
+	switch notice.Event {
+	case EventQuarantined:
 		line("Integration %s is quarantined: a sync gave up after the outage limit, and scheduled syncs are paused until an administrator resumes it.", name)
-	} else {
+	case EventFailed:
+		line("A sync of integration %s failed; what it applied before it stopped is in its report.", name)
+	default:
 		line("A sync of integration %s is taking longer than it should; it keeps retrying.", name)
 	}
 	line("")

@@ -28,7 +28,7 @@ import (
 // (the default Event), is delayed, or that the integration is quarantined.
 type Notice struct {
 	// Event is what happened: EventAwaitingApproval (also when empty),
-	// EventDelayed or EventQuarantined. The webhook sends it as its event.
+	// EventDelayed, EventQuarantined or EventFailed. The webhook sends it as its event.
 	Event string `json:"event,omitempty"`
 	// Message says in one sentence what happened to a delayed sync or a
 	// quarantined integration; unused while a sync awaits approval.
@@ -183,6 +183,11 @@ const (
 	// outage policy's giveUpAfter: scheduled syncs are paused until an
 	// administrator resumes it.
 	EventQuarantined = "integration.quarantined"
+	// EventFailed is a sync that failed (other than by giving up after
+	// the outage limit, which EventQuarantined tells): it changed what its
+	// report says and the next run tries again, or the account needs
+	// connecting again.
+	EventFailed = "sync.failed"
 )
 
 // event is the notice's event, EventAwaitingApproval when unset.
@@ -196,7 +201,7 @@ func (n Notice) event() string {
 // incident reports whether the notice is about an outage (a delayed sync or
 // a quarantined integration) rather than a plan awaiting approval.
 func (n Notice) incident() bool {
-	return n.Event == EventDelayed || n.Event == EventQuarantined
+	return n.Event == EventDelayed || n.Event == EventQuarantined || n.Event == EventFailed
 }
 
 // Send delivers notice by every channel cfg configures: email, then

@@ -107,7 +107,7 @@ func NewPayload(notice Notice, includePII bool) Payload {
 // quarantined integration. It carries ids and one sentence, no personal
 // data. Every field is always present; those that do not apply are "".
 type IncidentPayload struct {
-	// Event is EventDelayed or EventQuarantined.
+	// Event is EventDelayed, EventQuarantined or EventFailed.
 	Event           string `json:"event"`
 	IntegrationID   string `json:"integrationId"`
 	IntegrationName string `json:"integrationName"`

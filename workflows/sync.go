@@ -103,6 +103,7 @@ func (s *syncImpl) run(ctx workflow.Context) (SyncSummary, error) {
 	if status == StatusCancelled {
 		return s.summary, err
 	}
+	s.notifyFailed(ctx, status)
 	// The run's failure is its one sentence, with the summary — counts of
 	// what it applied included — as details for the integration to keep.
 	return s.summary, temporal.NewNonRetryableApplicationError(s.summary.Error, ErrTypeSyncFailed, nil, s.summary)
