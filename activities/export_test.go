@@ -33,3 +33,6 @@ func WatchHeartbeats(t testing.TB, beat func(ApplyProgress)) {
 
 // Classify is the failure Temporal records for an activity's error.
 var Classify = classify
+
+// HeldEmployees lists who a plan keeps waiting, and how many in all.
+var HeldEmployees = heldEmployees

@@ -149,3 +149,20 @@ func TestNotifyIncidentRefusesAnotherEvent(t *testing.T) {
 	require.Equal(t, activities.ErrTypePermanent, appErr.Type())
 	require.True(t, appErr.NonRetryable())
 }
+
+func TestNotifyIncidentFailedSendsTheRunsSentence(t *testing.T) {
+	url, received := incidentHook(t)
+	r := &retries{line: "directory unreachable"}
+
+	res, err := notifyIncident(t, r, activities.IncidentInput{IntegrationID: integrationID,
+		SyncWorkflowID: "integration/acme/sync/7", Event: notify.EventFailed,
+		Message: "Apply failed: 400 bad request; the next scheduled run tries again.", Config: incidentConfig(url)})
+
+	require.NoError(t, err)
+	require.Equal(t, http.StatusOK, res.Webhook)
+	require.Empty(t, r.asked, "a failed run retries nothing")
+	p := received()
+	require.Equal(t, notify.EventFailed, p.Event)
+	require.Equal(t, "Apply failed: 400 bad request; the next scheduled run tries again.", p.Message)
+	require.Empty(t, p.Retrying)
+}

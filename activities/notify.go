@@ -11,6 +11,8 @@ import (
 	"github.com/hrsync/hrsync/connectors"
 	"github.com/hrsync/hrsync/integration"
 	"github.com/hrsync/hrsync/notify"
+	"github.com/hrsync/hrsync/roster"
+	"github.com/hrsync/hrsync/store"
 )
 
 // NotifyInput names the blocked plan to tell the administrators about.
@@ -53,15 +55,39 @@ func (a *Activities) notify(ctx context.Context, in NotifyInput) (NotifyResult, 
 	for _, b := range plan.Blocks {
 		notice.Blocks = append(notice.Blocks, notify.Block{Code: b.Code, Message: b.Message})
 	}
-	for _, h := range plan.Holds {
-		held := notify.Held{EmployeeID: h.EmployeeID, Code: h.Code}
-		for _, c := range h.Changes {
-			held.Changes = append(held.Changes, notify.FieldChange{Field: string(c.Field), Old: c.Old, New: c.New,
-				Digest: c.Digest})
-		}
-		notice.Held = append(notice.Held, held)
+	if notice.Held, notice.HeldTotal, err = a.heldOf(ctx, plan); err != nil {
+		return NotifyResult{}, err
 	}
 	return a.send(ctx, in.Config, notice)
+}
+
+// heldOf lists the employees plan keeps waiting for the notice: ids,
+// codes and reasons, with what changed for those held for review. A block
+// that holds no one by name lists the employees its operations concern.
+func (a *Activities) heldOf(ctx context.Context, plan store.Plan) ([]notify.Held, int, error) {
+	changes, err := a.Store.PlanChanges(ctx, plan.ID)
+	if err != nil {
+		return nil, 0, err
+	}
+	list := make([]roster.Change, len(changes))
+	for i, c := range changes {
+		list[i] = c.Change
+	}
+	listed, total := heldEmployees(plan.Blocks, plan.Holds, list)
+	byID := make(map[string]roster.Hold, len(plan.Holds))
+	for _, h := range plan.Holds {
+		byID[h.EmployeeID] = h
+	}
+	held := make([]notify.Held, 0, len(listed))
+	for _, e := range listed {
+		h := notify.Held{EmployeeID: e.EmployeeID, Code: e.Code, Reason: e.Reason}
+		for _, c := range byID[e.EmployeeID].Changes {
+			h.Changes = append(h.Changes, notify.FieldChange{Field: string(c.Field), Old: c.Old, New: c.New,
+				Digest: c.Digest})
+		}
+		held = append(held, h)
+	}
+	return held, total, nil
 }
 
 // send delivers notice by the integration's channels; an email with no
@@ -81,9 +107,9 @@ func (a *Activities) send(ctx context.Context, c integration.Config, notice noti
 	return NotifyResult{Emailed: res.Emailed, Webhook: res.Webhook}, err
 }
 
-// IncidentInput says what an outage did to a sync or an integration:
-// Event is notify.EventDelayed or notify.EventQuarantined, and Message the
-// one sentence the administrators read.
+// IncidentInput says what happened to a sync or an integration: Event is
+// notify.EventDelayed, notify.EventQuarantined or notify.EventFailed, and
+// Message the one sentence the administrators read.
 type IncidentInput struct {
 	IntegrationID  string
 	SyncWorkflowID string
@@ -105,8 +131,8 @@ type Retries interface {
 const retriesTimeout = 10 * time.Second
 
 // NotifyIncident tells the integration's administrators, by email and/or
-// webhook, that a sync is delayed by an outage or that an outage made the
-// integration quarantine itself. A delayed sync's notice says, when
+// webhook, that a sync is delayed by an outage, that it failed, or that an
+// outage made the integration quarantine itself. A delayed sync's notice says, when
 // Temporal shows it, what its failing step waits for. The notice carries
 // ids and one sentence, never personal data.
 func (a *Activities) NotifyIncident(ctx context.Context, in IncidentInput) (NotifyResult, error) {
@@ -118,6 +144,7 @@ func (a *Activities) NotifyIncident(ctx context.Context, in IncidentInput) (Noti
 		notice.Retrying = a.retrying(ctx, in.SyncWorkflowID)
 	case notify.EventQuarantined:
 		notice.ResumeHint = "go run ./starter resume " + in.IntegrationID
+	case notify.EventFailed:
 	default:
 		return NotifyResult{}, classify(connectors.Permanent(fmt.Errorf("notify: %q is not an incident event", in.Event)))
 	}

@@ -47,6 +47,10 @@ type PlanResult struct {
 	NotManaged int `json:",omitempty"`
 	// Warnings are said once per run: fields the directory cannot store.
 	Warnings []string `json:",omitempty"`
+	// HeldEmployees are who the plan keeps waiting, by id and reason (see
+	// heldEmployees), at most MaxHeldListed of HeldTotal.
+	HeldEmployees []HeldEmployee `json:",omitempty"`
+	HeldTotal     int            `json:",omitempty"`
 }
 
 // Plan turns the staged snapshot into a plan: it maps and validates every
@@ -152,11 +156,15 @@ func (a *Activities) plan(ctx context.Context, in PlanInput) (PlanResult, error)
 	activity.GetLogger(ctx).Info("Plan made", append([]any{"integrationId", in.IntegrationID, "planId", planID,
 		"records", sourceCount, "directoryUsers", len(directory), "notManaged", diff.NotManaged,
 		"changes", len(diff.Changes), "warnings", len(warnings)}, steps.fields...)...)
-	return PlanResult{
+	res := PlanResult{
 		PlanID: plan.ID, Counts: plan.Counts, Problems: len(problems), Held: len(prep.held) + len(holds),
 		Blocks: blocks, DirectoryUsers: len(directory), NextExitDate: diff.NextExitDate, Digest: digest,
 		NotManaged: diff.NotManaged, Warnings: warnings,
-	}, nil
+	}
+	if len(blocks) > 0 {
+		res.HeldEmployees, res.HeldTotal = heldEmployees(blocks, holds, diff.Changes)
+	}
+	return res, nil
 }
 
 // prepared is a snapshot under the rules: normalised employees, who is held

@@ -252,6 +252,8 @@ func subject(notice Notice) string {
 		return "[hrsync] " + oneLine(notice.IntegrationID) + ": sync delayed"
 	case EventQuarantined:
 		return "[hrsync] " + oneLine(notice.IntegrationID) + ": integration quarantined, scheduled syncs paused"
+	case EventFailed:
+		return "[hrsync] " + oneLine(notice.IntegrationID) + ": sync failed"
 	}
 	s := "[hrsync] " + oneLine(notice.IntegrationID) + ": sync awaits approval"
 	switch len(notice.Blocks) {
@@ -309,10 +311,11 @@ func emailBody(notice Notice) string {
 
 	if len(notice.Held) > 0 {
 		line("")
-		line("Held for review (%d):", len(notice.Held))
+		total := max(notice.HeldTotal, len(notice.Held))
+		line("Held for review (%d):", total)
 		for i, h := range notice.Held {
 			if i == maxHeldInEmail {
-				line("  ... and %d more", len(notice.Held)-maxHeldInEmail)
+				line("  ... and %d more", total-maxHeldInEmail)
 				break
 			}
 			fields := make([]string, 0, len(h.Changes))
@@ -321,6 +324,8 @@ func emailBody(notice Notice) string {
 			}
 			if len(fields) > 0 {
 				line("  - %s (%s): %s changed", oneLine(h.EmployeeID), oneLine(h.Code), strings.Join(fields, ", "))
+			} else if h.Reason != "" {
+				line("  - %s (%s): %s", oneLine(h.EmployeeID), oneLine(h.Code), oneLine(h.Reason))
 			} else {
 				line("  - %s (%s)", oneLine(h.EmployeeID), oneLine(h.Code))
 			}
@@ -354,9 +359,12 @@ func incidentBody(notice Notice) string {
 	if n := oneLine(notice.IntegrationName); n != "" && n != id {
 		name = id + " (" + n + ")"
 	}
-	if notice.Event == EventQuarantined {
+	switch notice.Event {
+	case EventQuarantined:
 		line("Integration %s is quarantined: a sync gave up after the outage limit, and scheduled syncs are paused until an administrator resumes it.", name)
-	} else {
+	case EventFailed:
+		line("A sync of integration %s failed; what it applied before it stopped is in its report.", name)
+	default:
 		line("A sync of integration %s is taking longer than it should; it keeps retrying.", name)
 	}
 	line("")

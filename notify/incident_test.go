@@ -191,3 +191,17 @@ func TestAwaitingApprovalNamedExplicitlyIsUnchanged(t *testing.T) {
 	require.Equal(t, "plan-7f3a", p.PlanID)
 	require.Equal(t, notify.EventAwaitingApproval, h.received()[0].header.Get("X-Hrsync-Event"))
 }
+
+func TestFailedSyncNotice(t *testing.T) {
+	notice := notify.Notice{Event: notify.EventFailed, IntegrationID: "acme", SyncWorkflowID: "integration/acme/sync/7",
+		Message: "Fetch failed: 401 unauthorized; reconnect the account (starter connect), then sync.",
+		Time:    time.Date(2026, 3, 15, 2, 0, 0, 0, time.UTC)}
+	subject, body := emailText(t, notice)
+	require.Equal(t, "[hrsync] acme: sync failed", subject)
+	require.Contains(t, body, "A sync of integration acme failed")
+	require.Contains(t, body, notice.Message)
+	require.Contains(t, body, "To see status:")
+	p := notify.NewIncidentPayload(notice)
+	require.Equal(t, "sync.failed", p.Event)
+	require.Equal(t, notice.Message, p.Message)
+}

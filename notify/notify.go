@@ -28,7 +28,7 @@ import (
 // (the default Event), is delayed, or that the integration is quarantined.
 type Notice struct {
 	// Event is what happened: EventAwaitingApproval (also when empty),
-	// EventDelayed or EventQuarantined. The webhook sends it as its event.
+	// EventDelayed, EventQuarantined or EventFailed. The webhook sends it as its event.
 	Event string `json:"event,omitempty"`
 	// Message says in one sentence what happened to a delayed sync or a
 	// quarantined integration; unused while a sync awaits approval.
@@ -52,8 +52,12 @@ type Notice struct {
 	// Planned counts the planned operations by name ("create", "update",
 	// "deactivate", ...).
 	Planned map[string]int `json:"planned,omitempty"`
-	// Held are the employees held for review.
-	Held []Held `json:"held,omitempty"`
+	// Held are the employees the blocked sync keeps waiting: those held
+	// for review or held back by the rules and, for a block that holds no
+	// one by name (a mass deactivation), those its operations concern — at
+	// most the first 100 of HeldTotal.
+	Held      []Held `json:"held,omitempty"`
+	HeldTotal int    `json:"heldTotal,omitempty"`
 	// ApproveHint is the command that approves the run, e.g.
 	// "go run ./starter approve demo".
 	ApproveHint string `json:"approveHint,omitempty"`
@@ -72,10 +76,13 @@ type Block struct {
 	Message string `json:"message"`
 }
 
-// Held is one employee held back for review, named by HRIS id.
+// Held is one employee a blocked sync keeps waiting, named by HRIS id; Code
+// and Reason say why ("identity_change", "name, email changed";
+// "mass_deactivation"), never with personal data.
 type Held struct {
 	EmployeeID string        `json:"employeeId"`
 	Code       string        `json:"code"`
+	Reason     string        `json:"reason,omitempty"`
 	Changes    []FieldChange `json:"changes,omitempty"`
 }
 
@@ -176,6 +183,11 @@ const (
 	// outage policy's giveUpAfter: scheduled syncs are paused until an
 	// administrator resumes it.
 	EventQuarantined = "integration.quarantined"
+	// EventFailed is a sync that failed (other than by giving up after
+	// the outage limit, which EventQuarantined tells): it changed what its
+	// report says and the next run tries again, or the account needs
+	// connecting again.
+	EventFailed = "sync.failed"
 )
 
 // event is the notice's event, EventAwaitingApproval when unset.
@@ -189,7 +201,7 @@ func (n Notice) event() string {
 // incident reports whether the notice is about an outage (a delayed sync or
 // a quarantined integration) rather than a plan awaiting approval.
 func (n Notice) incident() bool {
-	return n.Event == EventDelayed || n.Event == EventQuarantined
+	return n.Event == EventDelayed || n.Event == EventQuarantined || n.Event == EventFailed
 }
 
 // Send delivers notice by every channel cfg configures: email, then

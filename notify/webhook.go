@@ -49,6 +49,9 @@ type Payload struct {
 	Blocks  []Block        `json:"blocks"`
 	Planned map[string]int `json:"planned"`
 	Held    []PayloadHeld  `json:"held"`
+	// HeldTotal is how many employees the sync keeps waiting; Held lists
+	// at most the first 100.
+	HeldTotal int `json:"heldTotal"`
 	// IncludesPII says whether Held's Old and New values are the real ones;
 	// without it they are all "".
 	IncludesPII bool      `json:"includesPII"`
@@ -62,6 +65,7 @@ type Payload struct {
 type PayloadHeld struct {
 	EmployeeID string        `json:"employeeId"`
 	Code       string        `json:"code"`
+	Reason     string        `json:"reason"`
 	Changes    []FieldChange `json:"changes"`
 }
 
@@ -77,6 +81,7 @@ func NewPayload(notice Notice, includePII bool) Payload {
 		Blocks:          append([]Block{}, notice.Blocks...),
 		Planned:         map[string]int{},
 		Held:            make([]PayloadHeld, 0, len(notice.Held)),
+		HeldTotal:       max(notice.HeldTotal, len(notice.Held)),
 		IncludesPII:     includePII,
 		ApproveHint:     notice.ApproveHint,
 		UIURL:           notice.UIURL,
@@ -86,7 +91,7 @@ func NewPayload(notice Notice, includePII bool) Payload {
 		p.Planned[op] = count
 	}
 	for _, h := range notice.Held {
-		ph := PayloadHeld{EmployeeID: h.EmployeeID, Code: h.Code, Changes: make([]FieldChange, 0, len(h.Changes))}
+		ph := PayloadHeld{EmployeeID: h.EmployeeID, Code: h.Code, Reason: h.Reason, Changes: make([]FieldChange, 0, len(h.Changes))}
 		for _, c := range h.Changes {
 			if !includePII {
 				c.Old, c.New = "", ""
@@ -102,7 +107,7 @@ func NewPayload(notice Notice, includePII bool) Payload {
 // quarantined integration. It carries ids and one sentence, no personal
 // data. Every field is always present; those that do not apply are "".
 type IncidentPayload struct {
-	// Event is EventDelayed or EventQuarantined.
+	// Event is EventDelayed, EventQuarantined or EventFailed.
 	Event           string `json:"event"`
 	IntegrationID   string `json:"integrationId"`
 	IntegrationName string `json:"integrationName"`

@@ -44,7 +44,7 @@ func TestWebhookBody(t *testing.T) {
 
 	var body map[string]any
 	require.NoError(t, json.Unmarshal(r.body, &body))
-	require.Equal(t, []string{"approveHint", "blocks", "event", "held", "includesPII", "integrationId",
+	require.Equal(t, []string{"approveHint", "blocks", "event", "held", "heldTotal", "includesPII", "integrationId",
 		"integrationName", "planId", "planned", "syncWorkflowId", "time", "uiUrl"}, slices.Sorted(maps.Keys(body)))
 	require.JSONEq(t, `{
 		"event": "sync.awaiting_approval",
@@ -58,14 +58,15 @@ func TestWebhookBody(t *testing.T) {
 		],
 		"planned": {"create": 3, "update": 12, "deactivate": 30},
 		"held": [
-			{"employeeId": "E1001", "code": "identity_change", "changes": [
+			{"employeeId": "E1001", "code": "identity_change", "reason": "", "changes": [
 				{"field": "lastName", "old": "", "new": ""},
 				{"field": "email", "old": "", "new": ""}
 			]},
-			{"employeeId": "E1002", "code": "identity_change", "changes": [
+			{"employeeId": "E1002", "code": "identity_change", "reason": "", "changes": [
 				{"field": "dateOfBirth", "old": "", "new": ""}
 			]}
 		],
+		"heldTotal": 2,
 		"includesPII": false,
 		"approveHint": "go run ./starter approve acme",
 		"uiUrl": "http://localhost:8233/namespaces/default/workflows/sync%2Facme",

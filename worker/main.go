@@ -19,6 +19,7 @@ import (
 	"github.com/spf13/cobra"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/converter"
+	"go.temporal.io/sdk/interceptor"
 	"go.temporal.io/sdk/worker"
 	"go.uber.org/zap"
 	_ "time/tzdata" // schedules resolve time zones the same way on every machine
@@ -279,6 +280,9 @@ func startWorker(ctx context.Context, cfg Config, logger *zap.Logger) (*running,
 		// send them every few seconds rather than at the SDK's default of
 		// most of the heartbeat timeout.
 		MaxHeartbeatThrottleInterval: 2 * time.Second,
+		// Keeps the runs' internal notices to their integration out of the
+		// Web UI's Send Signal dialog.
+		Interceptors: []interceptor.WorkerInterceptor{&workflows.Interceptor{}},
 	})
 	op := operator.New(c, dc)
 	workflows.Register(w, &activities.Activities{Store: st, Connectors: connectors, Notifier: notifier,

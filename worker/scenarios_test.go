@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+	sdkpb "go.temporal.io/api/sdk/v1"
 
 	"github.com/hrsync/hrsync/integration"
 	"github.com/hrsync/hrsync/roster"
@@ -106,6 +107,17 @@ func (s *scenario) blockedSync() (string, workflows.BlockedSync) {
 		return cur != nil && cur.Blocked != nil
 	})
 	return res.WorkflowID, *s.status(s.t).Current.Blocked
+}
+
+// metadata is what the Web UI renders of workflow id: its handlers and
+// current details, from the SDK's __temporal_workflow_metadata query.
+func (s *scenario) metadata(id string) *sdkpb.WorkflowMetadata {
+	s.t.Helper()
+	v, err := s.c.QueryWorkflow(context.Background(), id, "", "__temporal_workflow_metadata")
+	require.NoError(s.t, err)
+	var md sdkpb.WorkflowMetadata
+	require.NoError(s.t, v.Get(&md))
+	return &md
 }
 
 // wait waits for sync id and returns its summary.
@@ -206,6 +218,20 @@ func TestScenarioPrivacyBlock(t *testing.T) {
 			{Field: roster.FieldDateOfBirth, Old: before.DateOfBirth.String(), New: "1988-02-29"},
 		}}}, plan.Holds)
 	require.Equal(t, before, s.user("E0004").Employee, "nothing of a blocked run is applied")
+
+	// What the Web UI renders of the waiting run, through the API it reads:
+	// whom it holds, by id and reason, never the values; and of the
+	// integration, only approve and reject to send.
+	md := s.metadata(id)
+	require.Contains(t, md.GetCurrentDetails(), "E0004: identity_change, name, date of birth changed")
+	require.Contains(t, md.GetCurrentDetails(), "1 employees held")
+	require.NotContains(t, md.GetCurrentDetails(), "Okafor")
+	require.NotContains(t, md.GetCurrentDetails(), before.LastName)
+	var signals []string
+	for _, d := range s.metadata(workflows.IntegrationWorkflowID(DemoIntegrationID)).GetDefinition().GetSignalDefinitions() {
+		signals = append(signals, d.GetName())
+	}
+	require.Equal(t, []string{workflows.SignalApprove, workflows.SignalReject}, signals)
 	require.NotEqual(t, "Legal", s.user("E0005").Employee.Department)
 
 	// Approved, exactly the reviewed plan is applied.

@@ -3,6 +3,7 @@ package workflows
 import (
 	"errors"
 	"fmt"
+	"strings"
 
 	"go.temporal.io/sdk/workflow"
 
@@ -29,6 +30,8 @@ func (w *integrationImpl) registerHandlers(ctx workflow.Context) error {
 		{UpdateResume, "Resume scheduled syncs, and lift a quarantine", w.resume, w.validateResume},
 		{UpdateConfig, "Replace the integration's configuration", w.updateConfig, w.validateConfig},
 		{UpdateRemove, "End the integration and purge its stored data", w.remove, w.validateRemove},
+		{UpdateApprove, `Let the sync that waits go ahead: {"by": "your name"}, optionally "planId"`, w.approve, w.validateApprove},
+		{UpdateReject, `Discard the sync that waits: {"by": "your name", "reason": "why"}`, w.reject, w.validateReject},
 	}
 	for _, u := range updates {
 		if err := workflow.SetUpdateHandlerWithOptions(ctx, u.name, u.handler, workflow.UpdateHandlerOptions{
@@ -150,4 +153,54 @@ func (w *integrationImpl) remove(ctx workflow.Context, req RemoveRequest) (Remov
 	w.purged = res.Purged
 	w.removed = true
 	return RemoveResult{Purged: res.Purged, KeptCredentials: res.Kept}, nil
+}
+
+// validateDecision refuses a decision that names no one, or that has no run
+// to apply to.
+func (w *integrationImpl) validateDecision(by string) error {
+	switch {
+	case w.removing:
+		return errRemoved
+	case strings.TrimSpace(by) == "":
+		return errUnnamed
+	case w.current == nil || w.current.info.Blocked == nil:
+		return errors.New("no sync is awaiting approval")
+	}
+	return nil
+}
+
+func (w *integrationImpl) validateApprove(ap Approval) error {
+	if err := w.validateDecision(ap.By); err != nil {
+		return err
+	}
+	if b := w.current.info.Blocked; ap.PlanID != "" && ap.PlanID != b.PlanID {
+		return fmt.Errorf("plan %s is not the one waiting (%s)", ap.PlanID, b.PlanID)
+	}
+	return nil
+}
+
+func (w *integrationImpl) validateReject(rj Rejection) error { return w.validateDecision(rj.By) }
+
+// approve lets the waiting run go ahead and returns what it was waiting with.
+func (w *integrationImpl) approve(ctx workflow.Context, ap Approval) (BlockedSync, error) {
+	w.logger.Info("Approval received", "By", ap.By)
+	return w.decide(ctx, SignalApprove, ap)
+}
+
+// reject discards the waiting run and returns what it was waiting with.
+func (w *integrationImpl) reject(ctx workflow.Context, rj Rejection) (BlockedSync, error) {
+	w.logger.Info("Rejection received", "By", rj.By)
+	return w.decide(ctx, SignalReject, rj)
+}
+
+// decide passes a validated decision to the waiting run.
+func (w *integrationImpl) decide(ctx workflow.Context, name string, decision any) (BlockedSync, error) {
+	if w.current == nil || w.current.info.Blocked == nil {
+		return BlockedSync{}, errors.New("no sync is awaiting approval")
+	}
+	blocked := *w.current.info.Blocked
+	if err := w.forward(ctx, name, decision); err != nil {
+		return BlockedSync{}, err
+	}
+	return blocked, nil
 }

@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"errors"
 	"fmt"
 	"time"
 
@@ -45,7 +46,10 @@ type integrationImpl struct {
 	removing  bool
 	removed   bool
 	purged    store.Purged
-	logger    log.Logger
+	// refused says why the last approve or reject signal was ignored,
+	// until a decision is passed on.
+	refused string
+	logger  log.Logger
 
 	approveCh workflow.ReceiveChannel
 	rejectCh  workflow.ReceiveChannel
@@ -70,7 +74,7 @@ func newIntegration(ctx workflow.Context, in IntegrationInput) (*integrationImpl
 		logger:    log.With(workflow.GetLogger(ctx), "IntegrationId", cfg.ID),
 		approveCh: workflow.GetSignalChannel(ctx, SignalApprove),
 		rejectCh:  workflow.GetSignalChannel(ctx, SignalReject),
-		blockedCh: workflow.GetSignalChannel(ctx, signalSyncBlocked),
+		blockedCh: blockedChannel(ctx),
 	}
 	if in.State != nil {
 		w.state = *in.State
@@ -261,12 +265,12 @@ func (w *integrationImpl) selectSignal(ctx workflow.Context, async bool) bool {
 	sel.AddReceive(w.approveCh, func(c workflow.ReceiveChannel, _ bool) {
 		var ap Approval
 		c.Receive(ctx, &ap)
-		w.forward(ctx, SignalApprove, ap)
+		w.signalled(ctx, SignalApprove, ap.By, ap)
 	})
 	sel.AddReceive(w.rejectCh, func(c workflow.ReceiveChannel, _ bool) {
 		var rj Rejection
 		c.Receive(ctx, &rj)
-		w.forward(ctx, SignalReject, rj)
+		w.signalled(ctx, SignalReject, rj.By, rj)
 	})
 	sel.AddReceive(w.blockedCh, func(c workflow.ReceiveChannel, _ bool) {
 		var b BlockedSync
@@ -285,19 +289,30 @@ func (w *integrationImpl) selectSignal(ctx workflow.Context, async bool) bool {
 	return true
 }
 
-// forward passes an approval or rejection to the run waiting for it. With no
-// run waiting, the decision has nothing to apply to and is logged and dropped.
-func (w *integrationImpl) forward(ctx workflow.Context, name string, decision any) {
-	if w.current == nil || w.current.info.Blocked == nil {
-		w.logger.Warn("No sync is awaiting approval; signal ignored", "Signal", name)
+// signalled handles an approve or reject signal: one that names no one is
+// refused, and shown so in the details; any other is forwarded.
+func (w *integrationImpl) signalled(ctx workflow.Context, name, by string, decision any) {
+	if w.refused = refuseUnnamed(ctx, w.logger, name, by); w.refused != "" {
+		w.publish(ctx)
 		return
+	}
+	if err := w.forward(ctx, name, decision); err != nil {
+		w.logger.Warn("Signal not passed to the sync", "Signal", name, "Error", err)
+	}
+}
+
+// forward passes an approval or rejection to the run waiting for it. With no
+// run waiting, the decision has nothing to apply to and is dropped.
+func (w *integrationImpl) forward(ctx workflow.Context, name string, decision any) error {
+	if w.current == nil || w.current.info.Blocked == nil {
+		return errors.New("no sync is awaiting approval")
 	}
 	if err := w.current.future.SignalChildWorkflow(ctx, name, decision).Get(ctx, nil); err != nil {
-		w.logger.Warn("Unable to pass signal to sync", "Signal", name, "Error", err)
-		return
+		return fmt.Errorf("unable to pass %s to the sync: %w", name, err)
 	}
-	w.current.info.Blocked = nil
+	w.current.info.Blocked, w.refused = nil, ""
 	w.publish(ctx)
+	return nil
 }
 
 // continueAsNew drains every pending signal and handler, then starts a fresh
@@ -334,8 +349,13 @@ func (w *integrationImpl) publish(ctx workflow.Context) {
 	if st.NextRunAt != nil {
 		details += " · next run " + st.NextRunAt.Format(time.RFC3339)
 	}
-	if st.Current != nil && st.Current.Blocked != nil {
-		details += fmt.Sprintf(" · %s awaits approval: send signal `%s` to this workflow", st.Current.WorkflowID, SignalApprove)
+	if b := st.Current; b != nil && b.Blocked != nil {
+		details += fmt.Sprintf(" · %s awaits approval (plan `%s`; its details list whom it holds): "+
+			"send update `%s` or `%s` to this workflow with {\"by\": \"your name\"}",
+			b.WorkflowID, b.Blocked.PlanID, UpdateApprove, UpdateReject)
+		if w.refused != "" {
+			details += "\n\n" + w.refused
+		}
 	}
 	if st.Quarantined != "" {
 		details += fmt.Sprintf(" · quarantined after an outage: send update `%s` to this workflow to resume", UpdateResume)

@@ -24,7 +24,23 @@ const (
 	// versionQuarantine pauses an integration whose run gave up after the
 	// outage limit, and tells the admins.
 	versionQuarantine = "quarantine-on-give-up"
+	// versionFailedNotice tells the admins when a run fails.
+	versionFailedNotice = "notify-on-failure"
 )
+
+// notifyFailed tells the admins a run failed, in its one sentence, unless
+// it gave up after the outage limit (its integration's quarantine notice
+// tells that) or found the HRIS mid-sync (the next run looks again).
+func (s *syncImpl) notifyFailed(ctx workflow.Context, status string) {
+	if s.summary.GaveUp || status == StatusSourceNotReady || !notifies(s.in.Config.Notify) {
+		return
+	}
+	if workflow.GetVersion(ctx, versionFailedNotice, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+		return
+	}
+	notifyIncident(ctx, s.logger, activities.IncidentInput{IntegrationID: s.in.IntegrationID,
+		SyncWorkflowID: s.summary.WorkflowID, Event: notify.EventFailed, Message: s.summary.Error, Config: s.in.Config})
+}
 
 // gaveUp reports whether err ended a run because a step kept failing until
 // the outage policy's giveUpAfter, which Temporal enforces as the step's

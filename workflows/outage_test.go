@@ -307,3 +307,27 @@ func TestGaveUpIsAScheduleToCloseTimeout(t *testing.T) {
 	require.False(t, gaveUp(temporal.NewTimeoutError(enumspb.TIMEOUT_TYPE_START_TO_CLOSE, nil)))
 	require.False(t, gaveUp(errors.New("apply failed: directory refused")))
 }
+
+// A failed run tells the admins, in its one sentence, when the integration
+// has a notification channel.
+func TestFailedSyncNotifies(t *testing.T) {
+	env := newEnv(t, time.Date(2026, 3, 10, 9, 30, 0, 0, time.UTC))
+	env.OnActivity(a.Fetch, mock.Anything, mock.Anything).Return(activities.FetchResult{},
+		temporal.NewNonRetryableApplicationError("401 unauthorized", activities.ErrTypePermanent, nil))
+	var notices []activities.IncidentInput
+	env.OnActivity(a.NotifyIncident, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in activities.IncidentInput) (activities.NotifyResult, error) {
+			notices = append(notices, in)
+			return activities.NotifyResult{Webhook: 200}, nil
+		})
+	in := syncInput()
+	in.Config.Notify.Webhook = &notify.WebhookConfig{URL: "https://hooks.example/hrsync"}
+
+	env.ExecuteWorkflow(SyncWorkflow, in)
+
+	require.ErrorContains(t, env.GetWorkflowError(), "Fetch failed: 401 unauthorized")
+	require.Len(t, notices, 1)
+	require.Equal(t, notify.EventFailed, notices[0].Event)
+	require.Equal(t, "acme", notices[0].IntegrationID)
+	require.Contains(t, notices[0].Message, "Fetch failed: 401 unauthorized")
+}

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/interceptor"
 	"go.temporal.io/sdk/worker"
 )
 
@@ -21,11 +22,17 @@ func TestReplayRecordedHistories(t *testing.T) {
 	require.NoError(t, err)
 	require.NotEmpty(t, files, "no recorded histories")
 	for _, f := range files {
-		t.Run(filepath.Base(filepath.Dir(f))+"/"+filepath.Base(f), func(t *testing.T) {
-			r := worker.NewWorkflowReplayer()
-			r.RegisterWorkflow(IntegrationWorkflow)
-			r.RegisterWorkflow(SyncWorkflow)
-			require.NoError(t, r.ReplayWorkflowHistoryFromJSONFile(nil, f))
-		})
+		// With the interceptor, as hrsync's worker runs, and without, as a
+		// worker that lacks it would.
+		for name, icpt := range map[string][]interceptor.WorkerInterceptor{"": nil,
+			"/interceptor": {&Interceptor{}}} {
+			t.Run(filepath.Base(filepath.Dir(f))+"/"+filepath.Base(f)+name, func(t *testing.T) {
+				r, err := worker.NewWorkflowReplayerWithOptions(worker.WorkflowReplayerOptions{Interceptors: icpt})
+				require.NoError(t, err)
+				r.RegisterWorkflow(IntegrationWorkflow)
+				r.RegisterWorkflow(SyncWorkflow)
+				require.NoError(t, r.ReplayWorkflowHistoryFromJSONFile(nil, f))
+			})
+		}
 	}
 }

@@ -103,6 +103,7 @@ func (s *syncImpl) run(ctx workflow.Context) (SyncSummary, error) {
 	if status == StatusCancelled {
 		return s.summary, err
 	}
+	s.notifyFailed(ctx, status)
 	// The run's failure is its one sentence, with the summary — counts of
 	// what it applied included — as details for the integration to keep.
 	return s.summary, temporal.NewNonRetryableApplicationError(s.summary.Error, ErrTypeSyncFailed, nil, s.summary)
@@ -452,6 +453,8 @@ func (s *syncImpl) awaitDecision(ctx workflow.Context, plan activities.PlanResul
 		}
 	}
 	s.logger.Info("Sync blocked; waiting for approval", "PlanId", plan.PlanID, "Blocks", len(plan.Blocks))
+	details := awaitingDetails(s.in, plan)
+	workflow.SetCurrentDetails(ctx, details)
 
 	approveCh := workflow.GetSignalChannel(ctx, SignalApprove)
 	rejectCh := workflow.GetSignalChannel(ctx, SignalReject)
@@ -461,6 +464,10 @@ func (s *syncImpl) awaitDecision(ctx workflow.Context, plan activities.PlanResul
 		sel.AddReceive(approveCh, func(c workflow.ReceiveChannel, _ bool) {
 			var ap Approval
 			c.Receive(ctx, &ap)
+			if refused := refuseUnnamed(ctx, s.logger, SignalApprove, ap.By); refused != "" {
+				workflow.SetCurrentDetails(ctx, details+"\n\n"+refused)
+				return
+			}
 			if ap.PlanID != "" && ap.PlanID != plan.PlanID {
 				s.logger.Warn("Approval names another plan; ignored", "PlanId", ap.PlanID)
 				return
@@ -470,6 +477,10 @@ func (s *syncImpl) awaitDecision(ctx workflow.Context, plan activities.PlanResul
 		sel.AddReceive(rejectCh, func(c workflow.ReceiveChannel, _ bool) {
 			var rj Rejection
 			c.Receive(ctx, &rj)
+			if refused := refuseUnnamed(ctx, s.logger, SignalReject, rj.By); refused != "" {
+				workflow.SetCurrentDetails(ctx, details+"\n\n"+refused)
+				return
+			}
 			decided, s.summary.RejectedBy = true, rj.By
 		})
 		sel.AddReceive(ctx.Done(), func(workflow.ReceiveChannel, bool) { decided = true })
@@ -492,7 +503,8 @@ func (s *syncImpl) setStatus(ctx workflow.Context, status string) {
 	details := fmt.Sprintf("**%s** · integration %s · run %d (%s)", status, s.in.IntegrationID, s.in.Number, s.in.Trigger)
 	switch status {
 	case StatusAwaitingApproval:
-		details += fmt.Sprintf(" · send signal `%s` or `%s` to integration/%s", SignalApprove, SignalReject, s.in.IntegrationID)
+		details += fmt.Sprintf(" · send update `%s` or `%s` with {\"by\": \"your name\"} to integration/%s",
+			UpdateApprove, UpdateReject, s.in.IntegrationID)
 	case StatusFetching, StatusPlanning, StatusApplying:
 		p := s.in.Config.Outage.WithDefaults()
 		details += fmt.Sprintf(" · a step that fails is retried, waiting up to %s between tries, for %s: "+

@@ -41,9 +41,10 @@ func SyncWorkflowID(id string, n int) string {
 	return fmt.Sprintf("%s%s/sync/%d", integrationPrefix, id, n)
 }
 
-// Message names. Updates are validated and refused at once when invalid;
-// approve and reject are signals so they also work from the Web UI's Send
-// Signal dialog.
+// Message names. Updates are validated and refused at once when invalid.
+// Approve and reject are updates (refused when they name no one or no run
+// waits) and, for older starters, signals of the same names, which ignore a
+// decision that names no one.
 const (
 	UpdateSyncNow = "sync-now"
 	UpdatePause   = "pause"
@@ -52,10 +53,13 @@ const (
 	UpdateRemove  = "remove"
 	SignalApprove = "approve"
 	SignalReject  = "reject"
+	UpdateApprove = "approve"
+	UpdateReject  = "reject"
 	QueryStatus   = "status"
 
 	// signalSyncBlocked is sent by a SyncWorkflow to its integration when a
-	// guard blocks its plan.
+	// guard blocks its plan. It is internal: Interceptor keeps it out of
+	// the handlers the Web UI offers.
 	signalSyncBlocked = "sync-blocked"
 )
 
