@@ -57,6 +57,10 @@ func (w *integrationImpl) syncNow(ctx workflow.Context, req SyncRequest) (SyncNo
 		// A pending request becomes an approving one.
 		w.state.Requested.Approve = true
 	}
+	if req.Review {
+		// Any request for review makes the pending run wait for one.
+		w.state.Requested.Review = true
+	}
 	// A running sync has already been counted, so the next run is Syncs+1
 	// either way.
 	n := w.state.Syncs + 1
