@@ -92,4 +92,16 @@ func TestScenarioReview(t *testing.T) {
 	require.Equal(t, workflows.StatusRejected, sum.Status)
 	require.Equal(t, "dave", sum.RejectedBy)
 	require.Equal(t, before, byEmployee(s.directoryUsers(t)), "a rejected review applies nothing")
+
+	// go test ./worker -run TestScenarioReview -update-replay vN-… records
+	// these runs — a review approved and one rejected — for the replay tests.
+	if *updateReplay != "" {
+		// The integration's latest run has just begun; a pause and a resume
+		// give it a history to replay.
+		_, err = s.op.Pause(ctx, DemoIntegrationID, "e2e", "")
+		require.NoError(t, err)
+		_, err = s.op.Resume(ctx, DemoIntegrationID, "e2e")
+		require.NoError(t, err)
+		writeReplayHistories(t, s.c, s.codec, *updateReplay)
+	}
 }
