@@ -211,11 +211,14 @@ func prepare(records []roster.Record, rules roster.Rules, today roster.Date) pre
 	return p
 }
 
-// digestOf fingerprints a plan's changes.
+// digestOf fingerprints what a plan's changes write. The values a change
+// found before it (kept for a review to show) are left out, so a plan
+// fingerprints the same as one made before they were kept.
 func digestOf(changes []roster.Change) (string, error) {
 	h := sha256.New()
 	enc := json.NewEncoder(h)
 	for _, c := range changes {
+		c.Before = nil
 		if err := enc.Encode(c); err != nil {
 			return "", fmt.Errorf("unable to fingerprint plan: %w", err)
 		}

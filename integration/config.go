@@ -42,6 +42,9 @@ type Config struct {
 	// Outage says how long a run waits out an unreachable HRIS or
 	// directory, and when the admins hear of it.
 	Outage OutagePolicy `json:"outage,omitzero" yaml:"outage,omitempty"`
+	// Review makes manual and/or scheduled runs stop for an
+	// administrator's review of their plan before applying it.
+	Review ReviewPolicy `json:"review,omitzero" yaml:"review,omitempty"`
 	// Rules are the field selection, mapping, date formats, filters and
 	// policies of the sync; their keys sit at the top level of the config.
 	roster.Rules `yaml:",inline"`

@@ -110,8 +110,14 @@ func (o *Operator) Status(ctx context.Context, id string) (workflows.Integration
 // SyncNow asks integration id to sync now and says which run that will be.
 // With approve, the run goes ahead through any block.
 func (o *Operator) SyncNow(ctx context.Context, id, by string, approve bool) (workflows.SyncNowResult, error) {
+	return o.SyncNowWith(ctx, id, workflows.SyncRequest{By: by, Approve: approve})
+}
+
+// SyncNowWith asks integration id for the sync req describes (with
+// req.Review, one that stops for review once planned).
+func (o *Operator) SyncNowWith(ctx context.Context, id string, req workflows.SyncRequest) (workflows.SyncNowResult, error) {
 	var res workflows.SyncNowResult
-	err := o.update(ctx, id, workflows.UpdateSyncNow, workflows.SyncRequest{By: by, Approve: approve}, &res)
+	err := o.update(ctx, id, workflows.UpdateSyncNow, req, &res)
 	return res, err
 }
 
@@ -193,7 +199,9 @@ func (o *Operator) update(ctx context.Context, id, name string, arg, result any)
 }
 
 // Approve lets integration id's blocked sync go ahead. With planID set, the
-// approval holds only for that plan.
+// approval holds only for that plan, and is refused here when another plan
+// waits. A run waiting for review is approved for the plan waiting now
+// when planID is empty: the approval always names the plan.
 func (o *Operator) Approve(ctx context.Context, id, by, planID string) (workflows.BlockedSync, error) {
 	return o.decide(ctx, id, workflows.SignalApprove, workflows.Approval{By: by, PlanID: planID})
 }
@@ -211,6 +219,17 @@ func (o *Operator) decide(ctx context.Context, id, signal string, arg any) (work
 	}
 	if st.Current == nil || st.Current.Blocked == nil {
 		return workflows.BlockedSync{}, fmt.Errorf("%w on integration %s", ErrNotAwaitingApproval, id)
+	}
+	if ap, ok := arg.(workflows.Approval); ok {
+		waiting := st.Current.Blocked.PlanID
+		switch {
+		case ap.PlanID != "" && ap.PlanID != waiting:
+			return workflows.BlockedSync{}, fmt.Errorf("plan %s is not the one waiting on integration %s (%s): "+
+				"review that one first", ap.PlanID, id, waiting)
+		case ap.PlanID == "" && st.Current.Blocked.Review:
+			ap.PlanID = waiting
+			arg = ap
+		}
 	}
 	if err := o.c.SignalWorkflow(ctx, workflows.IntegrationWorkflowID(id), "", signal, arg); err != nil {
 		return workflows.BlockedSync{}, fmt.Errorf("unable to %s integration %s: %w", signal, id, err)

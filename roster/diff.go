@@ -54,6 +54,10 @@ type Change struct {
 	Adopt bool `json:"adopt,omitempty"`
 	// Reason says in words why the change is planned.
 	Reason string `json:"reason,omitempty"`
+	// Before holds, for a review, the values the directory had of the
+	// non-identity Fields an update, reactivation or deactivation changes.
+	// Identity values are never kept here.
+	Before map[Field]string `json:"before,omitempty"`
 }
 
 // Problem is something wrong with one employee's data, reported with the
@@ -406,6 +410,7 @@ func (r *DiffResult) dropUnreachableManagers(present map[string]bool) {
 			continue
 		}
 		c.Fields = slices.DeleteFunc(slices.Clone(c.Fields), func(f Field) bool { return f == FieldManagerID })
+		delete(c.Before, FieldManagerID)
 		if c.Op == OpUpdate && len(c.Fields) == 0 && !c.Link && !c.Adopt {
 			c.Op, c.Reason = OpUnchanged, ""
 		}
@@ -438,14 +443,17 @@ func (r view) planOne(e Employee, u User, linked, link bool, today Date) Change 
 	case leaving && u.Active:
 		c.Op, c.TargetID, c.Reason = OpDeactivate, u.TargetID, why
 		c.Fields = r.changedFields(u.Employee, e)
+		c.Before = before(u.Employee, c.Fields)
 	case leaving:
 		c.Op, c.TargetID, c.Reason = OpUnchanged, u.TargetID, why+"; already inactive"
 	case !u.Active:
 		c.Op, c.TargetID, c.Reason = OpReactivate, u.TargetID, "active again in the HRIS"
 		c.Fields = r.changedFields(u.Employee, e)
+		c.Before = before(u.Employee, c.Fields)
 	default:
 		c.TargetID = u.TargetID
 		c.Fields = r.changedFields(u.Employee, e)
+		c.Before = before(u.Employee, c.Fields)
 		if len(c.Fields) > 0 || link {
 			c.Op, c.Reason = OpUpdate, "changed in the HRIS"
 			if link {

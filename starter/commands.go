@@ -212,7 +212,10 @@ func printStatus(w io.Writer, st workflows.IntegrationStatus) {
 	if cur := st.Current; cur != nil {
 		fmt.Fprintf(tw, "current sync\t%s (%s, started %s)\n", cur.WorkflowID, cur.Trigger,
 			cur.StartedAt.Local().Format(time.RFC3339))
-		if b := cur.Blocked; b != nil {
+		if b := cur.Blocked; b != nil && b.Review {
+			fmt.Fprintf(tw, "awaiting review\tplan %s: %s\n", b.PlanID, countsLine(b.Planned))
+			fmt.Fprintf(tw, "  review with\tstarter review %s\n", st.ID)
+		} else if b != nil {
 			fmt.Fprintf(tw, "awaiting approval\tplan %s: %s\n", b.PlanID, countsLine(b.Planned))
 			for _, blk := range b.Blocks {
 				fmt.Fprintf(tw, "  blocked by\t%s: %s\n", blk.Code, blk.Message)
@@ -252,14 +255,17 @@ func countsLine(counts map[roster.Op]int) string {
 }
 
 func (c *cli) syncCmd() *cobra.Command {
-	var wait, approve bool
+	var wait, approve, review bool
 	cmd := &cobra.Command{
 		Use:   "sync ID",
 		Short: "Start a sync now (with --wait, wait for it and print its summary)",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if review && approve {
+				return fmt.Errorf("--review stops the run for you to review its plan; --approve pushes it through: choose one")
+			}
 			return c.withOperator(cmd, func(ctx context.Context, op *operator.Operator) error {
-				res, err := op.SyncNow(ctx, args[0], whoami(), approve)
+				res, err := op.SyncNowWith(ctx, args[0], workflows.SyncRequest{By: whoami(), Approve: approve, Review: review})
 				if err != nil {
 					return err
 				}
@@ -279,9 +285,13 @@ func (c *cli) syncCmd() *cobra.Command {
 					pp = newProgressPrinter(c.out)
 					progress = pp.show
 				}
-				sum, err := op.WaitForSync(ctx, res.WorkflowID, progress)
+				waitCtx, reviewing := untilReview(ctx, &progress)
+				sum, err := op.WaitForSync(waitCtx, res.WorkflowID, progress)
 				if pp != nil {
 					pp.done()
+				}
+				if *reviewing {
+					return c.awaitingReview(args[0], res.WorkflowID)
 				}
 				if err != nil {
 					return err
@@ -292,6 +302,8 @@ func (c *cli) syncCmd() *cobra.Command {
 	}
 	cmd.Flags().BoolVar(&wait, "wait", false, "wait for the sync to finish and print its summary")
 	cmd.Flags().BoolVar(&approve, "approve", false, "push the run through any block (privacy, mass change, hierarchy): you take responsibility for it")
+	cmd.Flags().BoolVar(&review, "review", false, "stop the run once planned, whatever the guards say, for `starter review`; "+
+		"with --wait, return then (exit code 4)")
 	return cmd
 }
 

@@ -24,10 +24,20 @@ import (
 
 func main() {
 	if err := newRootCmd(os.Stdout).Execute(); err != nil {
+		var ee *exitError
+		if errors.As(err, &ee) {
+			os.Exit(ee.code)
+		}
 		fmt.Fprintln(os.Stderr, "error:", err)
 		os.Exit(1)
 	}
 }
+
+// exitError ends the starter with code, the command having already said
+// why.
+type exitError struct{ code int }
+
+func (e *exitError) Error() string { return fmt.Sprintf("exit code %d", e.code) }
 
 // cli carries what every command needs.
 type cli struct {
@@ -71,7 +81,7 @@ func newRootCmd(out io.Writer) *cobra.Command {
 		"dev mode's data dir, where its payload key is kept when "+codec.KeyEnv+" is not set")
 	root.AddCommand(
 		c.createCmd(), c.updateCmd(), c.listCmd(), c.statusCmd(), c.syncCmd(), c.pauseCmd(), c.resumeCmd(),
-		c.approveCmd(), c.rejectCmd(), c.removeCmd(), c.historyCmd(), c.previewCmd(), c.reportCmd(),
+		c.approveCmd(), c.rejectCmd(), c.removeCmd(), c.historyCmd(), c.previewCmd(), c.reportCmd(), c.reviewCmd(),
 		c.connectCmd(), c.bindCmd(), c.disconnectCmd(), c.fieldsCmd(), c.keygenCmd(),
 	)
 	return root

@@ -60,6 +60,10 @@ func (w *integrationImpl) syncNow(ctx workflow.Context, req SyncRequest) (SyncNo
 		// A pending request becomes an approving one.
 		w.state.Requested.Approve = true
 	}
+	if req.Review {
+		// Any request for review makes the pending run wait for one.
+		w.state.Requested.Review = true
+	}
 	// A running sync has already been counted, so the next run is Syncs+1
 	// either way.
 	n := w.state.Syncs + 1
@@ -173,8 +177,12 @@ func (w *integrationImpl) validateApprove(ap Approval) error {
 	if err := w.validateDecision(ap.By); err != nil {
 		return err
 	}
-	if b := w.current.info.Blocked; ap.PlanID != "" && ap.PlanID != b.PlanID {
+	b := w.current.info.Blocked
+	if ap.PlanID != "" && ap.PlanID != b.PlanID {
 		return fmt.Errorf("plan %s is not the one waiting (%s)", ap.PlanID, b.PlanID)
+	}
+	if b.Review && ap.PlanID == "" {
+		return fmt.Errorf("a review approves one plan: name it, \"planId\": %q (see `starter review %s`)", b.PlanID, w.cfg.ID)
 	}
 	return nil
 }

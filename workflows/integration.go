@@ -201,9 +201,9 @@ func (w *integrationImpl) due(now time.Time) (time.Time, string, bool) {
 func (w *integrationImpl) runSync(ctx workflow.Context, trigger string) {
 	w.state.Syncs++
 	n := w.state.Syncs
-	by, approved := "", false
+	by, approved, review := "", false, false
 	if req := w.state.Requested; req != nil {
-		by, approved = req.By, req.Approve
+		by, approved, review = req.By, req.Approve, req.Review
 	}
 	w.state.Requested = nil
 	id := SyncWorkflowID(w.cfg.ID, n)
@@ -218,7 +218,8 @@ func (w *integrationImpl) runSync(ctx workflow.Context, trigger string) {
 		StaticSummary: fmt.Sprintf("Sync %d of integration %s (%s)", n, w.cfg.ID, trigger),
 	})
 	future := workflow.ExecuteChildWorkflow(childCtx, SyncWorkflow, SyncInput{
-		IntegrationID: w.cfg.ID, Number: n, Trigger: trigger, RequestedBy: by, Approved: approved, Config: w.cfg,
+		IntegrationID: w.cfg.ID, Number: n, Trigger: trigger, RequestedBy: by, Approved: approved, Review: review,
+		Config: w.cfg,
 	})
 	started := workflow.Now(ctx)
 	w.current = &runningSync{
@@ -265,6 +266,14 @@ func (w *integrationImpl) selectSignal(ctx workflow.Context, async bool) bool {
 	sel.AddReceive(w.approveCh, func(c workflow.ReceiveChannel, _ bool) {
 		var ap Approval
 		c.Receive(ctx, &ap)
+		if cur := w.current; cur != nil && cur.info.Blocked != nil && cur.info.Blocked.Review &&
+			ap.PlanID != cur.info.Blocked.PlanID {
+			// A review approves one plan: an approval that does not name
+			// it stays here, and the run keeps waiting.
+			w.logger.Warn("Approval does not name the plan under review; ignored",
+				"PlanId", ap.PlanID, "Reviewing", cur.info.Blocked.PlanID)
+			return
+		}
 		w.signalled(ctx, SignalApprove, ap.By, ap)
 	})
 	sel.AddReceive(w.rejectCh, func(c workflow.ReceiveChannel, _ bool) {
@@ -382,6 +391,8 @@ func (w *integrationImpl) status() IntegrationStatus {
 	switch {
 	case w.removing:
 		st.Status = StatusRemoved
+	case w.current != nil && w.current.info.Blocked != nil && w.current.info.Blocked.Review:
+		st.Status = StatusAwaitingReview
 	case w.current != nil && w.current.info.Blocked != nil:
 		st.Status = StatusAwaitingApproval
 	case w.current != nil:

@@ -71,10 +71,10 @@ func (s *syncImpl) watchDelay(ctx workflow.Context) {
 			if workflow.Sleep(ctx, time.Duration(outage.NotifyAfter)) != nil {
 				return // the run was cancelled
 			}
-			if step = s.step(ctx); step != StatusAwaitingApproval {
+			if step = s.step(ctx); !awaitingPerson(step) {
 				break
 			}
-			if workflow.Await(ctx, func() bool { return s.step(ctx) != StatusAwaitingApproval }) != nil {
+			if workflow.Await(ctx, func() bool { return !awaitingPerson(s.step(ctx)) }) != nil {
 				return
 			}
 		}
@@ -99,6 +99,12 @@ var stepWords = map[string]string{
 }
 
 // step is the step the run is in: the SyncStatus setStatus last published.
+// awaitingPerson reports whether a run in step waits for an
+// administrator: an approval or a review.
+func awaitingPerson(step string) bool {
+	return step == StatusAwaitingApproval || step == StatusAwaitingReview
+}
+
 func (s *syncImpl) step(ctx workflow.Context) string {
 	st, _ := workflow.GetTypedSearchAttributes(ctx).GetKeyword(SyncStatusKey)
 	return st

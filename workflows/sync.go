@@ -158,6 +158,8 @@ const (
 	// versionWaitCancel makes a cancelled run wait until its activities
 	// have stopped (see activityOptions).
 	versionWaitCancel = "wait-for-activity-cancel"
+	// versionReview lets a run stop for review (see resolveReview).
+	versionReview = "review-mode"
 )
 
 func (s *syncImpl) steps(ctx workflow.Context) (SyncSummary, error) {
@@ -172,7 +174,15 @@ func (s *syncImpl) steps(ctx workflow.Context) (SyncSummary, error) {
 	}
 
 	outcome := activities.OutcomeApplied
-	if len(plan.Blocks) > 0 {
+	if s.reviews() && workflow.GetVersion(ctx, versionReview, workflow.DefaultVersion, 1) == 1 {
+		approved, err := s.resolveReview(ctx, plan)
+		if err != nil {
+			return s.summary, err
+		}
+		if !approved {
+			outcome = activities.OutcomeRejected
+		}
+	} else if len(plan.Blocks) > 0 {
 		var approved bool
 		plan, approved, err = s.resolveBlocked(ctx, plan)
 		if err != nil {
@@ -334,7 +344,7 @@ func (s *syncImpl) resolveBlocked(ctx workflow.Context, plan activities.PlanResu
 		if workflow.GetVersion(ctx, versionNotify, workflow.DefaultVersion, 1) == 1 {
 			s.notify(ctx, plan)
 		}
-		approved, err := s.awaitDecision(ctx, plan)
+		approved, err := s.awaitDecision(ctx, plan, false)
 		if err != nil || !approved {
 			return plan, approved, err
 		}
@@ -365,6 +375,25 @@ func (s *syncImpl) resolveBlocked(ctx workflow.Context, plan activities.PlanResu
 		s.summary.ApprovedBy = ""
 		plan = again
 	}
+}
+
+// reviews reports whether the run stops for review: asked for by whoever
+// started it, or set for its kind of run in the integration's config.
+func (s *syncImpl) reviews() bool {
+	return s.in.Review || s.in.Config.Review.Applies(s.in.Trigger == TriggerManual)
+}
+
+// resolveReview settles a run that stops for review, whatever the guards
+// said: it waits, as long as it takes, for an approval naming its plan or a
+// rejection. An approved plan is applied as it is — exactly what the
+// administrator reviewed, never a re-plan. An automatic run tells the
+// administrators it waits; a manual one was started by one of them.
+func (s *syncImpl) resolveReview(ctx workflow.Context, plan activities.PlanResult) (bool, error) {
+	s.summary.Reviewed = true
+	if s.in.Trigger != TriggerManual {
+		s.notify(ctx, plan)
+	}
+	return s.awaitDecision(ctx, plan, true)
 }
 
 // notify tells the administrators the run waits. A failed notification is
@@ -439,20 +468,25 @@ func (s *syncImpl) activityOptions(ctx workflow.Context, timeout time.Duration) 
 	return o
 }
 
-// awaitDecision tells the integration the plan is blocked and waits, as long
-// as it takes, for approve or reject. An approval naming another plan is
-// ignored.
-func (s *syncImpl) awaitDecision(ctx workflow.Context, plan activities.PlanResult) (bool, error) {
-	s.setStatus(ctx, StatusAwaitingApproval)
+// awaitDecision tells the integration the plan is blocked — or, with
+// review, waits for review — and waits, as long as it takes, for approve or
+// reject. An approval naming another plan is ignored; so, in a review, is
+// one naming none.
+func (s *syncImpl) awaitDecision(ctx workflow.Context, plan activities.PlanResult, review bool) (bool, error) {
+	status := StatusAwaitingApproval
+	if review {
+		status = StatusAwaitingReview
+	}
+	s.setStatus(ctx, status)
 	since := workflow.Now(ctx)
 	blocked := BlockedSync{WorkflowID: s.summary.WorkflowID, PlanID: plan.PlanID, Blocks: plan.Blocks,
-		Planned: plan.Counts, Since: since}
+		Planned: plan.Counts, Since: since, Review: review}
 	if parent := workflow.GetInfo(ctx).ParentWorkflowExecution; parent != nil {
 		if err := workflow.SignalExternalWorkflow(ctx, parent.ID, "", signalSyncBlocked, blocked).Get(ctx, nil); err != nil {
 			s.logger.Warn("Unable to tell the integration the sync is blocked", "Error", err)
 		}
 	}
-	s.logger.Info("Sync blocked; waiting for approval", "PlanId", plan.PlanID, "Blocks", len(plan.Blocks))
+	s.logger.Info("Sync waiting for a decision", "Status", status, "PlanId", plan.PlanID, "Blocks", len(plan.Blocks))
 	details := awaitingDetails(s.in, plan)
 	workflow.SetCurrentDetails(ctx, details)
 
@@ -468,7 +502,7 @@ func (s *syncImpl) awaitDecision(ctx workflow.Context, plan activities.PlanResul
 				workflow.SetCurrentDetails(ctx, details+"\n\n"+refused)
 				return
 			}
-			if ap.PlanID != "" && ap.PlanID != plan.PlanID {
+			if ap.PlanID != plan.PlanID && (ap.PlanID != "" || review) {
 				s.logger.Warn("Approval names another plan; ignored", "PlanId", ap.PlanID)
 				return
 			}
@@ -505,6 +539,10 @@ func (s *syncImpl) setStatus(ctx workflow.Context, status string) {
 	case StatusAwaitingApproval:
 		details += fmt.Sprintf(" · send update `%s` or `%s` with {\"by\": \"your name\"} to integration/%s",
 			UpdateApprove, UpdateReject, s.in.IntegrationID)
+	case StatusAwaitingReview:
+		details += fmt.Sprintf(" · list the plan with `starter review %s`, then send update `%s` with "+
+			"{\"by\": \"your name\", \"planId\": \"%s\"}, or `%s`, to integration/%s", s.in.IntegrationID, UpdateApprove,
+			s.summary.PlanID, UpdateReject, s.in.IntegrationID)
 	case StatusFetching, StatusPlanning, StatusApplying:
 		p := s.in.Config.Outage.WithDefaults()
 		details += fmt.Sprintf(" · a step that fails is retried, waiting up to %s between tries, for %s: "+

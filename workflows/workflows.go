@@ -103,6 +103,10 @@ const (
 	// outage policy's giveUpAfter: scheduled runs wait until an
 	// administrator resumes it.
 	StatusQuarantined = "Quarantined"
+	// StatusAwaitingReview is a run that stopped for review (sync
+	// --review, or the integration's review setting) with its plan made,
+	// whatever the guards said, until that plan is approved or rejected.
+	StatusAwaitingReview = "AwaitingReview"
 )
 
 // Triggers say why a sync ran.
@@ -150,6 +154,9 @@ type SyncRequest struct {
 	// Approve pushes the run through any block, as an administrator who
 	// starts a sync by hand and takes responsibility for it.
 	Approve bool `json:"approve,omitempty"`
+	// Review stops the run once its plan is made, whatever the guards
+	// say, until an administrator approves that plan or rejects it.
+	Review bool `json:"review,omitempty"`
 }
 
 // SyncNowResult says which run a sync-now will be, so a caller can wait for it.
@@ -185,7 +192,8 @@ type RemoveResult struct {
 }
 
 // Approval lets a blocked sync go ahead. PlanID, when set, must be the plan
-// the administrator reviewed; an approval for another plan is ignored.
+// the administrator reviewed; an approval for another plan is ignored. A
+// run waiting for review takes only an approval naming its plan.
 type Approval struct {
 	By     string `json:"by,omitempty"`
 	PlanID string `json:"planId,omitempty"`
@@ -205,7 +213,9 @@ type SyncInput struct {
 	RequestedBy   string
 	// Approved means the run goes ahead without waiting on any block.
 	Approved bool
-	Config   integration.Config
+	// Review makes the run wait for review once planned (see SyncRequest).
+	Review bool
+	Config integration.Config
 }
 
 // SyncSummary is what one run did, returned by SyncWorkflow and kept as the
@@ -246,6 +256,8 @@ type SyncSummary struct {
 	// GaveUp says the run failed because a step kept failing until the
 	// outage policy's giveUpAfter; its integration quarantines itself.
 	GaveUp bool `json:"gaveUp,omitempty"`
+	// Reviewed says the run stopped for review before applying.
+	Reviewed bool `json:"reviewed,omitempty"`
 }
 
 // Timings are how long each phase of a run took.
@@ -265,6 +277,9 @@ type BlockedSync struct {
 	Blocks     []roster.Block    `json:"blocks"`
 	Planned    map[roster.Op]int `json:"planned"`
 	Since      time.Time         `json:"since"`
+	// Review says the run waits for review (AwaitingReview), not because a
+	// guard blocked it; only an approval naming PlanID lets it go on.
+	Review bool `json:"review,omitempty"`
 }
 
 // CurrentSync describes the run in progress.
