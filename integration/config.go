@@ -212,8 +212,12 @@ func (c Config) Validate() error {
 	}
 	validateEndpoint("source", c.Source, SourceKinds, bad)
 	validateEndpoint("target", c.Target, TargetKinds, bad)
-	if _, err := c.Schedule.spec(); err != nil {
+	if sched, err := c.Schedule.spec(); err != nil {
 		bad("schedule", "%v", err)
+	} else if sched.Next(cronCheckFrom).IsZero() {
+		// Such a cron could never have run, so refusing it cannot stop an
+		// integration that worked.
+		bad("schedule.cron", "%q never fires (no time matches it within five years)", c.Schedule.Cron)
 	}
 	c.Outage.validate(bad)
 	if fs := c.Schedule.FirstSync; fs != "" && fs != FirstSyncNow && fs != FirstSyncOnCron {
@@ -323,6 +327,11 @@ func validateStatusMap(field string, e Endpoint, bad func(field, format string, 
 		seen[folded] = word
 	}
 }
+
+// cronCheckFrom is where Validate looks for a cron's next time: a fixed
+// instant, so Validate stays a pure function workflows may call. The cron
+// library looks five years ahead.
+var cronCheckFrom = time.Date(2026, time.January, 1, 0, 0, 0, 0, time.UTC)
 
 // spec parses the schedule's cron expression in its time zone.
 func (s Schedule) spec() (cron.Schedule, error) {

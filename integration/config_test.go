@@ -184,3 +184,11 @@ func TestWithDefaultsGivesTheRulesTheStatusMap(t *testing.T) {
 	require.Empty(t, problems)
 	require.Equal(t, roster.StatusInactive, e.Status)
 }
+
+func TestValidateRefusesACronThatNeverFires(t *testing.T) {
+	cfg := Config{ID: "acme", Source: Endpoint{Kind: "demo", URL: "http://h"}, Target: Endpoint{Kind: "demo", URL: "http://h"},
+		Schedule: Schedule{Cron: "0 2 31 2 *"}}.WithDefaults()
+	require.ErrorContains(t, cfg.Validate(), `schedule.cron: "0 2 31 2 *" never fires`)
+	cfg.Schedule.Cron = "0 0 29 2 *" // leap days come within five years
+	require.NoError(t, cfg.Validate())
+}
