@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -12,7 +11,6 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
-	"gopkg.in/yaml.v3"
 
 	"github.com/hrsync/hrsync/integration"
 	"github.com/hrsync/hrsync/operator"
@@ -20,21 +18,18 @@ import (
 	"github.com/hrsync/hrsync/workflows"
 )
 
-// readConfig reads an integration config from a YAML or JSON file, refusing
-// unknown fields so a typo is an error rather than a silent default.
+// readConfig reads an integration config from a YAML or JSON file and
+// reports every problem with it at once, each by its config path: unknown
+// keys (a typo is an error, not a silent default), values of the wrong
+// type, and whatever Validate refuses.
 func readConfig(path string) (integration.Config, error) {
-	var cfg integration.Config
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return cfg, fmt.Errorf("unable to read config: %w", err)
+		return integration.Config{}, fmt.Errorf("unable to read config: %w", err)
 	}
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true)
-	if err := dec.Decode(&cfg); err != nil {
-		return cfg, fmt.Errorf("invalid config %s: %w", path, err)
-	}
-	if err := cfg.WithDefaults().Validate(); err != nil {
-		return cfg, fmt.Errorf("invalid config %s:\n%w", path, err)
+	cfg, decoded := decodeConfig(data)
+	if err := configErrors(path, decoded, validationProblems(cfg, decoded)); err != nil {
+		return cfg, err
 	}
 	return cfg, nil
 }
@@ -65,7 +60,7 @@ func (c *cli) createCmd() *cobra.Command {
 			if err := c.checkRefs(cmd.Context(), file, cfg, skipCheck); err != nil {
 				return err
 			}
-			if err := c.requirePayloadKey(); err != nil {
+			if err := c.requirePayloadKey(whyConfig); err != nil {
 				return err
 			}
 			return c.withOperator(cmd, func(ctx context.Context, op *operator.Operator) error {
@@ -98,7 +93,7 @@ func (c *cli) updateCmd() *cobra.Command {
 			if err := c.checkRefs(cmd.Context(), file, cfg, skipCheck); err != nil {
 				return err
 			}
-			if err := c.requirePayloadKey(); err != nil {
+			if err := c.requirePayloadKey(whyConfig); err != nil {
 				return err
 			}
 			return c.withOperator(cmd, func(ctx context.Context, op *operator.Operator) error {
@@ -122,7 +117,7 @@ func (c *cli) listCmd() *cobra.Command {
 		Short: "List integrations",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return c.withOperator(cmd, func(ctx context.Context, op *operator.Operator) error {
+			return c.withTemporal(cmd, func(ctx context.Context, op *operator.Operator) error {
 				list, err := op.List(ctx)
 				if err != nil {
 					return err
@@ -251,7 +246,11 @@ func (c *cli) syncCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "sync ID",
 		Short: "Start a sync now (with --wait, wait for it and print its summary)",
-		Args:  cobra.ExactArgs(1),
+		Long: "Starts a sync now, or after the one already running. With --wait, waits for it and prints its\n" +
+			"summary; when the run stops to wait for an administrator's approval (a privacy, mass-change or\n" +
+			"hierarchy block), prints why and exits with code 3 without waiting further: decide with\n" +
+			"`starter approve ID` or `starter reject ID`.",
+		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return c.withOperator(cmd, func(ctx context.Context, op *operator.Operator) error {
 				res, err := op.SyncNow(ctx, args[0], whoami(), approve)
@@ -267,25 +266,12 @@ func (c *cli) syncCmd() *cobra.Command {
 						fmt.Fprintf(w, "sync %s requested%s\n", res.WorkflowID, note)
 					})
 				}
-				var progress func(operator.Progress)
-				var pp *progressPrinter
-				if !c.json {
-					fmt.Fprintf(c.out, "waiting for %s\n", res.WorkflowID)
-					pp = newProgressPrinter(c.out)
-					progress = pp.show
-				}
-				sum, err := op.WaitForSync(ctx, res.WorkflowID, progress)
-				if pp != nil {
-					pp.done()
-				}
-				if err != nil {
-					return err
-				}
-				return c.print(sum, func(w io.Writer) { printSummary(w, sum) })
+				return c.waitForSync(ctx, op, args[0], res.WorkflowID)
 			})
 		},
 	}
-	cmd.Flags().BoolVar(&wait, "wait", false, "wait for the sync to finish and print its summary")
+	cmd.Flags().BoolVar(&wait, "wait", false, "wait for the sync to finish and print its summary; "+
+		"a run held for approval ends the wait, with exit code 3")
 	cmd.Flags().BoolVar(&approve, "approve", false, "push the run through any block (privacy, mass change, hierarchy): you take responsibility for it")
 	return cmd
 }
