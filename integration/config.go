@@ -247,8 +247,12 @@ func (c Config) validate(destinations bool) error {
 	}
 	validateEndpoint("source", c.Source, SourceKinds, destinations, bad)
 	validateEndpoint("target", c.Target, TargetKinds, destinations, bad)
-	if _, err := c.Schedule.spec(); err != nil {
+	if sched, err := c.Schedule.spec(); err != nil {
 		bad("schedule", "%v", err)
+	} else if destinations && sched.Next(cronCheckFrom).IsZero() {
+		// Such a cron could never have run; a stored one is left to
+		// ValidateStored's leniency all the same, so its workflow goes on.
+		bad("schedule.cron", "%q never fires (no time matches it within five years)", c.Schedule.Cron)
 	}
 	c.Outage.validate(bad)
 	if fs := c.Schedule.FirstSync; fs != "" && fs != FirstSyncNow && fs != FirstSyncOnCron {
@@ -416,6 +420,11 @@ func validateStatusMap(field string, e Endpoint, bad func(field, format string, 
 		seen[folded] = word
 	}
 }
+
+// cronCheckFrom is where Validate looks for a cron's next time: a fixed
+// instant, so Validate stays a pure function workflows may call. The cron
+// library looks five years ahead.
+var cronCheckFrom = time.Date(2026, time.January, 1, 0, 0, 0, 0, time.UTC)
 
 // spec parses the schedule's cron expression in its time zone.
 func (s Schedule) spec() (cron.Schedule, error) {

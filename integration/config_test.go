@@ -277,3 +277,12 @@ func TestValidateInvite(t *testing.T) {
 	c := valid()
 	require.NoError(t, c.WithDefaults().ValidateStored())
 }
+
+func TestValidateRefusesACronThatNeverFires(t *testing.T) {
+	cfg := Config{ID: "acme", Source: Endpoint{Kind: "demo", URL: "https://h"}, Target: Endpoint{Kind: "demo", URL: "https://h"},
+		Schedule: Schedule{Cron: "0 2 31 2 *"}}.WithDefaults()
+	require.ErrorContains(t, cfg.Validate(), `schedule.cron: "0 2 31 2 *" never fires`)
+	require.NoError(t, cfg.ValidateStored(), "a stored integration is left running")
+	cfg.Schedule.Cron = "0 0 29 2 *" // leap days come within five years
+	require.NoError(t, cfg.Validate())
+}

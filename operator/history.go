@@ -72,22 +72,31 @@ func (o *Operator) History(ctx context.Context, id string, limit int) ([]Run, er
 			return nil, err
 		}
 	}
-	return o.runs(execs), nil
+	runs, err := o.runs(execs)
+	if err != nil {
+		return nil, err
+	}
+	return runs, nil
 }
 
 // Finished returns the sync runs of every integration that closed at or
-// after since.
+// after since. A run whose summary cannot be decoded is returned without
+// one.
 func (o *Operator) Finished(ctx context.Context, since time.Time) ([]Run, error) {
 	execs, err := o.list(ctx, fmt.Sprintf("WorkflowType = '%s' AND CloseTime >= '%s'",
 		workflowTypeSync, since.UTC().Format(time.RFC3339Nano)), maxListed)
 	if err != nil {
 		return nil, err
 	}
-	return o.runs(execs), nil
+	runs, _ := o.runs(execs)
+	return runs, nil
 }
 
-// runs converts visibility records of sync workflows.
-func (o *Operator) runs(execs []*workflowpb.WorkflowExecutionInfo) []Run {
+// runs converts visibility records of sync workflows. The error is the
+// first summary that could not be decoded (with another payload key than
+// the worker's, or none); every run is returned all the same.
+func (o *Operator) runs(execs []*workflowpb.WorkflowExecutionInfo) ([]Run, error) {
+	var decodeErr error
 	runs := make([]Run, 0, len(execs))
 	for _, e := range execs {
 		r := Run{
@@ -102,13 +111,18 @@ func (o *Operator) runs(execs []*workflowpb.WorkflowExecutionInfo) []Run {
 		}
 		if p, ok := e.GetMemo().GetFields()[workflows.MemoSummary]; ok {
 			var sum workflows.SyncSummary
-			if err := o.dc.FromPayload(p, &sum); err == nil {
+			err := o.dc.FromPayload(p, &sum)
+			switch {
+			case err == nil:
 				r.Summary = &sum
+			case decodeErr == nil:
+				decodeErr = fmt.Errorf("unable to read the summary of %s (is the payload key the worker's?): %w",
+					r.WorkflowID, err)
 			}
 		}
 		runs = append(runs, r)
 	}
-	return runs
+	return runs, decodeErr
 }
 
 // Workflow type names as registered (the function names).

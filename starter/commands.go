@@ -1,9 +1,7 @@
 package main
 
 import (
-	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -13,33 +11,28 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
-	"gopkg.in/yaml.v3"
 
-	"github.com/hrsync/hrsync/connectors/registry"
 	"github.com/hrsync/hrsync/integration"
 	"github.com/hrsync/hrsync/operator"
 	"github.com/hrsync/hrsync/roster"
 	"github.com/hrsync/hrsync/workflows"
 )
 
-// readConfig reads an integration config from a YAML or JSON file, refusing
-// unknown fields so a typo is an error rather than a silent default, and
-// mapping rules reading fields the source does not supply, which would
-// leave their targets empty for everyone. Only create and update check
-// the source's fields: a running integration's config is not held to them.
+// readConfig reads an integration config from a YAML or JSON file and
+// reports every problem with it at once, each by its config path: unknown
+// keys (a typo is an error, not a silent default), values of the wrong
+// type, whatever Validate refuses, and mapping rules reading fields the
+// source does not supply, which would leave their targets empty for
+// everyone. Only create and update check the source's fields: a running
+// integration's config is not held to them.
 func readConfig(path string) (integration.Config, error) {
-	var cfg integration.Config
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return cfg, fmt.Errorf("unable to read config: %w", err)
+		return integration.Config{}, fmt.Errorf("unable to read config: %w", err)
 	}
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true)
-	if err := dec.Decode(&cfg); err != nil {
-		return cfg, fmt.Errorf("invalid config %s: %w", path, err)
-	}
-	if err := errors.Join(cfg.WithDefaults().Validate(), registry.CheckMappingSources(cfg)); err != nil {
-		return cfg, fmt.Errorf("invalid config %s:\n%w", path, err)
+	cfg, decoded := decodeConfig(data)
+	if err := configErrors(path, decoded, validationProblems(cfg, decoded)); err != nil {
+		return cfg, err
 	}
 	return cfg, nil
 }
@@ -70,7 +63,7 @@ func (c *cli) createCmd() *cobra.Command {
 			if err := c.checkRefs(cmd.Context(), file, cfg, skipCheck); err != nil {
 				return err
 			}
-			if err := c.requirePayloadKey(); err != nil {
+			if err := c.requirePayloadKey(whyConfig); err != nil {
 				return err
 			}
 			return c.withOperator(cmd, func(ctx context.Context, op *operator.Operator) error {
@@ -103,7 +96,7 @@ func (c *cli) updateCmd() *cobra.Command {
 			if err := c.checkRefs(cmd.Context(), file, cfg, skipCheck); err != nil {
 				return err
 			}
-			if err := c.requirePayloadKey(); err != nil {
+			if err := c.requirePayloadKey(whyConfig); err != nil {
 				return err
 			}
 			return c.withOperator(cmd, func(ctx context.Context, op *operator.Operator) error {
@@ -127,7 +120,7 @@ func (c *cli) listCmd() *cobra.Command {
 		Short: "List integrations",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return c.withOperator(cmd, func(ctx context.Context, op *operator.Operator) error {
+			return c.withTemporal(cmd, func(ctx context.Context, op *operator.Operator) error {
 				list, err := op.List(ctx)
 				if err != nil {
 					return err
@@ -259,7 +252,11 @@ func (c *cli) syncCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "sync ID",
 		Short: "Start a sync now (with --wait, wait for it and print its summary)",
-		Args:  cobra.ExactArgs(1),
+		Long: "Starts a sync now, or after the one already running. With --wait, waits for it and prints its\n" +
+			"summary; when the run stops to wait for an administrator's approval (a privacy, mass-change or\n" +
+			"hierarchy block), prints why and exits with code 3 without waiting further: decide with\n" +
+			"`starter approve ID` or `starter reject ID`.",
+		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if review && approve {
 				return fmt.Errorf("--review stops the run for you to review its plan; --approve pushes it through: choose one")
@@ -278,29 +275,12 @@ func (c *cli) syncCmd() *cobra.Command {
 						fmt.Fprintf(w, "sync %s requested%s\n", res.WorkflowID, note)
 					})
 				}
-				var progress func(operator.Progress)
-				var pp *progressPrinter
-				if !c.json {
-					fmt.Fprintf(c.out, "waiting for %s\n", res.WorkflowID)
-					pp = newProgressPrinter(c.out)
-					progress = pp.show
-				}
-				waitCtx, reviewing := untilReview(ctx, &progress)
-				sum, err := op.WaitForSync(waitCtx, res.WorkflowID, progress)
-				if pp != nil {
-					pp.done()
-				}
-				if *reviewing {
-					return c.awaitingReview(args[0], res.WorkflowID)
-				}
-				if err != nil {
-					return err
-				}
-				return c.print(sum, func(w io.Writer) { printSummary(w, sum) })
+				return c.waitForSync(ctx, op, args[0], res.WorkflowID)
 			})
 		},
 	}
-	cmd.Flags().BoolVar(&wait, "wait", false, "wait for the sync to finish and print its summary")
+	cmd.Flags().BoolVar(&wait, "wait", false, "wait for the sync to finish and print its summary; "+
+		"a run held for approval ends the wait, with exit code 3")
 	cmd.Flags().BoolVar(&approve, "approve", false, "push the run through any block (privacy, mass change, hierarchy): you take responsibility for it")
 	cmd.Flags().BoolVar(&review, "review", false, "stop the run once planned, whatever the guards say, for `starter review`; "+
 		"with --wait, return then (exit code 4)")

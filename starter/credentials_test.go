@@ -9,19 +9,12 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
-	"go.temporal.io/sdk/client"
-	"go.temporal.io/sdk/worker"
-	"go.uber.org/zap/zaptest"
 
-	"github.com/hrsync/hrsync/activities"
-	"github.com/hrsync/hrsync/connectors/registry"
+	"github.com/hrsync/hrsync/codec"
 	"github.com/hrsync/hrsync/credentials"
-	"github.com/hrsync/hrsync/devserver"
 	"github.com/hrsync/hrsync/integration"
 	"github.com/hrsync/hrsync/notify"
-	"github.com/hrsync/hrsync/operator"
 	"github.com/hrsync/hrsync/store"
-	"github.com/hrsync/hrsync/workflows"
 )
 
 // storeWith makes a store holding credentials id → kind, bound to host h,
@@ -128,38 +121,17 @@ target: {kind: scim, url: "https://h", credentialRef: "store:nope"}
 	require.ErrorContains(t, err, "not found: point --store or HRSYNC_STORE at the worker's store")
 }
 
-// temporalWithWorker starts an embedded Temporal server and a worker over
-// a store at storePath, and points the CLI at both.
-func temporalWithWorker(t *testing.T, storePath string) *store.Store {
-	t.Helper()
-	ctx := context.Background()
-	logger := zaptest.NewLogger(t)
-	srv, err := devserver.Start(ctx, devserver.Options{DBPath: filepath.Join(t.TempDir(), "temporal.db"),
-		GRPCPort: 0, UIPort: -1, SearchAttributes: workflows.SearchAttributes(), Logger: logger})
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = srv.Stop() })
-	t.Setenv("TEMPORAL_ADDRESS", srv.FrontendHostPort())
-	t.Setenv("HRSYNC_STORE", storePath)
-	c, err := client.Dial(client.Options{HostPort: srv.FrontendHostPort()})
-	require.NoError(t, err)
-	t.Cleanup(c.Close)
-	st, err := store.OpenSQLite(ctx, storePath)
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = st.Close() })
-	w := worker.New(c, workflows.TaskQueue, worker.Options{})
-	workflows.Register(w, &activities.Activities{Store: st, Connectors: registry.New(nil, nil), Users: operator.New(c, nil)})
-	require.NoError(t, w.Start())
-	t.Cleanup(w.Stop)
-	return st
-}
-
 func TestSharedCredentialsOutliveTheirIntegrations(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a Temporal server; skipped with -short")
 	}
 	ctx := context.Background()
-	dir := t.TempDir()
-	st := temporalWithWorker(t, filepath.Join(dir, "hrsync.db"))
+	stk := startStack(t, nil)
+	dir := stk.dir
+	t.Setenv(codec.KeyEnv, stk.payloadKey)
+	st, err := store.OpenSQLite(ctx, filepath.Join(dir, "hrsync.db"))
+	require.NoError(t, err)
+	defer st.Close()
 	key, err := credentials.NewKey("k1")
 	require.NoError(t, err)
 	t.Setenv(credentials.KeyEnv, key.String())
@@ -187,10 +159,10 @@ schedule: {firstSync: scheduled}
 	}
 
 	// A reference to a credential that is not stored creates nothing.
-	_, err = starter("create", "--allow-plaintext-history", "--file", config("c", "store:missing"))
+	_, err = starter("create", "--file", config("c", "store:missing"))
 	require.ErrorContains(t, err, "target.credentialRef: store:missing is not in the worker's store")
 	for _, id := range []string{"a", "b"} {
-		_, err := starter("create", "--allow-plaintext-history", "--file", config(id, "store:shared"))
+		_, err := starter("create", "--file", config(id, "store:shared"))
 		require.NoError(t, err)
 	}
 	out, err := starter("list")
@@ -211,7 +183,7 @@ schedule: {firstSync: scheduled}
 	require.True(t, stored("shared"))
 
 	// A credential only the removed integration used goes with it.
-	_, err = starter("create", "--allow-plaintext-history", "--file", config("s", "store:solo"))
+	_, err = starter("create", "--file", config("s", "store:solo"))
 	require.NoError(t, err)
 	out, err = starter("remove", "s")
 	require.NoError(t, err)
@@ -223,7 +195,7 @@ schedule: {firstSync: scheduled}
 	require.ErrorContains(t, err, "store:shared is used by integration b;")
 
 	// Once nothing names it, a credential can be disconnected.
-	_, err = starter("update", "--allow-plaintext-history", "--file", config("b", "env:HRSYNC_SECRET_SCIM_TOKEN"))
+	_, err = starter("update", "--file", config("b", "env:HRSYNC_SECRET_SCIM_TOKEN"))
 	require.NoError(t, err)
 	out, err = starter("disconnect", "store:shared", "--json")
 	require.NoError(t, err)

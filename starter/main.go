@@ -13,6 +13,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 
 	"github.com/spf13/cobra"
 	"go.uber.org/zap"
@@ -22,22 +23,64 @@ import (
 	"github.com/hrsync/hrsync/operator"
 )
 
-func main() {
-	if err := newRootCmd(os.Stdout).Execute(); err != nil {
-		var ee *exitError
-		if errors.As(err, &ee) {
-			os.Exit(ee.code)
-		}
-		fmt.Fprintln(os.Stderr, "error:", err)
-		os.Exit(1)
-	}
+func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
+
+// The starter's exit codes.
+const (
+	// exitFailed: the command failed; the error says why.
+	exitFailed = 1
+	// exitAwaitingApproval: sync --wait found the run held for an
+	// administrator's approval.
+	exitAwaitingApproval = 3
+)
+
+// exitError ends the starter with code. A nil err means the command has
+// already printed what it had to say.
+type exitError struct {
+	code int
+	err  error
 }
 
-// exitError ends the starter with code, the command having already said
-// why.
-type exitError struct{ code int }
+// Error is the error's message, or names the exit code when it has none.
+func (e *exitError) Error() string {
+	if e.err == nil {
+		return fmt.Sprintf("exit code %d", e.code)
+	}
+	return e.err.Error()
+}
 
-func (e *exitError) Error() string { return fmt.Sprintf("exit code %d", e.code) }
+// Unwrap is the error the exit code goes with.
+func (e *exitError) Unwrap() error { return e.err }
+
+// run runs the starter with args and returns its exit code. Errors go to
+// stderr as text, or with --json to stdout as {"error": "..."}, so a
+// script reading --json output always reads JSON.
+func run(args []string, stdout, stderr io.Writer) int {
+	root, c := newCLI(stdout)
+	root.SetArgs(args)
+	root.SetErr(stderr)
+	err := root.Execute()
+	if err == nil {
+		return 0
+	}
+	code := exitFailed
+	var ee *exitError
+	if errors.As(err, &ee) {
+		code = ee.code
+		if ee.err == nil {
+			return code
+		}
+	}
+	// A flag the parser refused leaves --json unparsed.
+	if c.json || slices.Contains(args, "--json") || slices.Contains(args, "--json=true") {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		_ = enc.Encode(map[string]string{"error": err.Error()})
+		return code
+	}
+	fmt.Fprintln(stderr, "error:", err)
+	return code
+}
 
 // cli carries what every command needs.
 type cli struct {
@@ -58,7 +101,14 @@ var openURL = func(u string) {
 	fmt.Fprintf(os.Stderr, "Open this address to authorise hrsync:\n  %s\n", u)
 }
 
+// newRootCmd is the starter's command tree, printing to out.
 func newRootCmd(out io.Writer) *cobra.Command {
+	root, _ := newCLI(out)
+	return root
+}
+
+// newCLI builds the command tree and the state its commands share.
+func newCLI(out io.Writer) (*cobra.Command, *cli) {
 	conn, connErr := temporalenv.FromEnv()
 	c := &cli{out: out, conn: conn, connErr: connErr}
 	c.operator = c.dial
@@ -76,7 +126,7 @@ func newRootCmd(out io.Writer) *cobra.Command {
 	root.PersistentFlags().StringVar(&c.storePath, "store", storePath,
 		"the worker's store, for plan details, reports and previews (env HRSYNC_STORE)")
 	root.PersistentFlags().BoolVar(&c.allowPlaintext, "allow-plaintext-history", false,
-		"create or update an integration without a payload key, its configuration in workflow history in the clear")
+		"work without a payload key, with a worker run the same way: create and update put the configuration in workflow history in the clear")
 	root.PersistentFlags().StringVar(&c.dataDir, "data-dir", ".hrsync",
 		"dev mode's data dir, where its payload key is kept when "+codec.KeyEnv+" is not set")
 	root.AddCommand(
@@ -84,7 +134,7 @@ func newRootCmd(out io.Writer) *cobra.Command {
 		c.approveCmd(), c.rejectCmd(), c.removeCmd(), c.historyCmd(), c.previewCmd(), c.reportCmd(), c.reviewCmd(),
 		c.connectCmd(), c.bindCmd(), c.disconnectCmd(), c.fieldsCmd(), c.keygenCmd(),
 	)
-	return root
+	return root, c
 }
 
 // dial connects to Temporal. The CLI logs nothing of its own beyond errors.
@@ -110,24 +160,45 @@ func (c *cli) dial(ctx context.Context) (*operator.Operator, func(), error) {
 	return operator.New(cl, dc), cl.Close, nil
 }
 
-// requirePayloadKey refuses to send a configuration to Temporal in the
-// clear: without the payload key, its admin emails, webhook and credential
-// references would sit unencrypted in workflow history. The worker refuses
-// to run that way too, unless told.
-func (c *cli) requirePayloadKey() error {
-	_, _, err := codec.LoadConverter(filepath.Join(c.dataDir, codec.KeyFile))
+// requirePayloadKey refuses to go on without the worker's payload key:
+// unread, because what the command would send or read is encrypted (why
+// says what), before anything is sent. Create and update would put a
+// configuration's admin emails, webhook and credential references in
+// workflow history in the clear; every other command would act and then
+// fail to read the worker's answer. With --allow-plaintext-history (for a
+// worker run the same way) a missing key is no error.
+func (c *cli) requirePayloadKey(why string) error {
+	path := filepath.Join(c.dataDir, codec.KeyFile)
+	_, _, err := codec.LoadConverter(path)
 	switch {
 	case errors.Is(err, codec.ErrNoKey) && !c.allowPlaintext:
-		return errors.New("no payload key: the configuration would enter workflow history unencrypted; set " +
-			codec.KeyEnv + " to the worker's key (or run where dev mode keeps it), or pass --allow-plaintext-history")
+		return fmt.Errorf("no payload key: %s. Set %s to the worker's key, or point --data-dir at dev mode's data dir "+
+			"(it keeps the key in %s; the default, .hrsync, is relative to the current directory); "+
+			"with a worker run with --allow-plaintext-history, pass --allow-plaintext-history", why, codec.KeyEnv, path)
 	case errors.Is(err, codec.ErrNoKey):
 		return nil
 	}
 	return err
 }
 
-// withOperator runs fn with a connected operator.
+// Why commands need the payload key.
+const (
+	whyConfig  = "the configuration would enter workflow history unencrypted"
+	whyPayload = "the worker encrypts what this command sends and reads, so nothing was sent"
+)
+
+// withOperator runs fn with a connected operator, once it has the payload
+// key fn's requests and answers are encrypted with.
 func (c *cli) withOperator(cmd *cobra.Command, fn func(ctx context.Context, op *operator.Operator) error) error {
+	if err := c.requirePayloadKey(whyPayload); err != nil {
+		return err
+	}
+	return c.withTemporal(cmd, fn)
+}
+
+// withTemporal runs fn with a connected operator, payload key or not: for
+// commands that read only search attributes.
+func (c *cli) withTemporal(cmd *cobra.Command, fn func(ctx context.Context, op *operator.Operator) error) error {
 	ctx := cmd.Context()
 	op, closeFn, err := c.operator(ctx)
 	if err != nil {

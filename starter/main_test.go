@@ -12,20 +12,17 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
-	"go.temporal.io/sdk/client"
-	"go.temporal.io/sdk/worker"
-	"go.uber.org/zap/zaptest"
 
-	"github.com/hrsync/hrsync/activities"
+	"github.com/hrsync/hrsync/codec"
 	"github.com/hrsync/hrsync/connectors/demo/demotest"
 	"github.com/hrsync/hrsync/connectors/justlogin/justlogintest"
-	"github.com/hrsync/hrsync/connectors/registry"
 	"github.com/hrsync/hrsync/credentials"
-	"github.com/hrsync/hrsync/devserver"
 	"github.com/hrsync/hrsync/internal/keys"
 	"github.com/hrsync/hrsync/notify/smtptest"
+	"github.com/hrsync/hrsync/roster"
 	"github.com/hrsync/hrsync/store"
 	"github.com/hrsync/hrsync/workflows"
 )
@@ -52,12 +49,35 @@ func TestReadConfig(t *testing.T) {
 		require.NoError(t, os.WriteFile(p, []byte(body), 0o600))
 		return p
 	}
-	_, err = readConfig(write("typo.yaml", "id: a\nsource: {kind: demo, url: 'https://h'}\ntarget: {kind: demo, url: 'https://h'}\nshedule: {}\n"))
-	require.ErrorContains(t, err, "field shedule not found")
-	_, err = readConfig(write("bad.json", `{"id":"A B","source":{"kind":"sap","url":"https://h"},"target":{"kind":"demo","url":"https://h"},"schedule":{"cron":"61 * * * *"}}`))
+	// Every problem at once, each by its path in the config.
+	_, err = readConfig(write("typo.yaml", `id: a
+source: {kind: demo, url: 'https://h'}
+target: {kind: demo, url: 'https://h', parallelism: many}
+shedule: {}
+schedule: {crn: "0 2 * * *", autoSync: maybe}
+filters: [{field: employmentType, op: equals, valeus: [contractor]}]
+maxDaysBeforeStart: [1]
+`))
+	require.ErrorContains(t, err, "shedule: unknown key (did you mean schedule?)")
+	require.ErrorContains(t, err, "schedule.crn: unknown key (did you mean cron?)")
+	require.ErrorContains(t, err, `schedule.autoSync: "maybe" is not true or false`)
+	require.ErrorContains(t, err, `target.parallelism: "many" is not a whole number`)
+	require.ErrorContains(t, err, "filters[0].valeus: unknown key (did you mean values?)")
+	require.ErrorContains(t, err, "maxDaysBeforeStart: must be a single value, not a list")
+	require.NotContains(t, err.Error(), "integration.Config", "no Go type names")
+	require.NotContains(t, err.Error(), "line ")
+	_, err = readConfig(write("bad.json", `{"id":"A B","source":{"kind":"sap","url":"https://h"},"target":{"kind":"demo","url":"https://h"},"schedule":{"cron":"61 * * * *"},"admins":"hr@acme.example"}`))
 	require.ErrorContains(t, err, `id: "A B"`)
 	require.ErrorContains(t, err, `source.kind: "sap"`)
 	require.ErrorContains(t, err, `cron "61 * * * *"`)
+	require.ErrorContains(t, err, `admins: must be a list, not "hr@acme.example"`)
+	_, err = readConfig(write("never.yaml", "id: a\nsource: {kind: demo, url: 'http://h'}\ntarget: {kind: demo, url: 'http://h'}\nschedule: {cron: '0 2 31 2 *'}\n"))
+	require.ErrorContains(t, err, `schedule.cron: "0 2 31 2 *" never fires`)
+	_, err = readConfig(write("outage.yaml", "id: a\nsource: {kind: demo, url: 'http://h'}\ntarget: {kind: demo, url: 'http://h'}\noutage: {giveUpAfter: soon}\n"))
+	require.ErrorContains(t, err, "outage.giveUpAfter: ")
+	require.NotContains(t, err.Error(), "line ")
+	_, err = readConfig(write("empty.yaml", ""))
+	require.ErrorContains(t, err, "the file is empty")
 	_, err = readConfig(filepath.Join(dir, "missing.yaml"))
 	require.ErrorContains(t, err, "unable to read config")
 
@@ -85,43 +105,42 @@ func TestCommandsAgainstTemporal(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a Temporal server; skipped with -short")
 	}
-	ctx := context.Background()
-	dir := t.TempDir()
-	logger := zaptest.NewLogger(t)
-	srv, err := devserver.Start(ctx, devserver.Options{DBPath: filepath.Join(dir, "temporal.db"),
-		GRPCPort: 0, UIPort: -1, SearchAttributes: workflows.SearchAttributes(), Logger: logger})
-	require.NoError(t, err)
-	defer func() { _ = srv.Stop() }()
-	t.Setenv("TEMPORAL_ADDRESS", srv.FrontendHostPort())
-	c, err := client.Dial(client.Options{HostPort: srv.FrontendHostPort()})
-	require.NoError(t, err)
-	defer c.Close()
-	st, err := store.OpenSQLite(ctx, filepath.Join(dir, "hrsync.db"))
-	require.NoError(t, err)
-	defer st.Close()
-	w := worker.New(c, workflows.TaskQueue, worker.Options{})
-	workflows.Register(w, &activities.Activities{Store: st, Connectors: registry.New(nil, nil)})
-	require.NoError(t, w.Start())
-	defer w.Stop()
+	stk := startStack(t, nil)
+	dir := stk.dir
+	example := filepath.Join("..", "examples", "integration.yaml")
 
 	// Without the payload key, nothing reaches Temporal unless asked for.
-	_, err = starter("create", "--data-dir", t.TempDir(), "--file", filepath.Join("..", "examples", "integration.yaml"))
+	noKey := t.TempDir()
+	_, err := starter("create", "--data-dir", noKey, "--file", example)
 	require.ErrorContains(t, err, "no payload key: the configuration would enter workflow history unencrypted")
+	t.Setenv(codec.KeyEnv, stk.payloadKey)
 	_, err = starter("status", "acme")
 	require.Error(t, err, "nothing was created")
 
 	// The example's first sync waits for its cron, so no HRIS is needed.
-	out, err := starter("create", "--allow-plaintext-history", "--file", filepath.Join("..", "examples", "integration.yaml"))
+	out, err := starter("create", "--file", example)
 	require.NoError(t, err)
 	require.Equal(t, "created integration acme\n", out)
-	_, err = starter("create", "--allow-plaintext-history", "--file", filepath.Join("..", "examples", "integration.yaml"))
+	_, err = starter("create", "--file", example)
 	require.ErrorContains(t, err, "integration already exists: acme")
+
+	// Without the key, commands that would act say so before they do.
+	t.Setenv(codec.KeyEnv, "")
+	for _, args := range [][]string{{"pause", "acme"}, {"sync", "acme"}, {"history", "acme"}, {"status", "acme"}} {
+		_, err := starter(append(args, "--data-dir", noKey)...)
+		require.ErrorContains(t, err, "no payload key: the worker encrypts what this command sends and reads, so nothing was sent", "%v", args)
+		require.ErrorContains(t, err, filepath.Join(noKey, "payload.key"), "%v", args)
+	}
+	out, err = starter("list", "--data-dir", noKey)
+	require.NoError(t, err, "list reads no payloads")
+	require.Contains(t, out, "acme")
+	t.Setenv(codec.KeyEnv, stk.payloadKey)
 
 	out, err = starter("status", "acme", "--json")
 	require.NoError(t, err)
 	var status workflows.IntegrationStatus
 	require.NoError(t, json.Unmarshal([]byte(out), &status))
-	require.Equal(t, workflows.StatusIdle, status.Status)
+	require.Equal(t, workflows.StatusIdle, status.Status, "not paused: pause without the key did nothing")
 	require.NotNil(t, status.NextRunAt)
 	require.Equal(t, "0 2 * * 1-5", status.Schedule)
 	require.Zero(t, status.Syncs)
@@ -155,7 +174,6 @@ func TestCommandsAgainstTemporal(t *testing.T) {
 	require.ErrorContains(t, err, "integration not found: acme")
 
 	// Against a live demo HRIS and directory: sync, preview and report.
-	t.Setenv("HRSYNC_STORE", filepath.Join(dir, "hrsync.db"))
 	hris, err := demotest.NewHRIS(demotest.HRISOptions{Employees: 12, Seed: 3})
 	require.NoError(t, err)
 	hrisSrv := httptest.NewServer(hris)
@@ -179,17 +197,32 @@ notify: {email: {smtpAddr: %q, from: hrsync@live.example}}
 schedule: {firstSync: scheduled}
 fields: {exclude: [personalEmail]}
 dateFormats: {dateOfBirth: DD/MM/YYYY}
+massChange: {maxDeactivatePercent: 20, minDeactivations: 2}
 `, hrisSrv.URL, dirSrv.URL, smtp.Addr())), 0o600))
-	_, err = starter("create", "--allow-plaintext-history", "--file", cfg)
+	// Two people share a work email: both are held back.
+	e11, _ := hris.Get("E0011")
+	require.NoError(t, hris.Update("E0012", func(e *roster.Employee) { e.WorkEmail = e11.WorkEmail }))
+	_, err = starter("create", "--file", cfg)
 	require.NoError(t, err)
 	out, err = starter("sync", "live", "--wait")
 	require.NoError(t, err)
-	require.Contains(t, out, "integration/live/sync/1 Completed")
+	require.Contains(t, out, "integration/live/sync/1 Completed in")
+
+	// history decodes the run's summary, or says why it cannot.
+	out, err = starter("history", "live")
+	require.NoError(t, err)
+	require.Regexp(t, `integration/live/sync/1\s+Completed\s+\S+ \S+\s+12\s+create 9, skip 3\s+0`, out)
+	other, err := keys.NewKey("p2")
+	require.NoError(t, err)
+	t.Setenv(codec.KeyEnv, other.String())
+	_, err = starter("history", "live")
+	require.ErrorContains(t, err, "unable to read the summary of integration/live/sync/1 (is the payload key the worker's?)")
+	t.Setenv(codec.KeyEnv, stk.payloadKey)
 
 	csvPath := filepath.Join(dir, "employees.csv")
 	out, err = starter("preview", "live", "--out", csvPath)
 	require.NoError(t, err)
-	require.Equal(t, fmt.Sprintf("wrote %s: 12 employees, 0 flagged, 0 excluded\n"+
+	require.Equal(t, fmt.Sprintf("wrote %s: 12 employees, 2 flagged, 0 excluded\n"+
 		"  warning: preferredName is empty for all 12 employees\n", csvPath), out, "the demo HRIS has no preferred names")
 	info, err := os.Stat(csvPath)
 	require.NoError(t, err)
@@ -200,18 +233,81 @@ dateFormats: {dateOfBirth: DD/MM/YYYY}
 	require.NotContains(t, string(data), "personalEmail")
 	require.Regexp(t, `,\d\d/\d\d/\d{4},`, string(data))
 
+	// Without --out, the preview goes to the data dir, for its owner only.
+	dataDir := filepath.Join(dir, "data")
+	out, err = starter("preview", "live", "--data-dir", dataDir)
+	require.NoError(t, err)
+	previews, err := filepath.Glob(filepath.Join(dataDir, "previews", "live-*.csv"))
+	require.NoError(t, err)
+	require.Len(t, previews, 1)
+	require.Contains(t, out, "wrote "+previews[0]+": 12 employees")
+	info, err = os.Stat(previews[0])
+	require.NoError(t, err)
+	require.Equal(t, os.FileMode(0o600), info.Mode().Perm())
+	info, err = os.Stat(filepath.Dir(previews[0]))
+	require.NoError(t, err)
+	require.Equal(t, os.FileMode(0o700), info.Mode().Perm())
+
+	// The report puts problems and held employees first.
 	out, err = starter("report", "integration/live/sync/1", "--csv", filepath.Join(dir, "report.csv"))
 	require.NoError(t, err)
-	require.Contains(t, out, "run integration/live/sync/1: applied")
-	require.Contains(t, out, "E0001     create     applied")
+	require.Contains(t, out, "run integration/live/sync/1: ")
+	require.Regexp(t, `(?s)problem E0011 duplicate_email.*EMPLOYEE\s+OPERATION\s+OUTCOME\s+DETAIL\nE001[12]\s+skip\s+held\s+held back: .*\nE001[12]\s+skip\s+held\s+.*E0001\s+create\s+applied`, out)
+	out, err = starter("report", "integration/live/sync/1", "--problems")
+	require.NoError(t, err)
+	require.Contains(t, out, "held back")
+	require.NotContains(t, out, "E0001")
 	require.NotEmpty(t, smtp.Messages())
+	out, err = starter("report", "integration/live/sync/1")
+	require.NoError(t, err)
 	require.Contains(t, out, fmt.Sprintf("invites: %d sent, 0 failed, 0 unconfirmed\n", len(smtp.Messages())),
 		"the first sync invites every user it created, once")
 	_, err = starter("report", "integration/live/sync/9")
 	require.ErrorContains(t, err, "no report for run integration/live/sync/9")
 	report, err := os.ReadFile(filepath.Join(dir, "report.csv"))
 	require.NoError(t, err)
-	require.True(t, strings.HasPrefix(string(report), "employeeId,operation,outcome,detail\nE0001,create,applied,"))
+	require.True(t, strings.HasPrefix(string(report), "employeeId,operation,outcome,detail\nE0011,skip,held,"), string(report))
+	require.Contains(t, string(report), "\nE0001,create,applied,")
+
+	// A run held for approval ends sync --wait, with exit code 3.
+	yesterday := roster.DateOf(time.Now().AddDate(0, 0, -1))
+	for _, id := range []string{"E0001", "E0002", "E0003", "E0004"} {
+		require.NoError(t, hris.Terminate(id, yesterday))
+	}
+	var stdout, stderr bytes.Buffer
+	require.Equal(t, exitAwaitingApproval, run([]string{"sync", "live", "--wait"}, &stdout, &stderr), stderr.String())
+	require.Contains(t, stdout.String(), "integration/live/sync/2 is awaiting approval")
+	require.Contains(t, stdout.String(), "blocked by mass_deactivation")
+	require.Contains(t, stdout.String(), "decide with starter approve live  |  starter reject live")
+	stdout.Reset()
+	require.Equal(t, exitAwaitingApproval, run([]string{"sync", "live", "--wait", "--json"}, &stdout, &stderr))
+	var held heldSync
+	require.NoError(t, json.Unmarshal(stdout.Bytes(), &held), stdout.String())
+	require.Equal(t, "integration/live/sync/3", held.WorkflowID)
+	require.Equal(t, "integration/live/sync/2", held.Blocked.WorkflowID, "queued behind the held run")
+	_, err = starter("reject", "live")
+	require.NoError(t, err)
+}
+
+func TestErrorsUnderJSONAreJSON(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	require.Equal(t, exitFailed, run([]string{"report", "nope", "--json", "--store", filepath.Join(t.TempDir(), "none.db")}, &stdout, &stderr))
+	var out struct {
+		Error string `json:"error"`
+	}
+	require.NoError(t, json.Unmarshal(stdout.Bytes(), &out), stdout.String())
+	require.Contains(t, out.Error, "none.db not found")
+	require.Empty(t, stderr.String())
+
+	stdout.Reset()
+	require.Equal(t, exitFailed, run([]string{"status", "--json", "--no-such-flag"}, &stdout, &stderr))
+	require.NoError(t, json.Unmarshal(stdout.Bytes(), &out), stdout.String())
+	require.Contains(t, out.Error, "unknown flag: --no-such-flag")
+
+	stdout.Reset()
+	require.Equal(t, exitFailed, run([]string{"report", "nope", "--store", filepath.Join(t.TempDir(), "none.db")}, &stdout, &stderr))
+	require.Empty(t, stdout.String())
+	require.Contains(t, stderr.String(), "error: store ")
 }
 
 func TestConnectStoresAnEncryptedCredential(t *testing.T) {

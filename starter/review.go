@@ -8,8 +8,11 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -75,9 +78,12 @@ func printPlanHolds(w io.Writer, plan store.Plan) {
 func (c *cli) previewCmd() *cobra.Command {
 	var out string
 	cmd := &cobra.Command{
-		Use:   "preview ID --out FILE",
+		Use:   "preview ID [--out FILE]",
 		Short: "Fetch and map the HRIS without applying anything, and write the CSV to check",
-		Args:  cobra.ExactArgs(1),
+		Long: "Fetches and maps the HRIS without applying anything and writes the CSV to check. It holds\n" +
+			"people data: without --out it goes to <data-dir>/previews/<id>-<time>.csv (folder 0700, file\n" +
+			"0600), outside the checkout's tracked files.",
+		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return c.withOperator(cmd, func(ctx context.Context, op *operator.Operator) error {
 				res, err := op.Preview(ctx, args[0])
@@ -92,6 +98,11 @@ func (c *cli) previewCmd() *cobra.Command {
 				export, err := st.GetExport(ctx, res.ExportID)
 				if err != nil {
 					return err
+				}
+				if out == "" {
+					if out, err = c.previewPath(args[0]); err != nil {
+						return err
+					}
 				}
 				if err := os.WriteFile(out, export.Data, 0o600); err != nil {
 					return fmt.Errorf("unable to write %s: %w", out, err)
@@ -111,18 +122,34 @@ func (c *cli) previewCmd() *cobra.Command {
 			})
 		},
 	}
-	cmd.Flags().StringVarP(&out, "out", "o", "", "CSV file to write (created with owner-only permissions)")
-	_ = cmd.MarkFlagRequired("out")
+	cmd.Flags().StringVarP(&out, "out", "o", "",
+		"CSV file to write (created with owner-only permissions; default <data-dir>/previews/<id>-<time>.csv)")
 	return cmd
+}
+
+// previewPath is where a preview of integration id goes without --out: a
+// new file in the data dir's previews folder, which only its owner may open.
+func (c *cli) previewPath(id string) (string, error) {
+	dir := filepath.Join(c.dataDir, "previews")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", fmt.Errorf("unable to create %s: %w", dir, err)
+	}
+	if err := os.Chmod(dir, 0o700); err != nil {
+		return "", fmt.Errorf("unable to restrict %s to its owner: %w", dir, err)
+	}
+	return filepath.Join(dir, fmt.Sprintf("%s-%s.csv", id, time.Now().UTC().Format("20060102T150405.000Z"))), nil
 }
 
 func (c *cli) reportCmd() *cobra.Command {
 	var csvPath string
-	var all bool
+	var all, problemsOnly bool
 	cmd := &cobra.Command{
 		Use:   "report RUN_ID",
-		Short: "Print a run's per-employee outcomes and errors (RUN_ID as in `history`)",
-		Args:  cobra.ExactArgs(1),
+		Short: "Print a run's problems, then its per-employee outcomes (RUN_ID as in `history`)",
+		Long: "Prints the run's counts, then its problems and the employees it failed or held back, then\n" +
+			"every other change. An employee held back (by validation) shows as held: nothing was written\n" +
+			"for them. --problems prints only the problems, failures and holds.",
+		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
 			st, err := c.openStore(ctx)
@@ -141,6 +168,7 @@ func (c *cli) reportCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
+			changes = reportRows(changes, problemsOnly)
 			if csvPath != "" {
 				if err := writeReportCSV(csvPath, changes); err != nil {
 					return err
@@ -154,7 +182,42 @@ func (c *cli) reportCmd() *cobra.Command {
 	}
 	cmd.Flags().StringVar(&csvPath, "csv", "", "also write every employee's outcome to this CSV file")
 	cmd.Flags().BoolVar(&all, "all", false, "list unchanged employees too")
+	cmd.Flags().BoolVar(&problemsOnly, "problems", false, "list only problems, failures and employees held back")
 	return cmd
+}
+
+// statusHeld is a report's outcome for an employee held back: the plan
+// records the skip as applied, since there was nothing to write.
+const statusHeld store.ChangeStatus = "held"
+
+// heldBackPrefix starts the reason of the skip the plan makes of an
+// employee held back (see roster's Diff).
+const heldBackPrefix = "held back: "
+
+// reportRows orders a run's changes for its report, failures first, then
+// employees held back, then the rest as planned, with held ones' outcome
+// as held; with problemsOnly, only failures and holds.
+func reportRows(changes []store.PlannedChange, problemsOnly bool) []store.PlannedChange {
+	rank := func(pc store.PlannedChange) int {
+		switch pc.Status {
+		case store.StatusFailed:
+			return 0
+		case statusHeld:
+			return 1
+		}
+		return 2
+	}
+	out := make([]store.PlannedChange, 0, len(changes))
+	for _, pc := range changes {
+		if pc.Change.Op == roster.OpSkip && strings.HasPrefix(pc.Change.Reason, heldBackPrefix) {
+			pc.Status = statusHeld
+		}
+		if !problemsOnly || rank(pc) < 2 {
+			out = append(out, pc)
+		}
+	}
+	slices.SortStableFunc(out, func(a, b store.PlannedChange) int { return rank(a) - rank(b) })
+	return out
 }
 
 func printReport(w io.Writer, r store.Report, changes []store.PlannedChange, all bool) {
@@ -178,6 +241,9 @@ func printReport(w io.Writer, r store.Report, changes []store.PlannedChange, all
 	for _, warning := range r.Warnings {
 		fmt.Fprintf(w, "  warning: %s\n", warning)
 	}
+	for _, p := range r.Problems {
+		fmt.Fprintf(w, "  problem %s %s: %s\n", p.EmployeeID, p.Code, p.Message)
+	}
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "EMPLOYEE\tOPERATION\tOUTCOME\tDETAIL")
 	for _, pc := range changes {
@@ -187,9 +253,6 @@ func printReport(w io.Writer, r store.Report, changes []store.PlannedChange, all
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", pc.Change.EmployeeID, pc.Change.Op, pc.Status, detail(pc))
 	}
 	_ = tw.Flush()
-	for _, p := range r.Problems {
-		fmt.Fprintf(w, "  problem %s %s: %s\n", p.EmployeeID, p.Code, p.Message)
-	}
 }
 
 // detail is what a report says about one change: its error, or its reason

@@ -114,25 +114,6 @@ func reviewRows(r operator.Review) [][]string {
 	return rows
 }
 
-// untilReview makes a sync --wait end when the run stops for review: the
-// returned context is cancelled once *progress (wrapped to watch for it)
-// sees the run in AwaitingReview, and the flag says it did.
-func untilReview(ctx context.Context, progress *func(operator.Progress)) (context.Context, *bool) {
-	ctx, cancel := context.WithCancel(ctx)
-	reviewing := new(bool)
-	show := *progress
-	*progress = func(p operator.Progress) {
-		if show != nil {
-			show(p)
-		}
-		if p.Running && p.Status == workflows.StatusAwaitingReview {
-			*reviewing = true
-			cancel()
-		}
-	}
-	return ctx, reviewing
-}
-
 // awaitingReview ends a sync --wait whose run waits for review.
 func (c *cli) awaitingReview(id, workflowID string) error {
 	_ = c.print(map[string]string{"workflowId": workflowID, "status": workflows.StatusAwaitingReview}, func(w io.Writer) {
