@@ -25,8 +25,18 @@ type PlanInput struct {
 	// PlanID names the plan; empty means SyncID. A re-plan after an
 	// approval gets its own ID so the reviewed plan is kept.
 	PlanID string
-	Config integration.Config
+	// Employee, an HRIS id, limits the plan to that one employee's
+	// change and problems: everyone else is left exactly as they are —
+	// never deactivated, never counted by the mass-change guards. Privacy
+	// holds still apply to the one employee. An id neither in the snapshot
+	// nor owned in the directory plans nothing and says so in one problem.
+	Employee string `json:",omitempty"`
+	Config   integration.Config
 }
+
+// CodeNotInSource is the problem of a one-employee run whose employee is
+// neither in the HRIS nor owned in the directory.
+const CodeNotInSource = "not_in_source"
 
 // PlanResult summarises the stored plan: its ID, what it would do, and the
 // reasons it must wait for approval, if any. It carries counts, codes and
@@ -120,9 +130,14 @@ func (a *Activities) plan(ctx context.Context, in PlanInput) (PlanResult, error)
 		Rules: rules, Held: prep.held, Excluded: prep.excluded})
 	problems := append(prep.problems, diff.Problems...)
 	warnings := append(unstoredWarnings(desc, rules, prep.employees), diff.Warnings...)
-	blocks := roster.Guard(roster.GuardInput{
-		SourceCount: sourceCount, Directory: roster.Managed(directory, owned), Plan: diff, Policy: rules.MassChange,
-	})
+	var blocks []roster.Block
+	if in.Employee != "" {
+		problems = onlyEmployee(in.Employee, &prep, &diff, problems, owned)
+	} else {
+		blocks = roster.Guard(roster.GuardInput{
+			SourceCount: sourceCount, Directory: roster.Managed(directory, owned), Plan: diff, Policy: rules.MassChange,
+		})
+	}
 	if prep.blockRun {
 		blocks = append(blocks, roster.Block{Code: roster.BlockHierarchy,
 			Message: fmt.Sprintf("%d employees have manager errors; the hierarchy policy is block", prep.hierarchyErrors)})
@@ -165,6 +180,37 @@ func (a *Activities) plan(ctx context.Context, in PlanInput) (PlanResult, error)
 		res.HeldEmployees, res.HeldTotal = heldEmployees(blocks, holds, diff.Changes)
 	}
 	return res, nil
+}
+
+// onlyEmployee narrows a plan to employee id: its changes, problems and
+// holds are that employee's alone, and the hierarchy policy blocks the run
+// only for that employee's own manager errors. It returns the problems
+// kept, or the one problem saying the employee is nowhere to be synced.
+func onlyEmployee(id string, prep *prepared, diff *roster.DiffResult, problems []roster.Problem,
+	owned map[string]string) []roster.Problem {
+	known := slices.ContainsFunc(prep.employees, func(e roster.Employee) bool { return e.ID == id })
+	for _, employeeID := range owned {
+		known = known || employeeID == id
+	}
+	diff.Changes = slices.DeleteFunc(diff.Changes, func(c roster.Change) bool { return c.EmployeeID != id })
+	diff.Problems = nil
+	diff.NotManaged = 0
+	problems = slices.DeleteFunc(problems, func(p roster.Problem) bool { return p.EmployeeID != id })
+	held := prep.held[id]
+	prep.held = map[string]string{}
+	prep.blockRun = prep.blockRun && held != "" && slices.ContainsFunc(strings.Split(held, ", "), roster.IsHierarchy)
+	if held != "" {
+		prep.held[id] = held
+	}
+	if prep.blockRun {
+		prep.hierarchyErrors = 1
+	}
+	if !known {
+		diff.Changes = nil
+		return []roster.Problem{{EmployeeID: id, Code: CodeNotInSource,
+			Message: id + " is not in the HRIS"}}
+	}
+	return problems
 }
 
 // prepared is a snapshot under the rules: normalised employees, who is held

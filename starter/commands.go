@@ -249,20 +249,23 @@ func countsLine(counts map[roster.Op]int) string {
 
 func (c *cli) syncCmd() *cobra.Command {
 	var wait, approve, review bool
+	var employee string
 	cmd := &cobra.Command{
 		Use:   "sync ID",
 		Short: "Start a sync now (with --wait, wait for it and print its summary)",
 		Long: "Starts a sync now, or after the one already running. With --wait, waits for it and prints its\n" +
 			"summary; when the run stops to wait for an administrator's approval (a privacy, mass-change or\n" +
 			"hierarchy block), prints why and exits with code 3 without waiting further: decide with\n" +
-			"`starter approve ID` or `starter reject ID`.",
+			"`starter approve ID` or `starter reject ID`. With --employee E, the run syncs that one\n" +
+			"employee only, like provisioning on demand: no one else is created, changed or deactivated.",
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if review && approve {
 				return fmt.Errorf("--review stops the run for you to review its plan; --approve pushes it through: choose one")
 			}
 			return c.withOperator(cmd, func(ctx context.Context, op *operator.Operator) error {
-				res, err := op.SyncNowWith(ctx, args[0], workflows.SyncRequest{By: whoami(), Approve: approve, Review: review})
+				res, err := op.SyncNowWith(ctx, args[0], workflows.SyncRequest{By: whoami(), Approve: approve, Review: review,
+					Employee: employee})
 				if err != nil {
 					return err
 				}
@@ -275,10 +278,12 @@ func (c *cli) syncCmd() *cobra.Command {
 						fmt.Fprintf(w, "sync %s requested%s\n", res.WorkflowID, note)
 					})
 				}
-				return c.waitForSync(ctx, op, args[0], res.WorkflowID)
+				return c.waitForSync(ctx, op, args[0], res.WorkflowID, employee)
 			})
 		},
 	}
+	cmd.Flags().StringVar(&employee, "employee", "", "sync only this employee (`HRIS id`), leaving everyone else as they are; "+
+		"with --wait, print each step and then that employee's outcome")
 	cmd.Flags().BoolVar(&wait, "wait", false, "wait for the sync to finish and print its summary; "+
 		"a run held for approval ends the wait, with exit code 3")
 	cmd.Flags().BoolVar(&approve, "approve", false, "push the run through any block (privacy, mass change, hierarchy): you take responsibility for it")

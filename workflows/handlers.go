@@ -53,8 +53,9 @@ func (w *integrationImpl) validateActive(SyncRequest) error {
 // syncNow asks for a run now; while one runs, the request waits for it.
 func (w *integrationImpl) syncNow(ctx workflow.Context, req SyncRequest) (SyncNowResult, error) {
 	queued := w.current != nil
+	pending := w.state.Requested != nil
 	switch {
-	case w.state.Requested == nil:
+	case !pending:
 		w.state.Requested = &req
 	case req.Approve:
 		// A pending request becomes an approving one.
@@ -63,6 +64,11 @@ func (w *integrationImpl) syncNow(ctx workflow.Context, req SyncRequest) (SyncNo
 	if req.Review {
 		// Any request for review makes the pending run wait for one.
 		w.state.Requested.Review = true
+	}
+	if pending && w.state.Requested.Employee != req.Employee {
+		// Requests for different employees, or for one and for everyone,
+		// make one full run, which covers them all under every guard.
+		w.state.Requested.Employee = ""
 	}
 	// A running sync has already been counted, so the next run is Syncs+1
 	// either way.

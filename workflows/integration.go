@@ -201,9 +201,9 @@ func (w *integrationImpl) due(now time.Time) (time.Time, string, bool) {
 func (w *integrationImpl) runSync(ctx workflow.Context, trigger string) {
 	w.state.Syncs++
 	n := w.state.Syncs
-	by, approved, review := "", false, false
+	by, approved, review, employee := "", false, false, ""
 	if req := w.state.Requested; req != nil {
-		by, approved, review = req.By, req.Approve, req.Review
+		by, approved, review, employee = req.By, req.Approve, req.Review, req.Employee
 	}
 	w.state.Requested = nil
 	id := SyncWorkflowID(w.cfg.ID, n)
@@ -219,7 +219,7 @@ func (w *integrationImpl) runSync(ctx workflow.Context, trigger string) {
 	})
 	future := workflow.ExecuteChildWorkflow(childCtx, SyncWorkflow, SyncInput{
 		IntegrationID: w.cfg.ID, Number: n, Trigger: trigger, RequestedBy: by, Approved: approved, Review: review,
-		Config: w.cfg,
+		Employee: employee, Config: w.cfg,
 	})
 	started := workflow.Now(ctx)
 	w.current = &runningSync{
@@ -241,7 +241,10 @@ func (w *integrationImpl) runSync(ctx workflow.Context, trigger string) {
 	}
 	w.current = nil
 	w.state.LastSync = &summary
-	w.state.FirstSyncDone = true
+	if employee == "" {
+		// A run for one employee is not the integration's first sync.
+		w.state.FirstSyncDone = true
+	}
 	if summary.Status != StatusFailed && summary.Status != StatusCancelled {
 		w.state.NextExitDate = summary.NextExitDate
 	}

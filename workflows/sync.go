@@ -75,6 +75,7 @@ func newSync(ctx workflow.Context, in SyncInput) *syncImpl {
 		logger: log.With(workflow.GetLogger(ctx), "IntegrationId", in.IntegrationID, "SyncNumber", in.Number),
 		summary: SyncSummary{
 			WorkflowID: id, Number: in.Number, Trigger: in.Trigger, StartedAt: workflow.Now(ctx),
+			Employee: in.Employee,
 		},
 	}
 }
@@ -314,7 +315,7 @@ func (s *syncImpl) plan(ctx workflow.Context, snapshotID, planID string) (activi
 	var plan activities.PlanResult
 	if err := s.activity(ctx, &s.summary.Timings.Plan, time.Hour, a.Plan, activities.PlanInput{
 		IntegrationID: s.in.IntegrationID, SyncID: s.summary.WorkflowID, SnapshotID: snapshotID, PlanID: planID,
-		Config: s.in.Config,
+		Employee: s.in.Employee, Config: s.in.Config,
 	}, &plan); err != nil {
 		return plan, fmt.Errorf("plan failed: %w", err)
 	}

@@ -157,6 +157,9 @@ type SyncRequest struct {
 	// Review stops the run once its plan is made, whatever the guards
 	// say, until an administrator approves that plan or rejects it.
 	Review bool `json:"review,omitempty"`
+	// Employee, an HRIS id, makes the run sync that one employee only:
+	// everyone else is left as they are (see activities.PlanInput).
+	Employee string `json:"employee,omitempty"`
 }
 
 // SyncNowResult says which run a sync-now will be, so a caller can wait for it.
@@ -215,7 +218,9 @@ type SyncInput struct {
 	Approved bool
 	// Review makes the run wait for review once planned (see SyncRequest).
 	Review bool
-	Config integration.Config
+	// Employee limits the run to one employee (see SyncRequest).
+	Employee string `json:",omitempty"`
+	Config   integration.Config
 }
 
 // SyncSummary is what one run did, returned by SyncWorkflow and kept as the
@@ -258,6 +263,8 @@ type SyncSummary struct {
 	GaveUp bool `json:"gaveUp,omitempty"`
 	// Reviewed says the run stopped for review before applying.
 	Reviewed bool `json:"reviewed,omitempty"`
+	// Employee is the one employee the run synced, if it synced only one.
+	Employee string `json:"employee,omitempty"`
 }
 
 // Timings are how long each phase of a run took.
