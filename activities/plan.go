@@ -159,7 +159,7 @@ func (a *Activities) plan(ctx context.Context, in PlanInput) (PlanResult, error)
 	plan := store.Plan{
 		ID: planID, IntegrationID: in.IntegrationID, SyncID: in.SyncID, SnapshotID: in.SnapshotID,
 		Counts: diff.Counts(), Blocks: blocks, Problems: problems, Holds: holds, Digest: digest,
-		Directory: dirKey, Target: detail, Warnings: warnings, NotManaged: diff.NotManaged,
+		Directory: dirKey, Target: detail, Warnings: warnings, NotManaged: diff.NotManaged, Employee: in.Employee,
 	}
 	if plan.Invite, err = inviteSettingsOf(cfg); err != nil {
 		return PlanResult{}, err

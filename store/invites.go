@@ -118,13 +118,16 @@ func (s *Store) RunInvites(ctx context.Context, integrationID, syncID string) (I
 	return c, nil
 }
 
-// SucceededBefore reports whether a run of integrationID other than syncID
-// has committed an applied report: whether syncID is not the integration's
-// first successful run.
+// SucceededBefore reports whether a run of everyone of integrationID, other
+// than syncID, has committed an applied report: whether syncID is not the
+// integration's first successful sync. A run of one employee on demand
+// does not count, so trying one person before a launch leaves the first
+// sync's invitations to it.
 func (s *Store) SucceededBefore(ctx context.Context, integrationID, syncID string) (bool, error) {
 	var n int
 	err := s.queryRow(ctx,
-		`SELECT count(*) FROM reports WHERE integration_id = ? AND id != ? AND outcome = 'applied'`,
+		`SELECT count(*) FROM reports r WHERE r.integration_id = ? AND r.id != ? AND r.outcome = 'applied'
+		 AND NOT EXISTS (SELECT 1 FROM plans p WHERE p.sync_id = r.id AND p.employee != '')`,
 		integrationID, syncID).Scan(&n)
 	if err != nil {
 		return false, fmt.Errorf("unable to read the runs of %s: %w", integrationID, err)

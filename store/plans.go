@@ -41,6 +41,9 @@ type Plan struct {
 	// Invite is how the run invites the users it creates, as the
 	// activities encoded it; empty for none.
 	Invite []byte
+	// Employee is the one employee a run synced on demand; "" for a run
+	// of everyone.
+	Employee string
 }
 
 // ChangeStatus is how far one planned change has got.
@@ -94,15 +97,16 @@ func (s *Store) SavePlan(ctx context.Context, p Plan, changes []roster.Change) e
 		// then replace its changes rather than collide with them.
 		if _, err := tx.exec(ctx,
 			`INSERT INTO plans (id, integration_id, sync_id, snapshot_id, created_at, counts, blocks, problems, holds, digest,
-			   directory, target, warnings, not_managed, invite)
-			 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+			   directory, target, warnings, not_managed, invite, employee)
+			 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 			 ON CONFLICT (id) DO UPDATE SET snapshot_id = excluded.snapshot_id, created_at = excluded.created_at,
 			   counts = excluded.counts, blocks = excluded.blocks, problems = excluded.problems,
 			   holds = excluded.holds, digest = excluded.digest, directory = excluded.directory,
 			   target = excluded.target, warnings = excluded.warnings, not_managed = excluded.not_managed,
-			   invite = excluded.invite`,
+			   invite = excluded.invite, employee = excluded.employee`,
 			p.ID, p.IntegrationID, p.SyncID, p.SnapshotID, now(), string(counts), string(blocks), string(problems),
-			string(holds), p.Digest, p.Directory, string(p.Target), string(warnings), p.NotManaged, string(p.Invite)); err != nil {
+			string(holds), p.Digest, p.Directory, string(p.Target), string(warnings), p.NotManaged, string(p.Invite),
+			p.Employee); err != nil {
 			return fmt.Errorf("unable to save plan %s: %w", p.ID, err)
 		}
 		if _, err := tx.exec(ctx, `DELETE FROM plan_changes WHERE plan_id = ?`, p.ID); err != nil {

@@ -224,6 +224,8 @@ var migrations = []migration{
 		sqlite:   `UPDATE reports SET outcome = COALESCE(json_extract(data, '$.outcome'), '')`,
 		postgres: `UPDATE reports SET outcome = COALESCE(data::jsonb ->> 'outcome', '')`,
 	},
+	// The one employee a run synced on demand, "" for a whole run.
+	both(`ALTER TABLE plans ADD COLUMN employee TEXT NOT NULL DEFAULT ''`),
 }
 
 // migrate creates the schema and runs the migrations still due, all in one

@@ -1001,6 +1001,11 @@ func TestSucceededBeforeLooksAtAppliedReportsOnly(t *testing.T) {
 			require.NoError(t, s.SaveReport(ctx, r))
 		}
 		require.True(t, first("s3"))
+		// A run of one employee on demand is not the first sync.
+		require.NoError(t, s.SavePlan(ctx, store.Plan{ID: "p-one", IntegrationID: "acme", SyncID: "one", SnapshotID: "one",
+			Employee: "E0001"}, nil))
+		require.NoError(t, s.SaveReport(ctx, store.Report{ID: "one", IntegrationID: "acme", SyncID: "one", Outcome: "applied"}))
+		require.True(t, first("s3"), "a one-employee run leaves the first sync to come")
 		require.NoError(t, s.SaveReport(ctx, store.Report{ID: "s3", IntegrationID: "acme", SyncID: "s3", Outcome: "applied"}))
 		require.True(t, first("s3"), "a run's own report does not count")
 		require.False(t, first("s4"))
