@@ -86,7 +86,9 @@ type devEnv struct {
 	// codecToken is the token the dev codec server requires, kept in the
 	// data dir; empty when there is no Web UI to serve.
 	codecToken string
-	servers    []*http.Server
+	// dataDir is where dev mode keeps its state and secrets.
+	dataDir string
+	servers []*http.Server
 }
 
 // startDevEnv starts the embedded Temporal server and UI and the two demo
@@ -95,7 +97,7 @@ func startDevEnv(ctx context.Context, cfg Config, logger *zap.Logger) (_ *devEnv
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("unable to create data dir %s: %w", cfg.DataDir, err)
 	}
-	env := &devEnv{}
+	env := &devEnv{dataDir: cfg.DataDir}
 	defer func() {
 		if err != nil {
 			env.stop()
@@ -562,10 +564,10 @@ func banner(env *devEnv, created bool) string {
 		"  Temporal Web UI   " + env.temporal.UIURL(),
 		"  Temporal gRPC     " + env.temporal.FrontendHostPort(),
 		"  demo HRIS         " + env.source.Kind + " at " + env.source.URL,
-		"  SCIM directory    " + env.directoryURL + "/  (SCIM 2.0 at " + env.scimURL() + ", bearer token in .hrsync/scim-token)",
+		"  SCIM directory    " + env.directoryURL + "/  (SCIM 2.0 at " + env.scimURL() + ", bearer token in " + filepath.Join(env.dataDir, "scim-token") + ")",
 	}
 	if env.codecURL != "" {
-		lines = append(lines, "  codec server      "+env.codecURL+"  (the Web UI decrypts history through it; bearer token in .hrsync/"+devCodecTokenFile+")")
+		lines = append(lines, "  codec server      "+env.codecURL+"  (the Web UI decrypts history through it; bearer token in "+filepath.Join(env.dataDir, devCodecTokenFile)+")")
 	}
 	lines = append(lines, "  integration "+DemoIntegrationID+"  "+state, "", "Try:  go run ./starter status demo")
 	if env.hris != nil {

@@ -44,6 +44,7 @@ func TestDevCodecServerRequiresItsToken(t *testing.T) {
 	require.Equal(t, env.codecURL+"/"+token, endpoint, "the Web UI is given the codec server with its token")
 	require.NotContains(t, banner(env, true), token)
 	require.Contains(t, banner(env, true), env.codecURL)
+	require.Contains(t, banner(env, true), "bearer token in "+tokenFile, "the banner names the data dir in use")
 
 	plain, err := converter.GetDefaultDataConverter().ToPayload("alice.secret@example.com")
 	require.NoError(t, err)
