@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -14,65 +13,19 @@ import (
 
 	"github.com/hrsync/hrsync/connectors"
 	"github.com/hrsync/hrsync/connectors/httpx"
+	"github.com/hrsync/hrsync/internal/faultproxy"
 )
-
-// endless yields prefix and then repeats pattern for ever, without
-// allocating.
-type endless struct {
-	prefix, pattern string
-	off             int64
-}
-
-func (e *endless) Read(p []byte) (int, error) {
-	n := 0
-	for n < len(p) {
-		var c int
-		if e.off < int64(len(e.prefix)) {
-			c = copy(p[n:], e.prefix[e.off:])
-		} else {
-			c = copy(p[n:], e.pattern[(e.off-int64(len(e.prefix)))%int64(len(e.pattern)):])
-		}
-		n += c
-		e.off += int64(c)
-	}
-	return n, nil
-}
-
-// countingTransport counts the body bytes the client takes.
-type countingTransport struct {
-	base http.RoundTripper
-	n    atomic.Int64
-}
-
-func (t *countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
-	resp, err := t.base.RoundTrip(r)
-	if err == nil {
-		resp.Body = &countingBody{ReadCloser: resp.Body, n: &t.n}
-	}
-	return resp, err
-}
-
-type countingBody struct {
-	io.ReadCloser
-	n *atomic.Int64
-}
-
-func (b *countingBody) Read(p []byte) (int, error) {
-	n, err := b.ReadCloser.Read(p)
-	b.n.Add(int64(n))
-	return n, err
-}
 
 func TestClientRefusesAnAnswerLargerThanTheBound(t *testing.T) {
 	const maxBody = 64 << 10
 	done := make(chan int64, 1)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
-		n, _ := io.Copy(w, io.LimitReader(&endless{prefix: `{"employees":[`, pattern: `{"id":"1"},`}, 1<<30))
+		n, _ := io.Copy(w, io.LimitReader(faultproxy.Endless(`{"employees":[`, `{"id":"1"},`), 1<<30))
 		done <- n
 	}))
 	defer srv.Close()
-	tr := &countingTransport{base: srv.Client().Transport}
+	tr := &faultproxy.CountingTransport{Base: srv.Client().Transport}
 	c := newClient(srv.URL, "", &http.Client{Transport: tr})
 	c.maxBody = maxBody
 
@@ -82,7 +35,7 @@ func TestClientRefusesAnAnswerLargerThanTheBound(t *testing.T) {
 	require.Equal(t, "permanent: demo: GET /api/employees: the answer is larger than 64 KiB", err.Error())
 
 	// The bound, one byte to tell, and a bounded drain: never the gigabyte.
-	require.LessOrEqual(t, tr.n.Load(), int64(maxBody+1+httpx.DrainLimit))
+	require.LessOrEqual(t, tr.Read(), int64(maxBody+1+httpx.DrainLimit))
 	select {
 	case n := <-done:
 		require.Less(t, n, int64(1<<30), "the server was cut off")

@@ -7,64 +7,14 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/hrsync/hrsync/connectors"
+	"github.com/hrsync/hrsync/internal/faultproxy"
 )
-
-// endless yields prefix and then repeats pattern for ever, without
-// allocating: a body of any size for the price of a few bytes.
-type endless struct {
-	prefix  string
-	pattern string
-	off     int64
-}
-
-func (e *endless) Read(p []byte) (int, error) {
-	n := 0
-	for n < len(p) {
-		if e.off < int64(len(e.prefix)) {
-			c := copy(p[n:], e.prefix[e.off:])
-			n += c
-			e.off += int64(c)
-			continue
-		}
-		i := (e.off - int64(len(e.prefix))) % int64(len(e.pattern))
-		c := copy(p[n:], e.pattern[i:])
-		n += c
-		e.off += int64(c)
-	}
-	return n, nil
-}
-
-// counted counts the body bytes the client takes from its transport.
-type counted struct {
-	base http.RoundTripper
-	n    atomic.Int64
-}
-
-func (c *counted) RoundTrip(r *http.Request) (*http.Response, error) {
-	resp, err := c.base.RoundTrip(r)
-	if err == nil {
-		resp.Body = &countedBody{ReadCloser: resp.Body, n: &c.n}
-	}
-	return resp, err
-}
-
-type countedBody struct {
-	io.ReadCloser
-	n *atomic.Int64
-}
-
-func (b *countedBody) Read(p []byte) (int, error) {
-	n, err := b.ReadCloser.Read(p)
-	b.n.Add(int64(n))
-	return n, err
-}
 
 // hugeServer streams prefix+pattern… up to 1 GiB and reports on done when
 // the handler stops, which before the end means the client hung up.
@@ -73,7 +23,7 @@ func hugeServer(t *testing.T, prefix, pattern string) (*httptest.Server, <-chan 
 	done := make(chan int64, 1)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
-		n, _ := io.Copy(w, io.LimitReader(&endless{prefix: prefix, pattern: pattern}, 1<<30))
+		n, _ := io.Copy(w, io.LimitReader(faultproxy.Endless(prefix, pattern), 1<<30))
 		done <- n
 	}))
 	t.Cleanup(srv.Close)
@@ -89,7 +39,7 @@ func TestDoRefusesAnAnswerLargerThanMaxBody(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			srv, done := hugeServer(t, body[0], body[1])
-			tr := &counted{base: srv.Client().Transport}
+			tr := &faultproxy.CountingTransport{Base: srv.Client().Transport}
 			c := New(Options{Name: "merge", BaseURL: srv.URL, MaxBody: maxBody, HTTPClient: &http.Client{Transport: tr}})
 
 			var out map[string]any
@@ -102,8 +52,8 @@ func TestDoRefusesAnAnswerLargerThanMaxBody(t *testing.T) {
 
 			// The client read the limit, at most one decoder buffer
 			// more, and a bounded drain: never the gigabyte.
-			t.Logf("client read %d bytes", tr.n.Load())
-			require.LessOrEqual(t, tr.n.Load(), int64(maxBody+DrainLimit+64<<10))
+			t.Logf("client read %d bytes", tr.Read())
+			require.LessOrEqual(t, tr.Read(), int64(maxBody+DrainLimit+64<<10))
 			select {
 			case n := <-done:
 				require.Less(t, n, int64(1<<30), "the server was cut off, not read to the end")
@@ -196,11 +146,11 @@ func TestDoDrainsABoundedRest(t *testing.T) {
 	// A 204 with no out, and an error answer, leave their body unread;
 	// closing reads at most DrainLimit of it.
 	srv, done := hugeServer(t, `{}`, ` `)
-	tr := &counted{base: srv.Client().Transport}
+	tr := &faultproxy.CountingTransport{Base: srv.Client().Transport}
 	c := New(Options{Name: "test", BaseURL: srv.URL, HTTPClient: &http.Client{Transport: tr}})
 	_, err := c.Do(context.Background(), Request{Method: "GET", Path: "/"}, nil)
 	require.NoError(t, err)
-	require.LessOrEqual(t, tr.n.Load(), int64(DrainLimit))
+	require.LessOrEqual(t, tr.Read(), int64(DrainLimit))
 	select {
 	case n := <-done:
 		require.Less(t, n, int64(1<<30))
