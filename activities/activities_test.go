@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -733,7 +734,15 @@ func TestApplyRecordsARefusedChangeAndCarriesOn(t *testing.T) {
 	// The applied roster keeps E0001 out, and the next sync tries again.
 	applied, err := f.store.Applied(context.Background(), integrationID)
 	require.NoError(t, err)
-	require.Equal(t, active[1:], applied)
+	// It holds what the directory holds: E0001's reports without their
+	// manager, so the next run links it whichever directory it compares.
+	want := slices.Clone(active[1:])
+	for i := range want {
+		if want[i].ManagerID == "E0001" {
+			want[i].ManagerID = ""
+		}
+	}
+	require.Equal(t, want, applied)
 
 	// E0001's reports were created without their manager, with a warning.
 	reports := 0

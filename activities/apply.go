@@ -87,7 +87,7 @@ func (a *Activities) Apply(ctx context.Context, in ApplyInput) (ApplyResult, err
 	if err := assume(tgt, plan.Target); err != nil {
 		return res, classify(err)
 	}
-	ap := &applier{acts: a, in: in, tgt: tgt, res: &res, batch: in.Target.BatchSize,
+	ap := &applier{acts: a, in: in, tgt: tgt, res: &res, batch: in.Target.BatchSize, plan: plan,
 		retrying: activity.GetInfo(ctx).Attempt > 1, policy: retries}
 	if ap.batch <= 0 {
 		ap.batch = DefaultBatchSize
@@ -126,6 +126,11 @@ type applier struct {
 	progress ApplyProgress
 	// inCall is true while a directory request runs (see calling).
 	inCall bool
+	// plan is the header of the plan applied.
+	plan store.Plan
+	// drift says what the batch being written found changed in the
+	// directory behind hrsync's back (see repair).
+	drift []string
 }
 
 // run applies the share's changes for one pass, batch by batch.
@@ -177,6 +182,9 @@ func (ap *applier) run(ctx context.Context, pass int) error {
 		}
 		if rerr := ap.acts.Store.RecordOutcomes(ctx, planID, done); rerr != nil {
 			return errors.Join(err, rerr)
+		}
+		if derr := ap.recordDrift(ctx); derr != nil {
+			return errors.Join(err, derr)
 		}
 		if err != nil {
 			if ap.progress.FailingSince.IsZero() {
@@ -251,7 +259,11 @@ func (ap *applier) write(ctx context.Context, changes []store.PlannedChange) ([]
 		if !settled[j] || (results[j].Err == nil && changes[i].Change.Op == roster.OpDeactivate) {
 			continue
 		}
-		if out[i], err = outcomeOf(changes[i], results[j].TargetID, results[j].Err); err != nil {
+		targetID, werr := results[j].TargetID, results[j].Err
+		if errors.Is(werr, connectors.ErrUserGone) {
+			targetID, werr = ap.repair(ctx, changes[i])
+		}
+		if out[i], err = outcomeOf(changes[i], targetID, werr); err != nil {
 			return out, err
 		}
 	}
@@ -286,7 +298,61 @@ func (ap *applier) applyOne(ctx context.Context, pc store.PlannedChange) (store.
 		targetID, err = applyChange(ctx, tgt, pc.Change)
 		return err
 	})
+	if errors.Is(err, connectors.ErrUserGone) {
+		targetID, err = ap.repair(ctx, pc)
+	}
 	return outcomeOf(pc, targetID, err)
+}
+
+// repair answers a write that found its user gone: deleted in the
+// directory since hrsync wrote it. A leaver's deactivation is done — the
+// user is no longer active anywhere; anyone else's user is made again as
+// the plan has the employee (its manager is set by the next reconcile).
+// Either way the old user is forgotten, and the drift recorded so the
+// integration's next run reconciles the whole directory.
+func (ap *applier) repair(ctx context.Context, pc store.PlannedChange) (string, error) {
+	c := pc.Change
+	ap.drift = append(ap.drift, fmt.Sprintf("user %s of employee %s was deleted in the directory", c.TargetID, c.EmployeeID))
+	if err := ap.acts.Store.Disown(ctx, ap.plan.Directory, c.TargetID); err != nil {
+		return "", err
+	}
+	switch c.Op {
+	case roster.OpDeactivate:
+		return "", nil
+	case roster.OpUpdate, roster.OpReactivate:
+		e := c.Employee
+		e.ManagerID = ""
+		var targetID string
+		err := ap.change().retry(ctx, func() error {
+			var err error
+			targetID, err = ap.tgt.CreateUser(ctx, e)
+			return err
+		})
+		return targetID, err
+	}
+	return "", connectors.Permanent(fmt.Errorf("employee %s: %w", c.EmployeeID, connectors.ErrUserGone))
+}
+
+// recordDrift marks the integration as drifted when this batch's writes
+// found its directory changed behind hrsync's back, by themselves or as
+// the target noticed, so that its next run reconciles.
+func (ap *applier) recordDrift(ctx context.Context) error {
+	if r, ok := ap.tgt.(connectors.DriftReporter); ok {
+		if d := r.Drift(); d != "" {
+			ap.drift = append(ap.drift, d)
+		}
+	}
+	if len(ap.drift) == 0 {
+		return nil
+	}
+	drift := ap.drift[0]
+	if len(ap.drift) > 1 {
+		drift += fmt.Sprintf(" (and %d more)", len(ap.drift)-1)
+	}
+	ap.drift = nil
+	activity.GetLogger(ctx).Warn("Directory changed behind hrsync's back; the next run reconciles",
+		"integrationId", ap.plan.IntegrationID, "drift", drift)
+	return ap.acts.Store.MarkDrift(ctx, ap.plan.IntegrationID, drift, ap.acts.now())
 }
 
 // leaverFieldsError is a leaver's field update that failed after the
@@ -399,6 +465,7 @@ func (ap *applier) link(ctx context.Context, changes []store.PlannedChange) ([]s
 				// The user is in the directory; only its manager could not be
 				// linked. The report says so, and the next run tries again.
 				out[i].Error = fmt.Sprintf("manager %s is not in the directory; manager left unset", ref.ExternalID)
+				out[i].Left = managerLeft(pc.Change)
 				continue
 			}
 			ref.TargetID = u.TargetID
@@ -532,4 +599,20 @@ func linkFields(c roster.Change, fields []roster.Field) []roster.Field {
 		return []roster.Field{roster.FieldID}
 	}
 	return fields
+}
+
+// managerLeft is who change c leaves in the directory when its manager
+// could not be linked: a new user has none, anyone else keeps the one the
+// directory had. That is what the run promotes, so the next run, whichever
+// directory it compares with, links the manager once there is one.
+func managerLeft(c roster.Change) *roster.Employee {
+	e := c.Employee
+	e.ManagerID = ""
+	if c.Op != roster.OpCreate {
+		e.ManagerID = c.Before[roster.FieldManagerID]
+	}
+	if c.Inactive {
+		e.Status = roster.StatusInactive
+	}
+	return &e
 }

@@ -77,6 +77,13 @@ func (a *Activities) commit(ctx context.Context, in CommitInput) (CommitResult, 
 		if err := a.Store.PromoteApplied(ctx, in.IntegrationID, in.PlanID); err != nil {
 			return CommitResult{}, err
 		}
+		// A reconcile of everyone, applied, is what incremental runs build
+		// on until the next is due.
+		if plan.Reconcile && plan.Employee == "" && in.Outcome == OutcomeApplied {
+			if err := a.Store.RecordReconcile(ctx, in.IntegrationID, plan.Directory, plan.CreatedAt, plan.NotManaged); err != nil {
+				return CommitResult{}, err
+			}
+		}
 		if report.Invites, err = a.invite(ctx, in, plan); err != nil {
 			return CommitResult{}, err
 		}

@@ -131,6 +131,8 @@ type tenant struct {
 	hris *demotest.HRIS
 	cfg  integration.Config
 	runs int
+	// reconcile makes the next run reconcile (see PlanInput.Reconcile).
+	reconcile bool
 }
 
 // newTenant makes an integration whose HRIS holds n employees with ids
@@ -168,14 +170,16 @@ func newTenant(t *testing.T, id, prefix string, n int, dir *directoryUnderTest) 
 func (tn *tenant) sync(t *testing.T, acts *activities.Activities) (activities.PlanResult, activities.CommitResult) {
 	t.Helper()
 	tn.runs++
-	plan, res := syncOnce(t, acts, tn.cfg, fmt.Sprintf("integration/%s/sync/%d", tn.id, tn.runs))
+	plan, res := syncOnce(t, acts, tn.cfg, fmt.Sprintf("integration/%s/sync/%d", tn.id, tn.runs), tn.reconcile)
+	tn.reconcile = false
 	require.Empty(t, plan.Blocks, "run %d", tn.runs)
 	return plan, res
 }
 
 // syncOnce fetches, plans, and — unless the plan is blocked — applies and
 // commits one run of cfg, each activity in an environment of its own.
-func syncOnce(t *testing.T, acts *activities.Activities, cfg integration.Config, syncID string) (activities.PlanResult, activities.CommitResult) {
+func syncOnce(t *testing.T, acts *activities.Activities, cfg integration.Config, syncID string,
+	reconcile bool) (activities.PlanResult, activities.CommitResult) {
 	t.Helper()
 	var ts testSuite
 	var fetched activities.FetchResult
@@ -183,7 +187,7 @@ func syncOnce(t *testing.T, acts *activities.Activities, cfg integration.Config,
 		Source: cfg.Source, Rules: cfg.WithDefaults().Rules}, &fetched))
 	var plan activities.PlanResult
 	require.NoError(t, run(t, ts.env(acts), acts.Plan, activities.PlanInput{IntegrationID: cfg.ID, SyncID: syncID,
-		SnapshotID: fetched.SnapshotID, Config: cfg}, &plan))
+		SnapshotID: fetched.SnapshotID, Config: cfg, Reconcile: reconcile}, &plan))
 	if len(plan.Blocks) > 0 {
 		return plan, activities.CommitResult{}
 	}
@@ -331,8 +335,11 @@ func testInterop(t *testing.T, dir *directoryUnderTest) {
 	for id, u := range acmeBefore {
 		require.Equal(t, u, acmeAfter[id], "globex left %s as it was", id)
 	}
+	// Acme's next run lists the directory, globex's users and all.
+	a.cfg.Target.ReconcileDays = -1
 	before = dir.writes()
 	plan, res = a.sync(t, acts)
+	require.Equal(t, activities.ReconcileAlways, plan.Reconciled)
 	require.Equal(t, before, dir.writes(), "acme writes nothing to globex's users")
 	require.Zero(t, plan.Counts[roster.OpDeactivate], "globex's users are not acme's leavers")
 	require.Zero(t, plan.Counts[roster.OpUpdate])

@@ -31,7 +31,10 @@ type PlanInput struct {
 	// holds still apply to the one employee. An id neither in the snapshot
 	// nor owned in the directory plans nothing and says so in one problem.
 	Employee string `json:",omitempty"`
-	Config   integration.Config
+	// Reconcile makes the plan compare the HRIS with the directory as it
+	// is, listing every user, however recent the last reconcile.
+	Reconcile bool `json:",omitempty"`
+	Config    integration.Config
 }
 
 // CodeNotInSource is the problem of a one-employee run whose employee is
@@ -61,6 +64,9 @@ type PlanResult struct {
 	// heldEmployees), at most MaxHeldListed of HeldTotal.
 	HeldEmployees []HeldEmployee `json:",omitempty"`
 	HeldTotal     int            `json:",omitempty"`
+	// Reconciled says why the plan compared the HRIS with the directory as
+	// it is; "" means it compared with the users as hrsync last wrote them.
+	Reconciled string `json:",omitempty"`
 }
 
 // Plan turns the staged snapshot into a plan: it maps and validates every
@@ -88,8 +94,17 @@ func (a *Activities) plan(ctx context.Context, in PlanInput) (PlanResult, error)
 	if !snap.Complete {
 		return PlanResult{}, fmt.Errorf("snapshot %s is incomplete: %w", in.SnapshotID, store.ErrNotFound)
 	}
-	records, err := a.Store.SnapshotRecords(ctx, in.SnapshotID)
+	today, err := a.today(cfg.Schedule.TimeZone)
 	if err != nil {
+		return PlanResult{}, err
+	}
+	// Each record is normalised as it is read: a roster's records are
+	// never all in memory at once, only its employees.
+	norm := normalized{employees: make([]roster.Employee, 0, snap.Count)}
+	if err := a.Store.ScanSnapshot(ctx, in.SnapshotID, func(r roster.Record) error {
+		norm.add(rules, r)
+		return nil
+	}); err != nil {
 		return PlanResult{}, err
 	}
 	steps.lap("snapshot")
@@ -101,30 +116,36 @@ func (a *Activities) plan(ctx context.Context, in PlanInput) (PlanResult, error)
 	if err != nil {
 		return PlanResult{}, err
 	}
-	directory, err := listDirectory(ctx, tgt)
+	dirKey := directoryKey(cfg.Target)
+	known, err := a.knownDirectory(ctx, in, cfg.Target, dirKey)
 	if err != nil {
 		return PlanResult{}, err
+	}
+	directory := known.users
+	if known.reconcile != "" {
+		if directory, err = listDirectory(ctx, tgt); err != nil {
+			return PlanResult{}, err
+		}
 	}
 	steps.lap("directory")
-	applied, err := a.Store.Applied(ctx, in.IntegrationID)
-	if err != nil {
+	// The applied roster is the users as hrsync last wrote them; a plan
+	// that did not list the directory has just read them.
+	applied := make([]roster.Employee, 0, len(known.users))
+	if known.reconcile == "" {
+		for _, u := range known.users {
+			applied = append(applied, u.Employee)
+		}
+	} else if applied, err = a.Store.Applied(ctx, in.IntegrationID); err != nil {
 		return PlanResult{}, err
 	}
-	dirKey := directoryKey(cfg.Target)
 	owned, elsewhere, err := a.ownership(ctx, in.IntegrationID, dirKey, directory, applied)
 	if err != nil {
 		return PlanResult{}, err
 	}
 	steps.lap("applied")
-	today, err := a.today(cfg.Schedule.TimeZone)
-	if err != nil {
-		return PlanResult{}, err
-	}
 
-	// Nothing reads the records after prepare, so a large roster's records
-	// and its employees are not both kept alive through the rest of the plan.
-	sourceCount := len(records)
-	prep := prepare(records, rules, today)
+	sourceCount := len(norm.employees)
+	prep := norm.prepare(rules, today)
 	diff := roster.Diff(roster.DiffInput{Source: prep.employees, Directory: directory, Today: today,
 		Owned: owned, OwnedElsewhere: elsewhere, Stores: desc.Stores,
 		Rules: rules, Held: prep.held, Excluded: prep.excluded})
@@ -157,9 +178,13 @@ func (a *Activities) plan(ctx context.Context, in PlanInput) (PlanResult, error)
 	}
 	steps.lap("rules")
 	plan := store.Plan{
-		ID: planID, IntegrationID: in.IntegrationID, SyncID: in.SyncID, SnapshotID: in.SnapshotID,
+		ID: planID, IntegrationID: in.IntegrationID, SyncID: in.SyncID, SnapshotID: in.SnapshotID, CreatedAt: a.now(),
 		Counts: diff.Counts(), Blocks: blocks, Problems: problems, Holds: holds, Digest: digest,
 		Directory: dirKey, Target: detail, Warnings: warnings, NotManaged: diff.NotManaged, Employee: in.Employee,
+		Reconcile: known.reconcile != "",
+	}
+	if known.reconcile == "" {
+		plan.NotManaged = known.notManaged
 	}
 	if plan.Invite, err = inviteSettingsOf(cfg); err != nil {
 		return PlanResult{}, err
@@ -169,12 +194,13 @@ func (a *Activities) plan(ctx context.Context, in PlanInput) (PlanResult, error)
 	}
 	steps.lap("save")
 	activity.GetLogger(ctx).Info("Plan made", append([]any{"integrationId", in.IntegrationID, "planId", planID,
-		"records", sourceCount, "directoryUsers", len(directory), "notManaged", diff.NotManaged,
+		"records", sourceCount, "directoryUsers", len(directory), "notManaged", plan.NotManaged,
+		"reconcile", known.reconcile,
 		"changes", len(diff.Changes), "warnings", len(warnings)}, steps.fields...)...)
 	res := PlanResult{
 		PlanID: plan.ID, Counts: plan.Counts, Problems: len(problems), Held: len(prep.held) + len(holds),
-		Blocks: blocks, DirectoryUsers: len(directory), NextExitDate: diff.NextExitDate, Digest: digest,
-		NotManaged: diff.NotManaged, Warnings: warnings,
+		Blocks: blocks, DirectoryUsers: len(directory) + known.notManaged, NextExitDate: diff.NextExitDate, Digest: digest,
+		NotManaged: plan.NotManaged, Warnings: warnings, Reconciled: known.reconcile,
 	}
 	if len(blocks) > 0 {
 		res.HeldEmployees, res.HeldTotal = heldEmployees(blocks, holds, diff.Changes)
@@ -224,15 +250,32 @@ type prepared struct {
 	hierarchyErrors int
 }
 
+// normalized is a roster under the rules, record by record: its employees
+// and what normalising them found.
+type normalized struct {
+	employees []roster.Employee
+	problems  []roster.Problem
+}
+
+// add normalises one record.
+func (n *normalized) add(rules roster.Rules, rec roster.Record) {
+	e, problems := rules.Normalize(rec)
+	n.employees = append(n.employees, e)
+	n.problems = append(n.problems, problems...)
+}
+
 // prepare normalises, filters and validates records.
 func prepare(records []roster.Record, rules roster.Rules, today roster.Date) prepared {
-	p := prepared{excluded: map[string]string{}, held: map[string]string{}}
-	p.employees = make([]roster.Employee, 0, len(records))
+	var n normalized
 	for _, rec := range records {
-		e, problems := rules.Normalize(rec)
-		p.employees = append(p.employees, e)
-		p.problems = append(p.problems, problems...)
+		n.add(rules, rec)
 	}
+	return n.prepare(rules, today)
+}
+
+// prepare filters and validates the normalised roster.
+func (n normalized) prepare(rules roster.Rules, today roster.Date) prepared {
+	p := prepared{excluded: map[string]string{}, held: map[string]string{}, employees: n.employees, problems: n.problems}
 	for _, e := range p.employees {
 		if out, why := rules.Excluded(e, today); out {
 			p.excluded[e.ID] = why

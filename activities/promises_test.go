@@ -43,7 +43,7 @@ func TestRosterPromisesFromACSVExport(t *testing.T) {
 	sync := func() (problems []roster.Problem, changes map[string]store.PlannedChange) {
 		t.Helper()
 		runs++
-		plan, _ := syncOnce(t, acts, cfg, fmt.Sprintf("integration/csvco/sync/%d", runs))
+		plan, _ := syncOnce(t, acts, cfg, fmt.Sprintf("integration/csvco/sync/%d", runs), false)
 		require.Empty(t, plan.Blocks)
 		p, err := acts.Store.GetPlan(context.Background(), plan.PlanID)
 		require.NoError(t, err)

@@ -169,6 +169,20 @@ var ErrNotReady = errors.New("source not ready")
 // expired or wrong. The integration needs reconnecting.
 var ErrBadCredential = errors.New("credential refused; reconnect the account")
 
+// ErrUserGone is a write to a directory user that is no longer there —
+// deleted in the directory since hrsync wrote it. Targets make their
+// not-found answers to a user's writes match it (errors.Is), so an apply
+// can put the user back and have the run's directory reconciled.
+var ErrUserGone = errors.New("the user is no longer in the directory")
+
+// DriftReporter is a target that notices, while it writes, that the
+// directory was changed behind hrsync's back: a user it had to adopt on a
+// conflict (409), or one whose version had moved on (412). Drift says what
+// it noticed since it was last asked, "" for nothing.
+type DriftReporter interface {
+	Drift() string
+}
+
 // Description is what a target directory accepts, learnt once per run and
 // kept with the plan so that every activity of the run writes the same
 // attributes without asking again.

@@ -88,6 +88,15 @@ type Endpoint struct {
 	// in full anyway; in between, syncs read only what changed. Zero means
 	// 7; a negative value means every sync reads everything.
 	FullPullDays int `json:"fullPullDays,omitempty" yaml:"fullPullDays,omitempty"`
+	// ReconcileDays is how often a run compares the HRIS with the target
+	// directory as it is, listing every user, rather than with the users
+	// as hrsync last wrote them; only a reconcile sees edits made in the
+	// directory itself, or adopts users someone else provisioned. Zero
+	// means 7; a negative value means every run reconciles. A run also
+	// reconciles when asked (`starter sync --reconcile`), on a new
+	// directory, and after a write found the directory changed behind
+	// hrsync's back.
+	ReconcileDays int `json:"reconcileDays,omitempty" yaml:"reconcileDays,omitempty"`
 	// OAuth is the OAuth 2.0 client of a source that needs one (JustLogin);
 	// CredentialRef then names the client secret.
 	OAuth *OAuthOptions `json:"oauth,omitempty" yaml:"oauth,omitempty"`

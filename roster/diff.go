@@ -58,6 +58,10 @@ type Change struct {
 	// non-identity Fields an update, reactivation or deactivation changes.
 	// Identity values are never kept here.
 	Before map[Field]string `json:"before,omitempty"`
+	// Inactive says the user is inactive in the directory once the change
+	// is made: deactivated now or already. A leaver by exit date stays
+	// active in the HRIS; this is what the directory holds.
+	Inactive bool `json:"inactive,omitempty"`
 }
 
 // Problem is something wrong with one employee's data, reported with the
@@ -258,6 +262,7 @@ func Diff(in DiffInput) DiffResult {
 				// only the switch is written. Of a repeated id nobody can
 				// tell which copy is true, so it waits.
 				c.Op, c.TargetID, c.Reason = OpDeactivate, u.TargetID, gone+"; deactivated although held back: "+why
+				c.Inactive = true
 				if c.Adopt {
 					adopted[u.TargetID] = true
 				}
@@ -330,7 +335,7 @@ func Diff(in DiffInput) DiffResult {
 		gone.ID = id
 		gone.Status = StatusInactive
 		c := Change{Op: OpDeactivate, EmployeeID: id, TargetID: u.TargetID, Employee: gone,
-			Reason: "missing from the HRIS"}
+			Reason: "missing from the HRIS", Inactive: true}
 		if in.Rules.Vanished != VanishedDeactivate && compare.compared(FieldExitDate) && gone.ExitDate.IsZero() {
 			c.Employee.ExitDate = in.Today
 			c.Fields = []Field{FieldExitDate}
@@ -410,11 +415,14 @@ func (r *DiffResult) dropUnreachableManagers(present map[string]bool) {
 			continue
 		}
 		c.Fields = slices.DeleteFunc(slices.Clone(c.Fields), func(f Field) bool { return f == FieldManagerID })
+		note := fmt.Sprintf("manager %s is not in the directory", c.Employee.ManagerID)
+		// The user keeps the manager it has, and so does the state the
+		// change leaves, which the next run compares with.
+		c.Employee.ManagerID = c.Before[FieldManagerID]
 		delete(c.Before, FieldManagerID)
 		if c.Op == OpUpdate && len(c.Fields) == 0 && !c.Link && !c.Adopt {
 			c.Op, c.Reason = OpUnchanged, ""
 		}
-		note := fmt.Sprintf("manager %s is not in the directory", c.Employee.ManagerID)
 		if c.Reason == "" {
 			c.Reason = note
 		} else {
@@ -441,11 +449,11 @@ func (r view) planOne(e Employee, u User, linked, link bool, today Date) Change 
 		c.Op, c.Reason = OpCreate, "new in the HRIS"
 		c.Fields = r.selectedFields(e)
 	case leaving && u.Active:
-		c.Op, c.TargetID, c.Reason = OpDeactivate, u.TargetID, why
+		c.Op, c.TargetID, c.Reason, c.Inactive = OpDeactivate, u.TargetID, why, true
 		c.Fields = r.changedFields(u.Employee, e)
 		c.Before = before(u.Employee, c.Fields)
 	case leaving:
-		c.Op, c.TargetID, c.Reason = OpUnchanged, u.TargetID, why+"; already inactive"
+		c.Op, c.TargetID, c.Reason, c.Inactive = OpUnchanged, u.TargetID, why+"; already inactive", true
 	case !u.Active:
 		c.Op, c.TargetID, c.Reason = OpReactivate, u.TargetID, "active again in the HRIS"
 		c.Fields = r.changedFields(u.Employee, e)

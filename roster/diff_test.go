@@ -80,14 +80,14 @@ func TestDiff(t *testing.T) {
 			name:      "inactive status deactivates",
 			source:    []Employee{emp("E1", "alice@x.test", func(e *Employee) { e.Status = StatusInactive })},
 			directory: []User{user("u1", true, alice)},
-			want: []Change{{Op: OpDeactivate, EmployeeID: "E1", TargetID: "u1", Reason: "inactive in the HRIS",
+			want: []Change{{Op: OpDeactivate, EmployeeID: "E1", TargetID: "u1", Inactive: true, Reason: "inactive in the HRIS",
 				Employee: emp("E1", "alice@x.test", func(e *Employee) { e.Status = StatusInactive })}},
 		},
 		{
 			name:      "exit date today deactivates",
 			source:    []Employee{emp("E1", "alice@x.test", func(e *Employee) { e.ExitDate = today })},
 			directory: []User{user("u1", true, alice)},
-			want: []Change{{Op: OpDeactivate, EmployeeID: "E1", TargetID: "u1", Reason: "exit date 2026-03-10 has passed",
+			want: []Change{{Op: OpDeactivate, EmployeeID: "E1", TargetID: "u1", Inactive: true, Reason: "exit date 2026-03-10 has passed",
 				Employee: emp("E1", "alice@x.test", func(e *Employee) { e.ExitDate = today }), Fields: []Field{FieldExitDate}}},
 		},
 		{
@@ -102,7 +102,7 @@ func TestDiff(t *testing.T) {
 			name:      "already inactive leaver is unchanged",
 			source:    []Employee{emp("E1", "alice@x.test", func(e *Employee) { e.Status = StatusInactive })},
 			directory: []User{user("u1", false, alice)},
-			want: []Change{{Op: OpUnchanged, EmployeeID: "E1", TargetID: "u1", Reason: "inactive in the HRIS; already inactive",
+			want: []Change{{Op: OpUnchanged, EmployeeID: "E1", TargetID: "u1", Inactive: true, Reason: "inactive in the HRIS; already inactive",
 				Employee: emp("E1", "alice@x.test", func(e *Employee) { e.Status = StatusInactive })}},
 		},
 		{
@@ -125,7 +125,7 @@ func TestDiff(t *testing.T) {
 			directory: []User{user("u1", true, alice), user("u2", true, bob)},
 			want: []Change{
 				{Op: OpUnchanged, EmployeeID: "E1", TargetID: "u1", Employee: alice},
-				{Op: OpDeactivate, EmployeeID: "E2", TargetID: "u2", Reason: "missing from the HRIS; former employee as of 2026-03-10",
+				{Op: OpDeactivate, EmployeeID: "E2", TargetID: "u2", Inactive: true, Reason: "missing from the HRIS; former employee as of 2026-03-10",
 					Employee: emp("E2", "bob@x.test", func(e *Employee) { e.Status = StatusInactive; e.ExitDate = today }),
 					Fields:   []Field{FieldExitDate}},
 			},
@@ -296,7 +296,7 @@ func TestDiffOwnership(t *testing.T) {
 			directory:  []User{user("u1", true, alice), user("u2", true, bob)},
 			owned:      map[string]string{"u1": "E1"},
 			notManaged: 1,
-			want: []Change{{Op: OpDeactivate, EmployeeID: "E1", TargetID: "u1", Reason: "missing from the HRIS; former employee as of 2026-03-10",
+			want: []Change{{Op: OpDeactivate, EmployeeID: "E1", TargetID: "u1", Inactive: true, Reason: "missing from the HRIS; former employee as of 2026-03-10",
 				Employee: emp("E1", "alice@x.test", func(e *Employee) { e.Status = StatusInactive; e.ExitDate = today }),
 				Fields:   []Field{FieldExitDate}}},
 		},

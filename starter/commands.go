@@ -248,7 +248,7 @@ func countsLine(counts map[roster.Op]int) string {
 }
 
 func (c *cli) syncCmd() *cobra.Command {
-	var wait, approve, review bool
+	var wait, approve, review, reconcile bool
 	var employee string
 	cmd := &cobra.Command{
 		Use:   "sync ID",
@@ -257,7 +257,9 @@ func (c *cli) syncCmd() *cobra.Command {
 			"summary; when the run stops to wait for an administrator's approval (a privacy, mass-change or\n" +
 			"hierarchy block), prints why and exits with code 3 without waiting further: decide with\n" +
 			"`starter approve ID` or `starter reject ID`. With --employee E, the run syncs that one\n" +
-			"employee only, like provisioning on demand: no one else is created, changed or deactivated.",
+			"employee only, like provisioning on demand: no one else is created, changed or deactivated.\n" +
+			"A run compares the HRIS with the users as hrsync last wrote them; every reconcileDays (and\n" +
+			"with --reconcile) it lists the whole directory instead, and repairs edits made there.",
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if review && approve {
@@ -265,7 +267,7 @@ func (c *cli) syncCmd() *cobra.Command {
 			}
 			return c.withOperator(cmd, func(ctx context.Context, op *operator.Operator) error {
 				res, err := op.SyncNowWith(ctx, args[0], workflows.SyncRequest{By: whoami(), Approve: approve, Review: review,
-					Employee: employee})
+					Employee: employee, Reconcile: reconcile})
 				if err != nil {
 					return err
 				}
@@ -284,6 +286,8 @@ func (c *cli) syncCmd() *cobra.Command {
 	}
 	cmd.Flags().StringVar(&employee, "employee", "", "sync only this employee (`HRIS id`), leaving everyone else as they are; "+
 		"with --wait, print each step and then that employee's outcome")
+	cmd.Flags().BoolVar(&reconcile, "reconcile", false, "compare with the directory as it is, listing every user, "+
+		"and repair what was edited or deleted there behind hrsync's back")
 	cmd.Flags().BoolVar(&wait, "wait", false, "wait for the sync to finish and print its summary; "+
 		"a run held for approval ends the wait, with exit code 3")
 	cmd.Flags().BoolVar(&approve, "approve", false, "push the run through any block (privacy, mass change, hierarchy): you take responsibility for it")

@@ -44,6 +44,9 @@ type Plan struct {
 	// Employee is the one employee a run synced on demand; "" for a run
 	// of everyone.
 	Employee string
+	// Reconcile says the plan compared the HRIS with the live directory,
+	// not with the users as hrsync last wrote them (see KnownUsers).
+	Reconcile bool
 }
 
 // ChangeStatus is how far one planned change has got.
@@ -91,22 +94,26 @@ func (s *Store) SavePlan(ctx context.Context, p Plan, changes []roster.Change) e
 	if err != nil {
 		return fmt.Errorf("unable to encode plan warnings: %w", err)
 	}
+	created := now()
+	if !p.CreatedAt.IsZero() {
+		created = p.CreatedAt.UTC().Format(time.RFC3339Nano)
+	}
 	return s.inTx(ctx, func(tx *txn) error {
 		// The plan row is written first: in PostgreSQL its row lock makes a
 		// concurrent save of the same plan wait until this one commits, and
 		// then replace its changes rather than collide with them.
 		if _, err := tx.exec(ctx,
 			`INSERT INTO plans (id, integration_id, sync_id, snapshot_id, created_at, counts, blocks, problems, holds, digest,
-			   directory, target, warnings, not_managed, invite, employee)
-			 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+			   directory, target, warnings, not_managed, invite, employee, reconcile)
+			 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 			 ON CONFLICT (id) DO UPDATE SET snapshot_id = excluded.snapshot_id, created_at = excluded.created_at,
 			   counts = excluded.counts, blocks = excluded.blocks, problems = excluded.problems,
 			   holds = excluded.holds, digest = excluded.digest, directory = excluded.directory,
 			   target = excluded.target, warnings = excluded.warnings, not_managed = excluded.not_managed,
-			   invite = excluded.invite, employee = excluded.employee`,
-			p.ID, p.IntegrationID, p.SyncID, p.SnapshotID, now(), string(counts), string(blocks), string(problems),
+			   invite = excluded.invite, employee = excluded.employee, reconcile = excluded.reconcile`,
+			p.ID, p.IntegrationID, p.SyncID, p.SnapshotID, created, string(counts), string(blocks), string(problems),
 			string(holds), p.Digest, p.Directory, string(p.Target), string(warnings), p.NotManaged, string(p.Invite),
-			p.Employee); err != nil {
+			p.Employee, flag(p.Reconcile)); err != nil {
 			return fmt.Errorf("unable to save plan %s: %w", p.ID, err)
 		}
 		if _, err := tx.exec(ctx, `DELETE FROM plan_changes WHERE plan_id = ?`, p.ID); err != nil {
@@ -124,7 +131,14 @@ func (s *Store) SavePlan(ctx context.Context, p Plan, changes []roster.Change) e
 			if err != nil {
 				return fmt.Errorf("unable to encode change for employee %s: %w", c.EmployeeID, err)
 			}
-			employee, err := json.Marshal(c.Employee)
+			// What the directory holds once the change is made: a user it
+			// deactivates is inactive whatever the HRIS status says (a
+			// leaver by exit date), which an incremental plan relies on.
+			after := c.Employee
+			if c.Inactive {
+				after.Status = roster.StatusInactive
+			}
+			employee, err := json.Marshal(after)
 			if err != nil {
 				return fmt.Errorf("unable to encode employee %s: %w", c.EmployeeID, err)
 			}
@@ -143,16 +157,24 @@ func (s *Store) SavePlan(ctx context.Context, p Plan, changes []roster.Change) e
 	})
 }
 
+// flag is b as the 0 or 1 an INTEGER column holds.
+func flag(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
 // GetPlan returns the header of plan id.
 func (s *Store) GetPlan(ctx context.Context, id string) (Plan, error) {
 	var p Plan
 	var created, counts, blocks, problems, holds, target, warnings, invite string
 	err := s.queryRow(ctx,
 		`SELECT id, integration_id, sync_id, snapshot_id, created_at, counts, blocks, problems, holds, digest,
-		   directory, target, warnings, not_managed, invite
+		   directory, target, warnings, not_managed, invite, employee, reconcile
 		 FROM plans WHERE id = ?`, id).
 		Scan(&p.ID, &p.IntegrationID, &p.SyncID, &p.SnapshotID, &created, &counts, &blocks, &problems, &holds, &p.Digest,
-			&p.Directory, &target, &warnings, &p.NotManaged, &invite)
+			&p.Directory, &target, &warnings, &p.NotManaged, &invite, &p.Employee, &p.Reconcile)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Plan{}, fmt.Errorf("plan %s: %w", id, ErrNotFound)
 	}
@@ -299,6 +321,10 @@ type Outcome struct {
 	Status   ChangeStatus
 	TargetID string
 	Error    string
+	// Left, when set, is what the directory holds of the person after all,
+	// where that is not what the change planned (a manager left unset);
+	// it is what the run promotes into the applied roster.
+	Left *roster.Employee
 }
 
 // RecordOutcomes stores the outcomes of several changes of plan planID in
@@ -321,6 +347,17 @@ func (s *Store) RecordOutcomes(ctx context.Context, planID string, outcomes []Ou
 			}
 			if err := mustAffect(res, "plan change", fmt.Sprintf("%s/%d", planID, o.Seq)); err != nil {
 				return err
+			}
+			if o.Left == nil {
+				continue
+			}
+			data, err := json.Marshal(o.Left)
+			if err != nil {
+				return fmt.Errorf("unable to encode employee %s: %w", o.Left.ID, err)
+			}
+			if _, err := tx.exec(ctx, `UPDATE plan_changes SET employee = ? WHERE plan_id = ? AND seq = ?`,
+				string(data), planID, o.Seq); err != nil {
+				return fmt.Errorf("unable to record outcome of change %d of plan %s: %w", o.Seq, planID, err)
 			}
 		}
 		return nil

@@ -114,6 +114,7 @@ func (s *Store) Purge(ctx context.Context, integrationID string) (Purged, error)
 		{&p.Exports, `DELETE FROM exports WHERE integration_id = ?`},
 		{&p.Owned, `DELETE FROM owned_users WHERE integration_id = ?`},
 		{&p.Invites, `DELETE FROM invites WHERE integration_id = ?`},
+		{new(int64), `DELETE FROM directory_state WHERE integration_id = ?`},
 	}
 	err := s.inTx(ctx, func(tx *txn) error {
 		// Under the integration's lock, so a fetch still writing records

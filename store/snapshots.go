@@ -172,6 +172,36 @@ func (s *Store) SnapshotRecords(ctx context.Context, id string) ([]roster.Record
 	return scanJSON[roster.Record](rows, "snapshot "+id)
 }
 
+// ScanSnapshot calls fn with each record of snapshot id in fetch order,
+// decoding one at a time, so a caller that keeps less than the record holds
+// never has the whole roster's records in memory. An error from fn stops
+// the scan and is returned.
+func (s *Store) ScanSnapshot(ctx context.Context, id string, fn func(roster.Record) error) error {
+	rows, err := s.query(ctx,
+		`SELECT data FROM snapshot_records WHERE snapshot_id = ? ORDER BY seq`, id)
+	if err != nil {
+		return fmt.Errorf("unable to read snapshot %s: %w", id, err)
+	}
+	defer rows.Close()
+	var data []byte
+	for rows.Next() {
+		if err := rows.Scan(&data); err != nil {
+			return fmt.Errorf("unable to read snapshot %s: %w", id, err)
+		}
+		var r roster.Record
+		if err := json.Unmarshal(data, &r); err != nil {
+			return fmt.Errorf("unable to decode a record of snapshot %s: %w", id, err)
+		}
+		if err := fn(r); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("unable to read snapshot %s: %w", id, err)
+	}
+	return nil
+}
+
 // ReplaceApplied makes employees the applied roster of integrationID: the
 // state hrsync last put into the directory.
 func (s *Store) ReplaceApplied(ctx context.Context, integrationID string, employees []roster.Employee) error {

@@ -226,6 +226,17 @@ var migrations = []migration{
 	},
 	// The one employee a run synced on demand, "" for a whole run.
 	both(`ALTER TABLE plans ADD COLUMN employee TEXT NOT NULL DEFAULT ''`),
+	// Incremental runs: whether a plan compared the live directory (a
+	// reconcile), and per integration when one was last applied and what
+	// drift writes have found since.
+	both(`ALTER TABLE plans ADD COLUMN reconcile INTEGER NOT NULL DEFAULT 0`),
+	both(`CREATE TABLE directory_state (
+		integration_id TEXT PRIMARY KEY,
+		directory TEXT NOT NULL,
+		reconciled_at TEXT NOT NULL,
+		not_managed INTEGER NOT NULL DEFAULT 0,
+		drift TEXT NOT NULL DEFAULT '',
+		drift_at TEXT NOT NULL DEFAULT '')`),
 }
 
 // migrate creates the schema and runs the migrations still due, all in one

@@ -10,6 +10,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/hrsync/hrsync/activities"
 	"github.com/hrsync/hrsync/roster"
 	"github.com/hrsync/hrsync/workflows"
 )
@@ -67,7 +68,17 @@ func TestScenarioTwoIntegrationsShareTheDirectory(t *testing.T) {
 	sum := s.syncNow(t)
 	require.Equal(t, workflows.StatusCompleted, sum.Status, sum.Error)
 	require.Equal(t, 1, sum.Applied[roster.OpDeactivate])
+	require.Empty(t, sum.Reconciled, "a run between reconciles does not list the directory")
+	require.Zero(t, sum.NotManaged, "as the last reconcile found it, before the outsider came")
+	// Asked to, a run lists the directory, the second's users and all,
+	// and leaves them alone.
+	res, err := s.op.SyncNowWith(ctx, DemoIntegrationID, workflows.SyncRequest{By: "e2e", Reconcile: true})
+	require.NoError(t, err)
+	sum = s.waitSync(t, res.WorkflowID)
+	require.Equal(t, workflows.StatusCompleted, sum.Status, sum.Error)
+	require.Equal(t, activities.ReconcileAsked, sum.Reconciled)
 	require.Equal(t, 6, sum.NotManaged, "the second's five and the outsider")
+	require.Zero(t, sum.Applied[roster.OpUpdate]+sum.Applied[roster.OpDeactivate])
 	for _, u := range s.directoryUsers(t) {
 		switch {
 		case strings.HasPrefix(u.Employee.ID, "B"), u.Employee.ID == "OTHER-1":
@@ -79,9 +90,9 @@ func TestScenarioTwoIntegrationsShareTheDirectory(t *testing.T) {
 
 	// Removing the second integration leaves its users in the directory
 	// and the credential the demo still uses in place.
-	res, err := s.op.Remove(ctx, "second", "e2e")
+	removed, err := s.op.Remove(ctx, "second", "e2e")
 	require.NoError(t, err)
-	require.EqualValues(t, 5, res.Purged.Owned)
+	require.EqualValues(t, 5, removed.Purged.Owned)
 	sum = s.syncNow(t)
 	require.Equal(t, workflows.StatusCompleted, sum.Status, sum.Error)
 	require.Zero(t, sum.Applied[roster.OpDeactivate]+sum.Applied[roster.OpUpdate], "nothing of the second's is the demo's")

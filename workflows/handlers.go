@@ -65,6 +65,9 @@ func (w *integrationImpl) syncNow(ctx workflow.Context, req SyncRequest) (SyncNo
 		// Any request for review makes the pending run wait for one.
 		w.state.Requested.Review = true
 	}
+	if req.Reconcile {
+		w.state.Requested.Reconcile = true
+	}
 	if pending && w.state.Requested.Employee != req.Employee {
 		// Requests for different employees, or for one and for everyone,
 		// make one full run, which covers them all under every guard.

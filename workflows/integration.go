@@ -201,9 +201,9 @@ func (w *integrationImpl) due(now time.Time) (time.Time, string, bool) {
 func (w *integrationImpl) runSync(ctx workflow.Context, trigger string) {
 	w.state.Syncs++
 	n := w.state.Syncs
-	by, approved, review, employee := "", false, false, ""
-	if req := w.state.Requested; req != nil {
-		by, approved, review, employee = req.By, req.Approve, req.Review, req.Employee
+	var req SyncRequest
+	if w.state.Requested != nil {
+		req = *w.state.Requested
 	}
 	w.state.Requested = nil
 	id := SyncWorkflowID(w.cfg.ID, n)
@@ -218,8 +218,8 @@ func (w *integrationImpl) runSync(ctx workflow.Context, trigger string) {
 		StaticSummary: fmt.Sprintf("Sync %d of integration %s (%s)", n, w.cfg.ID, trigger),
 	})
 	future := workflow.ExecuteChildWorkflow(childCtx, SyncWorkflow, SyncInput{
-		IntegrationID: w.cfg.ID, Number: n, Trigger: trigger, RequestedBy: by, Approved: approved, Review: review,
-		Employee: employee, Config: w.cfg,
+		IntegrationID: w.cfg.ID, Number: n, Trigger: trigger, RequestedBy: req.By, Approved: req.Approve,
+		Review: req.Review, Employee: req.Employee, Reconcile: req.Reconcile, Config: w.cfg,
 	})
 	started := workflow.Now(ctx)
 	w.current = &runningSync{
@@ -241,7 +241,7 @@ func (w *integrationImpl) runSync(ctx workflow.Context, trigger string) {
 	}
 	w.current = nil
 	w.state.LastSync = &summary
-	if employee == "" {
+	if req.Employee == "" {
 		// A run for one employee is not the integration's first sync.
 		w.state.FirstSyncDone = true
 	}

@@ -315,7 +315,7 @@ func (s *syncImpl) plan(ctx workflow.Context, snapshotID, planID string) (activi
 	var plan activities.PlanResult
 	if err := s.activity(ctx, &s.summary.Timings.Plan, time.Hour, a.Plan, activities.PlanInput{
 		IntegrationID: s.in.IntegrationID, SyncID: s.summary.WorkflowID, SnapshotID: snapshotID, PlanID: planID,
-		Employee: s.in.Employee, Config: s.in.Config,
+		Employee: s.in.Employee, Reconcile: s.in.Reconcile, Config: s.in.Config,
 	}, &plan); err != nil {
 		return plan, fmt.Errorf("plan failed: %w", err)
 	}
@@ -323,6 +323,7 @@ func (s *syncImpl) plan(ctx workflow.Context, snapshotID, planID string) (activi
 	s.summary.Problems, s.summary.Blocks, s.summary.Held = plan.Problems, plan.Blocks, plan.Held
 	s.summary.NextExitDate = plan.NextExitDate
 	s.summary.NotManaged, s.summary.Warnings = plan.NotManaged, plan.Warnings
+	s.summary.Reconciled = plan.Reconciled
 	return plan, nil
 }
 

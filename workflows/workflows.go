@@ -160,6 +160,9 @@ type SyncRequest struct {
 	// Employee, an HRIS id, makes the run sync that one employee only:
 	// everyone else is left as they are (see activities.PlanInput).
 	Employee string `json:"employee,omitempty"`
+	// Reconcile makes the run compare the HRIS with the directory as it is,
+	// listing every user, whenever the last reconcile was.
+	Reconcile bool `json:"reconcile,omitempty"`
 }
 
 // SyncNowResult says which run a sync-now will be, so a caller can wait for it.
@@ -220,7 +223,9 @@ type SyncInput struct {
 	Review bool
 	// Employee limits the run to one employee (see SyncRequest).
 	Employee string `json:",omitempty"`
-	Config   integration.Config
+	// Reconcile makes the run list the directory (see SyncRequest).
+	Reconcile bool `json:",omitempty"`
+	Config    integration.Config
 }
 
 // SyncSummary is what one run did, returned by SyncWorkflow and kept as the
@@ -265,6 +270,10 @@ type SyncSummary struct {
 	Reviewed bool `json:"reviewed,omitempty"`
 	// Employee is the one employee the run synced, if it synced only one.
 	Employee string `json:"employee,omitempty"`
+	// Reconciled says the run compared the HRIS with the directory as it
+	// is, and why; otherwise it compared with the users as hrsync last
+	// wrote them.
+	Reconciled string `json:"reconciled,omitempty"`
 }
 
 // Timings are how long each phase of a run took.

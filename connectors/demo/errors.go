@@ -3,6 +3,7 @@ package demo
 import (
 	"fmt"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/hrsync/hrsync/connectors"
@@ -39,6 +40,11 @@ func (e *HTTPError) Error() string {
 // Retryable reports whether the same request may succeed later: timeouts,
 // rate limits and server errors.
 func (e *HTTPError) Retryable() bool { return connectors.RetryableStatus(e.Status) }
+
+// Is makes a 404 on one user's resource match connectors.ErrUserGone.
+func (e *HTTPError) Is(target error) bool {
+	return target == connectors.ErrUserGone && e.Status == http.StatusNotFound && strings.HasPrefix(e.Path, "/api/users/")
+}
 
 // RetryDelay is the wait the server asked for, so activities can honour it.
 func (e *HTTPError) RetryDelay() time.Duration { return e.RetryAfter }

@@ -39,6 +39,8 @@ type Client struct {
 	versions versionCache
 	// refused are the paths the directory refused as invalid.
 	refused refusedPaths
+	// drift is what writes found changed behind hrsync's back.
+	drift driftNotes
 }
 
 var _ connectors.Target = (*Client)(nil)

@@ -70,5 +70,8 @@ func (c *Client) adopt(ctx context.Context, e roster.Employee, userName string, 
 			"scim: create employee %s: userName already belongs to another user (SCIM id %s, HRIS id %s): %w",
 			e.ID, u.TargetID, u.Employee.ID, se))
 	}
+	if u.Employee.ID == "" {
+		c.drift.note("creating employee %s met user %s, which the directory already held (409)", e.ID, u.TargetID)
+	}
 	return u.TargetID, c.UpdateUser(ctx, u.TargetID, e, createFields(e))
 }

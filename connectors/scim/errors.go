@@ -61,6 +61,11 @@ func (e *SCIMError) Error() string {
 // rate limits and server errors.
 func (e *SCIMError) Retryable() bool { return connectors.RetryableStatus(e.Status) }
 
+// Is makes a 404 on one user's resource match connectors.ErrUserGone.
+func (e *SCIMError) Is(target error) bool {
+	return target == connectors.ErrUserGone && e.Status == http.StatusNotFound && strings.HasPrefix(e.Path, "/Users/")
+}
+
 // RetryDelay is the wait the server asked for, so activities can honour it.
 func (e *SCIMError) RetryDelay() time.Duration { return e.RetryAfter }
 

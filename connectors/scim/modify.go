@@ -156,6 +156,7 @@ func (c *Client) conditional(ctx context.Context, id string, read bool, send fun
 			return err
 		}
 		c.versions.put(id, "")
+		c.drift.note("user %s was changed in the directory since hrsync last read or wrote it (412)", id)
 		if attempt == 2 {
 			return se
 		}
