@@ -40,7 +40,9 @@ type RateLease struct {
 type RateGrant struct {
 	// Tokens is how many were taken, between 0 and Want.
 	Tokens int
-	// Wait is, when none was taken, how long until the bucket holds one.
+	// Wait is, when none was taken, how long until the bucket holds what
+	// was wanted, or as much as it can hold: a caller that waits that long
+	// before asking again asks once per few tokens, not once per token.
 	Wait time.Duration
 	// PerMinute is the limit that applied: the lowest one asked recently.
 	PerMinute int
@@ -133,12 +135,14 @@ func (b *bucket) lease(l RateLease) RateGrant {
 		b.tokens += rate * float64(now-b.updatedAt) / float64(time.Second)
 		b.updatedAt = now
 	}
-	b.tokens = min(b.tokens, b.capacity(l.Burst))
+	capacity := b.capacity(l.Burst)
+	b.tokens = min(b.tokens, capacity)
 	g := RateGrant{PerMinute: b.perMinute}
 	g.Tokens = min(l.Want, max(0, int(math.Floor(b.tokens+grantSlack))))
 	b.tokens -= float64(g.Tokens)
 	if g.Tokens == 0 {
-		g.Wait = time.Duration(math.Ceil((1 - b.tokens) / rate * float64(time.Second)))
+		need := min(float64(l.Want), capacity) - b.tokens
+		g.Wait = time.Duration(math.Ceil(need / rate * float64(time.Second)))
 	}
 	return g
 }

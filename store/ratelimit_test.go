@@ -37,6 +37,12 @@ func TestLeaseRateStartsFullRefillsByTimeAndCapsAtBurst(t *testing.T) {
 		require.NoError(t, err)
 		require.Zero(t, g.Tokens)
 		require.Equal(t, 100*time.Millisecond, g.Wait, "one token comes back every tenth of a second")
+		g, err = s.LeaseRate(ctx, lease(host, 600, 3, 0))
+		require.NoError(t, err)
+		require.Equal(t, 300*time.Millisecond, g.Wait, "three take three tenths")
+		g, err = s.LeaseRate(ctx, lease(host, 600, 100, 0))
+		require.NoError(t, err)
+		require.Equal(t, time.Second, g.Wait, "no longer than the bucket takes to fill")
 
 		g, err = s.LeaseRate(ctx, lease(host, 600, 100, 350*time.Millisecond))
 		require.NoError(t, err)

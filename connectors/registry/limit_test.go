@@ -188,10 +188,23 @@ func TestTheLowestLimitOnAHostApplies(t *testing.T) {
 	})
 }
 
+// countedBudget counts the leases of a Budget.
+type countedBudget struct {
+	Budget
+	leases atomic.Int64
+}
+
+func (b *countedBudget) LeaseRate(ctx context.Context, l store.RateLease) (store.RateGrant, error) {
+	b.leases.Add(1)
+	return b.Budget.LeaseRate(ctx, l)
+}
+
 func TestSharedBudgetHoldsInRealTime(t *testing.T) {
 	srv, hits := countingServer(t)
 	location := filepath.Join(t.TempDir(), "hrsync.db")
 	workers := []*Registry{worker(t, srv, location, nil), worker(t, srv, location, nil)}
+	budget := &countedBudget{Budget: workers[0].limits.Shared}
+	workers[0].WithLimits(Limits{Shared: budget})
 	// 100 a second, and 300 requests: at least 2s together, where each
 	// worker alone would be done in 1s.
 	const perMinute, goroutines, each = 6000, 3, 50
@@ -204,11 +217,14 @@ func TestSharedBudgetHoldsInRealTime(t *testing.T) {
 	wg.Wait()
 	elapsed := time.Since(start)
 	sent := len(workers) * goroutines * each
-	t.Logf("%d requests in %s", sent, elapsed)
+	t.Logf("%d requests in %s; the first worker leased %d times", sent, elapsed, budget.leases.Load())
 	require.EqualValues(t, sent, hits.Load())
 	// A load that slows the test only makes this easier to meet.
 	require.LessOrEqual(t, float64(sent), allowed(perMinute, elapsed)+1e-6,
 		"%d requests in %s is more than %d a minute allow", sent, elapsed, perMinute)
+	// A lease is a quarter second's worth, 25 here: the store is not asked
+	// once per request.
+	require.Less(t, budget.leases.Load(), int64(sent/len(workers)/4))
 }
 
 func TestWaitingForASharedBudgetStopsWithTheContext(t *testing.T) {

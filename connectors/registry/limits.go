@@ -58,8 +58,9 @@ const (
 	// rest lapse. A process that dies leaks no budget: the bucket refills
 	// by time.
 	LeaseLife = time.Second
-	// leaseShare is how much of the rate a process leases at a time, so
-	// that the store is asked a few times a second at most per host.
+	// leaseShare is how much of the rate a process leases at a time, and
+	// waits for when the bucket is empty, so that the store is asked a few
+	// times a second per host and process, not once per request.
 	leaseShare = 250 * time.Millisecond
 	// leaseTimeout bounds one lease; a store slower than this counts as
 	// unreachable.
