@@ -75,7 +75,10 @@ type Endpoint struct {
 	// SCIM tunes a scim target.
 	SCIM *SCIMOptions `json:"scim,omitempty" yaml:"scim,omitempty"`
 	// RateLimit is the API's published request limit per minute (for Merge,
-	// the plan's: 100, 400 or 600); zero means the connector's default.
+	// the plan's: 100, 400 or 600); zero means the connector's default. A
+	// target's limit is kept per host by every integration and worker on one
+	// store together: when integrations give one host different limits, the
+	// lowest applies (see registry.Limits).
 	RateLimit int `json:"rateLimit,omitempty" yaml:"rateLimit,omitempty"`
 	// Parallelism is, for a target, how many activities apply a plan at
 	// once; zero means DefaultParallelism.

@@ -237,6 +237,24 @@ var migrations = []migration{
 		not_managed INTEGER NOT NULL DEFAULT 0,
 		drift TEXT NOT NULL DEFAULT '',
 		drift_at TEXT NOT NULL DEFAULT '')`),
+	// --- rate_buckets (shared target rate limits, store/ratelimit.go) ---
+	// One token bucket per target host, from which every worker process
+	// leases its requests. Times are Unix nanoseconds.
+	{
+		sqlite: `CREATE TABLE rate_buckets (
+		host TEXT PRIMARY KEY,
+		tokens REAL NOT NULL,
+		updated_at INTEGER NOT NULL,
+		per_minute INTEGER NOT NULL,
+		per_minute_at INTEGER NOT NULL)`,
+		postgres: `CREATE TABLE rate_buckets (
+		host TEXT PRIMARY KEY,
+		tokens DOUBLE PRECISION NOT NULL,
+		updated_at BIGINT NOT NULL,
+		per_minute INTEGER NOT NULL,
+		per_minute_at BIGINT NOT NULL)`,
+	},
+	// --- end rate_buckets ---
 }
 
 // migrate creates the schema and runs the migrations still due, all in one

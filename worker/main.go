@@ -270,7 +270,10 @@ func startWorker(ctx context.Context, cfg Config, logger *zap.Logger) (*running,
 		logger.Info("Integrations may reach addresses beyond the public internet",
 			zap.Bool("loopback", dest.AllowLoopback), zap.Bool("private", dest.AllowPrivate))
 	}
-	connectors := registry.New(dest.Client(registry.DefaultTimeout), secrets).WithFileRoots(cfg.CSVDirs...)
+	// Targets on one host keep to one rate limit across every worker on
+	// this store, not one per worker.
+	connectors := registry.New(dest.Client(registry.DefaultTimeout), secrets).WithFileRoots(cfg.CSVDirs...).
+		WithLimits(registry.Limits{Shared: st, Logger: logger})
 	if vault != nil {
 		connectors = connectors.WithVault(vault)
 	}

@@ -87,8 +87,10 @@ func TestTwoWorkersOnOnePostgresStore(t *testing.T) {
 	for i := range integrations {
 		icfg := env.demoConfig()
 		icfg.ID, icfg.Name = fmt.Sprintf("acme-%d", i), fmt.Sprintf("Acme %d", i)
+		// A limit the applies keep to through the store's shared budget,
+		// one per directory host, high enough not to slow them.
 		icfg.Target = integration.Endpoint{Kind: "scim", URL: urls[i], CredentialRef: "env:" + workersTokenEnv,
-			BatchSize: 5, Parallelism: 2}
+			BatchSize: 5, Parallelism: 2, RateLimit: 6000}
 		icfg.Schedule.FirstSync = "2099-01-01T00:00:00Z"
 		require.NoError(t, op.Create(ctx, icfg))
 		res, err := op.SyncNow(ctx, icfg.ID, "test", false)

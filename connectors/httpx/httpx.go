@@ -202,10 +202,18 @@ func redactURL(err error) error {
 	return err
 }
 
+// Waiter holds a request until its budget allows it, or returns the
+// context's error. A *rate.Limiter is one.
+type Waiter interface {
+	Wait(ctx context.Context) error
+}
+
+var _ Waiter = (*rate.Limiter)(nil)
+
 // Limited returns a client that sends through hc after waiting for l, so
 // every client made with it shares one request budget: the parallel
 // applies of one directory stay within its published limit together.
-func Limited(hc *http.Client, l *rate.Limiter) *http.Client {
+func Limited(hc *http.Client, l Waiter) *http.Client {
 	base := hc.Transport
 	if base == nil {
 		base = http.DefaultTransport
@@ -218,7 +226,7 @@ func Limited(hc *http.Client, l *rate.Limiter) *http.Client {
 // limitedTransport waits for its limiter before each request.
 type limitedTransport struct {
 	base    http.RoundTripper
-	limiter *rate.Limiter
+	limiter Waiter
 }
 
 func (t limitedTransport) RoundTrip(r *http.Request) (*http.Response, error) {

@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"go.uber.org/zap"
 	"golang.org/x/time/rate"
 
 	"github.com/hrsync/hrsync/activities"
@@ -36,8 +37,14 @@ type Registry struct {
 	secrets Secrets
 	vault   Vault
 	// limiters holds one request budget per rate-limited target, shared
-	// by every client made for it.
+	// by every client made for it, when there is no shared budget.
 	limiters sync.Map
+	// limits say how targets keep to their rate limits (WithLimits);
+	// shared holds this process's spenders of the shared budgets, by
+	// host and limit.
+	limits Limits
+	shared sync.Map
+	clock  clock
 	// fileRoots are where CSV sources may read (WithFileRoots).
 	fileRoots []string
 }
@@ -66,7 +73,7 @@ func New(hc *http.Client, secrets Secrets) *Registry {
 	if secrets == nil {
 		secrets = EnvSecrets{}
 	}
-	return &Registry{http: hc, secrets: secrets}
+	return &Registry{http: hc, secrets: secrets, limits: Limits{Logger: zap.NewNop()}, clock: realClock{}}
 }
 
 // WithVault lets connectors keep credentials they refresh, such as OAuth
@@ -214,17 +221,19 @@ func (r *Registry) Target(integrationID string, e integration.Endpoint) (connect
 }
 
 // targetHTTP is the HTTP client for target e: the shared one, held to e's
-// rate limit when it has one. Every client for the same target and limit
-// draws on one budget, so the activities applying a plan in parallel
-// keep to the limit together (within this worker).
+// rate limit when it has one (targetLimit). Every client for the same
+// target and limit draws on one budget, so the activities applying a plan
+// in parallel keep to the limit together; with a shared budget
+// (Limits.Shared), so do every target on the same host and every worker.
 func (r *Registry) targetHTTP(e integration.Endpoint) *http.Client {
 	if e.RateLimit <= 0 {
 		return r.http
 	}
-	return httpx.Limited(r.http, r.limiter(e))
+	return httpx.Limited(r.http, r.targetLimit(e))
 }
 
-// limiter is the request budget of target e.
+// limiter is the request budget of target e within this process, used
+// without a shared budget.
 func (r *Registry) limiter(e integration.Endpoint) *rate.Limiter {
 	key := fmt.Sprintf("%s|%s|%d", e.Kind, e.URL, e.RateLimit)
 	l, _ := r.limiters.LoadOrStore(key, rate.NewLimiter(rate.Limit(float64(e.RateLimit)/60), max(e.Parallelism, 1)))
