@@ -22,8 +22,8 @@ func TestBenchMeasuresEveryCase(t *testing.T) {
 	}
 	rows, err := benchSize(context.Background(), 60, "", "")
 	require.NoError(t, err)
-	require.Len(t, rows, 4)
-	for _, r := range rows[:3] {
+	require.Len(t, rows, 5)
+	for _, r := range rows[:4] {
 		require.Equal(t, 60, r.Records, r.Case)
 		require.NotZero(t, r.HistoryEvents, r.Case)
 		require.NotZero(t, r.HistoryBytes, r.Case)
