@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
@@ -51,7 +53,7 @@ type benchRow struct {
 }
 
 func newBenchCmd() *cobra.Command {
-	var sizes, storeDSN, workerLog string
+	var sizes, storeDSN, workerLog, profileDir string
 	cmd := &cobra.Command{
 		Use:   "bench",
 		Short: "Measure syncs end to end on the embedded server and the fakes on loopback",
@@ -72,7 +74,7 @@ func newBenchCmd() *cobra.Command {
 			}
 			var rows []benchRow
 			for _, n := range ns {
-				r, err := benchSize(cmd.Context(), n, storeDSN, workerLog)
+				r, err := benchSize(cmd.Context(), n, storeDSN, workerLog, profileDir)
 				if err != nil {
 					return err
 				}
@@ -85,6 +87,9 @@ func newBenchCmd() *cobra.Command {
 	}
 	cmd.Flags().StringVar(&sizes, "employees", "1000,10000", "sizes to measure, comma-separated")
 	cmd.Flags().StringVar(&storeDSN, "store", "", "the worker's store: a postgres:// DSN, or empty for a SQLite file per size")
+	cmd.Flags().StringVar(&profileDir, "profile", "",
+		"after the measured cases, run one more re-sync with no change and write the worker's CPU and allocation "+
+			"profiles of it to this directory (cpu-N.pprof, allocs-N.pprof)")
 	cmd.Flags().StringVar(&workerLog, "worker-log", "",
 		"append the worker's info log to this file (each plan logs how long its steps took); default: warnings only, discarded")
 	return cmd
@@ -94,7 +99,7 @@ func newBenchCmd() *cobra.Command {
 const benchTokenEnv = credentials.EnvPrefix + "BENCH_SCIM_TOKEN"
 
 // benchSize measures the three syncs and the floor for n employees.
-func benchSize(ctx context.Context, n int, storeDSN, workerLog string) ([]benchRow, error) {
+func benchSize(ctx context.Context, n int, storeDSN, workerLog, profileDir string) ([]benchRow, error) {
 	dir, err := os.MkdirTemp("", "hrsync-bench-")
 	if err != nil {
 		return nil, err
@@ -131,7 +136,16 @@ func benchSize(ctx context.Context, n int, storeDSN, workerLog string) ([]benchR
 	if workerLog != "" {
 		logPath, logLevel = workerLog, "info"
 	}
-	w, err := startBenchWorker(ctx, cfg, env, storeDSN, payloadKey.String(), logPath, logLevel)
+	debugAddr := ""
+	if profileDir != "" {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return nil, err
+		}
+		debugAddr = ln.Addr().String()
+		_ = ln.Close()
+	}
+	w, err := startBenchWorker(ctx, cfg, env, storeDSN, payloadKey.String(), logPath, logLevel, debugAddr)
 	if err != nil {
 		return nil, err
 	}
@@ -209,6 +223,13 @@ func benchSize(ctx context.Context, n int, storeDSN, workerLog string) ([]benchR
 	}); err != nil {
 		return nil, err
 	}
+	if profileDir != "" {
+		// As long as the measured re-sync took, and a second more.
+		secs := int(rows[1].Wall.Seconds()) + 2
+		if err := profileResync(ctx, debugAddr, profileDir, n, secs, syncNow, op); err != nil {
+			return nil, err
+		}
+	}
 	if _, err := op.Remove(ctx, integrationID, "bench"); err != nil {
 		return nil, err
 	}
@@ -238,7 +259,8 @@ type benchWorker struct {
 
 // startBenchWorker runs this binary as a plain worker (no --dev) against
 // the bench's Temporal server and store, logging to logPath.
-func startBenchWorker(ctx context.Context, cfg Config, env *devEnv, storeDSN, payloadKey, logPath, logLevel string) (*benchWorker, error) {
+func startBenchWorker(ctx context.Context, cfg Config, env *devEnv, storeDSN, payloadKey, logPath, logLevel,
+	debugAddr string) (*benchWorker, error) {
 	exe, err := os.Executable()
 	if err != nil {
 		return nil, err
@@ -256,7 +278,7 @@ func startBenchWorker(ctx context.Context, cfg Config, env *devEnv, storeDSN, pa
 	cmd := exec.CommandContext(ctx, exe, args...)
 	cmd.Env = append(append(os.Environ(), extraEnv...),
 		// The HRIS and the directory are on loopback, as in dev mode.
-		allowLoopbackEnv+"=true",
+		allowLoopbackEnv+"=true", debugAddrEnv+"="+debugAddr,
 		"TEMPORAL_ADDRESS="+cfg.Temporal.Address, "TEMPORAL_NAMESPACE="+cfg.Temporal.Namespace,
 		benchTokenEnv+"="+env.scimToken, benchTokenEnv+credentials.HostsSuffix+"=127.0.0.1", credentials.KeyEnv+"="+key.String(), codec.KeyEnv+"="+payloadKey)
 	cmd.Stdout, cmd.Stderr = logFile, logFile
@@ -476,4 +498,57 @@ func printBench(w io.Writer, rows []benchRow) {
 			rate, rss, events, size, phases[0], phases[1], phases[2], phases[3])
 	}
 	_ = tw.Flush()
+}
+
+// profileResync runs one more re-sync of n employees while it takes the
+// worker's CPU profile and a profile of what it allocated over secs seconds
+// from its debug address, and writes them into dir as cpu-n.pprof and
+// allocs-n.pprof (read them with `go tool pprof`).
+func profileResync(ctx context.Context, debugAddr, dir string, n, secs int, syncNow func() (string, error),
+	op *operator.Operator) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	profiles := map[string]string{
+		"cpu":    fmt.Sprintf("http://%s/debug/pprof/profile?seconds=%d", debugAddr, secs),
+		"allocs": fmt.Sprintf("http://%s/debug/pprof/allocs?seconds=%d", debugAddr, secs),
+	}
+	errs := make(chan error, len(profiles))
+	for name, url := range profiles {
+		path := filepath.Join(dir, fmt.Sprintf("%s-%d.pprof", name, n))
+		go func() { errs <- fetchProfile(ctx, url, path) }()
+	}
+	id, err := syncNow()
+	if err == nil {
+		_, err = op.WaitForSync(ctx, id, nil)
+	}
+	for range profiles {
+		err = errors.Join(err, <-errs)
+	}
+	return err
+}
+
+// fetchProfile saves the profile at url into path.
+func fetchProfile(ctx context.Context, url, path string) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return fmt.Errorf("unable to take a profile: %w", err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("unable to take a profile: %s: %s", url, resp.Status)
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(f, resp.Body); err != nil {
+		_ = f.Close()
+		return err
+	}
+	return f.Close()
 }

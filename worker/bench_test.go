@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -20,7 +22,8 @@ func TestBenchMeasuresEveryCase(t *testing.T) {
 	benchWorkerArgs = func(dsn, _ string) ([]string, []string) {
 		return []string{"-test.run=^$"}, []string{childWorkerEnv + "=1", childStoreEnv + "=" + dsn}
 	}
-	rows, err := benchSize(context.Background(), 60, "", "")
+	profiles := t.TempDir()
+	rows, err := benchSize(context.Background(), 60, "", "", profiles)
 	require.NoError(t, err)
 	require.Len(t, rows, 5)
 	for _, r := range rows[:4] {
@@ -36,7 +39,12 @@ func TestBenchMeasuresEveryCase(t *testing.T) {
 		"history does not grow with the data")
 	var out bytes.Buffer
 	printBench(&out, rows)
-	require.Equal(t, 5, strings.Count(out.String(), "\n"))
+	require.Equal(t, 6, strings.Count(out.String(), "\n"))
 	require.Contains(t, out.String(), "floor: the first sync's requests, no Temporal")
-	require.Equal(t, 60, rows[3].Records, "the floor creates every active employee")
+	require.Equal(t, 60, rows[4].Records, "the floor creates every active employee")
+	for _, name := range []string{"cpu-60.pprof", "allocs-60.pprof"} {
+		info, err := os.Stat(filepath.Join(profiles, name))
+		require.NoError(t, err, "the profiled re-sync's %s", name)
+		require.Positive(t, info.Size(), name)
+	}
 }

@@ -72,6 +72,9 @@ type Config struct {
 	// webhook: none by default (HRSYNC_ALLOW_LOOPBACK_DESTINATIONS,
 	// HRSYNC_ALLOW_PRIVATE_DESTINATIONS). Dev mode adds loopback.
 	Destinations netguard.Policy
+	// DebugAddr is where the worker serves Go profiles (HRSYNC_DEBUG_ADDR,
+	// see serveDebug); empty serves none.
+	DebugAddr string
 
 	// devSecrets are secrets dev mode made itself, by reference, each
 	// bound to the host of the dev service it is for.
@@ -91,7 +94,8 @@ func newRootCmd() *cobra.Command {
 	conn, connErr := temporalenv.FromEnv()
 	dest, destErr := destinationsFromEnv()
 	cfg := Config{Temporal: conn, StorePath: os.Getenv("HRSYNC_STORE"), Codec: codecConfigFromEnv(), Destinations: dest,
-		CSVDirs: splitList(os.Getenv("HRSYNC_CSV_DIRS")), WebUIURL: os.Getenv("HRSYNC_WEB_UI_URL")}
+		CSVDirs: splitList(os.Getenv("HRSYNC_CSV_DIRS")), WebUIURL: os.Getenv("HRSYNC_WEB_UI_URL"),
+		DebugAddr: os.Getenv(debugAddrEnv)}
 	cmd := &cobra.Command{
 		Use:   "worker",
 		Short: "Run the hrsync worker (with --dev: everything embedded)",
@@ -139,6 +143,8 @@ func newRootCmd() *cobra.Command {
 	f.BoolVar(&cfg.Destinations.AllowPrivate, netguard.PrivateFlag, cfg.Destinations.AllowPrivate,
 		"let integrations reach private addresses, 10/8, 172.16/12, 192.168/16, 100.64/10 and fc00::/7 (env "+
 			allowPrivateEnv+")")
+	f.StringVar(&cfg.DebugAddr, "debug-addr", cfg.DebugAddr,
+		"serve Go profiles (/debug/pprof/) on this address, e.g. 127.0.0.1:6060 (env "+debugAddrEnv+"); keep it off public interfaces")
 	f.StringVar(&cfg.WebUIURL, "web-ui-url", cfg.WebUIURL,
 		"the Temporal Web UI's base URL, for links in notices (env HRSYNC_WEB_UI_URL; dev mode: its own)")
 	cfg.Codec.addFlags(f)
@@ -200,6 +206,11 @@ func run(ctx context.Context, cfg Config, logger *zap.Logger) error {
 		return err
 	}
 	defer stopCodec()
+	stopDebug, err := serveDebug(ctx, cfg.DebugAddr, logger)
+	if err != nil {
+		return err
+	}
+	defer stopDebug()
 	logger.Info("hrsync worker started", zap.String("temporal", cfg.Temporal.Address),
 		zap.String("namespace", cfg.Temporal.Namespace), zap.String("taskQueue", workflows.TaskQueue))
 	<-ctx.Done()

@@ -59,6 +59,12 @@ func runChildWorker() int {
 		return 1
 	}
 	defer r.close()
+	stopDebug, err := serveDebug(ctx, os.Getenv(debugAddrEnv), zap.NewNop())
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer stopDebug()
 	<-ctx.Done()
 	return 0
 }
