@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"slices"
 	"time"
 
@@ -88,6 +89,34 @@ func fingerprint(s string) string {
 	return hex.EncodeToString(sum[:8])
 }
 
+// pageFingerprint is a short, fixed-size stand-in for a page's records:
+// their ids and values in order, each record's fields in key order.
+func pageFingerprint(records []roster.Record) string {
+	h := sha256.New()
+	var keys []string
+	field := func(k, v string) {
+		_, _ = io.WriteString(h, k)
+		_, _ = h.Write([]byte{0})
+		_, _ = io.WriteString(h, v)
+		_, _ = h.Write([]byte{0})
+	}
+	for _, r := range records {
+		field("", r.ID)
+		for _, m := range []map[string]string{r.Values, r.Unreadable} {
+			keys = keys[:0]
+			for k := range m {
+				keys = append(keys, k)
+			}
+			slices.Sort(keys)
+			for _, k := range keys {
+				field(k, m[k])
+			}
+			_, _ = h.Write([]byte{1})
+		}
+	}
+	return hex.EncodeToString(h.Sum(nil)[:8])
+}
+
 // shown is cursor as an error message shows it: whole when short.
 func shown(cursor string) string {
 	if len(cursor) > 40 {
@@ -113,11 +142,7 @@ func guardPage(kind string, p *FetchProgress, n int, page connectors.Page) error
 		}
 	} else {
 		p.Empty = 0
-		data, err := json.Marshal(page.Records)
-		if err != nil {
-			return fmt.Errorf("unable to fingerprint page %d: %w", n, err)
-		}
-		sum := fingerprint(string(data))
+		sum := pageFingerprint(page.Records)
 		if sum == p.LastPage {
 			return connectors.Permanent(fmt.Errorf("the %s HRIS sent the same %d records as the page before: its paging loops; page %d",
 				kind, len(page.Records), n))

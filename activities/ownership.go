@@ -97,15 +97,19 @@ func assume(tgt connectors.Target, raw []byte) error {
 func unstoredWarnings(desc connectors.Description, rules roster.Rules, employees []roster.Employee) []string {
 	var lost []roster.Field
 	custom := false
+	// Every employee of every plan passes here: no field list is built.
 	for _, e := range employees {
-		for _, f := range e.Fields() {
+		for _, f := range roster.Catalogue {
 			if f == roster.FieldID || f == roster.FieldStatus || !rules.Selected(f) || e.Get(f) == "" || desc.Stores(f) {
 				continue
 			}
-			if roster.IsCustom(f) {
-				custom = true
-			} else if !slices.Contains(lost, f) {
+			if !slices.Contains(lost, f) {
 				lost = append(lost, f)
+			}
+		}
+		for k, v := range e.Custom {
+			if f := roster.CustomField(k); !custom && v != "" && rules.Selected(f) && !desc.Stores(f) {
+				custom = true
 			}
 		}
 	}

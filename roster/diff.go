@@ -219,7 +219,7 @@ func indexDirectory(in DiffInput) directoryIndex {
 // left alone. Only selected fields the directory stores are compared or
 // written.
 func Diff(in DiffInput) DiffResult {
-	var res DiffResult
+	res := DiffResult{Changes: make([]Change, 0, len(in.Source))}
 	ix := indexDirectory(in)
 	inSource := make(map[string]bool, len(in.Source))
 	copies, idless := map[string]int{}, 0
@@ -345,6 +345,9 @@ func Diff(in DiffInput) DiffResult {
 	}
 	slices.SortFunc(leavers, func(a, b Change) int { return strings.Compare(a.EmployeeID, b.EmployeeID) })
 	res.Changes = append(res.Changes, leavers...)
+	if len(res.Changes) == 0 {
+		res.Changes = nil // as a plan of nothing always was
+	}
 	if kept > 0 {
 		res.Warnings = append(res.Warnings, fmt.Sprintf("%d users missing from the HRIS were not deactivated: "+
 			"%d records have no readable HRIS id, and any of them may be one of these users", kept, idless))
@@ -497,18 +500,40 @@ func (r Rules) ChangedFields(before, after Employee) []Field {
 	return view{rules: r}.changedFields(before, after)
 }
 
-// changedFields is ChangedFields over the fields the directory stores.
+// changedFields is ChangedFields over the fields the directory stores, in
+// the order of unionFields. It runs for every employee of every plan, so
+// it compares in place rather than building each record's field list.
 func (r view) changedFields(before, after Employee) []Field {
 	var changed []Field
-	for _, f := range unionFields(before, after) {
-		if f == FieldID || f == FieldStatus || !r.compared(f) {
+	for _, f := range Catalogue {
+		if f == FieldID || f == FieldStatus || !r.compared(f) || sameField(before, after, f) {
 			continue
 		}
-		if before.Get(f) != after.Get(f) {
+		changed = append(changed, f)
+	}
+	if len(before.Custom) == 0 && len(after.Custom) == 0 {
+		return changed
+	}
+	for _, f := range unionFields(Employee{Custom: before.Custom}, Employee{Custom: after.Custom})[len(Catalogue):] {
+		if r.compared(f) && before.Get(f) != after.Get(f) {
 			changed = append(changed, f)
 		}
 	}
 	return changed
+}
+
+// sameField reports whether a and b hold the same value of catalogue field
+// f; dates are compared as dates, which is what their text would say.
+func sameField(a, b Employee, f Field) bool {
+	switch f {
+	case FieldDateOfBirth:
+		return a.DateOfBirth == b.DateOfBirth
+	case FieldDateOfJoining:
+		return a.DateOfJoining == b.DateOfJoining
+	case FieldExitDate:
+		return a.ExitDate == b.ExitDate
+	}
+	return a.Get(f) == b.Get(f)
 }
 
 // selectedFields lists the selected fields e has a value for: what a create

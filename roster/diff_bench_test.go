@@ -30,9 +30,13 @@ func BenchmarkDiff100k(b *testing.B) {
 			Status: StatusActive})
 	}
 	today := Date{2026, time.March, 10}
+	owned := make(map[string]string, len(directory))
+	for _, u := range directory {
+		owned[u.TargetID] = u.Employee.ID
+	}
 	b.ResetTimer()
 	for range b.N {
-		res := Diff(DiffInput{Source: source, Directory: directory, Today: today})
+		res := Diff(DiffInput{Source: source, Directory: directory, Owned: owned, Today: today})
 		if c := res.Counts(); c[OpUpdate] != n/100 || c[OpDeactivate] != n/100 || c[OpCreate] != n/100 {
 			b.Fatalf("unexpected plan %v", c)
 		}
