@@ -129,14 +129,14 @@ func (a *Activities) plan(ctx context.Context, in PlanInput) (PlanResult, error)
 	}
 	steps.lap("directory")
 	// The applied roster is the users as hrsync last wrote them; a plan
-	// that did not list the directory has just read them.
-	applied := make([]roster.Employee, 0, len(known.users))
-	if known.reconcile == "" {
-		for _, u := range known.users {
-			applied = append(applied, u.Employee)
+	// that did not list the directory has just read them as its directory,
+	// and finds them there (ownership needs the applied roster only when
+	// the integration owns no user: it never is then).
+	var applied []roster.Employee
+	if known.reconcile != "" {
+		if applied, err = a.Store.Applied(ctx, in.IntegrationID); err != nil {
+			return PlanResult{}, err
 		}
-	} else if applied, err = a.Store.Applied(ctx, in.IntegrationID); err != nil {
-		return PlanResult{}, err
 	}
 	owned, elsewhere, err := a.ownership(ctx, in.IntegrationID, dirKey, directory, applied)
 	if err != nil {
@@ -163,9 +163,26 @@ func (a *Activities) plan(ctx context.Context, in PlanInput) (PlanResult, error)
 		blocks = append(blocks, roster.Block{Code: roster.BlockHierarchy,
 			Message: fmt.Sprintf("%d employees have manager errors; the hierarchy policy is block", prep.hierarchyErrors)})
 	}
-	baseline := make(map[string]roster.Employee, len(applied))
+	// The privacy check compares an update's or a re-hire's identity with
+	// what hrsync last applied; nobody else's is looked up.
+	compared := map[string]bool{}
+	for _, c := range diff.Changes {
+		if c.Op == roster.OpUpdate || c.Op == roster.OpReactivate {
+			compared[c.EmployeeID] = true
+		}
+	}
+	baseline := make(map[string]roster.Employee, len(compared))
 	for _, e := range applied {
-		baseline[e.ID] = e
+		if compared[e.ID] {
+			baseline[e.ID] = e
+		}
+	}
+	if known.reconcile == "" {
+		for _, u := range directory {
+			if compared[u.Employee.ID] {
+				baseline[u.Employee.ID] = u.Employee
+			}
+		}
 	}
 	holds := roster.Privacy(roster.PrivacyInput{Changes: diff.Changes, Baseline: baseline, Directory: directory, Rules: rules})
 	if len(holds) > 0 {

@@ -150,8 +150,9 @@ func Managed(directory []User, owned map[string]string) []User {
 
 // directoryIndex sorts the directory's users by who may manage them.
 type directoryIndex struct {
-	// managed are the users this integration owns, by HRIS id.
-	managed map[string]User
+	// managed are the users this integration owns, by HRIS id: pointers
+	// into the directory, which a plan of many users holds only once.
+	managed map[string]*User
 	// free are the users nobody owns, by externalId and by work email.
 	freeByExternal map[string][]User
 	freeByEmail    map[string][]User
@@ -166,13 +167,13 @@ type directoryIndex struct {
 
 func indexDirectory(in DiffInput) directoryIndex {
 	ix := directoryIndex{
-		managed:        make(map[string]User, len(in.Owned)),
+		managed:        make(map[string]*User, len(in.Owned)),
 		freeByExternal: map[string][]User{}, freeByEmail: map[string][]User{},
 		elsewhereByExternal: map[string]string{}, elsewhereByEmail: map[string]string{},
 		present: make(map[string]bool, len(in.Directory)),
 	}
-	for _, u := range in.Directory {
-		email := NormalEmail(u.Employee.WorkEmail)
+	for i := range in.Directory {
+		u := &in.Directory[i]
 		if u.Employee.ID != "" {
 			ix.present[u.Employee.ID] = true
 		}
@@ -183,6 +184,7 @@ func indexDirectory(in DiffInput) directoryIndex {
 			ix.managed[id] = u
 			continue
 		}
+		email := NormalEmail(u.Employee.WorkEmail)
 		if other, ok := in.OwnedElsewhere[u.TargetID]; ok {
 			if u.Employee.ID != "" {
 				ix.elsewhereByExternal[u.Employee.ID] = other
@@ -193,10 +195,10 @@ func indexDirectory(in DiffInput) directoryIndex {
 			continue
 		}
 		if u.Employee.ID != "" {
-			ix.freeByExternal[u.Employee.ID] = append(ix.freeByExternal[u.Employee.ID], u)
+			ix.freeByExternal[u.Employee.ID] = append(ix.freeByExternal[u.Employee.ID], *u)
 		}
 		if email != "" {
-			ix.freeByEmail[email] = append(ix.freeByEmail[email], u)
+			ix.freeByEmail[email] = append(ix.freeByEmail[email], *u)
 		}
 	}
 	return ix
@@ -251,7 +253,11 @@ func Diff(in DiffInput) DiffResult {
 		}
 		seen[e.ID] = true
 
-		u, linked := ix.managed[e.ID]
+		var u User
+		owned, linked := ix.managed[e.ID]
+		if linked {
+			u = *owned
+		}
 		if why, ok := in.Held[e.ID]; ok {
 			c := Change{Op: OpSkip, EmployeeID: e.ID, TargetID: u.TargetID, Employee: e, Reason: "held back: " + why}
 			if byID := ix.freeByExternal[e.ID]; !linked && len(byID) == 1 && !adopted[byID[0].TargetID] {

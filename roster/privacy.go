@@ -71,9 +71,10 @@ func Privacy(in PrivacyInput) []Hold {
 	if threshold == 0 {
 		threshold = defaultPrivacyThreshold
 	}
-	current := make(map[string]User, len(in.Directory))
+	current := make(map[string]*User, len(in.Directory))
 	emailOwner := make(map[string]string, len(in.Directory))
-	for _, u := range in.Directory {
+	for i := range in.Directory {
+		u := &in.Directory[i]
 		if u.Employee.ID == "" {
 			continue
 		}
@@ -89,7 +90,10 @@ func Privacy(in PrivacyInput) []Hold {
 			continue
 		}
 		if owner, ok := emailOwner[NormalEmail(c.Employee.WorkEmail)]; ok && owner != c.EmployeeID && in.Rules.Selected(FieldWorkEmail) {
-			before := current[c.EmployeeID].Employee.WorkEmail
+			before := ""
+			if u, ok := current[c.EmployeeID]; ok {
+				before = u.Employee.WorkEmail
+			}
 			holds = append(holds, Hold{EmployeeID: c.EmployeeID, Code: HoldEmailMoved,
 				Reason:  fmt.Sprintf("work email belongs to %s in the directory", owner),
 				Changes: []FieldChange{{Field: FieldWorkEmail, Old: before, New: c.Employee.WorkEmail}}})
@@ -99,8 +103,8 @@ func Privacy(in PrivacyInput) []Hold {
 			continue
 		}
 		before, ok := in.Baseline[c.EmployeeID]
-		if !ok {
-			before = current[c.EmployeeID].Employee
+		if u, found := current[c.EmployeeID]; !ok && found {
+			before = u.Employee
 		}
 		changes, attrs := identityChanges(before, c.Employee, in.Rules)
 		if len(attrs) >= threshold {
