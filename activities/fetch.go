@@ -333,14 +333,17 @@ func (a *Activities) incrementalBase(ctx context.Context, in FetchInput, src con
 	return prev.Pull.At, prev.ID, nil
 }
 
+// composeBatch is how many records compose writes at a time.
+const composeBatch = 1000
+
 // compose writes snapshot id as the base snapshot with the changes laid
-// over it, by HRIS id.
+// over it, by HRIS id: a changed employee's record takes the place of the
+// old one (the last of several changes wins), and new employees follow,
+// in the order they first changed. A change without an id stands for no
+// one in the base and is added. Only the changes are held in memory;
+// the base streams through in batches, however large the roster.
 func (a *Activities) compose(ctx context.Context, in FetchInput, id, baseID, changesID string) (store.Snapshot, int, error) {
 	base, err := a.Store.GetSnapshot(ctx, baseID)
-	if err != nil {
-		return store.Snapshot{}, 0, err
-	}
-	before, err := a.Store.SnapshotRecords(ctx, baseID)
 	if err != nil {
 		return store.Snapshot{}, 0, err
 	}
@@ -348,27 +351,53 @@ func (a *Activities) compose(ctx context.Context, in FetchInput, id, baseID, cha
 	if err != nil {
 		return store.Snapshot{}, 0, err
 	}
-	at := make(map[string]int, len(before))
-	merged := make([]roster.Record, 0, len(before)+len(changes))
-	for _, r := range before {
-		at[r.ID] = len(merged)
-		merged = append(merged, r)
-	}
-	for _, r := range changes {
-		if i, ok := at[r.ID]; ok {
-			merged[i] = r
-			continue
+	latest := make(map[string]int, len(changes))
+	var added []int // positions in changes of what follows the base
+	for i, r := range changes {
+		if _, seen := latest[r.ID]; !seen || r.ID == "" {
+			added = append(added, i)
 		}
-		at[r.ID] = len(merged)
-		merged = append(merged, r)
+		latest[r.ID] = i
 	}
 	if err := a.Store.BeginSnapshot(ctx, id, in.IntegrationID, in.SyncID, 0); err != nil {
 		return store.Snapshot{}, 0, err
 	}
-	if err := a.Store.AppendRecords(ctx, id, 0, merged); err != nil {
+	n := 0
+	batch := make([]roster.Record, 0, composeBatch)
+	flush := func() error {
+		if err := a.Store.AppendRecords(ctx, id, n, batch); err != nil {
+			return err
+		}
+		n += len(batch)
+		batch = batch[:0]
+		return nil
+	}
+	placed := make(map[string]bool, len(changes))
+	err = a.Store.ScanSnapshot(ctx, baseID, func(r roster.Record) error {
+		if i, ok := latest[r.ID]; ok && r.ID != "" {
+			r = changes[i]
+			placed[r.ID] = true
+		}
+		if batch = append(batch, r); len(batch) == composeBatch {
+			return flush()
+		}
+		return nil
+	})
+	if err != nil {
 		return store.Snapshot{}, 0, err
 	}
-	return base, len(merged), nil
+	for _, i := range added {
+		switch r := changes[i]; {
+		case r.ID == "":
+			batch = append(batch, r)
+		case !placed[r.ID]:
+			batch = append(batch, changes[latest[r.ID]])
+		}
+	}
+	if err := flush(); err != nil {
+		return store.Snapshot{}, 0, err
+	}
+	return base, n, nil
 }
 
 // digest returns the keyed digest of identity values for integrationID, or

@@ -122,3 +122,49 @@ func TestFetchHeartbeatsBeforeItsFirstRequest(t *testing.T) {
 	require.Equal(t, 3, res.Records)
 	require.Positive(t, beatsAtFirst.Load(), "heartbeats before the first request")
 }
+
+// An incremental pull of a roster larger than one batch of compose lays the
+// changes over the base record for record, keeping its order and size.
+func TestAnIncrementalPullComposesALargeRosterInBatches(t *testing.T) {
+	ctx := context.Background()
+	fake := mergetest.New(mergetest.Options{Employees: 2345, Seed: 5, PageSize: 100})
+	acts, st, source := mergeSource(t, fake)
+	clock := time.Now()
+	acts.Now = func() time.Time { return clock }
+	var ts testsuite.WorkflowTestSuite
+	fetch := func(syncID string) activities.FetchResult {
+		t.Helper()
+		env := ts.NewTestActivityEnvironment()
+		env.RegisterActivity(acts)
+		var res activities.FetchResult
+		require.NoError(t, run(t, env, acts.Fetch, activities.FetchInput{IntegrationID: integrationID, SyncID: syncID,
+			Source: source}, &res))
+		return res
+	}
+	require.False(t, fetch("s1").Incremental)
+	full, err := st.SnapshotRecords(ctx, "s1")
+	require.NoError(t, err)
+
+	clock = clock.Add(time.Hour)
+	changed := map[string]bool{}
+	for _, i := range []int{0, 999, 1000, 2344} { // either side of each batch boundary, and the last
+		id := fake.Employees()[i].ID
+		changed[id] = true
+		fake.Update(id, func(e *mergetest.Employee) { e.LastName = "Changed" })
+	}
+	res := fetch("s2")
+	require.True(t, res.Incremental)
+	require.Equal(t, len(changed), res.Changed)
+	require.Equal(t, 2345, res.Records)
+	records, err := st.SnapshotRecords(ctx, "s2")
+	require.NoError(t, err)
+	require.Len(t, records, 2345)
+	for i, r := range records {
+		require.Equal(t, full[i].ID, r.ID, "the roster keeps its order")
+		if changed[r.ID] {
+			require.Equal(t, "Changed", r.Values["lastName"])
+		} else {
+			require.Equal(t, full[i], r)
+		}
+	}
+}
