@@ -156,7 +156,7 @@ func (a *Activities) plan(ctx context.Context, in PlanInput) (PlanResult, error)
 		problems = onlyEmployee(in.Employee, &prep, &diff, problems, owned)
 	} else {
 		blocks = roster.Guard(roster.GuardInput{
-			SourceCount: sourceCount, Directory: roster.Managed(directory, owned), Plan: diff, Policy: rules.MassChange,
+			SourceCount: sourceCount, Directory: directory, Owned: owned, Plan: diff, Policy: rules.MassChange,
 		})
 	}
 	if prep.blockRun {
@@ -193,6 +193,11 @@ func (a *Activities) plan(ctx context.Context, in PlanInput) (PlanResult, error)
 	if err != nil {
 		return PlanResult{}, err
 	}
+	// What is left to do needs only the changes: the roster and the
+	// directory go, so saving a large plan does not drag them through
+	// every collection.
+	directoryUsers := len(directory)
+	directory, known.users, prep.employees, applied, baseline = nil, nil, nil, nil, nil
 	steps.lap("rules")
 	plan := store.Plan{
 		ID: planID, IntegrationID: in.IntegrationID, SyncID: in.SyncID, SnapshotID: in.SnapshotID, CreatedAt: a.now(),
@@ -211,12 +216,12 @@ func (a *Activities) plan(ctx context.Context, in PlanInput) (PlanResult, error)
 	}
 	steps.lap("save")
 	activity.GetLogger(ctx).Info("Plan made", append([]any{"integrationId", in.IntegrationID, "planId", planID,
-		"records", sourceCount, "directoryUsers", len(directory), "notManaged", plan.NotManaged,
+		"records", sourceCount, "directoryUsers", directoryUsers, "notManaged", plan.NotManaged,
 		"reconcile", known.reconcile,
 		"changes", len(diff.Changes), "warnings", len(warnings)}, steps.fields...)...)
 	res := PlanResult{
 		PlanID: plan.ID, Counts: plan.Counts, Problems: len(problems), Held: len(prep.held) + len(holds),
-		Blocks: blocks, DirectoryUsers: len(directory) + known.notManaged, NextExitDate: diff.NextExitDate, Digest: digest,
+		Blocks: blocks, DirectoryUsers: directoryUsers + known.notManaged, NextExitDate: diff.NextExitDate, Digest: digest,
 		NotManaged: plan.NotManaged, Warnings: warnings, Reconciled: known.reconcile,
 	}
 	if len(blocks) > 0 {

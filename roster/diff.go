@@ -136,18 +136,6 @@ func (r DiffResult) Counts() map[Op]int {
 	return counts
 }
 
-// Managed returns the directory users that owned lists: the ones an
-// integration manages, and the guards count.
-func Managed(directory []User, owned map[string]string) []User {
-	var out []User
-	for _, u := range directory {
-		if _, ok := owned[u.TargetID]; ok {
-			out = append(out, u)
-		}
-	}
-	return out
-}
-
 // directoryIndex sorts the directory's users by who may manage them.
 type directoryIndex struct {
 	// managed are the users this integration owns, by HRIS id: pointers

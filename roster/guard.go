@@ -103,6 +103,9 @@ type GuardInput struct {
 	SourceCount int
 	// Directory is the directory before the plan is applied.
 	Directory []User
+	// Owned, when not nil, limits the users counted to those it lists by
+	// directory id (see DiffInput.Owned): the ones the integration manages.
+	Owned map[string]string
 	// Plan is the planned changes.
 	Plan DiffResult
 	// Policy holds the limits.
@@ -117,7 +120,11 @@ type GuardInput struct {
 // or too many updates. Messages hold field names and counts, never values.
 func Guard(in GuardInput) []Block {
 	managed := map[string]bool{} // active, linked users by directory id
-	for _, u := range in.Directory {
+	for i := range in.Directory {
+		u := &in.Directory[i]
+		if _, owned := in.Owned[u.TargetID]; in.Owned != nil && !owned {
+			continue
+		}
 		if u.Active && u.Employee.ID != "" {
 			managed[u.TargetID] = true
 		}
