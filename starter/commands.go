@@ -220,6 +220,9 @@ func printStatus(w io.Writer, st workflows.IntegrationStatus) {
 		fmt.Fprintf(tw, "last sync\t%s %s at %s\n", last.WorkflowID, last.Status,
 			last.FinishedAt.Local().Format(time.RFC3339))
 		fmt.Fprintf(tw, "  applied\t%s, failed %d, problems %d\n", countsLine(last.Applied), last.Failed, last.Problems)
+		if last.PlanID != "" {
+			fmt.Fprintf(tw, "  compared with\t%s\n", comparedWith(last.Reconciled))
+		}
 		if last.NotManaged > 0 {
 			fmt.Fprintf(tw, "  not managed\t%d directory users hrsync does not own, left alone\n", last.NotManaged)
 		}
@@ -296,10 +299,22 @@ func (c *cli) syncCmd() *cobra.Command {
 	return cmd
 }
 
+// comparedWith says what a run compared the HRIS with, given why it
+// reconciled ("" for not).
+func comparedWith(reconciled string) string {
+	if reconciled == "" {
+		return "the users as hrsync last wrote them"
+	}
+	return "the whole directory (reconcile: " + reconciled + ")"
+}
+
 func printSummary(w io.Writer, s workflows.SyncSummary) {
 	fmt.Fprintf(w, "%s %s in %s\n", s.WorkflowID, s.Status, s.FinishedAt.Sub(s.StartedAt).Round(time.Millisecond))
 	fmt.Fprintf(w, "  fetched %d, planned: %s\n", s.Fetched, countsLine(s.Planned))
 	fmt.Fprintf(w, "  applied: %s; failed %d; problems %d\n", countsLine(s.Applied), s.Failed, s.Problems)
+	if s.PlanID != "" {
+		fmt.Fprintf(w, "  compared with: %s\n", comparedWith(s.Reconciled))
+	}
 	if s.NotManaged > 0 {
 		fmt.Fprintf(w, "  not managed: %d directory users hrsync does not own, left alone\n", s.NotManaged)
 	}
