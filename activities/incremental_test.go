@@ -36,14 +36,11 @@ func mergeSource(t *testing.T, h http.Handler) (*activities.Activities, *store.S
 	return acts, st, integration.Endpoint{Kind: "merge", URL: srv.URL, CredentialRef: "env:HRSYNC_SECRET_TEST_MERGE", RateLimit: 100000}
 }
 
-func TestFetchIsIncrementalBetweenFullPulls(t *testing.T) {
-	ctx := context.Background()
-	fake := mergetest.New(mergetest.Options{Employees: 30, Seed: 3, PageSize: 10})
-	acts, st, source := mergeSource(t, fake)
-	clock := time.Now()
-	acts.Now = func() time.Time { return clock }
+// fetcher returns a function that runs one fetch from source, under rules,
+// for the sync it names.
+func fetcher(t *testing.T, acts *activities.Activities, source integration.Endpoint) func(string, roster.Rules) activities.FetchResult {
 	var ts testsuite.WorkflowTestSuite
-	fetch := func(syncID string, rules roster.Rules) activities.FetchResult {
+	return func(syncID string, rules roster.Rules) activities.FetchResult {
 		t.Helper()
 		env := ts.NewTestActivityEnvironment()
 		env.RegisterActivity(acts)
@@ -52,6 +49,15 @@ func TestFetchIsIncrementalBetweenFullPulls(t *testing.T) {
 			Source: source, Rules: rules}, &res))
 		return res
 	}
+}
+
+func TestFetchIsIncrementalBetweenFullPulls(t *testing.T) {
+	ctx := context.Background()
+	fake := mergetest.New(mergetest.Options{Employees: 30, Seed: 3, PageSize: 10})
+	acts, st, source := mergeSource(t, fake)
+	clock := time.Now()
+	acts.Now = func() time.Time { return clock }
+	fetch := fetcher(t, acts, source)
 
 	first := fetch("s1", roster.Rules{})
 	require.False(t, first.Incremental, "the first pull is full")
@@ -131,17 +137,8 @@ func TestAnIncrementalPullComposesALargeRosterInBatches(t *testing.T) {
 	acts, st, source := mergeSource(t, fake)
 	clock := time.Now()
 	acts.Now = func() time.Time { return clock }
-	var ts testsuite.WorkflowTestSuite
-	fetch := func(syncID string) activities.FetchResult {
-		t.Helper()
-		env := ts.NewTestActivityEnvironment()
-		env.RegisterActivity(acts)
-		var res activities.FetchResult
-		require.NoError(t, run(t, env, acts.Fetch, activities.FetchInput{IntegrationID: integrationID, SyncID: syncID,
-			Source: source}, &res))
-		return res
-	}
-	require.False(t, fetch("s1").Incremental)
+	fetch := fetcher(t, acts, source)
+	require.False(t, fetch("s1", roster.Rules{}).Incremental)
 	full, err := st.SnapshotRecords(ctx, "s1")
 	require.NoError(t, err)
 
@@ -152,7 +149,7 @@ func TestAnIncrementalPullComposesALargeRosterInBatches(t *testing.T) {
 		changed[id] = true
 		fake.Update(id, func(e *mergetest.Employee) { e.LastName = "Changed" })
 	}
-	res := fetch("s2")
+	res := fetch("s2", roster.Rules{})
 	require.True(t, res.Incremental)
 	require.Equal(t, len(changed), res.Changed)
 	require.Equal(t, 2345, res.Records)
