@@ -31,6 +31,7 @@ import (
 	"github.com/hrsync/hrsync/credentials"
 	"github.com/hrsync/hrsync/integration"
 	"github.com/hrsync/hrsync/internal/keys"
+	"github.com/hrsync/hrsync/internal/netguard"
 	"github.com/hrsync/hrsync/operator"
 	"github.com/hrsync/hrsync/roster"
 	"github.com/hrsync/hrsync/store"
@@ -257,10 +258,10 @@ func startBenchWorker(ctx context.Context, cfg Config, env *devEnv, storeDSN, pa
 }
 
 // benchWorkerArgs are the arguments and environment that make this binary
-// a worker on the store at dsn. Tests, whose binary is a test binary,
-// replace them.
+// a worker on the store at dsn, allowed to reach the bench's demo systems
+// on loopback. Tests, whose binary is a test binary, replace them.
 var benchWorkerArgs = func(dsn, logLevel string) ([]string, []string) {
-	return []string{"--store", dsn, "--log-level", logLevel}, nil
+	return []string{"--store", dsn, "--log-level", logLevel, "--" + netguard.LoopbackFlag}, nil
 }
 
 // stop ends the worker.
