@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"syscall"
@@ -53,7 +54,7 @@ type benchRow struct {
 }
 
 func newBenchCmd() *cobra.Command {
-	var sizes, storeDSN, workerLog string
+	var sizes, storeDSN, workerLog, cpuProfile string
 	var tenants int
 	var timeout time.Duration
 	cmd := &cobra.Command{
@@ -81,6 +82,13 @@ func newBenchCmd() *cobra.Command {
 				}
 				ns = append(ns, n)
 			}
+			if cpuProfile != "" {
+				stop, err := startCPUProfile(cpuProfile)
+				if err != nil {
+					return err
+				}
+				defer stop()
+			}
 			if cmd.Flags().Changed("tenants") {
 				return runTenantsBench(cmd, tenants, ns, storeDSN, workerLog, timeout)
 			}
@@ -102,6 +110,8 @@ func newBenchCmd() *cobra.Command {
 	cmd.Flags().IntVar(&tenants, "tenants", 1000, "measure this many integrations due at one instant (see above); absent: the per-size bench")
 	cmd.Flags().DurationVar(&timeout, "timeout", 30*time.Minute,
 		"with --tenants: how long after the due instant to wait for the runs; those still open then count as failed")
+	cmd.Flags().StringVar(&cpuProfile, "cpu-profile", "",
+		"write a CPU profile of the bench's own process (the Temporal server and the demo systems; not the worker) to this file")
 	cmd.Flags().StringVar(&storeDSN, "store", "", "the worker's store: a postgres:// DSN, or empty for a SQLite file per size")
 	cmd.Flags().StringVar(&workerLog, "worker-log", "",
 		"append the worker's info log to this file (each plan logs how long its steps took); default: warnings only, discarded")
@@ -129,6 +139,22 @@ func runTenantsBench(cmd *cobra.Command, tenants int, sizes []int, storeDSN, wor
 	}
 	printTenants(cmd.OutOrStdout(), rows)
 	return nil
+}
+
+// startCPUProfile profiles this process's CPU into path until stop.
+func startCPUProfile(path string) (stop func(), err error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("unable to create the CPU profile: %w", err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		_ = f.Close()
+		return nil, fmt.Errorf("unable to start the CPU profile: %w", err)
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		_ = f.Close()
+	}, nil
 }
 
 // benchTokenEnv carries the directory's token to the bench's worker.

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -16,6 +17,7 @@ import (
 	enumspb "go.temporal.io/api/enums/v1"
 	workflowpb "go.temporal.io/api/workflow/v1"
 	"go.temporal.io/api/workflowservice/v1"
+	"go.temporal.io/sdk/client"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/hrsync/hrsync/connectors/demo/demotest"
@@ -81,6 +83,9 @@ type tenantsResult struct {
 	// max) over the Histories runs read: every closed run.
 	Events    [3]int
 	Histories int
+	// Median is, part by part, the median over those runs of how long a
+	// run's tasks waited for the worker and ran.
+	Median runTime
 	// Mismatched counts tenants whose directory does not hold exactly
 	// their own active employees; Problems says how, for the first few.
 	Mismatched int
@@ -114,7 +119,8 @@ type benchTenant struct {
 // tenantSystems serves every tenant's demo HRIS and reference SCIM
 // directory from one loopback listener: tenant t's HRIS under /t/<t>/hris
 // and its directory's SCIM API under /t/<t>/scim/v2. Each directory is a
-// store of its own (SQLite in memory), so tenants' users never meet.
+// store of its own (a SQLite file, as the per-size bench's directory), so
+// tenants' users never meet.
 type tenantSystems struct {
 	Tenants []*benchTenant
 	byID    map[string]*benchTenant
@@ -130,8 +136,8 @@ func benchTenantID(i, n int) string {
 
 // startTenantSystems generates n tenants of employees people each, tenant
 // i's roster from seed i+1, so people differ between tenants, and serves
-// them; every directory takes token.
-func startTenantSystems(n, employees int, token string) (_ *tenantSystems, err error) {
+// them; every directory takes token and keeps its users in a file in dir.
+func startTenantSystems(n, employees int, token, dir string) (_ *tenantSystems, err error) {
 	s := &tenantSystems{byID: make(map[string]*benchTenant, n)}
 	defer func() {
 		if err != nil {
@@ -145,7 +151,8 @@ func startTenantSystems(n, employees int, token string) (_ *tenantSystems, err e
 			PageSize: demoHRISPageSize}); err != nil {
 			return nil, fmt.Errorf("unable to start tenant %s's HRIS: %w", t.ID, err)
 		}
-		if t.Directory, err = scimtest.New(scimtest.Options{Token: token, BasePath: "/t/" + t.ID + "/scim/v2"}); err != nil {
+		if t.Directory, err = scimtest.New(scimtest.Options{Token: token, BasePath: "/t/" + t.ID + "/scim/v2",
+			DBPath: filepath.Join(dir, t.ID+".db")}); err != nil {
 			return nil, fmt.Errorf("unable to start tenant %s's directory: %w", t.ID, err)
 		}
 	}
@@ -206,7 +213,7 @@ func benchTenants(ctx context.Context, opts tenantsOptions, progress io.Writer) 
 		return res, err
 	}
 	defer s.close()
-	sys, err := startTenantSystems(opts.Tenants, opts.Employees, s.env.scimToken)
+	sys, err := startTenantSystems(opts.Tenants, opts.Employees, s.env.scimToken, filepath.Join(s.dir, "directories"))
 	if err != nil {
 		return res, err
 	}
@@ -289,7 +296,7 @@ func benchTenants(ctx context.Context, opts tenantsOptions, progress io.Writer) 
 		slices.Sort(durations)
 		res.RunMedian = durations[len(durations)/2]
 	}
-	if res.Events, res.Histories, err = historyEvents(ctx, s, runs); err != nil {
+	if res.Events, res.Histories, res.Median, err = historyEvents(ctx, s, runs); err != nil {
 		return res, err
 	}
 	if opts.inspect != nil {
@@ -386,9 +393,46 @@ func executionStatusName(st enumspb.WorkflowExecutionStatus) string {
 	return strings.TrimPrefix(st.String(), "WORKFLOW_EXECUTION_STATUS_")
 }
 
-// historyEvents counts the events of every closed run's history and
-// returns their min, median and max, and how many histories it read.
-func historyEvents(ctx context.Context, s *benchStack, runs map[string]tenantRun) ([3]int, int, error) {
+// runTime is where one run's time went, read from its history: waiting for
+// a worker to take its tasks (scheduled → started), and running them
+// (started → completed), for workflow tasks and activities.
+type runTime struct {
+	TaskWait, TaskRun, ActivityWait, ActivityRun time.Duration
+}
+
+// readRun counts the events of run id's history and sums where its time
+// went.
+func readRun(ctx context.Context, c client.Client, id string) (int, runTime, error) {
+	var rt runTime
+	iter := c.GetWorkflowHistory(ctx, id, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	at := map[int64]time.Time{}
+	events := 0
+	for iter.HasNext() {
+		ev, err := iter.Next()
+		if err != nil {
+			return 0, rt, err
+		}
+		events++
+		t := ev.GetEventTime().AsTime()
+		at[ev.GetEventId()] = t
+		switch ev.GetEventType() {
+		case enumspb.EVENT_TYPE_WORKFLOW_TASK_STARTED:
+			rt.TaskWait += t.Sub(at[ev.GetWorkflowTaskStartedEventAttributes().GetScheduledEventId()])
+		case enumspb.EVENT_TYPE_WORKFLOW_TASK_COMPLETED:
+			rt.TaskRun += t.Sub(at[ev.GetWorkflowTaskCompletedEventAttributes().GetStartedEventId()])
+		case enumspb.EVENT_TYPE_ACTIVITY_TASK_STARTED:
+			rt.ActivityWait += t.Sub(at[ev.GetActivityTaskStartedEventAttributes().GetScheduledEventId()])
+		case enumspb.EVENT_TYPE_ACTIVITY_TASK_COMPLETED:
+			rt.ActivityRun += t.Sub(at[ev.GetActivityTaskCompletedEventAttributes().GetStartedEventId()])
+		}
+	}
+	return events, rt, nil
+}
+
+// historyEvents reads every closed run's history and returns the event
+// counts' min, median and max, how many histories it read, and the median
+// run's time by part.
+func historyEvents(ctx context.Context, s *benchStack, runs map[string]tenantRun) ([3]int, int, runTime, error) {
 	var ids []string
 	for id, r := range runs {
 		if !r.closed.IsZero() {
@@ -396,23 +440,38 @@ func historyEvents(ctx context.Context, s *benchStack, runs map[string]tenantRun
 		}
 	}
 	counts := make([]int, len(ids))
+	times := make([]runTime, len(ids))
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(4)
 	for i, id := range ids {
 		g.Go(func() error {
-			n, _, err := historySize(gctx, s.client, id)
-			counts[i] = n
+			var err error
+			counts[i], times[i], err = readRun(gctx, s.client, id)
 			return err
 		})
 	}
 	if err := g.Wait(); err != nil {
-		return [3]int{}, 0, fmt.Errorf("unable to read a sync's history: %w", err)
+		return [3]int{}, 0, runTime{}, fmt.Errorf("unable to read a sync's history: %w", err)
 	}
 	if len(counts) == 0 {
-		return [3]int{}, 0, nil
+		return [3]int{}, 0, runTime{}, nil
 	}
 	slices.Sort(counts)
-	return [3]int{counts[0], counts[len(counts)/2], counts[len(counts)-1]}, len(counts), nil
+	median := func(part func(runTime) time.Duration) time.Duration {
+		ds := make([]time.Duration, len(times))
+		for i, t := range times {
+			ds[i] = part(t)
+		}
+		slices.Sort(ds)
+		return ds[len(ds)/2]
+	}
+	med := runTime{
+		TaskWait:     median(func(t runTime) time.Duration { return t.TaskWait }),
+		TaskRun:      median(func(t runTime) time.Duration { return t.TaskRun }),
+		ActivityWait: median(func(t runTime) time.Duration { return t.ActivityWait }),
+		ActivityRun:  median(func(t runTime) time.Duration { return t.ActivityRun }),
+	}
+	return [3]int{counts[0], counts[len(counts)/2], counts[len(counts)-1]}, len(counts), med, nil
 }
 
 // tenantDirectoryProblem says how tenant t's directory differs from its
@@ -484,6 +543,13 @@ func printTenants(w io.Writer, rows []tenantsResult) {
 		for _, p := range r.Problems {
 			fmt.Fprintln(w, "directory wrong: "+p)
 		}
+	}
+	fmt.Fprintln(w, "Per run (median over the runs, from their histories): time its tasks waited for the worker and ran:")
+	for _, r := range rows {
+		m := r.Median
+		fmt.Fprintf(w, "  %d × %d: workflow tasks waited %s, ran %s; activities waited %s, ran %s\n", r.Tenants, r.Employees,
+			m.TaskWait.Round(time.Millisecond), m.TaskRun.Round(time.Millisecond),
+			m.ActivityWait.Round(time.Millisecond), m.ActivityRun.Round(time.Millisecond))
 	}
 	fmt.Fprintln(w, "Every first sync was set for the due instant (schedule.firstSync; the cron fires at the same minute daily after),")
 	fmt.Fprintln(w, "so each integration's workflow wakes on its own timer then, as for a scheduled run.")
