@@ -220,9 +220,9 @@ func benchTenants(ctx context.Context, opts tenantsOptions, progress io.Writer) 
 	defer sys.close()
 
 	// Every first sync is due at the same minute boundary, far enough
-	// ahead for every integration to exist by then. The integration
-	// workflow sleeps until it on the timer a scheduled run uses; the cron
-	// keeps the same minute for the daily runs after.
+	// ahead for every integration to exist by then. Each integration
+	// workflow sleeps until then on the timer a scheduled run uses; the
+	// cron keeps the same minute for the daily runs after.
 	s.worker.resetPeakRSS()
 	began := time.Now()
 	lead := cmp.Or(opts.lead, 20*time.Second+time.Duration(len(ids))*30*time.Millisecond)
