@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"syscall"
@@ -20,6 +21,7 @@ import (
 	"github.com/spf13/cobra"
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/converter"
 	"go.uber.org/zap"
 	"golang.org/x/sync/errgroup"
 	"google.golang.org/protobuf/proto"
@@ -33,6 +35,7 @@ import (
 	"github.com/hrsync/hrsync/credentials"
 	"github.com/hrsync/hrsync/integration"
 	"github.com/hrsync/hrsync/internal/keys"
+	"github.com/hrsync/hrsync/internal/netguard"
 	"github.com/hrsync/hrsync/operator"
 	"github.com/hrsync/hrsync/roster"
 	"github.com/hrsync/hrsync/store"
@@ -53,7 +56,9 @@ type benchRow struct {
 }
 
 func newBenchCmd() *cobra.Command {
-	var sizes, storeDSN, workerLog, profileDir string
+	var sizes, storeDSN, workerLog, cpuProfile, profileDir string
+	var tenants int
+	var timeout time.Duration
 	cmd := &cobra.Command{
 		Use:   "bench",
 		Short: "Measure syncs end to end on the embedded server and the fakes on loopback",
@@ -61,7 +66,14 @@ func newBenchCmd() *cobra.Command {
 			"a re-sync with no change, one with 1% changed and a full reconcile; wall time, records per second, the\n" +
 			"worker's peak RSS (the worker runs in a process of its own), each sync's history and how\n" +
 			"long each phase took. Then the floor: the first sync's HTTP requests made by a minimal Go\n" +
-			"loop with the same concurrency, into a fresh directory, with no Temporal and no store.",
+			"loop with the same concurrency, into a fresh directory, with no Temporal and no store.\n\n" +
+			"With --tenants T (many tenants): --employees is one number M, each tenant's roster (default\n" +
+			"20). First one integration of T×M employees, then T integrations of M, each from a demo HRIS\n" +
+			"of its own (its own people) into a SCIM directory of its own, all with their first sync set\n" +
+			"for one minute boundary, as a daily schedule would fire them. For each: how long after that\n" +
+			"instant the first and the last run finished, how many did not complete, the worker's peak\n" +
+			"RSS, the runs' history events, whether every directory holds exactly its tenant's active\n" +
+			"employees; then how the T integrations compare with the one.",
 		SilenceUsage: true,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			var ns []int
@@ -71,6 +83,16 @@ func newBenchCmd() *cobra.Command {
 					return fmt.Errorf("--employees %q: a comma-separated list of sizes", sizes)
 				}
 				ns = append(ns, n)
+			}
+			if cpuProfile != "" {
+				stop, err := startCPUProfile(cpuProfile)
+				if err != nil {
+					return err
+				}
+				defer stop()
+			}
+			if cmd.Flags().Changed("tenants") {
+				return runTenantsBench(cmd, tenants, ns, storeDSN, workerLog, timeout)
 			}
 			var rows []benchRow
 			for _, n := range ns {
@@ -85,7 +107,13 @@ func newBenchCmd() *cobra.Command {
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&sizes, "employees", "1000,10000", "sizes to measure, comma-separated")
+	cmd.Flags().StringVar(&sizes, "employees", "1000,10000",
+		"sizes to measure, comma-separated; with --tenants, one number: each tenant's employees (default 20)")
+	cmd.Flags().IntVar(&tenants, "tenants", 1000, "measure this many integrations due at one instant (see above); absent: the per-size bench")
+	cmd.Flags().DurationVar(&timeout, "timeout", 30*time.Minute,
+		"with --tenants: how long after the due instant to wait for the runs; those still open then count as failed")
+	cmd.Flags().StringVar(&cpuProfile, "cpu-profile", "",
+		"write a CPU profile of the bench's own process (the Temporal server and the demo systems; not the worker) to this file")
 	cmd.Flags().StringVar(&storeDSN, "store", "", "the worker's store: a postgres:// DSN, or empty for a SQLite file per size")
 	cmd.Flags().StringVar(&profileDir, "profile", "",
 		"after the measured cases, run one more re-sync with no change and write the worker's CPU and allocation "+
@@ -95,47 +123,52 @@ func newBenchCmd() *cobra.Command {
 	return cmd
 }
 
+// runTenantsBench runs the many-tenants bench: tenants integrations of the
+// one size in sizes (defaultTenantEmployees when --employees is not given),
+// against one integration of them all.
+func runTenantsBench(cmd *cobra.Command, tenants int, sizes []int, storeDSN, workerLog string, timeout time.Duration) error {
+	employees := defaultTenantEmployees
+	if cmd.Flags().Changed("employees") {
+		if len(sizes) != 1 {
+			return errors.New("--employees: with --tenants, one number (each tenant's employees)")
+		}
+		employees = sizes[0]
+	}
+	if tenants <= 0 {
+		return fmt.Errorf("--tenants %d: at least 1", tenants)
+	}
+	rows, err := benchTenantsCompare(cmd.Context(), tenantsOptions{Tenants: tenants, Employees: employees,
+		StoreDSN: storeDSN, WorkerLog: workerLog, Timeout: timeout}, cmd.ErrOrStderr())
+	if err != nil {
+		return err
+	}
+	printTenants(cmd.OutOrStdout(), rows)
+	return nil
+}
+
+// startCPUProfile profiles this process's CPU into path until stop.
+func startCPUProfile(path string) (stop func(), err error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("unable to create the CPU profile: %w", err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		_ = f.Close()
+		return nil, fmt.Errorf("unable to start the CPU profile: %w", err)
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		_ = f.Close()
+	}, nil
+}
+
 // benchTokenEnv carries the directory's token to the bench's worker.
 const benchTokenEnv = credentials.EnvPrefix + "BENCH_SCIM_TOKEN"
 
-// benchSize measures the three syncs and the floor for n employees.
+// benchSize measures the four syncs and the floor for n employees, and with
+// a profileDir, profiles one more re-sync.
 func benchSize(ctx context.Context, n int, storeDSN, workerLog, profileDir string) ([]benchRow, error) {
-	dir, err := os.MkdirTemp("", "hrsync-bench-")
-	if err != nil {
-		return nil, err
-	}
-	defer os.RemoveAll(dir)
-	cfg := Config{DataDir: dir, Dev: DevConfig{Enabled: true, Employees: n, UIPort: -1, memoryHRIS: true}}
-	logger := zap.NewNop()
-	env, err := startDevEnv(ctx, cfg, logger)
-	if err != nil {
-		return nil, err
-	}
-	defer env.stop()
-	cfg.Temporal = cfg.Temporal.ForDevServer(env.temporal.FrontendHostPort(), env.temporal.Namespace())
-	// Payloads are encrypted, as in production; the bench's client and its
-	// worker share the key.
-	payloadKey, err := credentials.NewKey("bench")
-	if err != nil {
-		return nil, err
-	}
-	pc, err := codec.New(keys.Keyring{Current: payloadKey})
-	if err != nil {
-		return nil, err
-	}
-	cfg.Temporal.DataConverter = codec.DataConverter(pc)
-	cfg.Temporal.FailureConverter = codec.FailureConverter(cfg.Temporal.DataConverter)
-	if storeDSN == "" {
-		storeDSN = filepath.Join(dir, "hrsync.db")
-	}
 	integrationID := fmt.Sprintf("bench-%d", n)
-	if err := purgeBench(ctx, storeDSN, integrationID); err != nil {
-		return nil, err
-	}
-	logPath, logLevel := filepath.Join(dir, "worker.log"), "warn"
-	if workerLog != "" {
-		logPath, logLevel = workerLog, "info"
-	}
 	debugAddr := ""
 	if profileDir != "" {
 		ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -145,20 +178,12 @@ func benchSize(ctx context.Context, n int, storeDSN, workerLog, profileDir strin
 		debugAddr = ln.Addr().String()
 		_ = ln.Close()
 	}
-	w, err := startBenchWorker(ctx, cfg, env, storeDSN, payloadKey.String(), logPath, logLevel, debugAddr)
+	s, err := startBenchStack(ctx, n, storeDSN, workerLog, debugAddr, []string{integrationID})
 	if err != nil {
 		return nil, err
 	}
-	defer w.stop()
-	c, err := cfg.Temporal.Dial(ctx, logger)
-	if err != nil {
-		return nil, err
-	}
-	defer c.Close()
-	op := operator.New(c, cfg.Temporal.DataConverter)
-	if err := waitForPoller(ctx, c); err != nil {
-		return nil, fmt.Errorf("the bench worker did not start (see its log): %w", err)
-	}
+	defer s.close()
+	env, w, c, op, dir := s.env, s.worker, s.client, s.op, s.dir
 
 	var rows []benchRow
 	measure := func(name string, start func() (string, error)) error {
@@ -240,16 +265,107 @@ func benchSize(ctx context.Context, n int, storeDSN, workerLog, profileDir strin
 	return append(rows, floor), nil
 }
 
-// purgeBench clears what an earlier bench left of integrationID in a
+// benchStack is what a bench measures on: the embedded Temporal server and
+// the demo systems, one worker in a process of its own, and a client of
+// the server that shares the worker's payload key.
+type benchStack struct {
+	// dir holds the server's database, the store (unless shared) and the
+	// worker's log; it goes with close.
+	dir    string
+	env    *devEnv
+	worker *benchWorker
+	client client.Client
+	op     *operator.Operator
+	// dc is the client's data converter: it decrypts payloads.
+	dc converter.DataConverter
+}
+
+// startBenchStack starts a bench's server, demo systems (the demo HRIS with
+// employees people) and worker, which serves its Go profiles on debugAddr
+// unless that is empty. With a shared store (storeDSN set), what an earlier
+// bench left there of the integrations named by purge is deleted first.
+func startBenchStack(ctx context.Context, employees int, storeDSN, workerLog, debugAddr string,
+	purge []string) (_ *benchStack, err error) {
+	dir, err := os.MkdirTemp("", "hrsync-bench-")
+	if err != nil {
+		return nil, err
+	}
+	s := &benchStack{dir: dir}
+	defer func() {
+		if err != nil {
+			s.close()
+		}
+	}()
+	cfg := Config{DataDir: dir, Dev: DevConfig{Enabled: true, Employees: employees, UIPort: -1, memoryHRIS: true}}
+	logger := zap.NewNop()
+	if s.env, err = startDevEnv(ctx, cfg, logger); err != nil {
+		return nil, err
+	}
+	cfg.Temporal = cfg.Temporal.ForDevServer(s.env.temporal.FrontendHostPort(), s.env.temporal.Namespace())
+	// Payloads are encrypted, as in production; the bench's client and its
+	// worker share the key.
+	payloadKey, err := credentials.NewKey("bench")
+	if err != nil {
+		return nil, err
+	}
+	pc, err := codec.New(keys.Keyring{Current: payloadKey})
+	if err != nil {
+		return nil, err
+	}
+	cfg.Temporal.DataConverter = codec.DataConverter(pc)
+	cfg.Temporal.FailureConverter = codec.FailureConverter(cfg.Temporal.DataConverter)
+	if storeDSN == "" {
+		storeDSN = filepath.Join(dir, "hrsync.db")
+	} else if err := purgeBench(ctx, storeDSN, purge...); err != nil {
+		return nil, err
+	}
+	logPath, logLevel := filepath.Join(dir, "worker.log"), "warn"
+	if workerLog != "" {
+		logPath, logLevel = workerLog, "info"
+	}
+	if s.worker, err = startBenchWorker(ctx, cfg, s.env, storeDSN, payloadKey.String(), logPath, logLevel, debugAddr); err != nil {
+		return nil, err
+	}
+	if s.client, err = cfg.Temporal.Dial(ctx, logger); err != nil {
+		return nil, err
+	}
+	s.dc = cfg.Temporal.DataConverter
+	s.op = operator.New(s.client, s.dc)
+	if err := waitForPoller(ctx, s.client); err != nil {
+		return nil, fmt.Errorf("the bench worker did not start (see its log): %w", err)
+	}
+	return s, nil
+}
+
+// close stops the worker, the server and the demo systems and deletes the
+// bench's folder; it is safe on a half-started stack.
+func (s *benchStack) close() {
+	if s.client != nil {
+		s.client.Close()
+	}
+	if s.worker != nil {
+		s.worker.stop()
+	}
+	if s.env != nil {
+		s.env.stop()
+	}
+	_ = os.RemoveAll(s.dir)
+}
+
+// purgeBench clears what an earlier bench left of integrationIDs in a
 // shared store.
-func purgeBench(ctx context.Context, dsn, integrationID string) error {
+func purgeBench(ctx context.Context, dsn string, integrationIDs ...string) error {
 	st, err := store.Open(ctx, dsn)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	_, err = st.Purge(ctx, integrationID)
-	return err
+	for _, id := range integrationIDs {
+		if _, err := st.Purge(ctx, id); err != nil {
+			return fmt.Errorf("unable to purge %s from the store: %w", id, err)
+		}
+	}
+	return nil
 }
 
 // benchWorker is the worker process a bench measures.
@@ -277,9 +393,7 @@ func startBenchWorker(ctx context.Context, cfg Config, env *devEnv, storeDSN, pa
 	args, extraEnv := benchWorkerArgs(storeDSN, logLevel)
 	cmd := exec.CommandContext(ctx, exe, args...)
 	cmd.Env = append(append(os.Environ(), extraEnv...),
-		// The HRIS and the directory are on loopback, as in dev mode.
-		allowLoopbackEnv+"=true", debugAddrEnv+"="+debugAddr,
-		"TEMPORAL_ADDRESS="+cfg.Temporal.Address, "TEMPORAL_NAMESPACE="+cfg.Temporal.Namespace,
+		"TEMPORAL_ADDRESS="+cfg.Temporal.Address, "TEMPORAL_NAMESPACE="+cfg.Temporal.Namespace, debugAddrEnv+"="+debugAddr,
 		benchTokenEnv+"="+env.scimToken, benchTokenEnv+credentials.HostsSuffix+"=127.0.0.1", credentials.KeyEnv+"="+key.String(), codec.KeyEnv+"="+payloadKey)
 	cmd.Stdout, cmd.Stderr = logFile, logFile
 	if err := cmd.Start(); err != nil {
@@ -289,10 +403,10 @@ func startBenchWorker(ctx context.Context, cfg Config, env *devEnv, storeDSN, pa
 }
 
 // benchWorkerArgs are the arguments and environment that make this binary
-// a worker on the store at dsn. Tests, whose binary is a test binary,
-// replace them.
+// a worker on the store at dsn, allowed to reach the bench's demo systems
+// on loopback. Tests, whose binary is a test binary, replace them.
 var benchWorkerArgs = func(dsn, logLevel string) ([]string, []string) {
-	return []string{"--store", dsn, "--log-level", logLevel}, nil
+	return []string{"--store", dsn, "--log-level", logLevel, "--" + netguard.LoopbackFlag}, nil
 }
 
 // stop ends the worker.
