@@ -54,3 +54,30 @@ func TestAProductionWorkerDoesNotReachLoopback(t *testing.T) {
 	require.LessOrEqual(t, len(last.Error), 300, "one sentence")
 	require.Empty(t, s.env.directory.Users())
 }
+
+func TestPollersFromTheEnvironmentAndFlags(t *testing.T) {
+	t.Setenv(workflowPollersEnv, "")
+	n, err := intFromEnv(workflowPollersEnv)
+	require.NoError(t, err)
+	require.Zero(t, n, "unset leaves the SDK's default")
+	t.Setenv(workflowPollersEnv, " 8 ")
+	n, err = intFromEnv(workflowPollersEnv)
+	require.NoError(t, err)
+	require.Equal(t, 8, n)
+	for _, bad := range []string{"eight", "-1", "2.5"} {
+		t.Setenv(workflowPollersEnv, bad)
+		_, err = intFromEnv(workflowPollersEnv)
+		require.EqualError(t, err, workflowPollersEnv+`="`+bad+`": want a whole number, 0 or more`)
+	}
+
+	// A bad value stops the worker before it starts anything.
+	t.Setenv(workflowPollersEnv, "many")
+	cmd := newRootCmd()
+	cmd.SetArgs([]string{"--store", t.TempDir() + "/hrsync.db"})
+	err = cmd.Execute()
+	require.ErrorContains(t, err, workflowPollersEnv+`="many"`)
+	t.Setenv(workflowPollersEnv, "")
+	cmd = newRootCmd()
+	cmd.SetArgs([]string{"--store", t.TempDir() + "/hrsync.db", "--activity-pollers", "-3"})
+	require.ErrorContains(t, cmd.Execute(), "zero (the SDK's default) or more")
+}

@@ -75,6 +75,12 @@ type Config struct {
 	// DebugAddr is where the worker serves Go profiles (HRSYNC_DEBUG_ADDR,
 	// see serveDebug); empty serves none.
 	DebugAddr string
+	// WorkflowPollers and ActivityPollers are how many long polls the
+	// worker keeps open for each kind of task (HRSYNC_WORKFLOW_POLLERS,
+	// HRSYNC_ACTIVITY_POLLERS); zero leaves the SDK's default of two. A
+	// worker serving many integrations due at once waits on its workflow
+	// pollers first (docs/BENCHMARKS.md, "Many tenants").
+	WorkflowPollers, ActivityPollers int
 
 	// devSecrets are secrets dev mode made itself, by reference, each
 	// bound to the host of the dev service it is for.
@@ -93,9 +99,12 @@ func main() {
 func newRootCmd() *cobra.Command {
 	conn, connErr := temporalenv.FromEnv()
 	dest, destErr := destinationsFromEnv()
+	workflowPollers, pollErr := intFromEnv(workflowPollersEnv)
+	activityPollers, err := intFromEnv(activityPollersEnv)
+	pollErr = errors.Join(pollErr, err)
 	cfg := Config{Temporal: conn, StorePath: os.Getenv("HRSYNC_STORE"), Codec: codecConfigFromEnv(), Destinations: dest,
 		CSVDirs: splitList(os.Getenv("HRSYNC_CSV_DIRS")), WebUIURL: os.Getenv("HRSYNC_WEB_UI_URL"),
-		DebugAddr: os.Getenv(debugAddrEnv)}
+		DebugAddr: os.Getenv(debugAddrEnv), WorkflowPollers: workflowPollers, ActivityPollers: activityPollers}
 	cmd := &cobra.Command{
 		Use:   "worker",
 		Short: "Run the hrsync worker (with --dev: everything embedded)",
@@ -107,8 +116,11 @@ func newRootCmd() *cobra.Command {
 			if connErr != nil && !cfg.Dev.Enabled { // dev mode runs its own Temporal
 				return connErr
 			}
-			if destErr != nil {
-				return destErr
+			if err := errors.Join(destErr, pollErr); err != nil {
+				return err
+			}
+			if cfg.WorkflowPollers < 0 || cfg.ActivityPollers < 0 {
+				return errors.New("--workflow-pollers and --activity-pollers: zero (the SDK's default) or more")
 			}
 			logger, err := logging.New(cfg.LogLevel)
 			if err != nil {
@@ -143,6 +155,10 @@ func newRootCmd() *cobra.Command {
 	f.BoolVar(&cfg.Destinations.AllowPrivate, netguard.PrivateFlag, cfg.Destinations.AllowPrivate,
 		"let integrations reach private addresses, 10/8, 172.16/12, 192.168/16, 100.64/10 and fc00::/7 (env "+
 			allowPrivateEnv+")")
+	f.IntVar(&cfg.WorkflowPollers, "workflow-pollers", cfg.WorkflowPollers,
+		"long polls kept open for workflow tasks (env "+workflowPollersEnv+"); 0: the SDK's default, 2")
+	f.IntVar(&cfg.ActivityPollers, "activity-pollers", cfg.ActivityPollers,
+		"long polls kept open for activity tasks (env "+activityPollersEnv+"); 0: the SDK's default, 2")
 	f.StringVar(&cfg.DebugAddr, "debug-addr", cfg.DebugAddr,
 		"serve Go profiles (/debug/pprof/) on this address, e.g. 127.0.0.1:6060 (env "+debugAddrEnv+"); keep it off public interfaces")
 	f.StringVar(&cfg.WebUIURL, "web-ui-url", cfg.WebUIURL,
@@ -155,6 +171,26 @@ func newRootCmd() *cobra.Command {
 	f.IntVar(&cfg.Dev.HRISPort, "demo-hris-port", 8280, "dev mode: demo HRIS port")
 	f.IntVar(&cfg.Dev.DirectoryPort, "demo-directory-port", 8281, "dev mode: demo directory port")
 	return cmd
+}
+
+// The variables that set the worker's pollers.
+const (
+	workflowPollersEnv = "HRSYNC_WORKFLOW_POLLERS"
+	activityPollersEnv = "HRSYNC_ACTIVITY_POLLERS"
+)
+
+// intFromEnv reads the whole number in environment variable name; unset
+// is zero.
+func intFromEnv(name string) (int, error) {
+	v := strings.TrimSpace(os.Getenv(name))
+	if v == "" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 0 {
+		return 0, fmt.Errorf("%s=%q: want a whole number, 0 or more", name, v)
+	}
+	return n, nil
 }
 
 // The variables that widen the destination policy, true or false.
@@ -293,7 +329,9 @@ func startWorker(ctx context.Context, cfg Config, logger *zap.Logger) (*running,
 		// Heartbeats carry a fetch's or an apply's progress to operators;
 		// send them every few seconds rather than at the SDK's default of
 		// most of the heartbeat timeout.
-		MaxHeartbeatThrottleInterval: 2 * time.Second,
+		MaxHeartbeatThrottleInterval:     2 * time.Second,
+		MaxConcurrentWorkflowTaskPollers: cfg.WorkflowPollers,
+		MaxConcurrentActivityTaskPollers: cfg.ActivityPollers,
 		// Keeps the runs' internal notices to their integration out of the
 		// Web UI's Send Signal dialog.
 		Interceptors: []interceptor.WorkerInterceptor{&workflows.Interceptor{}},
