@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"testing"
@@ -11,7 +10,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/hrsync/hrsync/codec"
-	"github.com/hrsync/hrsync/connectors/demo/demotest"
 	"github.com/hrsync/hrsync/roster"
 )
 
@@ -21,14 +19,7 @@ func TestSyncOneEmployeeOnDemand(t *testing.T) {
 	}
 	stk := startStack(t, nil)
 	t.Setenv(codec.KeyEnv, stk.payloadKey)
-	hris, err := demotest.NewHRIS(demotest.HRISOptions{Employees: 12, Seed: 3})
-	require.NoError(t, err)
-	hrisSrv := httptest.NewServer(hris)
-	defer hrisSrv.Close()
-	directory, err := demotest.NewDirectory(demotest.DirectoryOptions{})
-	require.NoError(t, err)
-	dirSrv := httptest.NewServer(directory)
-	defer dirSrv.Close()
+	hris, hrisSrv, directory, dirSrv := demoSystems(t, 12, 3)
 	cfg := filepath.Join(stk.dir, "one.yaml")
 	require.NoError(t, os.WriteFile(cfg, []byte(fmt.Sprintf(`id: one
 source: {kind: demo, url: %q}
@@ -36,7 +27,7 @@ target: {kind: demo, url: %q}
 schedule: {firstSync: scheduled}
 massChange: {maxDeactivatePercent: 20, minDeactivations: 2}
 `, hrisSrv.URL, dirSrv.URL)), 0o600))
-	_, err = starter("create", "--file", cfg)
+	_, err := starter("create", "--file", cfg)
 	require.NoError(t, err)
 	out, err := starter("sync", "one", "--wait")
 	require.NoError(t, err)

@@ -174,14 +174,7 @@ func TestCommandsAgainstTemporal(t *testing.T) {
 	require.ErrorContains(t, err, "integration not found: acme")
 
 	// Against a live demo HRIS and directory: sync, preview and report.
-	hris, err := demotest.NewHRIS(demotest.HRISOptions{Employees: 12, Seed: 3})
-	require.NoError(t, err)
-	hrisSrv := httptest.NewServer(hris)
-	defer hrisSrv.Close()
-	directory, err := demotest.NewDirectory(demotest.DirectoryOptions{})
-	require.NoError(t, err)
-	dirSrv := httptest.NewServer(directory)
-	defer dirSrv.Close()
+	hris, hrisSrv, _, dirSrv := demoSystems(t, 12, 3)
 	smtp, err := smtptest.Start(smtptest.Options{})
 	require.NoError(t, err)
 	defer smtp.Close()
@@ -437,4 +430,19 @@ func TestKeygenPrintsAKeyTheWorkerReads(t *testing.T) {
 	require.Regexp(t, `^k\d{8}:`, out)
 	_, err = starter("keygen", "bad id")
 	require.Error(t, err)
+}
+
+// demoSystems serves a demo HRIS of n employees (from seed) and an empty
+// demo directory on 127.0.0.1 until the test ends.
+func demoSystems(t *testing.T, n int, seed int64) (*demotest.HRIS, *httptest.Server, *demotest.Directory, *httptest.Server) {
+	t.Helper()
+	hris, err := demotest.NewHRIS(demotest.HRISOptions{Employees: n, Seed: seed})
+	require.NoError(t, err)
+	hrisSrv := httptest.NewServer(hris)
+	t.Cleanup(hrisSrv.Close)
+	directory, err := demotest.NewDirectory(demotest.DirectoryOptions{})
+	require.NoError(t, err)
+	dirSrv := httptest.NewServer(directory)
+	t.Cleanup(dirSrv.Close)
+	return hris, hrisSrv, directory, dirSrv
 }

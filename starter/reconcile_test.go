@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"testing"
@@ -12,7 +11,6 @@ import (
 
 	"github.com/hrsync/hrsync/codec"
 	"github.com/hrsync/hrsync/connectors/demo"
-	"github.com/hrsync/hrsync/connectors/demo/demotest"
 	"github.com/hrsync/hrsync/roster"
 )
 
@@ -25,21 +23,14 @@ func TestSyncReconcileRepairsAnEditMadeInTheDirectory(t *testing.T) {
 	}
 	stk := startStack(t, nil)
 	t.Setenv(codec.KeyEnv, stk.payloadKey)
-	hris, err := demotest.NewHRIS(demotest.HRISOptions{Employees: 6, Seed: 4})
-	require.NoError(t, err)
-	hrisSrv := httptest.NewServer(hris)
-	defer hrisSrv.Close()
-	directory, err := demotest.NewDirectory(demotest.DirectoryOptions{})
-	require.NoError(t, err)
-	dirSrv := httptest.NewServer(directory)
-	defer dirSrv.Close()
+	_, hrisSrv, directory, dirSrv := demoSystems(t, 6, 4)
 	cfg := filepath.Join(stk.dir, "rec.yaml")
 	require.NoError(t, os.WriteFile(cfg, []byte(fmt.Sprintf(`id: rec
 source: {kind: demo, url: %q}
 target: {kind: demo, url: %q}
 schedule: {firstSync: scheduled}
 `, hrisSrv.URL, dirSrv.URL)), 0o600))
-	_, err = starter("create", "--file", cfg)
+	_, err := starter("create", "--file", cfg)
 	require.NoError(t, err)
 	out, err := starter("sync", "rec", "--wait")
 	require.NoError(t, err)
