@@ -138,9 +138,16 @@ func (a *Activities) plan(ctx context.Context, in PlanInput) (PlanResult, error)
 			return PlanResult{}, err
 		}
 	}
-	owned, elsewhere, err := a.ownership(ctx, in.IntegrationID, dirKey, directory, applied)
-	if err != nil {
-		return PlanResult{}, err
+	// The known users are the ones the integration owns, read with their
+	// owner; only a listed directory holds users others own or nobody does.
+	owned, elsewhere := make(map[string]string, len(known.users)), map[string]string{}
+	for _, u := range known.users {
+		owned[u.TargetID] = u.Employee.ID
+	}
+	if known.reconcile != "" {
+		if owned, elsewhere, err = a.ownership(ctx, in.IntegrationID, dirKey, directory, applied); err != nil {
+			return PlanResult{}, err
+		}
 	}
 	steps.lap("applied")
 
