@@ -2,6 +2,7 @@ package roster
 
 import (
 	"fmt"
+	"hash/maphash"
 	"slices"
 	"strings"
 )
@@ -93,6 +94,10 @@ type DiffInput struct {
 	// the HRIS ids it linked them to. Only owned users are ever updated or
 	// deactivated without first being adopted, and only they can vanish.
 	Owned map[string]string
+	// Present, when set, reports whether some directory user, whoever owns
+	// it, carries HRIS id id: for a Differ given the directory in parts,
+	// whether a manager can be linked.
+	Present func(id string) bool
 	// OwnedElsewhere maps the directory ids of users other integrations own
 	// to those integrations; they are never written.
 	OwnedElsewhere map[string]string
@@ -209,66 +214,177 @@ func indexDirectory(in DiffInput) directoryIndex {
 // left alone. Only selected fields the directory stores are compared or
 // written.
 func Diff(in DiffInput) DiffResult {
-	res := DiffResult{Changes: make([]Change, 0, len(in.Source))}
-	ix := indexDirectory(in)
-	inSource := make(map[string]bool, len(in.Source))
-	copies, idless := map[string]int{}, 0
-	for _, e := range in.Source {
-		inSource[e.ID] = true
-		copies[e.ID]++
+	d := NewDiffer(in, countSource(in.Source))
+	changes, pending := d.plan(in.Source, nil, nil)
+	d.resolve(changes, pending)
+	res := d.Finish(nil, nil)
+	res.Changes = append(changes, res.Changes...)
+	if len(res.Changes) == 0 {
+		res.Changes = nil // as a plan of nothing always was
+	}
+	return res
+}
+
+// Census is what planning one part of a source needs to know of the whole
+// of it.
+type Census interface {
+	// Copies is how many records of the source carry HRIS id id.
+	Copies(id string) int
+	// Idless is how many records of the source have no HRIS id.
+	Idless() int
+}
+
+// sourceCensus is the Census of a source held whole.
+type sourceCensus struct {
+	copies map[string]int
+	idless int
+}
+
+func countSource(source []Employee) sourceCensus {
+	c := sourceCensus{copies: make(map[string]int, len(source))}
+	for _, e := range source {
 		if e.ID == "" {
-			idless++
+			c.idless++
+			continue
+		}
+		c.copies[e.ID]++
+	}
+	return c
+}
+
+func (c sourceCensus) Copies(id string) int { return c.copies[id] }
+func (c sourceCensus) Idless() int          { return c.idless }
+
+// Differ is Diff for a source too large to hold: it is given in parts (see
+// Plan), each with the directory users only that part can match, and keeps
+// between parts no more than the whole source's Census, the directory
+// given to NewDiffer and a few small sets. Its changes are Diff's, except
+// that a change whose manager neither is in the directory nor was created
+// by an earlier part waits for Finish, which plans it after every part.
+type Differ struct {
+	in      DiffInput
+	census  Census
+	ix      directoryIndex
+	compare view
+	// repeated are the repeated HRIS ids already planned once.
+	repeated map[string]bool
+	adopted  map[string]bool
+	// created holds the HRIS ids (as hashes: only a manager link is
+	// decided by them) of the employees this run creates.
+	created map[uint64]struct{}
+	seed    maphash.Seed
+	waiting []waitingChange
+	res     DiffResult
+	tally   GuardTally
+}
+
+// waitingChange is a change planned before it could be told whether its
+// manager will be in the directory.
+type waitingChange struct {
+	Change
+	managed bool
+}
+
+// NewDiffer starts a plan of a source of which census counts the ids, in.Source
+// being ignored. in.Directory are the users every part may match — the
+// whole directory when it was listed; parts bring their own users.
+func NewDiffer(in DiffInput, census Census) *Differ {
+	d := &Differ{in: in, census: census, ix: indexDirectory(in), compare: view{rules: in.Rules, stores: in.Stores},
+		repeated: map[string]bool{}, adopted: map[string]bool{}, created: map[uint64]struct{}{}, seed: maphash.MakeSeed(),
+		tally: GuardTally{Cleared: map[Field]int{}}}
+	for i := range in.Directory {
+		if managedUser(&in.Directory[i], in.Owned) {
+			d.tally.Managed++
 		}
 	}
-	compare := view{rules: in.Rules, stores: in.Stores}
+	return d
+}
 
-	seen := make(map[string]bool, len(in.Source))
-	adopted := map[string]bool{}
-	for _, e := range in.Source {
+// Plan plans the next part of the source. users are the directory users
+// only this part can match, owned (directory id to HRIS id) as owned says:
+// in practice the users the integration owns linked to the part's ids.
+// They count as owned users for the guards and are forgotten after the
+// part. Plan returns the part's changes, ready to store, and those that
+// wait for Finish, for a caller to check (see Privacy) with the rest.
+func (d *Differ) Plan(source []Employee, users []User, owned map[string]string) (ready, waiting []Change) {
+	changes, pending := d.plan(source, users, owned)
+	for _, i := range slices.Backward(pending) {
+		waiting = append(waiting, changes[i])
+		changes = slices.Delete(changes, i, i+1)
+	}
+	slices.Reverse(waiting)
+	return changes, waiting
+}
+
+// plan plans a part and returns its changes in source order with the
+// indexes of those waiting for their manager.
+func (d *Differ) plan(source []Employee, users []User, owned map[string]string) ([]Change, []int) {
+	part := indexDirectory(DiffInput{Directory: users, Owned: owned})
+	for i := range users {
+		if managedUser(&users[i], owned) {
+			d.tally.Managed++
+		}
+	}
+	changes := make([]Change, 0, len(source))
+	var pending []int
+	in := d.in
+	for _, e := range source {
 		if e.ID == "" {
 			if _, held := in.Held[""]; !held {
-				res.Problems = append(res.Problems, Problem{Field: FieldID, Code: CodeMissingID,
+				d.res.Problems = append(d.res.Problems, Problem{Field: FieldID, Code: CodeMissingID,
 					Message: "employee has no HRIS id"})
 			}
 			continue
 		}
-		if seen[e.ID] {
-			if _, held := in.Held[e.ID]; !held {
-				res.Problems = append(res.Problems, Problem{EmployeeID: e.ID, Field: FieldID, Code: CodeDuplicateID,
-					Message: fmt.Sprintf("HRIS id %s appears more than once", e.ID)})
+		copies := d.census.Copies(e.ID)
+		if copies > 1 {
+			if d.repeated[e.ID] {
+				if _, held := in.Held[e.ID]; !held {
+					d.res.Problems = append(d.res.Problems, Problem{EmployeeID: e.ID, Field: FieldID, Code: CodeDuplicateID,
+						Message: fmt.Sprintf("HRIS id %s appears more than once", e.ID)})
+				}
+				continue
 			}
-			continue
+			d.repeated[e.ID] = true
 		}
-		seen[e.ID] = true
 
 		var u User
-		owned, linked := ix.managed[e.ID]
+		// managed is whether the guards count the matched user as one
+		// the integration manages.
+		match, linked := part.managed[e.ID]
+		managed := linked && managedUser(match, owned)
+		if !linked {
+			match, linked = d.ix.managed[e.ID]
+			managed = linked && managedUser(match, in.Owned)
+		}
 		if linked {
-			u = *owned
+			u = *match
 		}
 		if why, ok := in.Held[e.ID]; ok {
 			c := Change{Op: OpSkip, EmployeeID: e.ID, TargetID: u.TargetID, Employee: e, Reason: "held back: " + why}
-			if byID := ix.freeByExternal[e.ID]; !linked && len(byID) == 1 && !adopted[byID[0].TargetID] {
+			if byID := d.ix.freeByExternal[e.ID]; !linked && len(byID) == 1 && !d.adopted[byID[0].TargetID] {
 				u, c.Adopt = byID[0], true // a user that carries the id is the leaver's
 			}
-			if _, gone := isLeaver(e, in.Today); e.Leaver(in.Today) && (linked || c.Adopt) && u.Active && copies[e.ID] == 1 {
+			if _, gone := isLeaver(e, in.Today); e.Leaver(in.Today) && (linked || c.Adopt) && u.Active && copies == 1 {
 				// Whatever else is wrong with the record, a leaver leaves:
 				// only the switch is written. Of a repeated id nobody can
 				// tell which copy is true, so it waits.
 				c.Op, c.TargetID, c.Reason = OpDeactivate, u.TargetID, gone+"; deactivated although held back: "+why
 				c.Inactive = true
 				if c.Adopt {
-					adopted[u.TargetID] = true
+					d.adopted[u.TargetID] = true
 				}
 			} else {
 				c.Adopt = false
 			}
-			res.Changes = append(res.Changes, c)
+			changes = append(changes, c)
+			d.tally.count(c, managed)
 			continue
 		}
 		if why, ok := in.Excluded[e.ID]; ok {
-			res.Changes = append(res.Changes, Change{Op: OpSkip, EmployeeID: e.ID, TargetID: u.TargetID,
-				Employee: e, Reason: "excluded: " + why})
+			c := Change{Op: OpSkip, EmployeeID: e.ID, TargetID: u.TargetID, Employee: e, Reason: "excluded: " + why}
+			changes = append(changes, c)
+			d.tally.count(c, managed)
 			continue
 		}
 		// An owned user whose externalId someone changed is linked again.
@@ -276,17 +392,17 @@ func Diff(in DiffInput) DiffResult {
 		restore := link
 		if !linked {
 			var p *Problem
-			u, adopt, link, p = ix.adopt(e, inSource, adopted)
+			u, adopt, link, p = d.ix.adopt(e, d.inSource, d.adopted)
 			if p != nil {
-				res.Problems = append(res.Problems, *p)
+				d.res.Problems = append(d.res.Problems, *p)
 				continue
 			}
 			linked = adopt != ""
 			if linked {
-				adopted[u.TargetID] = true
+				d.adopted[u.TargetID] = true
 			}
 		}
-		c := compare.planOne(e, u, linked, link, in.Today)
+		c := d.compare.planOne(e, u, linked, link, in.Today)
 		if restore && c.Op == OpUpdate {
 			c.Reason = "externalId restored"
 		}
@@ -298,50 +414,121 @@ func Diff(in DiffInput) DiffResult {
 				c.Reason += "; " + adopt
 			}
 		}
-		res.Changes = append(res.Changes, c)
-		if c.Op != OpDeactivate && c.Op != OpSkip && e.ExitDate.After(in.Today) &&
-			(res.NextExitDate.IsZero() || e.ExitDate.Before(res.NextExitDate)) {
-			res.NextExitDate = e.ExitDate
+		if c.Op == OpCreate {
+			d.created[d.hash(c.EmployeeID)] = struct{}{}
 		}
+		if c.Op != OpDeactivate && c.Op != OpSkip && e.ExitDate.After(in.Today) &&
+			(d.res.NextExitDate.IsZero() || e.ExitDate.Before(d.res.NextExitDate)) {
+			d.res.NextExitDate = e.ExitDate
+		}
+		isManaged := adopt == "" && managed
+		if c.Op != OpCreate && slices.Contains(c.Fields, FieldManagerID) && !d.reachable(c.Employee.ManagerID, part) {
+			pending = append(pending, len(changes))
+			d.waiting = append(d.waiting, waitingChange{Change: c, managed: isManaged})
+			changes = append(changes, c)
+			continue
+		}
+		changes = append(changes, c)
+		d.tally.count(c, isManaged)
 	}
-	res.dropUnreachableManagers(ix.present)
+	return changes, pending
+}
 
+// inSource reports whether some record of the source carries HRIS id id.
+func (d *Differ) inSource(id string) bool { return id != "" && d.census.Copies(id) > 0 }
+
+func (d *Differ) hash(id string) uint64 { return maphash.String(d.seed, id) }
+
+// reachable reports whether a link can set manager id: it is none, a
+// directory user carries it, or this run has created it so far.
+func (d *Differ) reachable(id string, part directoryIndex) bool {
+	if id == "" || part.present[id] || d.ix.present[id] {
+		return true
+	}
+	if d.in.Present != nil && d.in.Present(id) {
+		return true
+	}
+	_, created := d.created[d.hash(id)]
+	return created
+}
+
+// resolve settles the waiting changes at indexes pending of changes, now
+// that every employee this run creates is known.
+func (d *Differ) resolve(changes []Change, pending []int) {
+	for k, i := range pending {
+		w := d.waiting[k]
+		c := &changes[i]
+		if !d.reachable(c.Employee.ManagerID, directoryIndex{}) {
+			dropManager(c)
+		}
+		d.tally.count(*c, w.managed)
+	}
+	d.waiting = nil
+}
+
+// Finish plans what no part did: the changes that waited for their
+// manager, then the owned users no record of the source matched — rest
+// being users only Finish sees, owned as owned says (the integration's
+// users not linked to any id of the source), on top of those given to
+// NewDiffer. Its result holds those changes and what the whole plan found.
+func (d *Differ) Finish(rest []User, owned map[string]string) DiffResult {
+	res := d.res
+	res.Changes = nil
+	for _, w := range d.waiting {
+		c := w.Change
+		if !d.reachable(c.Employee.ManagerID, directoryIndex{}) {
+			dropManager(&c)
+		}
+		d.tally.count(c, w.managed)
+		res.Changes = append(res.Changes, c)
+	}
+	d.waiting = nil
 	var leavers []Change
 	var kept int
-	for _, u := range in.Directory {
-		id, owned := in.Owned[u.TargetID]
+	idless := d.census.Idless()
+	consider := func(u *User, ownedBy map[string]string) {
+		id, owned := ownedBy[u.TargetID]
 		if u.Employee.ID != "" {
 			id = u.Employee.ID
 		}
 		switch {
-		case !owned && !adopted[u.TargetID]:
+		case !owned && !d.adopted[u.TargetID]:
 			res.NotManaged++
-			continue
-		case !owned || seen[id] || !u.Active:
-			continue
+			return
+		case !owned || d.inSource(id) || !u.Active:
+			return
 		}
 		if idless > 0 {
 			// A record whose id could not be read may be this user.
 			kept++
-			continue
+			return
 		}
 		gone := u.Employee
 		gone.ID = id
 		gone.Status = StatusInactive
 		c := Change{Op: OpDeactivate, EmployeeID: id, TargetID: u.TargetID, Employee: gone,
 			Reason: "missing from the HRIS", Inactive: true}
-		if in.Rules.Vanished != VanishedDeactivate && compare.compared(FieldExitDate) && gone.ExitDate.IsZero() {
-			c.Employee.ExitDate = in.Today
+		if d.in.Rules.Vanished != VanishedDeactivate && d.compare.compared(FieldExitDate) && gone.ExitDate.IsZero() {
+			c.Employee.ExitDate = d.in.Today
 			c.Fields = []Field{FieldExitDate}
-			c.Reason += "; former employee as of " + in.Today.String()
+			c.Reason += "; former employee as of " + d.in.Today.String()
 		}
 		leavers = append(leavers, c)
 	}
-	slices.SortFunc(leavers, func(a, b Change) int { return strings.Compare(a.EmployeeID, b.EmployeeID) })
-	res.Changes = append(res.Changes, leavers...)
-	if len(res.Changes) == 0 {
-		res.Changes = nil // as a plan of nothing always was
+	for i := range d.in.Directory {
+		consider(&d.in.Directory[i], d.in.Owned)
 	}
+	for i := range rest {
+		if managedUser(&rest[i], owned) {
+			d.tally.Managed++
+		}
+		consider(&rest[i], owned)
+	}
+	slices.SortFunc(leavers, func(a, b Change) int { return strings.Compare(a.EmployeeID, b.EmployeeID) })
+	for _, c := range leavers {
+		d.tally.count(c, true)
+	}
+	res.Changes = append(res.Changes, leavers...)
 	if kept > 0 {
 		res.Warnings = append(res.Warnings, fmt.Sprintf("%d users missing from the HRIS were not deactivated: "+
 			"%d records have no readable HRIS id, and any of them may be one of these users", kept, idless))
@@ -349,12 +536,16 @@ func Diff(in DiffInput) DiffResult {
 	return res
 }
 
+// Tally is what the guards count of the plan so far (see GuardInput.Tally):
+// complete once Finish has run.
+func (d *Differ) Tally() GuardTally { return d.tally }
+
 // adopt finds the directory user nobody owns that e may adopt: the one whose
 // externalId is e's HRIS id, else the one with e's work email — skipping
 // users already adopted in this run and users linked to another employee of
 // the source. It returns the user, why it is adopted ("" for none), whether
 // the externalId must be written, or the problem that stops the match.
-func (ix directoryIndex) adopt(e Employee, inSource, adopted map[string]bool) (User, string, bool, *Problem) {
+func (ix directoryIndex) adopt(e Employee, inSource func(string) bool, adopted map[string]bool) (User, string, bool, *Problem) {
 	problem := func(f Field, code, format string, args ...any) (User, string, bool, *Problem) {
 		return User{}, "", false, &Problem{EmployeeID: e.ID, Field: f, Code: code, Message: fmt.Sprintf(format, args...)}
 	}
@@ -374,7 +565,7 @@ func (ix directoryIndex) adopt(e Employee, inSource, adopted map[string]bool) (U
 	}
 	var candidates []User
 	for _, u := range ix.freeByEmail[email] {
-		if !adopted[u.TargetID] && (u.Employee.ID == "" || !inSource[u.Employee.ID]) {
+		if !adopted[u.TargetID] && (u.Employee.ID == "" || !inSource(u.Employee.ID)) {
 			candidates = append(candidates, u)
 		}
 	}
@@ -395,36 +586,24 @@ func (ix directoryIndex) adopt(e Employee, inSource, adopted map[string]bool) (U
 	return User{}, "", false, nil
 }
 
-// dropUnreachableManagers stops planning a manager no link can set: one who
-// is neither in the directory nor created by this run (a leaver who was
-// never synced, say). Apply could only leave it unset, so planning it would
-// make an update on every run that writes nothing.
-func (r *DiffResult) dropUnreachableManagers(present map[string]bool) {
-	reachable := func(id string) bool { return id == "" || present[id] }
-	for _, c := range r.Changes {
-		if c.Op == OpCreate {
-			present[c.EmployeeID] = true
-		}
+// dropManager stops planning a manager no link can set: one who is neither
+// in the directory nor created by this run (a leaver who was never synced,
+// say). Apply could only leave it unset, so planning it would make an
+// update on every run that writes nothing.
+func dropManager(c *Change) {
+	c.Fields = slices.DeleteFunc(slices.Clone(c.Fields), func(f Field) bool { return f == FieldManagerID })
+	note := fmt.Sprintf("manager %s is not in the directory", c.Employee.ManagerID)
+	// The user keeps the manager it has, and so does the state the
+	// change leaves, which the next run compares with.
+	c.Employee.ManagerID = c.Before[FieldManagerID]
+	delete(c.Before, FieldManagerID)
+	if c.Op == OpUpdate && len(c.Fields) == 0 && !c.Link && !c.Adopt {
+		c.Op, c.Reason = OpUnchanged, ""
 	}
-	for i := range r.Changes {
-		c := &r.Changes[i]
-		if c.Op == OpCreate || !slices.Contains(c.Fields, FieldManagerID) || reachable(c.Employee.ManagerID) {
-			continue
-		}
-		c.Fields = slices.DeleteFunc(slices.Clone(c.Fields), func(f Field) bool { return f == FieldManagerID })
-		note := fmt.Sprintf("manager %s is not in the directory", c.Employee.ManagerID)
-		// The user keeps the manager it has, and so does the state the
-		// change leaves, which the next run compares with.
-		c.Employee.ManagerID = c.Before[FieldManagerID]
-		delete(c.Before, FieldManagerID)
-		if c.Op == OpUpdate && len(c.Fields) == 0 && !c.Link && !c.Adopt {
-			c.Op, c.Reason = OpUnchanged, ""
-		}
-		if c.Reason == "" {
-			c.Reason = note
-		} else {
-			c.Reason += "; " + note
-		}
+	if c.Reason == "" {
+		c.Reason = note
+	} else {
+		c.Reason += "; " + note
 	}
 }
 

@@ -110,6 +110,46 @@ type GuardInput struct {
 	Plan DiffResult
 	// Policy holds the limits.
 	Policy MassChangePolicy
+	// Tally, when set, is what a Differ counted of the plan, and Directory,
+	// Owned and Plan are not looked at.
+	Tally *GuardTally
+}
+
+// GuardTally is what the guards count of a plan.
+type GuardTally struct {
+	// Managed counts the active, linked users the integration owns before
+	// the plan.
+	Managed int
+	// Deactivations counts every deactivation planned.
+	Deactivations int
+	// Updates counts the updates of managed users, and Cleared the fields
+	// they clear, by field.
+	Updates int
+	Cleared map[Field]int
+}
+
+// count adds change c, of a user the guards count as managed or not.
+func (t *GuardTally) count(c Change, managed bool) {
+	switch {
+	case c.Op == OpDeactivate:
+		t.Deactivations++
+	case c.Op == OpUpdate && managed:
+		t.Updates++
+		for _, f := range c.Fields {
+			if c.Employee.Get(f) == "" {
+				t.Cleared[f]++
+			}
+		}
+	}
+}
+
+// managedUser reports whether the guards count u as a user the integration
+// manages: active, linked and, when owned is not nil, owned.
+func managedUser(u *User, owned map[string]string) bool {
+	if _, ok := owned[u.TargetID]; owned != nil && !ok {
+		return false
+	}
+	return u.Active && u.Employee.ID != ""
 }
 
 // Guard returns the reasons the plan may not be applied without approval; none
@@ -119,17 +159,11 @@ type GuardInput struct {
 // deactivations, a field cleared for too many users (one block per field),
 // or too many updates. Messages hold field names and counts, never values.
 func Guard(in GuardInput) []Block {
-	managed := map[string]bool{} // active, linked users by directory id
-	for i := range in.Directory {
-		u := &in.Directory[i]
-		if _, owned := in.Owned[u.TargetID]; in.Owned != nil && !owned {
-			continue
-		}
-		if u.Active && u.Employee.ID != "" {
-			managed[u.TargetID] = true
-		}
+	t := in.Tally
+	if t == nil {
+		t = tallyOf(in)
 	}
-	total := len(managed)
+	total := t.Managed
 	var blocks []Block
 	if in.SourceCount == 0 && total > 0 {
 		blocks = append(blocks, Block{Code: BlockEmptySource,
@@ -139,36 +173,40 @@ func Guard(in GuardInput) []Block {
 		return blocks
 	}
 	p := in.Policy.withDefaults()
-	if n := in.Plan.Counts()[OpDeactivate]; n >= p.MinDeactivations && over(n, total, p.MaxDeactivatePercent) {
+	if n := t.Deactivations; n >= p.MinDeactivations && over(n, total, p.MaxDeactivatePercent) {
 		blocks = append(blocks, Block{Code: BlockMassChange,
 			Message: fmt.Sprintf("the run would deactivate %d of %d users (%.0f%%, limit %.0f%%)",
 				n, total, percent(n, total), p.MaxDeactivatePercent)})
 	}
-	updates, cleared := 0, map[Field]int{}
-	for _, c := range in.Plan.Changes {
-		if c.Op != OpUpdate || !managed[c.TargetID] {
-			continue
-		}
-		updates++
-		for _, f := range c.Fields {
-			if c.Employee.Get(f) == "" {
-				cleared[f]++
-			}
-		}
-	}
-	for _, f := range slices.SortedFunc(maps.Keys(cleared), fieldOrder) {
-		if n := cleared[f]; n >= p.MinClears && over(n, total, p.MaxClearPercent) {
+	for _, f := range slices.SortedFunc(maps.Keys(t.Cleared), fieldOrder) {
+		if n := t.Cleared[f]; n >= p.MinClears && over(n, total, p.MaxClearPercent) {
 			blocks = append(blocks, Block{Code: BlockFieldCleared,
 				Message: fmt.Sprintf("%s would be cleared for %s of %s users (%.0f%%, limit %.0f%%)",
 					f, thousands(n), thousands(total), percent(n, total), p.MaxClearPercent)})
 		}
 	}
-	if updates >= p.MinUpdates && over(updates, total, p.MaxUpdatePercent) {
+	if updates := t.Updates; updates >= p.MinUpdates && over(updates, total, p.MaxUpdatePercent) {
 		blocks = append(blocks, Block{Code: BlockMassUpdate,
 			Message: fmt.Sprintf("%s of %s users (%.0f%%) would be updated (limit %.0f%%)",
 				thousands(updates), thousands(total), percent(updates, total), p.MaxUpdatePercent)})
 	}
 	return blocks
+}
+
+// tallyOf counts a plan held whole.
+func tallyOf(in GuardInput) *GuardTally {
+	t := &GuardTally{Cleared: map[Field]int{}}
+	managed := map[string]bool{} // by directory id
+	for i := range in.Directory {
+		if u := &in.Directory[i]; managedUser(u, in.Owned) {
+			managed[u.TargetID] = true
+		}
+	}
+	t.Managed = len(managed)
+	for _, c := range in.Plan.Changes {
+		t.count(c, managed[c.TargetID])
+	}
+	return t
 }
 
 // percent is n as a share of total, in percent.
