@@ -296,6 +296,34 @@ func TestValidateMatchesOracle(t *testing.T) {
 	}
 }
 
+func TestValidatorMatchesOracle(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	for round := range 3000 {
+		employees, excluded := randomRoster(rng)
+		rules, today := randomRules(rng)
+		v := rules.NewValidator(today)
+		copies, idless := map[string]int{}, 0
+		for i, e := range employees {
+			v.Add(e, excluded[i])
+			if e.ID == "" {
+				idless++
+			} else {
+				copies[e.ID]++
+			}
+			require.Equal(t, copies[e.ID], v.Copies(e.ID), "round %d: copies of %q after %d", round, e.ID, i+1)
+		}
+		want := oracleValidateScopeOn(rules, employees, excludedMap(employees, excluded), today)
+		same(t, want, v.Finish(), "round %d, Validator: %+v\nexcluded %v, today %v", round, employees, excluded, today)
+		same(t, want, v.Finish(), "round %d, Validator finished again", round)
+		for k := range len(employees) + 3 {
+			id := fmt.Sprintf("E%d", k)
+			require.Equal(t, copies[id], v.Copies(id), "round %d: copies of %s after Finish", round, id)
+		}
+		require.Zero(t, v.Copies(""))
+		require.Equal(t, idless, v.Idless())
+	}
+}
+
 // same requires got to equal want, describing the case only when it does
 // not, since describing every random roster would be most of the test's time.
 func same(t *testing.T, want, got []Problem, format string, args ...any) {

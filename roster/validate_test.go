@@ -312,6 +312,98 @@ func TestValidateScope(t *testing.T) {
 	})
 }
 
+func TestValidator(t *testing.T) {
+	today := Date{2026, 3, 10}
+	gone := func(e *Employee) { e.ExitDate = Date{2026, 2, 27} }
+	type added struct {
+		e        Employee
+		excluded bool
+	}
+	in := func(e Employee) added { return added{e: e} }
+	out := func(e Employee) added { return added{e: e, excluded: true} }
+	tests := []struct {
+		name       string
+		employees  []added
+		want       []Problem
+		wantCopies map[string]int
+		wantIdless int
+	}{
+		{"a valid roster", []added{in(staff("E1", "")), in(staff("E2", "E1"))}, nil,
+			map[string]int{"E1": 1, "E2": 1, "E3": 0}, 0},
+		{"a repeated id: reported once with its count, only its first record checked", []added{
+			in(staff("E1", "")), in(staff("E2", "E1")), in(staff("E1", "E404", withEmail("bad"))), in(staff("E1", "E1")),
+		}, []Problem{
+			{EmployeeID: "E1", Field: FieldID, Code: CodeDuplicateID, Message: "HRIS id E1 is shared by 3 records"},
+		}, map[string]int{"E1": 3, "E2": 1}, 0},
+		{"records without an id, by position, and not one Normalize reported", []added{
+			in(staff("E1", "")), in(Employee{Status: StatusActive}), in(Employee{Unreadable: []Field{FieldID}}),
+			in(Employee{Status: StatusActive}),
+		}, []Problem{
+			{Field: FieldID, Code: CodeMissingID, Message: "record 2 of the roster has no HRIS id"},
+			{Field: FieldID, Code: CodeMissingID, Message: "record 4 of the roster has no HRIS id"},
+		}, map[string]int{"E1": 1, "": 0}, 3},
+		{"an excluded record without an id leaves out every one, as the filters' map keys them all by \"\"", []added{
+			in(Employee{Status: StatusActive}), out(Employee{Status: StatusActive}),
+		}, nil, nil, 2},
+		{"one excluded copy leaves the id out, and every copy reporting to it is told", []added{
+			in(staff("E1", "")), out(staff("E1", "")), in(staff("E2", "E1")), in(staff("E2", "E1", gone)), in(staff("E2", "E1")),
+		}, []Problem{
+			{EmployeeID: "E2", Field: FieldID, Code: CodeDuplicateID, Message: "HRIS id E2 is shared by 3 records"},
+			{EmployeeID: "E2", Field: FieldManagerID, Code: CodeManagerNotFound, Message: "manager E1 is excluded by the filters"},
+			{EmployeeID: "E2", Field: FieldManagerID, Code: CodeManagerNotFound, Message: "manager E1 is excluded by the filters"},
+		}, map[string]int{"E1": 2, "E2": 3}, 0},
+		{"shared emails and numbers among current employees; an excluded one still claims its own", []added{
+			in(staff("E1", "", withEmail("Same@x.test"), func(e *Employee) { e.EmployeeNumber = "7" })),
+			out(staff("E2", "", withEmail("same@X.test"))),
+			in(staff("E3", "", withEmail("same@x.test"), gone, func(e *Employee) { e.EmployeeNumber = "7" })),
+			in(staff("E4", "", func(e *Employee) { e.EmployeeNumber = " 7 " })),
+		}, []Problem{
+			{EmployeeID: "E1", Field: FieldWorkEmail, Code: CodeDuplicateEmail, Message: "workEmail is also used by E2"},
+			{EmployeeID: "E1", Field: FieldEmployeeNumber, Code: CodeDuplicateEmployeeNumber, Message: "employeeNumber is also used by E4"},
+			{EmployeeID: "E4", Field: FieldEmployeeNumber, Code: CodeDuplicateEmployeeNumber, Message: "employeeNumber is also used by E1"},
+		}, map[string]int{"E2": 1}, 0},
+		{"missing managers; a leaver's does not matter", []added{
+			in(staff("E1", "E404")), in(staff("E2", "E404", gone)), in(staff("E3", "E405")),
+		}, []Problem{
+			{EmployeeID: "E1", Field: FieldManagerID, Code: CodeManagerNotFound, Message: "manager E404 is not in the roster"},
+			{EmployeeID: "E3", Field: FieldManagerID, Code: CodeManagerNotFound, Message: "manager E405 is not in the roster"},
+		}, map[string]int{"E404": 0}, 0},
+		{"a loop through a leaver and an excluded manager", []added{
+			in(staff("C", "A")), in(staff("B", "C", gone)), out(staff("A", "B")), in(staff("D", "C")),
+		}, []Problem{
+			{EmployeeID: "C", Field: FieldManagerID, Code: CodeReportingLoop, Message: "reporting loop A → B → C → A"},
+			{EmployeeID: "C", Field: FieldManagerID, Code: CodeManagerNotFound, Message: "manager A is excluded by the filters"},
+		}, map[string]int{"A": 1, "B": 1, "C": 1, "D": 1}, 0},
+		{"a loop that only the first record of an id closes", []added{
+			in(staff("A", "B")), in(staff("B", "A")), in(staff("A", "")),
+		}, []Problem{
+			{EmployeeID: "A", Field: FieldID, Code: CodeDuplicateID, Message: "HRIS id A is shared by 2 records"},
+			{EmployeeID: "A", Field: FieldManagerID, Code: CodeReportingLoop, Message: "reporting loop A → B → A"},
+			{EmployeeID: "B", Field: FieldManagerID, Code: CodeReportingLoop, Message: "reporting loop A → B → A"},
+		}, map[string]int{"A": 2, "B": 1}, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			v := Rules{}.NewValidator(today)
+			var employees []Employee
+			excluded := map[string]string{}
+			for _, a := range tt.employees {
+				v.Add(a.e, a.excluded)
+				employees = append(employees, a.e)
+				if a.excluded {
+					excluded[a.e.ID] = "filters[0]"
+				}
+			}
+			require.Equal(t, tt.want, v.Finish())
+			require.Equal(t, tt.want, Rules{}.ValidateScopeOn(employees, excluded, today))
+			for id, n := range tt.wantCopies {
+				require.Equal(t, n, v.Copies(id), "copies of %q", id)
+			}
+			require.Equal(t, tt.wantIdless, v.Idless())
+		})
+	}
+}
+
 func TestLeaver(t *testing.T) {
 	today := Date{2026, 3, 10}
 	tests := []struct {
