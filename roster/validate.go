@@ -63,7 +63,8 @@ func (r Rules) Validate(employees []Employee, today Date) []Problem {
 // roster need not be held in memory: of each employee it keeps only an
 // outline for the checks that span the roster (shared ids, emails and
 // numbers, and the reporting lines), and the problems found. It finds what
-// ValidateScopeOn finds, by the same rules (see Validate).
+// ValidateScopeOn finds, by the same rules (see Validate). It is not safe
+// for concurrent use.
 type Validator struct {
 	today     Date
 	mandatory []Field
@@ -161,7 +162,7 @@ func (v *Validator) Add(e Employee, excluded bool) {
 		v.idless++
 		v.idlessOut = v.idlessOut || excluded
 		if !slices.Contains(e.Unreadable, FieldID) {
-			v.report(at, "", FieldID, CodeMissingID, "record %d of the roster has no HRIS id", int(at)+1)
+			v.keep(at, "", FieldID, CodeMissingID, "record %d of the roster has no HRIS id", int(at)+1)
 		}
 		return
 	}
@@ -232,14 +233,15 @@ func (v *Validator) excluded(id string) bool {
 func (v *Validator) finish(excluded func(id string) bool) []Problem {
 	problems := slices.Clone(v.found)
 	for id, holders := range v.ids.shared {
-		problems = v.report1(problems, holders[0], FieldID, CodeDuplicateID,
+		problems = v.report(problems, holders[0], FieldID, CodeDuplicateID,
 			fmt.Sprintf("HRIS id %s is shared by %d records", id, len(holders)))
 	}
 	problems = v.duplicates(problems, v.emails, FieldWorkEmail, CodeDuplicateEmail)
 	problems = v.duplicates(problems, v.numbers, FieldEmployeeNumber, CodeDuplicateEmployeeNumber)
 	problems = v.hierarchy(problems)
-	// Each employee has at most one problem of a code but those checkOne
-	// finds, which Add kept in its order, so this order is Validate's.
+	// An employee has at most one problem of each code but those of
+	// checkOne, which Add kept in order, so whatever the order of the maps
+	// this stable sort gives Validate's order.
 	slices.SortStableFunc(problems, func(a, b indexed) int {
 		if a.at != b.at {
 			return a.at - b.at
@@ -267,14 +269,14 @@ func (v *Validator) finish(excluded func(id string) bool) []Problem {
 	return out
 }
 
-// report keeps a problem of the employee at position at, with id id.
-func (v *Validator) report(at int32, id string, f Field, code, format string, args ...any) {
+// keep keeps a problem Add found of the employee at position at, with id id.
+func (v *Validator) keep(at int32, id string, f Field, code, format string, args ...any) {
 	v.found = append(v.found, indexed{at: int(at), Problem: Problem{EmployeeID: id, Field: f, Code: code,
 		Message: fmt.Sprintf(format, args...)}})
 }
 
-// report1 adds to problems one of the employee at position at.
-func (v *Validator) report1(problems []indexed, at int32, f Field, code, msg string) []indexed {
+// report adds to problems one of the employee at position at.
+func (v *Validator) report(problems []indexed, at int32, f Field, code, msg string) []indexed {
 	return append(problems, indexed{at: int(at), Problem: Problem{EmployeeID: v.people[at].id, Field: f,
 		Code: code, Message: msg}})
 }
@@ -286,7 +288,7 @@ func (v *Validator) checkOne(at int32, e Employee, current bool) (emailKey strin
 	if current {
 		for _, f := range v.mandatory {
 			if strings.TrimSpace(e.Get(f)) == "" && !slices.Contains(e.Unreadable, f) {
-				v.report(at, e.ID, f, CodeMissingField, "%s is required", f)
+				v.keep(at, e.ID, f, CodeMissingField, "%s is required", f)
 			}
 		}
 	}
@@ -295,13 +297,13 @@ func (v *Validator) checkOne(at int32, e Employee, current bool) (emailKey strin
 		switch {
 		case s == "":
 		case !validEmail(s):
-			v.report(at, e.ID, f, CodeInvalidEmail, "%s is not a valid email address", f)
+			v.keep(at, e.ID, f, CodeInvalidEmail, "%s is not a valid email address", f)
 		case f == FieldWorkEmail:
 			emailKey = NormalEmail(s) // a malformed address is reported as such, not as shared
 		}
 	}
 	if !e.ExitDate.IsZero() && !e.DateOfJoining.IsZero() && e.ExitDate.Before(e.DateOfJoining) {
-		v.report(at, e.ID, FieldExitDate, CodeExitBeforeStart, "exit date %s is before the date of joining %s",
+		v.keep(at, e.ID, FieldExitDate, CodeExitBeforeStart, "exit date %s is before the date of joining %s",
 			e.ExitDate, e.DateOfJoining)
 	}
 	return emailKey
@@ -330,7 +332,7 @@ func (v *Validator) duplicates(problems []indexed, c claims, f Field, code strin
 				}
 			}
 			slices.Sort(others)
-			problems = v.report1(problems, i, f, code, fmt.Sprintf("%s is also used by %s", f, strings.Join(others, ", ")))
+			problems = v.report(problems, i, f, code, fmt.Sprintf("%s is also used by %s", f, strings.Join(others, ", ")))
 		}
 	}
 	return problems
@@ -353,7 +355,7 @@ func (v *Validator) hierarchy(problems []indexed) []indexed {
 	}
 	for i, o := range v.people {
 		if o.flags&isFirst != 0 && o.flags&isCurrent != 0 && o.manager != 0 && target[o.manager] < 0 {
-			problems = v.report1(problems, int32(i), FieldManagerID, CodeManagerNotFound,
+			problems = v.report(problems, int32(i), FieldManagerID, CodeManagerNotFound,
 				fmt.Sprintf("manager %s is not in the roster", v.managerIDs[o.manager]))
 		}
 	}
@@ -398,7 +400,7 @@ func (v *Validator) loop(problems []indexed, members []int32) []indexed {
 	msg := "reporting loop " + strings.Join(spelled, " → ")
 	for _, i := range members {
 		if v.people[i].flags&isCurrent != 0 {
-			problems = v.report1(problems, i, FieldManagerID, CodeReportingLoop, msg)
+			problems = v.report(problems, i, FieldManagerID, CodeReportingLoop, msg)
 		}
 	}
 	return problems
