@@ -74,87 +74,146 @@ type PlannedChange struct {
 // SavePlan stores p and its changes, replacing any earlier plan with the same
 // ID so a retried plan step leaves exactly one plan behind.
 func (s *Store) SavePlan(ctx context.Context, p Plan, changes []roster.Change) error {
-	counts, err := json.Marshal(p.Counts)
+	header, err := encodePlan(p)
 	if err != nil {
-		return fmt.Errorf("unable to encode plan counts: %w", err)
-	}
-	blocks, err := json.Marshal(nonNil(p.Blocks))
-	if err != nil {
-		return fmt.Errorf("unable to encode plan blocks: %w", err)
-	}
-	problems, err := json.Marshal(nonNil(p.Problems))
-	if err != nil {
-		return fmt.Errorf("unable to encode plan problems: %w", err)
-	}
-	holds, err := json.Marshal(nonNil(p.Holds))
-	if err != nil {
-		return fmt.Errorf("unable to encode plan holds: %w", err)
-	}
-	warnings, err := json.Marshal(nonNil(p.Warnings))
-	if err != nil {
-		return fmt.Errorf("unable to encode plan warnings: %w", err)
-	}
-	created := now()
-	if !p.CreatedAt.IsZero() {
-		created = p.CreatedAt.UTC().Format(time.RFC3339Nano)
+		return err
 	}
 	return s.inTx(ctx, func(tx *txn) error {
 		// The plan row is written first: in PostgreSQL its row lock makes a
 		// concurrent save of the same plan wait until this one commits, and
 		// then replace its changes rather than collide with them.
-		if _, err := tx.exec(ctx,
-			`INSERT INTO plans (id, integration_id, sync_id, snapshot_id, created_at, counts, blocks, problems, holds, digest,
-			   directory, target, warnings, not_managed, invite, employee, reconcile)
-			 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-			 ON CONFLICT (id) DO UPDATE SET snapshot_id = excluded.snapshot_id, created_at = excluded.created_at,
-			   counts = excluded.counts, blocks = excluded.blocks, problems = excluded.problems,
-			   holds = excluded.holds, digest = excluded.digest, directory = excluded.directory,
-			   target = excluded.target, warnings = excluded.warnings, not_managed = excluded.not_managed,
-			   invite = excluded.invite, employee = excluded.employee, reconcile = excluded.reconcile`,
-			p.ID, p.IntegrationID, p.SyncID, p.SnapshotID, created, string(counts), string(blocks), string(problems),
-			string(holds), p.Digest, p.Directory, string(p.Target), string(warnings), p.NotManaged, string(p.Invite),
-			p.Employee, flag(p.Reconcile)); err != nil {
-			return fmt.Errorf("unable to save plan %s: %w", p.ID, err)
+		if err := header.write(ctx, tx); err != nil {
+			return err
 		}
 		if _, err := tx.exec(ctx, `DELETE FROM plan_changes WHERE plan_id = ?`, p.ID); err != nil {
 			return fmt.Errorf("unable to replace plan %s: %w", p.ID, err)
 		}
-		stmt, err := tx.prepare(ctx,
-			`INSERT INTO plan_changes (plan_id, seq, employee_id, op, change, status, target_id, employee)
-			 VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
-		if err != nil {
-			return fmt.Errorf("unable to prepare change insert: %w", err)
-		}
-		defer stmt.Close()
-		for i, c := range changes {
-			data, err := json.Marshal(c)
+		// Encoded a batch at a time: the encoded plan is never all in
+		// memory next to the changes.
+		for from := 0; from < len(changes); from += changeBatch {
+			rows, err := encodeChanges(changes[from:min(from+changeBatch, len(changes))])
 			if err != nil {
-				return fmt.Errorf("unable to encode change for employee %s: %w", c.EmployeeID, err)
+				return err
 			}
-			// What the directory holds once the change is made: a user it
-			// deactivates is inactive whatever the HRIS status says (a
-			// leaver by exit date), which an incremental plan relies on.
-			after := c.Employee
-			if c.Inactive {
-				after.Status = roster.StatusInactive
-			}
-			employee, err := json.Marshal(after)
-			if err != nil {
-				return fmt.Errorf("unable to encode employee %s: %w", c.EmployeeID, err)
-			}
-			// A change with nothing to write is applied as planned; apply
-			// never reads it.
-			status, targetID := StatusPending, ""
-			if c.Op == roster.OpUnchanged || c.Op == roster.OpSkip {
-				status, targetID = StatusApplied, c.TargetID
-			}
-			if _, err := stmt.ExecContext(ctx, p.ID, i, c.EmployeeID, string(c.Op), string(data), string(status),
-				targetID, string(employee)); err != nil {
-				return fmt.Errorf("unable to save change for employee %s: %w", c.EmployeeID, err)
+			if err := insertChanges(ctx, tx, p.ID, from, rows); err != nil {
+				return err
 			}
 		}
 		return nil
 	})
+}
+
+// changeBatch is how many changes SavePlan encodes at a time.
+const changeBatch = 1000
+
+// planRow is a plan header as the plans table holds it.
+type planRow struct {
+	p                                                  Plan
+	created, counts, blocks, problems, holds, warnings string
+}
+
+// encodePlan encodes p's header for the plans table; a zero CreatedAt is
+// now.
+func encodePlan(p Plan) (planRow, error) {
+	r := planRow{p: p, created: now()}
+	if !p.CreatedAt.IsZero() {
+		r.created = p.CreatedAt.UTC().Format(time.RFC3339Nano)
+	}
+	for _, f := range []struct {
+		what string
+		v    any
+		into *string
+	}{
+		{"counts", p.Counts, &r.counts}, {"blocks", nonNil(p.Blocks), &r.blocks},
+		{"problems", nonNil(p.Problems), &r.problems}, {"holds", nonNil(p.Holds), &r.holds},
+		{"warnings", nonNil(p.Warnings), &r.warnings},
+	} {
+		data, err := json.Marshal(f.v)
+		if err != nil {
+			return planRow{}, fmt.Errorf("unable to encode plan %s: %w", f.what, err)
+		}
+		*f.into = string(data)
+	}
+	return r, nil
+}
+
+// write stores the header in tx, replacing the one of an earlier plan with
+// the same ID.
+func (r planRow) write(ctx context.Context, tx *txn) error {
+	p := r.p
+	if _, err := tx.exec(ctx,
+		`INSERT INTO plans (id, integration_id, sync_id, snapshot_id, created_at, counts, blocks, problems, holds, digest,
+		   directory, target, warnings, not_managed, invite, employee, reconcile)
+		 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		 ON CONFLICT (id) DO UPDATE SET snapshot_id = excluded.snapshot_id, created_at = excluded.created_at,
+		   counts = excluded.counts, blocks = excluded.blocks, problems = excluded.problems,
+		   holds = excluded.holds, digest = excluded.digest, directory = excluded.directory,
+		   target = excluded.target, warnings = excluded.warnings, not_managed = excluded.not_managed,
+		   invite = excluded.invite, employee = excluded.employee, reconcile = excluded.reconcile`,
+		p.ID, p.IntegrationID, p.SyncID, p.SnapshotID, r.created, r.counts, r.blocks, r.problems,
+		r.holds, p.Digest, p.Directory, string(p.Target), r.warnings, p.NotManaged, string(p.Invite),
+		p.Employee, flag(p.Reconcile)); err != nil {
+		return fmt.Errorf("unable to save plan %s: %w", p.ID, err)
+	}
+	return nil
+}
+
+// changeRow is one planned change as the plan_changes table holds it.
+type changeRow struct {
+	employeeID, op, change, status, targetID, employee string
+}
+
+// encodeChanges encodes changes for the plan_changes table.
+func encodeChanges(changes []roster.Change) ([]changeRow, error) {
+	out := make([]changeRow, len(changes))
+	for i, c := range changes {
+		data, err := json.Marshal(c)
+		if err != nil {
+			return nil, fmt.Errorf("unable to encode change for employee %s: %w", c.EmployeeID, err)
+		}
+		// What the directory holds once the change is made: a user it
+		// deactivates is inactive whatever the HRIS status says (a
+		// leaver by exit date), which an incremental plan relies on.
+		after := c.Employee
+		if c.Inactive {
+			after.Status = roster.StatusInactive
+		}
+		employee, err := json.Marshal(after)
+		if err != nil {
+			return nil, fmt.Errorf("unable to encode employee %s: %w", c.EmployeeID, err)
+		}
+		// A change with nothing to write is applied as planned; apply
+		// never reads it.
+		status, targetID := StatusPending, ""
+		if c.Op == roster.OpUnchanged || c.Op == roster.OpSkip {
+			status, targetID = StatusApplied, c.TargetID
+		}
+		out[i] = changeRow{employeeID: c.EmployeeID, op: string(c.Op), change: string(data), status: string(status),
+			targetID: targetID, employee: string(employee)}
+	}
+	return out, nil
+}
+
+// insertChanges stores rows in tx as the changes of plan planID at
+// positions from, from+1, …
+func insertChanges(ctx context.Context, tx *txn, planID string, from int, rows []changeRow) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	stmt, err := tx.prepare(ctx,
+		`INSERT INTO plan_changes (plan_id, seq, employee_id, op, change, status, target_id, employee)
+		 VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
+	if err != nil {
+		return fmt.Errorf("unable to prepare change insert: %w", err)
+	}
+	defer stmt.Close()
+	for i, r := range rows {
+		if _, err := stmt.ExecContext(ctx, planID, from+i, r.employeeID, r.op, r.change, r.status,
+			r.targetID, r.employee); err != nil {
+			return fmt.Errorf("unable to save change for employee %s: %w", r.employeeID, err)
+		}
+	}
+	return nil
 }
 
 // flag is b as the 0 or 1 an INTEGER column holds.
