@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -74,6 +75,42 @@ func (d dialect) rebind(query string) string {
 		}
 	}
 	return b.String()
+}
+
+// idBatch is a condition that a column is one of some ids, with its
+// arguments.
+type idBatch struct {
+	cond string
+	args []any
+}
+
+// maxIDsPerBatch bounds the ids of one IN list, well under SQLite's limit on
+// a statement's parameters.
+const maxIDsPerBatch = 500
+
+// idBatches splits ids into conditions on column that together match every
+// id, in ascending order: rows read batch by batch, each ordered by column,
+// are in one order. PostgreSQL takes every id in one array (= ANY), ordered
+// by its own collation; SQLite, whose binary collation orders strings as Go
+// does, takes them sorted and without duplicates, in IN lists of at most
+// maxIDsPerBatch. No ids make no batch.
+func (d dialect) idBatches(column string, ids []string) []idBatch {
+	if len(ids) == 0 {
+		return nil
+	}
+	if d == postgresDialect {
+		return []idBatch{{cond: column + " = ANY(?)", args: []any{ids}}}
+	}
+	sorted := slices.Compact(slices.Sorted(slices.Values(ids)))
+	var out []idBatch
+	for chunk := range slices.Chunk(sorted, maxIDsPerBatch) {
+		args := make([]any, len(chunk))
+		for i, id := range chunk {
+			args[i] = id
+		}
+		out = append(out, idBatch{cond: column + " IN (" + placeholders(len(chunk)) + ")", args: args})
+	}
+	return out
 }
 
 // Advisory lock keys, PostgreSQL only. The migration lock uses the single

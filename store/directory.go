@@ -90,32 +90,83 @@ func stamp(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.0000
 // which an incremental plan compares the HRIS with instead of listing the
 // directory.
 func (s *Store) KnownUsers(ctx context.Context, integrationID, directory string) ([]roster.User, error) {
-	rows, err := s.query(ctx,
-		`SELECT o.target_id, a.data FROM owned_users o
-		 JOIN applied a ON a.integration_id = o.integration_id AND a.employee_id = o.employee_id
-		 WHERE o.integration_id = ? AND o.directory = ?
-		 ORDER BY o.employee_id, o.target_id`, integrationID, directory)
-	if err != nil {
-		return nil, fmt.Errorf("unable to read the known users of %s: %w", integrationID, err)
-	}
-	defer rows.Close()
 	var out []roster.User
-	for rows.Next() {
-		var u roster.User
-		var data string
-		if err := rows.Scan(&u.TargetID, &data); err != nil {
-			return nil, fmt.Errorf("unable to read the known users of %s: %w", integrationID, err)
-		}
-		if err := json.Unmarshal([]byte(data), &u.Employee); err != nil {
-			return nil, fmt.Errorf("unable to decode a known user of %s: %w", integrationID, err)
-		}
-		u.Active = u.Employee.Status != roster.StatusInactive
+	err := s.ScanKnownUsers(ctx, integrationID, directory, func(u roster.User) error {
 		out = append(out, u)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("unable to read the known users of %s: %w", integrationID, err)
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
+}
+
+// ScanKnownUsers calls fn with each known user of integrationID in directory,
+// as KnownUsers returns them, decoding one at a time. An error from fn stops
+// the scan and is returned.
+func (s *Store) ScanKnownUsers(ctx context.Context, integrationID, directory string, fn func(roster.User) error) error {
+	return s.scanKnownUsers(ctx, integrationID, directory, idBatch{}, fn)
+}
+
+// KnownUsersOf returns the known users (as KnownUsers) of integrationID in
+// directory linked to the given HRIS ids, ordered as KnownUsers orders them.
+// Any number of ids may be given; ids with no known user are left out.
+func (s *Store) KnownUsersOf(ctx context.Context, integrationID, directory string, employeeIDs []string) ([]roster.User, error) {
+	var out []roster.User
+	for _, b := range s.dialect.idBatches("o.employee_id", employeeIDs) {
+		if err := s.scanKnownUsers(ctx, integrationID, directory, b, func(u roster.User) error {
+			out = append(out, u)
+			return nil
+		}); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// scanKnownUsers calls fn with the known users of integrationID in
+// directory that also meet only's condition, if it has one, in HRIS id
+// order. The owned_users_known index finds them and gives their order.
+func (s *Store) scanKnownUsers(ctx context.Context, integrationID, directory string, only idBatch,
+	fn func(roster.User) error) error {
+	query, args := knownUsersQuery(integrationID, directory, only)
+	rows, err := s.query(ctx, query, args...)
+	if err != nil {
+		return fmt.Errorf("unable to read the known users of %s: %w", integrationID, err)
+	}
+	defer rows.Close()
+	var data []byte
+	for rows.Next() {
+		var u roster.User
+		if err := rows.Scan(&u.TargetID, &data); err != nil {
+			return fmt.Errorf("unable to read the known users of %s: %w", integrationID, err)
+		}
+		if err := json.Unmarshal(data, &u.Employee); err != nil {
+			return fmt.Errorf("unable to decode a known user of %s: %w", integrationID, err)
+		}
+		u.Active = u.Employee.Status != roster.StatusInactive
+		if err := fn(u); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("unable to read the known users of %s: %w", integrationID, err)
+	}
+	return nil
+}
+
+// knownUsersQuery reads the known users of integrationID in directory
+// that meet only's condition, if it has one, in HRIS id order.
+func knownUsersQuery(integrationID, directory string, only idBatch) (string, []any) {
+	query := `SELECT o.target_id, a.data FROM owned_users o
+		 JOIN applied a ON a.integration_id = o.integration_id AND a.employee_id = o.employee_id
+		 WHERE o.integration_id = ? AND o.directory = ?`
+	args := []any{integrationID, directory}
+	if only.cond != "" {
+		query += " AND " + only.cond
+		args = append(args, only.args...)
+	}
+	return query + " ORDER BY o.employee_id, o.target_id", args
 }
 
 // Disown forgets that anyone owns user targetID of directory: the user is

@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -88,5 +89,97 @@ func TestKnownUsersAreTheOwnedUsersAsLastWritten(t *testing.T) {
 		users, err = s.KnownUsers(ctx, "acme", dir)
 		require.NoError(t, err)
 		require.Len(t, users, 1)
+	})
+}
+
+// ownUsers makes integrationID the owner of one user of directory per HRIS
+// id, u-<id>, as a run that found each unchanged would.
+func ownUsers(t *testing.T, s *store.Store, integrationID, directory string, ids []string) {
+	t.Helper()
+	ctx := context.Background()
+	changes := make([]roster.Change, len(ids))
+	for i, id := range ids {
+		changes[i] = change(roster.OpUnchanged, id, "u-"+id)
+	}
+	planID := integrationID + " " + directory
+	require.NoError(t, s.SavePlan(ctx, store.Plan{ID: planID, IntegrationID: integrationID, SyncID: planID,
+		Directory: directory}, changes))
+	require.NoError(t, s.PromoteApplied(ctx, integrationID, planID))
+}
+
+func TestKnownUsersOfAreTheKnownUsersWithThoseIDs(t *testing.T) {
+	each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		dir := "scim https://dir.test"
+		ids := make([]string, 2500)
+		for i := range ids {
+			ids[i] = fmt.Sprintf("E%d", i) // E10 sorts before E2
+		}
+		ownUsers(t, s, "acme", dir, ids)
+		// The same HRIS ids elsewhere are not acme's users in dir.
+		ownUsers(t, s, "globex", dir, ids[:50])
+		ownUsers(t, s, "acme", "scim https://elsewhere.test", ids[:50])
+
+		// Every other id from the end back, some twice, and ids nobody has:
+		// more than one batch's worth.
+		var ask []string
+		want := map[string]bool{}
+		for i := len(ids) - 1; i >= 0; i -= 2 {
+			ask = append(ask, ids[i])
+			want[ids[i]] = true
+		}
+		ask = append(ask, ids[1], ids[2499], "E-nobody", "")
+		want[ids[1]] = true
+		for i := range 50 {
+			ask = append(ask, fmt.Sprintf("X%d", i))
+		}
+		require.Greater(t, len(ask), 1200)
+
+		all, err := s.KnownUsers(ctx, "acme", dir)
+		require.NoError(t, err)
+		require.Len(t, all, len(ids))
+		var filtered []roster.User
+		for _, u := range all {
+			if want[u.Employee.ID] {
+				filtered = append(filtered, u)
+			}
+		}
+		got, err := s.KnownUsersOf(ctx, "acme", dir, ask)
+		require.NoError(t, err)
+		require.Equal(t, filtered, got, "the known users with those ids, once each, in KnownUsers' order")
+
+		none, err := s.KnownUsersOf(ctx, "acme", dir, nil)
+		require.NoError(t, err)
+		require.Empty(t, none)
+		none, err = s.KnownUsersOf(ctx, "acme", dir, []string{"X1"})
+		require.NoError(t, err)
+		require.Empty(t, none)
+	})
+}
+
+func TestScanKnownUsersStopsAtAnError(t *testing.T) {
+	each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		dir := "scim https://dir.test"
+		ownUsers(t, s, "acme", dir, []string{"E1", "E2", "E3", "E4", "E5"})
+
+		var seen []string
+		require.NoError(t, s.ScanKnownUsers(ctx, "acme", dir, func(u roster.User) error {
+			seen = append(seen, u.Employee.ID)
+			return nil
+		}))
+		require.Equal(t, []string{"E1", "E2", "E3", "E4", "E5"}, seen)
+
+		stop := errors.New("enough")
+		seen = nil
+		err := s.ScanKnownUsers(ctx, "acme", dir, func(u roster.User) error {
+			seen = append(seen, u.Employee.ID)
+			if len(seen) == 2 {
+				return stop
+			}
+			return nil
+		})
+		require.ErrorIs(t, err, stop)
+		require.Equal(t, []string{"E1", "E2"}, seen, "nothing after the error")
 	})
 }

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"crypto/rand"
 	"database/sql"
 	"encoding/json"
 	"errors"
@@ -72,89 +73,268 @@ type PlannedChange struct {
 }
 
 // SavePlan stores p and its changes, replacing any earlier plan with the same
-// ID so a retried plan step leaves exactly one plan behind.
+// ID so a retried plan step leaves exactly one plan behind. It is BeginPlan,
+// Append and Finish in one transaction: readers see the earlier plan or this
+// one, never a part, and a PlanWriter of the same plan still running is
+// superseded.
 func (s *Store) SavePlan(ctx context.Context, p Plan, changes []roster.Change) error {
-	counts, err := json.Marshal(p.Counts)
+	header, err := encodePlan(p)
 	if err != nil {
-		return fmt.Errorf("unable to encode plan counts: %w", err)
+		return err
 	}
-	blocks, err := json.Marshal(nonNil(p.Blocks))
-	if err != nil {
-		return fmt.Errorf("unable to encode plan blocks: %w", err)
-	}
-	problems, err := json.Marshal(nonNil(p.Problems))
-	if err != nil {
-		return fmt.Errorf("unable to encode plan problems: %w", err)
-	}
-	holds, err := json.Marshal(nonNil(p.Holds))
-	if err != nil {
-		return fmt.Errorf("unable to encode plan holds: %w", err)
-	}
-	warnings, err := json.Marshal(nonNil(p.Warnings))
-	if err != nil {
-		return fmt.Errorf("unable to encode plan warnings: %w", err)
-	}
-	created := now()
-	if !p.CreatedAt.IsZero() {
-		created = p.CreatedAt.UTC().Format(time.RFC3339Nano)
-	}
+	token := rand.Text()
 	return s.inTx(ctx, func(tx *txn) error {
-		// The plan row is written first: in PostgreSQL its row lock makes a
-		// concurrent save of the same plan wait until this one commits, and
-		// then replace its changes rather than collide with them.
-		if _, err := tx.exec(ctx,
-			`INSERT INTO plans (id, integration_id, sync_id, snapshot_id, created_at, counts, blocks, problems, holds, digest,
-			   directory, target, warnings, not_managed, invite, employee, reconcile)
-			 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-			 ON CONFLICT (id) DO UPDATE SET snapshot_id = excluded.snapshot_id, created_at = excluded.created_at,
-			   counts = excluded.counts, blocks = excluded.blocks, problems = excluded.problems,
-			   holds = excluded.holds, digest = excluded.digest, directory = excluded.directory,
-			   target = excluded.target, warnings = excluded.warnings, not_managed = excluded.not_managed,
-			   invite = excluded.invite, employee = excluded.employee, reconcile = excluded.reconcile`,
-			p.ID, p.IntegrationID, p.SyncID, p.SnapshotID, created, string(counts), string(blocks), string(problems),
-			string(holds), p.Digest, p.Directory, string(p.Target), string(warnings), p.NotManaged, string(p.Invite),
-			p.Employee, flag(p.Reconcile)); err != nil {
-			return fmt.Errorf("unable to save plan %s: %w", p.ID, err)
+		if err := beginPlan(ctx, tx, p.ID, token); err != nil {
+			return err
 		}
-		if _, err := tx.exec(ctx, `DELETE FROM plan_changes WHERE plan_id = ?`, p.ID); err != nil {
-			return fmt.Errorf("unable to replace plan %s: %w", p.ID, err)
-		}
-		stmt, err := tx.prepare(ctx,
-			`INSERT INTO plan_changes (plan_id, seq, employee_id, op, change, status, target_id, employee)
-			 VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
-		if err != nil {
-			return fmt.Errorf("unable to prepare change insert: %w", err)
-		}
-		defer stmt.Close()
-		for i, c := range changes {
-			data, err := json.Marshal(c)
+		// Encoded a batch at a time: the encoded plan is never all in
+		// memory next to the changes.
+		for from := 0; from < len(changes); from += changeBatch {
+			rows, err := encodeChanges(changes[from:min(from+changeBatch, len(changes))])
 			if err != nil {
-				return fmt.Errorf("unable to encode change for employee %s: %w", c.EmployeeID, err)
+				return err
 			}
-			// What the directory holds once the change is made: a user it
-			// deactivates is inactive whatever the HRIS status says (a
-			// leaver by exit date), which an incremental plan relies on.
-			after := c.Employee
-			if c.Inactive {
-				after.Status = roster.StatusInactive
-			}
-			employee, err := json.Marshal(after)
-			if err != nil {
-				return fmt.Errorf("unable to encode employee %s: %w", c.EmployeeID, err)
-			}
-			// A change with nothing to write is applied as planned; apply
-			// never reads it.
-			status, targetID := StatusPending, ""
-			if c.Op == roster.OpUnchanged || c.Op == roster.OpSkip {
-				status, targetID = StatusApplied, c.TargetID
-			}
-			if _, err := stmt.ExecContext(ctx, p.ID, i, c.EmployeeID, string(c.Op), string(data), string(status),
-				targetID, string(employee)); err != nil {
-				return fmt.Errorf("unable to save change for employee %s: %w", c.EmployeeID, err)
+			if err := insertChanges(ctx, tx, p.ID, from, rows); err != nil {
+				return err
 			}
 		}
-		return nil
+		return header.write(ctx, tx)
 	})
+}
+
+// ErrSuperseded is the error of a PlanWriter whose plan a later BeginPlan
+// or SavePlan of the same ID took over: it writes nothing more.
+var ErrSuperseded = errors.New("superseded by a later write of the plan")
+
+// PlanWriter writes one plan's changes in parts, then its header, each in a
+// short transaction of its own, so that writing a large plan neither holds
+// the store's write lock throughout nor needs every change in memory at
+// once.
+//
+// From BeginPlan to Finish the plan has no header: GetPlan says ErrNotFound,
+// even for a plan an earlier write finished, and PlanChanges returns the
+// changes appended so far. A plan GetPlan finds is whole: the header and
+// exactly the changes of the writer that finished it. Nothing reads a plan
+// before its Plan activity has returned it.
+//
+// A later BeginPlan or SavePlan of the same ID (a retried activity whose
+// earlier attempt still runs) supersedes the writer: its next Append or
+// Finish fails with ErrSuperseded and writes nothing. A PlanWriter is not
+// safe for concurrent use.
+type PlanWriter struct {
+	s     *Store
+	id    string
+	token string // this write's, in plan_writes while no later one began
+	next  int    // position of the next change appended
+	done  bool   // Finish succeeded
+}
+
+// BeginPlan starts writing plan id, dropping the changes any earlier write of
+// that id left; the plan's header is only written by Finish. An earlier
+// header is dropped too, so the plan is not found until then.
+func (s *Store) BeginPlan(ctx context.Context, id string) (*PlanWriter, error) {
+	w := &PlanWriter{s: s, id: id, token: rand.Text()}
+	if err := s.inTx(ctx, func(tx *txn) error { return beginPlan(ctx, tx, id, w.token) }); err != nil {
+		return nil, err
+	}
+	return w, nil
+}
+
+// Append stores the next changes of the plan, numbered on from the last.
+func (w *PlanWriter) Append(ctx context.Context, changes []roster.Change) error {
+	if w.done {
+		return fmt.Errorf("unable to append to plan %s: it is finished", w.id)
+	}
+	// Encoded before the transaction, which then only writes.
+	rows, err := encodeChanges(changes)
+	if err != nil {
+		return err
+	}
+	if err := w.s.inTx(ctx, func(tx *txn) error {
+		if err := w.s.checkWriter(ctx, tx, w.id, w.token); err != nil {
+			return err
+		}
+		return insertChanges(ctx, tx, w.id, w.next, rows)
+	}); err != nil {
+		return err
+	}
+	w.next += len(rows)
+	return nil
+}
+
+// Finish writes the plan's header p (p.ID must be the id begun) and makes
+// the plan whole.
+func (w *PlanWriter) Finish(ctx context.Context, p Plan) error {
+	if p.ID != w.id {
+		return fmt.Errorf("unable to finish plan %s with the header of plan %s", w.id, p.ID)
+	}
+	if w.done {
+		return fmt.Errorf("unable to finish plan %s: it is finished", w.id)
+	}
+	header, err := encodePlan(p)
+	if err != nil {
+		return err
+	}
+	if err := w.s.inTx(ctx, func(tx *txn) error {
+		if err := w.s.checkWriter(ctx, tx, w.id, w.token); err != nil {
+			return err
+		}
+		return header.write(ctx, tx)
+	}); err != nil {
+		return err
+	}
+	w.done = true
+	return nil
+}
+
+// beginPlan makes token the writer of plan id in tx and drops the header
+// and changes any earlier write of the plan left. Its row of plan_writes
+// is written first: in PostgreSQL the row lock makes a concurrent begin,
+// append or finish of the same plan wait until tx ends, and then see that
+// it is superseded, or replace what tx wrote rather than collide with it.
+func beginPlan(ctx context.Context, tx *txn, id, token string) error {
+	if _, err := tx.exec(ctx,
+		`INSERT INTO plan_writes (plan_id, token) VALUES (?, ?)
+		 ON CONFLICT (plan_id) DO UPDATE SET token = excluded.token`, id, token); err != nil {
+		return fmt.Errorf("unable to begin plan %s: %w", id, err)
+	}
+	if _, err := tx.exec(ctx, `DELETE FROM plan_changes WHERE plan_id = ?`, id); err != nil {
+		return fmt.Errorf("unable to replace plan %s: %w", id, err)
+	}
+	if _, err := tx.exec(ctx, `DELETE FROM plans WHERE id = ?`, id); err != nil {
+		return fmt.Errorf("unable to replace plan %s: %w", id, err)
+	}
+	return nil
+}
+
+// checkWriter fails with ErrSuperseded unless token is still the writer of
+// plan id, and in PostgreSQL locks the plan's row of plan_writes until tx
+// ends, so that no BeginPlan comes between the check and what tx writes
+// (SQLite's immediate transactions hold the only write lock already). A
+// missing row was removed by a Purge.
+func (s *Store) checkWriter(ctx context.Context, tx *txn, id, token string) error {
+	var current string
+	err := tx.queryRow(ctx, `SELECT token FROM plan_writes WHERE plan_id = ?`+s.dialect.forUpdate(), id).Scan(&current)
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && current != token) {
+		return fmt.Errorf("plan %s: %w", id, ErrSuperseded)
+	}
+	if err != nil {
+		return fmt.Errorf("unable to check the writer of plan %s: %w", id, err)
+	}
+	return nil
+}
+
+// changeBatch is how many changes SavePlan encodes at a time.
+const changeBatch = 1000
+
+// planRow is a plan header as the plans table holds it.
+type planRow struct {
+	p                                                  Plan
+	created, counts, blocks, problems, holds, warnings string
+}
+
+// encodePlan encodes p's header for the plans table; a zero CreatedAt is
+// now.
+func encodePlan(p Plan) (planRow, error) {
+	r := planRow{p: p, created: now()}
+	if !p.CreatedAt.IsZero() {
+		r.created = p.CreatedAt.UTC().Format(time.RFC3339Nano)
+	}
+	for _, f := range []struct {
+		what string
+		v    any
+		into *string
+	}{
+		{"counts", p.Counts, &r.counts}, {"blocks", nonNil(p.Blocks), &r.blocks},
+		{"problems", nonNil(p.Problems), &r.problems}, {"holds", nonNil(p.Holds), &r.holds},
+		{"warnings", nonNil(p.Warnings), &r.warnings},
+	} {
+		data, err := json.Marshal(f.v)
+		if err != nil {
+			return planRow{}, fmt.Errorf("unable to encode plan %s: %w", f.what, err)
+		}
+		*f.into = string(data)
+	}
+	return r, nil
+}
+
+// write stores the header in tx, replacing the one of an earlier plan with
+// the same ID.
+func (r planRow) write(ctx context.Context, tx *txn) error {
+	p := r.p
+	if _, err := tx.exec(ctx,
+		`INSERT INTO plans (id, integration_id, sync_id, snapshot_id, created_at, counts, blocks, problems, holds, digest,
+		   directory, target, warnings, not_managed, invite, employee, reconcile)
+		 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		 ON CONFLICT (id) DO UPDATE SET snapshot_id = excluded.snapshot_id, created_at = excluded.created_at,
+		   counts = excluded.counts, blocks = excluded.blocks, problems = excluded.problems,
+		   holds = excluded.holds, digest = excluded.digest, directory = excluded.directory,
+		   target = excluded.target, warnings = excluded.warnings, not_managed = excluded.not_managed,
+		   invite = excluded.invite, employee = excluded.employee, reconcile = excluded.reconcile`,
+		p.ID, p.IntegrationID, p.SyncID, p.SnapshotID, r.created, r.counts, r.blocks, r.problems,
+		r.holds, p.Digest, p.Directory, string(p.Target), r.warnings, p.NotManaged, string(p.Invite),
+		p.Employee, flag(p.Reconcile)); err != nil {
+		return fmt.Errorf("unable to save plan %s: %w", p.ID, err)
+	}
+	return nil
+}
+
+// changeRow is one planned change as the plan_changes table holds it.
+type changeRow struct {
+	employeeID, op, change, status, targetID, employee string
+}
+
+// encodeChanges encodes changes for the plan_changes table.
+func encodeChanges(changes []roster.Change) ([]changeRow, error) {
+	out := make([]changeRow, len(changes))
+	for i, c := range changes {
+		data, err := json.Marshal(c)
+		if err != nil {
+			return nil, fmt.Errorf("unable to encode change for employee %s: %w", c.EmployeeID, err)
+		}
+		// What the directory holds once the change is made: a user it
+		// deactivates is inactive whatever the HRIS status says (a
+		// leaver by exit date), which an incremental plan relies on.
+		after := c.Employee
+		if c.Inactive {
+			after.Status = roster.StatusInactive
+		}
+		employee, err := json.Marshal(after)
+		if err != nil {
+			return nil, fmt.Errorf("unable to encode employee %s: %w", c.EmployeeID, err)
+		}
+		// A change with nothing to write is applied as planned; apply
+		// never reads it.
+		status, targetID := StatusPending, ""
+		if c.Op == roster.OpUnchanged || c.Op == roster.OpSkip {
+			status, targetID = StatusApplied, c.TargetID
+		}
+		out[i] = changeRow{employeeID: c.EmployeeID, op: string(c.Op), change: string(data), status: string(status),
+			targetID: targetID, employee: string(employee)}
+	}
+	return out, nil
+}
+
+// insertChanges stores rows in tx as the changes of plan planID at
+// positions from, from+1, …
+func insertChanges(ctx context.Context, tx *txn, planID string, from int, rows []changeRow) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	stmt, err := tx.prepare(ctx,
+		`INSERT INTO plan_changes (plan_id, seq, employee_id, op, change, status, target_id, employee)
+		 VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
+	if err != nil {
+		return fmt.Errorf("unable to prepare change insert: %w", err)
+	}
+	defer stmt.Close()
+	for i, r := range rows {
+		if _, err := stmt.ExecContext(ctx, planID, from+i, r.employeeID, r.op, r.change, r.status,
+			r.targetID, r.employee); err != nil {
+			return fmt.Errorf("unable to save change for employee %s: %w", r.employeeID, err)
+		}
+	}
+	return nil
 }
 
 // flag is b as the 0 or 1 an INTEGER column holds.

@@ -107,6 +107,10 @@ func (s *Store) Purge(ctx context.Context, integrationID string) (Purged, error)
 	}{
 		{&p.Records, `DELETE FROM snapshot_records WHERE snapshot_id IN (SELECT id FROM snapshots WHERE integration_id = ?)`},
 		{&p.Snapshots, `DELETE FROM snapshots WHERE integration_id = ?`},
+		// Before the plans they are found by. A plan still being written
+		// (see PlanWriter) has no plan row yet and is not found: like a
+		// SavePlan that commits after the purge, its Finish outlives it.
+		{new(int64), `DELETE FROM plan_writes WHERE plan_id IN (SELECT id FROM plans WHERE integration_id = ?)`},
 		{&p.Changes, `DELETE FROM plan_changes WHERE plan_id IN (SELECT id FROM plans WHERE integration_id = ?)`},
 		{&p.Plans, `DELETE FROM plans WHERE integration_id = ?`},
 		{&p.Applied, `DELETE FROM applied WHERE integration_id = ?`},

@@ -242,6 +242,26 @@ func (s *Store) Applied(ctx context.Context, integrationID string) ([]roster.Emp
 	return scanJSON[roster.Employee](rows, "applied roster of "+integrationID)
 }
 
+// AppliedOf returns the applied employees of integrationID with the given
+// HRIS ids, ordered by employee id; ids not applied are left out.
+func (s *Store) AppliedOf(ctx context.Context, integrationID string, employeeIDs []string) ([]roster.Employee, error) {
+	var out []roster.Employee
+	for _, b := range s.dialect.idBatches("employee_id", employeeIDs) {
+		rows, err := s.query(ctx,
+			`SELECT data FROM applied WHERE integration_id = ? AND `+b.cond+` ORDER BY employee_id`,
+			append([]any{integrationID}, b.args...)...)
+		if err != nil {
+			return nil, fmt.Errorf("unable to read applied roster of %s: %w", integrationID, err)
+		}
+		batch, err := scanJSON[roster.Employee](rows, "applied roster of "+integrationID)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, batch...)
+	}
+	return out, nil
+}
+
 // scanJSON decodes the single JSON column of every row and closes rows.
 func scanJSON[T any](rows *sql.Rows, what string) ([]T, error) {
 	defer rows.Close()

@@ -255,6 +255,15 @@ var migrations = []migration{
 		per_minute_at BIGINT NOT NULL)`,
 	},
 	// --- end rate_buckets ---
+	// The known users of an integration in one directory, by HRIS id: in
+	// the order KnownUsers reads them (no sort) and found by id without a
+	// scan (KnownUsersOf). Covering, so neither reads the table itself.
+	both(`CREATE INDEX owned_users_known ON owned_users (integration_id, directory, employee_id, target_id)`),
+	// Which write of each plan may go on (see PlanWriter): the token of
+	// the one begun last.
+	both(`CREATE TABLE plan_writes (
+		plan_id TEXT PRIMARY KEY,
+		token TEXT NOT NULL)`),
 }
 
 // migrate creates the schema and runs the migrations still due, all in one

@@ -361,6 +361,45 @@ func TestReplaceAppliedAndApplied(t *testing.T) {
 	})
 }
 
+func TestAppliedOfIsTheAppliedRosterWithThoseIDs(t *testing.T) {
+	ctx := context.Background()
+	each(t, func(t *testing.T, s *store.Store) {
+		ids := make([]string, 1500)
+		for i := range ids {
+			ids[i] = fmt.Sprintf("E%d", i) // E10 sorts before E2
+		}
+		require.NoError(t, s.ReplaceApplied(ctx, "acme", emps(ids...)))
+		require.NoError(t, s.ReplaceApplied(ctx, "other", emps("E1", "E3", "X1")))
+
+		// Ids from the end back, some twice, and ids never applied: more
+		// than one batch's worth.
+		ask := []string{"X1", "E3", "nobody"}
+		want := map[string]bool{"E3": true}
+		for i := len(ids) - 1; i >= 0; i -= 3 {
+			ask = append(ask, ids[i], ids[i])
+			want[ids[i]] = true
+		}
+		all, err := s.Applied(ctx, "acme")
+		require.NoError(t, err)
+		var filtered []roster.Employee
+		for _, e := range all {
+			if want[e.ID] {
+				filtered = append(filtered, e)
+			}
+		}
+		got, err := s.AppliedOf(ctx, "acme", ask)
+		require.NoError(t, err)
+		require.Equal(t, filtered, got, "those applied employees, once each, in Applied's order")
+
+		got, err = s.AppliedOf(ctx, "other", []string{"E3", "E2", "E1"})
+		require.NoError(t, err)
+		require.Equal(t, emps("E1", "E3"), got)
+		got, err = s.AppliedOf(ctx, "acme", nil)
+		require.NoError(t, err)
+		require.Empty(t, got)
+	})
+}
+
 func TestSaveReportAndGetReport(t *testing.T) {
 	ctx := context.Background()
 	each(t, func(t *testing.T, s *store.Store) {
