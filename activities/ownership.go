@@ -30,8 +30,7 @@ func directoryKey(e integration.Endpoint) string {
 // integration). An integration that synced before ownership was recorded
 // owns the users linked to its applied roster that nobody else owns; its
 // next commit records them.
-func (a *Activities) ownership(ctx context.Context, integrationID, dirKey string, directory []roster.User,
-	applied []roster.Employee) (owned, elsewhere map[string]string, err error) {
+func (a *Activities) ownership(ctx context.Context, integrationID, dirKey string, directory []roster.User) (owned, elsewhere map[string]string, err error) {
 	owners, err := a.Store.OwnedUsers(ctx, dirKey)
 	if err != nil {
 		return nil, nil, err
@@ -44,8 +43,12 @@ func (a *Activities) ownership(ctx context.Context, integrationID, dirKey string
 			elsewhere[id] = o.IntegrationID
 		}
 	}
-	if len(owned) > 0 || len(applied) == 0 {
+	if len(owned) > 0 {
 		return owned, elsewhere, nil
+	}
+	applied, err := a.Store.Applied(ctx, integrationID)
+	if err != nil || len(applied) == 0 {
+		return owned, elsewhere, err
 	}
 	ours := make(map[string]bool, len(applied))
 	for _, e := range applied {
@@ -95,31 +98,49 @@ func assume(tgt connectors.Target, raw []byte) error {
 // unstoredWarnings says, once per run, which selected fields that some
 // employee has a value for the directory has no home for.
 func unstoredWarnings(desc connectors.Description, rules roster.Rules, employees []roster.Employee) []string {
-	var lost []roster.Field
-	custom := false
-	// Every employee of every plan passes here: no field list is built.
+	u := unstoredFields{desc: desc, rules: rules}
 	for _, e := range employees {
-		for _, f := range roster.Catalogue {
-			if f == roster.FieldID || f == roster.FieldStatus || !rules.Selected(f) || e.Get(f) == "" || desc.Stores(f) {
-				continue
-			}
-			if !slices.Contains(lost, f) {
-				lost = append(lost, f)
-			}
+		u.add(e)
+	}
+	return u.warnings()
+}
+
+// unstoredFields gathers, employee by employee, the selected fields with
+// a value that the directory has no home for.
+type unstoredFields struct {
+	desc   connectors.Description
+	rules  roster.Rules
+	lost   []roster.Field
+	custom bool
+}
+
+// add looks at e. Every employee of every plan passes here: no field list
+// is built.
+func (u *unstoredFields) add(e roster.Employee) {
+	for _, f := range roster.Catalogue {
+		if f == roster.FieldID || f == roster.FieldStatus || !u.rules.Selected(f) || e.Get(f) == "" || u.desc.Stores(f) {
+			continue
 		}
-		for k, v := range e.Custom {
-			if f := roster.CustomField(k); !custom && v != "" && rules.Selected(f) && !desc.Stores(f) {
-				custom = true
-			}
+		if !slices.Contains(u.lost, f) {
+			u.lost = append(u.lost, f)
 		}
 	}
+	for k, v := range e.Custom {
+		if f := roster.CustomField(k); !u.custom && v != "" && u.rules.Selected(f) && !u.desc.Stores(f) {
+			u.custom = true
+		}
+	}
+}
+
+// warnings says what was found, once per field.
+func (u *unstoredFields) warnings() []string {
 	var out []string
 	for _, f := range roster.Catalogue {
-		if slices.Contains(lost, f) {
+		if slices.Contains(u.lost, f) {
 			out = append(out, fmt.Sprintf("%s: not stored by this directory; not synced", f))
 		}
 	}
-	if custom {
+	if u.custom {
 		out = append(out, "custom fields: not stored by this directory; not synced")
 	}
 	return out

@@ -2,9 +2,6 @@ package activities
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -98,16 +95,6 @@ func (a *Activities) plan(ctx context.Context, in PlanInput) (PlanResult, error)
 	if err != nil {
 		return PlanResult{}, err
 	}
-	// Each record is normalised as it is read: a roster's records are
-	// never all in memory at once, only its employees.
-	norm := normalized{employees: make([]roster.Employee, 0, snap.Count)}
-	if err := a.Store.ScanSnapshot(ctx, in.SnapshotID, func(r roster.Record) error {
-		norm.add(rules, r)
-		return nil
-	}); err != nil {
-		return PlanResult{}, err
-	}
-	steps.lap("snapshot")
 	tgt, err := a.target(cfg.ID, cfg.Target)
 	if err != nil {
 		return PlanResult{}, err
@@ -116,99 +103,91 @@ func (a *Activities) plan(ctx context.Context, in PlanInput) (PlanResult, error)
 	if err != nil {
 		return PlanResult{}, err
 	}
+	// The first pass reads every record, checks it alone and keeps an
+	// outline of it for the checks of the whole roster; no record is kept.
+	src, err := a.survey(ctx, in.SnapshotID, rules, today, desc)
+	if err != nil {
+		return PlanResult{}, err
+	}
+	steps.lap("snapshot")
 	dirKey := directoryKey(cfg.Target)
 	known, err := a.knownDirectory(ctx, in, cfg.Target, dirKey)
 	if err != nil {
 		return PlanResult{}, err
 	}
-	directory := known.users
-	if known.reconcile != "" {
-		if directory, err = listDirectory(ctx, tgt); err != nil {
-			return PlanResult{}, err
-		}
+	side, err := a.directorySide(ctx, in, known, dirKey, tgt, src.census)
+	if err != nil {
+		return PlanResult{}, err
 	}
 	steps.lap("directory")
-	// The applied roster is the users as hrsync last wrote them; a plan
-	// that did not list the directory has just read them as its directory,
-	// and finds them there (ownership needs the applied roster only when
-	// the integration owns no user: it never is then).
-	var applied []roster.Employee
-	if known.reconcile != "" {
-		if applied, err = a.Store.Applied(ctx, in.IntegrationID); err != nil {
-			return PlanResult{}, err
-		}
-	}
-	// The known users are the ones the integration owns, read with their
-	// owner; only a listed directory holds users others own or nobody does.
-	owned, elsewhere := make(map[string]string, len(known.users)), map[string]string{}
-	for _, u := range known.users {
-		owned[u.TargetID] = u.Employee.ID
-	}
-	if known.reconcile != "" {
-		if owned, elsewhere, err = a.ownership(ctx, in.IntegrationID, dirKey, directory, applied); err != nil {
-			return PlanResult{}, err
-		}
-	}
-	steps.lap("applied")
 
-	sourceCount := len(norm.employees)
-	prep := norm.prepare(rules, today)
-	diff := roster.Diff(roster.DiffInput{Source: prep.employees, Directory: directory, Today: today,
-		Owned: owned, OwnedElsewhere: elsewhere, Stores: desc.Stores,
-		Rules: rules, Held: prep.held, Excluded: prep.excluded})
-	problems := append(prep.problems, diff.Problems...)
-	warnings := append(unstoredWarnings(desc, rules, prep.employees), diff.Warnings...)
+	// The second pass plans the roster part by part, each against the
+	// directory users it can match, and stores each part's changes.
+	differ := roster.NewDiffer(roster.DiffInput{Directory: side.directory, Today: today,
+		Owned: side.owned, OwnedElsewhere: side.elsewhere, Present: side.present(), Stores: desc.Stores,
+		Rules: rules, Held: src.held, Excluded: src.excluded}, src.census)
+	w, err := a.Store.BeginPlan(ctx, planID)
+	if err != nil {
+		return PlanResult{}, err
+	}
+	out := newPlanOutput(w, in.Employee)
+	part := make([]roster.Employee, 0, planPart)
+	flush := func() error {
+		users, owned, err := side.partUsers(ctx, a.Store, in.IntegrationID, part)
+		if err != nil {
+			return err
+		}
+		ready, waiting := differ.Plan(part, users, owned)
+		if err := out.check(ctx, a.Store, in.IntegrationID, side, rules, users, append(ready, waiting...)); err != nil {
+			return err
+		}
+		part = part[:0]
+		return out.write(ctx, ready)
+	}
+	if err := a.Store.ScanSnapshot(ctx, in.SnapshotID, func(r roster.Record) error {
+		e, _ := rules.Normalize(r)
+		if part = append(part, e); len(part) == planPart {
+			return flush()
+		}
+		return nil
+	}); err != nil {
+		return PlanResult{}, err
+	}
+	if err := flush(); err != nil {
+		return PlanResult{}, err
+	}
+	rest, restOwned := side.rest()
+	diff := differ.Finish(rest, restOwned)
+	if err := out.write(ctx, diff.Changes); err != nil {
+		return PlanResult{}, err
+	}
+	steps.lap("rules")
+
+	problems := append(src.problems, diff.Problems...)
+	warnings := append(src.unstored.warnings(), diff.Warnings...)
 	var blocks []roster.Block
 	if in.Employee != "" {
-		problems = onlyEmployee(in.Employee, &prep, &diff, problems, owned)
+		isKnown, err := side.knows(ctx, a.Store, in.IntegrationID, in.Employee)
+		if err != nil {
+			return PlanResult{}, err
+		}
+		problems = onlyEmployee(in.Employee, &src.prepared, &diff, problems, isKnown || src.census.Copies(in.Employee) > 0)
 	} else {
-		blocks = roster.Guard(roster.GuardInput{
-			SourceCount: sourceCount, Directory: directory, Owned: owned, Plan: diff, Policy: rules.MassChange,
-		})
+		tally := differ.Tally()
+		blocks = roster.Guard(roster.GuardInput{SourceCount: src.count, Tally: &tally, Policy: rules.MassChange})
 	}
-	if prep.blockRun {
+	if src.blockRun {
 		blocks = append(blocks, roster.Block{Code: roster.BlockHierarchy,
-			Message: fmt.Sprintf("%d employees have manager errors; the hierarchy policy is block", prep.hierarchyErrors)})
+			Message: fmt.Sprintf("%d employees have manager errors; the hierarchy policy is block", src.hierarchyErrors)})
 	}
-	// The privacy check compares an update's or a re-hire's identity with
-	// what hrsync last applied; nobody else's is looked up.
-	compared := map[string]bool{}
-	for _, c := range diff.Changes {
-		if c.Op == roster.OpUpdate || c.Op == roster.OpReactivate {
-			compared[c.EmployeeID] = true
-		}
-	}
-	baseline := make(map[string]roster.Employee, len(compared))
-	for _, e := range applied {
-		if compared[e.ID] {
-			baseline[e.ID] = e
-		}
-	}
-	if known.reconcile == "" {
-		for _, u := range directory {
-			if compared[u.Employee.ID] {
-				baseline[u.Employee.ID] = u.Employee
-			}
-		}
-	}
-	holds := roster.Privacy(roster.PrivacyInput{Changes: diff.Changes, Baseline: baseline, Directory: directory, Rules: rules})
+	holds := out.holds
 	if len(holds) > 0 {
 		blocks = append(blocks, roster.Block{Code: roster.BlockPrivacy,
 			Message: fmt.Sprintf("%d employees' identities changed and wait for review", len(holds))})
 	}
-	digest, err := digestOf(diff.Changes)
-	if err != nil {
-		return PlanResult{}, err
-	}
-	// What is left to do needs only the changes: the roster and the
-	// directory go, so saving a large plan does not drag them through
-	// every collection.
-	directoryUsers := len(directory)
-	directory, known.users, prep.employees, applied, baseline = nil, nil, nil, nil, nil
-	steps.lap("rules")
 	plan := store.Plan{
 		ID: planID, IntegrationID: in.IntegrationID, SyncID: in.SyncID, SnapshotID: in.SnapshotID, CreatedAt: a.now(),
-		Counts: diff.Counts(), Blocks: blocks, Problems: problems, Holds: holds, Digest: digest,
+		Counts: out.counts, Blocks: blocks, Problems: problems, Holds: holds, Digest: out.digest(),
 		Directory: dirKey, Target: detail, Warnings: warnings, NotManaged: diff.NotManaged, Employee: in.Employee,
 		Reconcile: known.reconcile != "",
 	}
@@ -218,36 +197,31 @@ func (a *Activities) plan(ctx context.Context, in PlanInput) (PlanResult, error)
 	if plan.Invite, err = inviteSettingsOf(cfg); err != nil {
 		return PlanResult{}, err
 	}
-	if err := a.Store.SavePlan(ctx, plan, diff.Changes); err != nil {
+	if err := out.finish(ctx, plan); err != nil {
 		return PlanResult{}, err
 	}
 	steps.lap("save")
 	activity.GetLogger(ctx).Info("Plan made", append([]any{"integrationId", in.IntegrationID, "planId", planID,
-		"records", sourceCount, "directoryUsers", directoryUsers, "notManaged", plan.NotManaged,
+		"records", src.count, "directoryUsers", side.users, "notManaged", plan.NotManaged,
 		"reconcile", known.reconcile,
-		"changes", len(diff.Changes), "warnings", len(warnings)}, steps.fields...)...)
+		"changes", out.written, "warnings", len(warnings)}, steps.fields...)...)
 	res := PlanResult{
-		PlanID: plan.ID, Counts: plan.Counts, Problems: len(problems), Held: len(prep.held) + len(holds),
-		Blocks: blocks, DirectoryUsers: directoryUsers + known.notManaged, NextExitDate: diff.NextExitDate, Digest: digest,
+		PlanID: plan.ID, Counts: plan.Counts, Problems: len(problems), Held: len(src.held) + len(holds),
+		Blocks: blocks, DirectoryUsers: side.users + known.notManaged, NextExitDate: diff.NextExitDate, Digest: plan.Digest,
 		NotManaged: plan.NotManaged, Warnings: warnings, Reconciled: known.reconcile,
 	}
 	if len(blocks) > 0 {
-		res.HeldEmployees, res.HeldTotal = heldEmployees(blocks, holds, diff.Changes)
+		res.HeldEmployees, res.HeldTotal = heldEmployees(blocks, holds, out.concerned)
 	}
 	return res, nil
 }
 
-// onlyEmployee narrows a plan to employee id: its changes, problems and
-// holds are that employee's alone, and the hierarchy policy blocks the run
-// only for that employee's own manager errors. It returns the problems
-// kept, or the one problem saying the employee is nowhere to be synced.
-func onlyEmployee(id string, prep *prepared, diff *roster.DiffResult, problems []roster.Problem,
-	owned map[string]string) []roster.Problem {
-	known := slices.ContainsFunc(prep.employees, func(e roster.Employee) bool { return e.ID == id })
-	for _, employeeID := range owned {
-		known = known || employeeID == id
-	}
-	diff.Changes = slices.DeleteFunc(diff.Changes, func(c roster.Change) bool { return c.EmployeeID != id })
+// onlyEmployee narrows a plan to employee id: its problems and holds are
+// that employee's alone (its changes were kept as they were written), and
+// the hierarchy policy blocks the run only for that employee's own manager
+// errors. It returns the problems kept, or the one problem saying the
+// employee is nowhere to be synced.
+func onlyEmployee(id string, prep *prepared, diff *roster.DiffResult, problems []roster.Problem, known bool) []roster.Problem {
 	diff.Problems = nil
 	diff.NotManaged = 0
 	problems = slices.DeleteFunc(problems, func(p roster.Problem) bool { return p.EmployeeID != id })
@@ -261,7 +235,6 @@ func onlyEmployee(id string, prep *prepared, diff *roster.DiffResult, problems [
 		prep.hierarchyErrors = 1
 	}
 	if !known {
-		diff.Changes = nil
 		return []roster.Problem{{EmployeeID: id, Code: CodeNotInSource,
 			Message: id + " is not in the HRIS"}}
 	}
@@ -304,13 +277,21 @@ func prepare(records []roster.Record, rules roster.Rules, today roster.Date) pre
 
 // prepare filters and validates the normalised roster.
 func (n normalized) prepare(rules roster.Rules, today roster.Date) prepared {
-	p := prepared{excluded: map[string]string{}, held: map[string]string{}, employees: n.employees, problems: n.problems}
-	for _, e := range p.employees {
+	excluded := map[string]string{}
+	for _, e := range n.employees {
 		if out, why := rules.Excluded(e, today); out {
-			p.excluded[e.ID] = why
+			excluded[e.ID] = why
 		}
 	}
-	p.problems = append(p.problems, rules.ValidateScopeOn(p.employees, p.excluded, today)...)
+	p := settle(rules, append(n.problems, rules.ValidateScopeOn(n.employees, excluded, today)...), excluded)
+	p.employees = n.employees
+	return p
+}
+
+// settle holds back everyone with a problem, and says whether the
+// hierarchy policy blocks the run.
+func settle(rules roster.Rules, problems []roster.Problem, excluded map[string]string) prepared {
+	p := prepared{excluded: excluded, held: map[string]string{}, problems: problems}
 	held, blockRun := rules.Hold(p.problems)
 	p.blockRun = blockRun
 	for id, problems := range held {
@@ -327,21 +308,6 @@ func (n normalized) prepare(rules roster.Rules, today roster.Date) prepared {
 		p.held[id] = strings.Join(codes, ", ")
 	}
 	return p
-}
-
-// digestOf fingerprints what a plan's changes write. The values a change
-// found before it (kept for a review to show) are left out, so a plan
-// fingerprints the same as one made before they were kept.
-func digestOf(changes []roster.Change) (string, error) {
-	h := sha256.New()
-	enc := json.NewEncoder(h)
-	for _, c := range changes {
-		c.Before = nil
-		if err := enc.Encode(c); err != nil {
-			return "", fmt.Errorf("unable to fingerprint plan: %w", err)
-		}
-	}
-	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
 // stopwatch times an activity's steps for the line it logs when done, so

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/hrsync/hrsync/integration"
-	"github.com/hrsync/hrsync/roster"
 	"github.com/hrsync/hrsync/store"
 )
 
@@ -24,11 +23,10 @@ const (
 	ReconcileDriftNote = "a write found the directory changed: "
 )
 
-// known is the directory a plan starts from: either a reconcile, and why,
-// or the users as hrsync last wrote them.
+// known is how a plan sees the directory: a reconcile, and why, or ("")
+// the users as hrsync last wrote them.
 type known struct {
 	reconcile string
-	users     []roster.User
 	// notManaged is what the last reconcile counted of the users the
 	// integration does not own, for a plan that does not list them.
 	notManaged int
@@ -62,9 +60,5 @@ func (a *Activities) knownDirectory(ctx context.Context, in PlanInput, target in
 	case a.now().Sub(state.ReconciledAt) >= time.Duration(days)*24*time.Hour:
 		return known{reconcile: fmt.Sprintf("%s: the last was %s", ReconcileDue, state.ReconciledAt.Format(time.RFC3339))}, nil
 	}
-	users, err := a.Store.KnownUsers(ctx, in.IntegrationID, dirKey)
-	if err != nil {
-		return known{}, err
-	}
-	return known{users: users, notManaged: state.NotManaged}, nil
+	return known{notManaged: state.NotManaged}, nil
 }

@@ -1,0 +1,301 @@
+package activities
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"hash"
+	"hash/maphash"
+
+	"github.com/hrsync/hrsync/connectors"
+	"github.com/hrsync/hrsync/roster"
+	"github.com/hrsync/hrsync/store"
+)
+
+// planPart is how many employees a plan compares at once: the most a
+// plan holds whole, however large the roster.
+const planPart = 1000
+
+// survey is the first pass of a plan over its snapshot: what the rules
+// found, an outline of every employee for the checks of the whole roster,
+// and no record.
+type survey struct {
+	prepared
+	census   *roster.Validator
+	count    int
+	unstored unstoredFields
+}
+
+// survey reads snapshot id record by record, normalising and checking each
+// as it goes.
+func (a *Activities) survey(ctx context.Context, id string, rules roster.Rules, today roster.Date,
+	desc connectors.Description) (*survey, error) {
+	v := rules.NewValidator(today)
+	s := &survey{census: v, unstored: unstoredFields{desc: desc, rules: rules}}
+	excluded := map[string]string{}
+	var problems []roster.Problem
+	if err := a.Store.ScanSnapshot(ctx, id, func(r roster.Record) error {
+		e, found := rules.Normalize(r)
+		problems = append(problems, found...)
+		out, why := rules.Excluded(e, today)
+		if out {
+			excluded[e.ID] = why
+		}
+		v.Add(e, out)
+		s.unstored.add(e)
+		s.count++
+		return nil
+	}); err != nil {
+		return nil, err
+	}
+	s.prepared = settle(rules, append(problems, v.Finish()...), excluded)
+	return s, nil
+}
+
+// directorySide is the directory a plan compares with: listed whole when
+// it reconciles, or else the users the integration owns as hrsync last
+// wrote them, read part by part, of which it keeps only what the checks of
+// the whole directory need.
+type directorySide struct {
+	reconcile bool
+	dirKey    string
+	census    roster.Census
+	// directory is the listed directory, with who owns its users; byID
+	// finds its users by HRIS id.
+	directory        []roster.User
+	owned, elsewhere map[string]string
+	byID             map[string]*roster.User
+	// owners maps the work emails of the directory to the HRIS id of a
+	// user holding it (see roster.PrivacyInput.Owners).
+	owners map[string]string
+	// known holds the HRIS ids of the known users, as hashes, and vanished
+	// the known users no record of the snapshot carries.
+	known    map[uint64]struct{}
+	seed     maphash.Seed
+	vanished []roster.User
+	// fetched are the repeated HRIS ids a part has read the users of.
+	fetched map[string]bool
+	users   int
+}
+
+// directorySide lists the directory to reconcile, or reads the known users
+// once for what the whole-directory checks need of them.
+func (a *Activities) directorySide(ctx context.Context, in PlanInput, k known, dirKey string,
+	tgt connectors.Target, census roster.Census) (*directorySide, error) {
+	side := &directorySide{reconcile: k.reconcile != "", dirKey: dirKey, census: census,
+		owners: map[string]string{}, fetched: map[string]bool{}}
+	if side.reconcile {
+		directory, err := listDirectory(ctx, tgt)
+		if err != nil {
+			return nil, err
+		}
+		if side.owned, side.elsewhere, err = a.ownership(ctx, in.IntegrationID, dirKey, directory); err != nil {
+			return nil, err
+		}
+		side.directory, side.users = directory, len(directory)
+		side.byID = make(map[string]*roster.User, len(directory))
+		for i := range directory {
+			u := &directory[i]
+			if u.Employee.ID == "" {
+				continue
+			}
+			side.byID[u.Employee.ID] = u
+			if email := roster.NormalEmail(u.Employee.WorkEmail); email != "" {
+				side.owners[email] = u.Employee.ID
+			}
+		}
+		return side, nil
+	}
+	side.owned, side.known, side.seed = map[string]string{}, map[uint64]struct{}{}, maphash.MakeSeed()
+	err := a.Store.ScanKnownUsers(ctx, in.IntegrationID, dirKey, func(u roster.User) error {
+		side.users++
+		id := u.Employee.ID
+		side.known[maphash.String(side.seed, id)] = struct{}{}
+		if email := roster.NormalEmail(u.Employee.WorkEmail); email != "" {
+			side.owners[email] = id
+		}
+		if census.Copies(id) == 0 {
+			side.vanished = append(side.vanished, u)
+		}
+		return nil
+	})
+	return side, err
+}
+
+// present reports whether a directory user carries HRIS id id, for a plan
+// that reads the directory in parts; nil when it was listed whole.
+func (side *directorySide) present() func(string) bool {
+	if side.reconcile {
+		return nil
+	}
+	return func(id string) bool {
+		_, ok := side.known[maphash.String(side.seed, id)]
+		return ok
+	}
+}
+
+// partUsers reads the known users linked to the ids of part, each once,
+// and who owns them; a listed directory brings no users of its own.
+func (side *directorySide) partUsers(ctx context.Context, st *store.Store, integrationID string,
+	part []roster.Employee) ([]roster.User, map[string]string, error) {
+	if side.reconcile || len(part) == 0 {
+		return nil, nil, nil
+	}
+	ids := make([]string, 0, len(part))
+	for _, e := range part {
+		switch {
+		case e.ID == "":
+			continue
+		case side.census.Copies(e.ID) > 1:
+			if side.fetched[e.ID] {
+				continue
+			}
+			side.fetched[e.ID] = true
+		}
+		ids = append(ids, e.ID)
+	}
+	users, err := st.KnownUsersOf(ctx, integrationID, side.dirKey, ids)
+	if err != nil {
+		return nil, nil, err
+	}
+	owned := make(map[string]string, len(users))
+	for _, u := range users {
+		owned[u.TargetID] = u.Employee.ID
+	}
+	return users, owned, nil
+}
+
+// rest is the known users no part read, with who owns them: the
+// integration's users the HRIS no longer lists.
+func (side *directorySide) rest() ([]roster.User, map[string]string) {
+	owned := make(map[string]string, len(side.vanished))
+	for _, u := range side.vanished {
+		owned[u.TargetID] = u.Employee.ID
+	}
+	return side.vanished, owned
+}
+
+// knows reports whether the integration owns a user linked to HRIS id id.
+func (side *directorySide) knows(ctx context.Context, st *store.Store, integrationID, id string) (bool, error) {
+	if side.reconcile {
+		for _, employeeID := range side.owned {
+			if employeeID == id {
+				return true, nil
+			}
+		}
+		return false, nil
+	}
+	users, err := st.KnownUsersOf(ctx, integrationID, side.dirKey, []string{id})
+	return len(users) > 0, err
+}
+
+// planOutput writes a plan's changes as its parts are planned and keeps
+// what the plan's header and result need of them.
+type planOutput struct {
+	w    *store.PlanWriter
+	only string
+	// counts tallies the changes written by op.
+	counts  map[roster.Op]int
+	written int
+	sum     hash.Hash
+	enc     *json.Encoder
+	holds   []roster.Hold
+	// concerned are the held-back skips and the deactivations, by id and
+	// reason only, for heldEmployees.
+	concerned []roster.Change
+}
+
+func newPlanOutput(w *store.PlanWriter, only string) *planOutput {
+	sum := sha256.New()
+	return &planOutput{w: w, only: only, counts: make(map[roster.Op]int, len(roster.Ops)), sum: sum,
+		enc: json.NewEncoder(sum)}
+}
+
+// keep narrows changes to the one employee of a run for one.
+func (o *planOutput) keep(changes []roster.Change) []roster.Change {
+	if o.only == "" {
+		return changes
+	}
+	var kept []roster.Change
+	for _, c := range changes {
+		if c.EmployeeID == o.only {
+			kept = append(kept, c)
+		}
+	}
+	return kept
+}
+
+// check runs the privacy check over a part's changes. It compares an
+// update's or a re-hire's identity with what hrsync last applied; nobody
+// else's is looked up.
+func (o *planOutput) check(ctx context.Context, st *store.Store, integrationID string, side *directorySide,
+	rules roster.Rules, users []roster.User, changes []roster.Change) error {
+	changes = o.keep(changes)
+	var compared []string
+	isCompared := map[string]bool{}
+	for _, c := range changes {
+		if c.Op == roster.OpUpdate || c.Op == roster.OpReactivate {
+			compared = append(compared, c.EmployeeID)
+			isCompared[c.EmployeeID] = true
+		}
+	}
+	baseline := make(map[string]roster.Employee, len(compared))
+	directory := users
+	if side.reconcile {
+		if len(compared) > 0 {
+			applied, err := st.AppliedOf(ctx, integrationID, compared)
+			if err != nil {
+				return err
+			}
+			for _, e := range applied {
+				baseline[e.ID] = e
+			}
+		}
+		directory = nil
+		for _, c := range changes {
+			if u, ok := side.byID[c.EmployeeID]; ok {
+				directory = append(directory, *u)
+			}
+		}
+	} else {
+		for _, u := range users {
+			if isCompared[u.Employee.ID] {
+				baseline[u.Employee.ID] = u.Employee
+			}
+		}
+	}
+	o.holds = append(o.holds, roster.Privacy(roster.PrivacyInput{Changes: changes, Baseline: baseline,
+		Directory: directory, Owners: side.owners, Rules: rules})...)
+	return nil
+}
+
+// write stores the next changes of the plan.
+func (o *planOutput) write(ctx context.Context, changes []roster.Change) error {
+	changes = o.keep(changes)
+	if len(changes) == 0 {
+		return nil
+	}
+	for _, c := range changes {
+		o.counts[c.Op]++
+		if c.Op == roster.OpDeactivate || c.Op == roster.OpSkip {
+			o.concerned = append(o.concerned, roster.Change{Op: c.Op, EmployeeID: c.EmployeeID, Reason: c.Reason})
+		}
+		// The values a change found before it (kept for a review to
+		// show) are left out, so a plan fingerprints the same as one made
+		// before they were kept.
+		c.Before = nil
+		if err := o.enc.Encode(c); err != nil {
+			return fmt.Errorf("unable to fingerprint plan: %w", err)
+		}
+	}
+	o.written += len(changes)
+	return o.w.Append(ctx, changes)
+}
+
+// digest fingerprints what the plan's changes write, in the order written.
+func (o *planOutput) digest() string { return hex.EncodeToString(o.sum.Sum(nil)) }
+
+// finish writes the plan's header.
+func (o *planOutput) finish(ctx context.Context, p store.Plan) error { return o.w.Finish(ctx, p) }
