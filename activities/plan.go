@@ -161,6 +161,9 @@ func (a *Activities) plan(ctx context.Context, in PlanInput) (PlanResult, error)
 	if err := out.write(ctx, diff.Changes); err != nil {
 		return PlanResult{}, err
 	}
+	if err := out.settle(ctx, a.Store, in.IntegrationID, side, rules); err != nil {
+		return PlanResult{}, err
+	}
 	steps.lap("rules")
 
 	problems := append(src.problems, diff.Problems...)

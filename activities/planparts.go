@@ -67,9 +67,12 @@ type directorySide struct {
 	directory        []roster.User
 	owned, elsewhere map[string]string
 	byID             map[string]*roster.User
-	// owners maps the work emails of the directory to the HRIS id of a
-	// user holding it (see roster.PrivacyInput.Owners).
-	owners map[string]string
+	// owners maps the work emails of a listed directory to the HRIS id of
+	// a user holding it (see roster.PrivacyInput.Owners); ownerOf does the
+	// same for the known users by hashes of both, and finds who may hold an
+	// email, for a plan to make sure of (see planOutput.settle).
+	owners  map[string]string
+	ownerOf map[uint64]uint64
 	// known holds the HRIS ids of the known users, as hashes, and vanished
 	// the known users no record of the snapshot carries.
 	known    map[uint64]struct{}
@@ -86,6 +89,8 @@ func (a *Activities) directorySide(ctx context.Context, in PlanInput, k known, d
 	tgt connectors.Target, census roster.Census) (*directorySide, error) {
 	side := &directorySide{reconcile: k.reconcile != "", dirKey: dirKey, census: census,
 		owners: map[string]string{}, fetched: map[string]bool{}}
+	// owners stays empty when the known users are read: a work email
+	// anyone else holds makes a suspect (see settle).
 	if side.reconcile {
 		directory, err := listDirectory(ctx, tgt)
 		if err != nil {
@@ -108,13 +113,13 @@ func (a *Activities) directorySide(ctx context.Context, in PlanInput, k known, d
 		}
 		return side, nil
 	}
-	side.owned, side.known, side.seed = map[string]string{}, map[uint64]struct{}{}, maphash.MakeSeed()
+	side.owned, side.known, side.ownerOf, side.seed = map[string]string{}, map[uint64]struct{}{}, map[uint64]uint64{}, maphash.MakeSeed()
 	err := a.Store.ScanKnownUsers(ctx, in.IntegrationID, dirKey, func(u roster.User) error {
 		side.users++
 		id := u.Employee.ID
-		side.known[maphash.String(side.seed, id)] = struct{}{}
+		side.known[side.hash(id)] = struct{}{}
 		if email := roster.NormalEmail(u.Employee.WorkEmail); email != "" {
-			side.owners[email] = id
+			side.ownerOf[side.hash(email)] = side.hash(id)
 		}
 		if census.Copies(id) == 0 {
 			side.vanished = append(side.vanished, u)
@@ -131,9 +136,23 @@ func (side *directorySide) present() func(string) bool {
 		return nil
 	}
 	return func(id string) bool {
-		_, ok := side.known[maphash.String(side.seed, id)]
+		_, ok := side.known[side.hash(id)]
 		return ok
 	}
+}
+
+func (side *directorySide) hash(s string) uint64 { return maphash.String(side.seed, s) }
+
+// suspect reports whether change c of a plan that did not list the
+// directory may give its employee a work email a known user of someone
+// else holds: the privacy check must then learn who exactly (see settle).
+func (side *directorySide) suspect(c roster.Change) bool {
+	if side.reconcile || (c.Op != roster.OpCreate && c.Op != roster.OpUpdate && c.Op != roster.OpReactivate) {
+		return false
+	}
+	email := roster.NormalEmail(c.Employee.WorkEmail)
+	owner, ok := side.ownerOf[side.hash(email)]
+	return email != "" && ok && owner != side.hash(c.EmployeeID)
 }
 
 // partUsers reads the known users linked to the ids of part, each once,
@@ -202,6 +221,9 @@ type planOutput struct {
 	sum     hash.Hash
 	enc     *json.Encoder
 	holds   []roster.Hold
+	// suspects are the changes whose privacy check waits to learn who in
+	// the directory holds their work email.
+	suspects []suspect
 	// concerned are the held-back skips and the deactivations, by id and
 	// reason only, for heldEmployees.
 	concerned []roster.Change
@@ -265,9 +287,76 @@ func (o *planOutput) check(ctx context.Context, st *store.Store, integrationID s
 				baseline[u.Employee.ID] = u.Employee
 			}
 		}
+		changes = o.setAside(side, users, baseline, changes)
 	}
 	o.holds = append(o.holds, roster.Privacy(roster.PrivacyInput{Changes: changes, Baseline: baseline,
 		Directory: directory, Owners: side.owners, Rules: rules})...)
+	return nil
+}
+
+// suspect is a change set aside for the privacy check with what that
+// check compares it with.
+type suspect struct {
+	change   roster.Change
+	user     *roster.User
+	baseline *roster.Employee
+}
+
+// setAside keeps the suspect changes (see directorySide.suspect) for settle
+// and returns the others.
+func (o *planOutput) setAside(side *directorySide, users []roster.User, baseline map[string]roster.Employee,
+	changes []roster.Change) []roster.Change {
+	var clear []roster.Change
+	for _, c := range changes {
+		if !side.suspect(c) {
+			clear = append(clear, c)
+			continue
+		}
+		s := suspect{change: c}
+		for i := range users {
+			if users[i].Employee.ID == c.EmployeeID {
+				u := users[i]
+				s.user = &u
+			}
+		}
+		if b, ok := baseline[c.EmployeeID]; ok {
+			s.baseline = &b
+		}
+		o.suspects = append(o.suspects, s)
+	}
+	return clear
+}
+
+// settle runs the privacy check of the changes set aside, once every part
+// is planned: one more read of the known users learns who holds their
+// work emails.
+func (o *planOutput) settle(ctx context.Context, st *store.Store, integrationID string, side *directorySide,
+	rules roster.Rules) error {
+	if len(o.suspects) == 0 {
+		return nil
+	}
+	wanted := map[string]bool{}
+	in := roster.PrivacyInput{Baseline: map[string]roster.Employee{}, Owners: map[string]string{}, Rules: rules}
+	for _, s := range o.suspects {
+		wanted[roster.NormalEmail(s.change.Employee.WorkEmail)] = true
+		in.Changes = append(in.Changes, s.change)
+		if s.user != nil {
+			in.Directory = append(in.Directory, *s.user)
+		}
+		if s.baseline != nil {
+			in.Baseline[s.change.EmployeeID] = *s.baseline
+		}
+	}
+	if err := st.ScanKnownUsers(ctx, integrationID, side.dirKey, func(u roster.User) error {
+		if email := roster.NormalEmail(u.Employee.WorkEmail); wanted[email] {
+			in.Owners[email] = u.Employee.ID
+		}
+		return nil
+	}); err != nil {
+		return err
+	}
+	o.holds = append(o.holds, roster.Privacy(in)...)
+	o.suspects = nil
 	return nil
 }
 
