@@ -74,6 +74,9 @@ func (a *Activities) commit(ctx context.Context, in CommitInput) (CommitResult, 
 				fmt.Errorf("plan %s still has %d changes to apply", in.PlanID, outcomes.Unfinished))
 		}
 		report.Applied, report.Failures, report.Unfinished = outcomes.Applied, outcomes.Failures, outcomes.Unfinished
+		if plan.Unwritten > 0 {
+			report.Applied[roster.OpUnchanged] += plan.Unwritten
+		}
 		if err := a.Store.PromoteApplied(ctx, in.IntegrationID, in.PlanID); err != nil {
 			return CommitResult{}, err
 		}

@@ -142,7 +142,7 @@ func (a *Activities) plan(ctx context.Context, in PlanInput) (PlanResult, error)
 			return err
 		}
 		part = part[:0]
-		return out.write(ctx, ready)
+		return out.write(ctx, ready, users)
 	}
 	if err := a.Store.ScanSnapshot(ctx, in.SnapshotID, func(r roster.Record) error {
 		e, _ := rules.Normalize(r)
@@ -158,7 +158,7 @@ func (a *Activities) plan(ctx context.Context, in PlanInput) (PlanResult, error)
 	}
 	rest, restOwned := side.rest()
 	diff := differ.Finish(rest, restOwned)
-	if err := out.write(ctx, diff.Changes); err != nil {
+	if err := out.write(ctx, diff.Changes, nil); err != nil {
 		return PlanResult{}, err
 	}
 	if err := out.settle(ctx, a.Store, in.IntegrationID, side, rules); err != nil {
@@ -192,7 +192,7 @@ func (a *Activities) plan(ctx context.Context, in PlanInput) (PlanResult, error)
 		ID: planID, IntegrationID: in.IntegrationID, SyncID: in.SyncID, SnapshotID: in.SnapshotID, CreatedAt: a.now(),
 		Counts: out.counts, Blocks: blocks, Problems: problems, Holds: holds, Digest: out.digest(),
 		Directory: dirKey, Target: detail, Warnings: warnings, NotManaged: diff.NotManaged, Employee: in.Employee,
-		Reconcile: known.reconcile != "",
+		Reconcile: known.reconcile != "", Unwritten: out.unwritten,
 	}
 	if known.reconcile == "" {
 		plan.NotManaged = known.notManaged

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"hash"
 	"hash/maphash"
+	"reflect"
 
 	"github.com/hrsync/hrsync/connectors"
 	"github.com/hrsync/hrsync/roster"
@@ -218,9 +219,12 @@ type planOutput struct {
 	// counts tallies the changes written by op.
 	counts  map[roster.Op]int
 	written int
-	sum     hash.Hash
-	enc     *json.Encoder
-	holds   []roster.Hold
+	// unwritten counts the unchanged changes not stored (see
+	// store.Plan.Unwritten).
+	unwritten int
+	sum       hash.Hash
+	enc       *json.Encoder
+	holds     []roster.Hold
 	// suspects are the changes whose privacy check waits to learn who in
 	// the directory holds their work email.
 	suspects []suspect
@@ -360,13 +364,28 @@ func (o *planOutput) settle(ctx context.Context, st *store.Store, integrationID 
 	return nil
 }
 
-// write stores the next changes of the plan.
-func (o *planOutput) write(ctx context.Context, changes []roster.Change) error {
+// write stores the next changes of the plan. Of users read as hrsync last
+// wrote them (users), an unchanged one whose state stays exactly that is
+// counted, not stored.
+func (o *planOutput) write(ctx context.Context, changes []roster.Change, users []roster.User) error {
 	changes = o.keep(changes)
 	if len(changes) == 0 {
 		return nil
 	}
+	var last map[string]*roster.User
+	if o.only == "" && len(users) > 0 {
+		last = make(map[string]*roster.User, len(users))
+		for i := range users {
+			last[users[i].TargetID] = &users[i]
+		}
+	}
+	stored := changes[:0:0]
 	for _, c := range changes {
+		if u, ok := last[c.TargetID]; ok && c.Op == roster.OpUnchanged && sameState(c, u) {
+			o.unwritten++
+		} else {
+			stored = append(stored, c)
+		}
 		o.counts[c.Op]++
 		if c.Op == roster.OpDeactivate || c.Op == roster.OpSkip {
 			o.concerned = append(o.concerned, roster.Change{Op: c.Op, EmployeeID: c.EmployeeID, Reason: c.Reason})
@@ -379,8 +398,29 @@ func (o *planOutput) write(ctx context.Context, changes []roster.Change) error {
 			return fmt.Errorf("unable to fingerprint plan: %w", err)
 		}
 	}
-	o.written += len(changes)
-	return o.w.Append(ctx, changes)
+	o.written += len(stored)
+	if len(stored) == 0 {
+		return nil
+	}
+	return o.w.Append(ctx, stored)
+}
+
+// sameState reports whether unchanged change c leaves user u, as hrsync
+// last wrote it, exactly as it is: the state the plan would store for it
+// (see store.SavePlan) is u's.
+func sameState(c roster.Change, u *roster.User) bool {
+	after := c.Employee
+	if c.Inactive {
+		after.Status = roster.StatusInactive
+	}
+	if u.Employee.ID != c.EmployeeID || len(after.Unreadable) > 0 {
+		return false
+	}
+	a, b := after, u.Employee
+	if len(a.Custom) == 0 && len(b.Custom) == 0 {
+		a.Custom, b.Custom = nil, nil
+	}
+	return reflect.DeepEqual(a, b)
 }
 
 // digest fingerprints what the plan's changes write, in the order written.

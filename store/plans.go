@@ -48,6 +48,11 @@ type Plan struct {
 	// Reconcile says the plan compared the HRIS with the live directory,
 	// not with the users as hrsync last wrote them (see KnownUsers).
 	Reconcile bool
+	// Unwritten counts the unchanged employees the plan counts in Counts
+	// but did not store a change for: their state is the one hrsync last
+	// wrote, so the change would write nothing, to the directory or to the
+	// applied roster. A report counts them as applied.
+	Unwritten int
 }
 
 // ChangeStatus is how far one planned change has got.
@@ -264,16 +269,17 @@ func (r planRow) write(ctx context.Context, tx *txn) error {
 	p := r.p
 	if _, err := tx.exec(ctx,
 		`INSERT INTO plans (id, integration_id, sync_id, snapshot_id, created_at, counts, blocks, problems, holds, digest,
-		   directory, target, warnings, not_managed, invite, employee, reconcile)
-		 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		   directory, target, warnings, not_managed, invite, employee, reconcile, unwritten)
+		 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		 ON CONFLICT (id) DO UPDATE SET snapshot_id = excluded.snapshot_id, created_at = excluded.created_at,
 		   counts = excluded.counts, blocks = excluded.blocks, problems = excluded.problems,
 		   holds = excluded.holds, digest = excluded.digest, directory = excluded.directory,
 		   target = excluded.target, warnings = excluded.warnings, not_managed = excluded.not_managed,
-		   invite = excluded.invite, employee = excluded.employee, reconcile = excluded.reconcile`,
+		   invite = excluded.invite, employee = excluded.employee, reconcile = excluded.reconcile,
+		   unwritten = excluded.unwritten`,
 		p.ID, p.IntegrationID, p.SyncID, p.SnapshotID, r.created, r.counts, r.blocks, r.problems,
 		r.holds, p.Digest, p.Directory, string(p.Target), r.warnings, p.NotManaged, string(p.Invite),
-		p.Employee, flag(p.Reconcile)); err != nil {
+		p.Employee, flag(p.Reconcile), p.Unwritten); err != nil {
 		return fmt.Errorf("unable to save plan %s: %w", p.ID, err)
 	}
 	return nil
@@ -351,10 +357,10 @@ func (s *Store) GetPlan(ctx context.Context, id string) (Plan, error) {
 	var created, counts, blocks, problems, holds, target, warnings, invite string
 	err := s.queryRow(ctx,
 		`SELECT id, integration_id, sync_id, snapshot_id, created_at, counts, blocks, problems, holds, digest,
-		   directory, target, warnings, not_managed, invite, employee, reconcile
+		   directory, target, warnings, not_managed, invite, employee, reconcile, unwritten
 		 FROM plans WHERE id = ?`, id).
 		Scan(&p.ID, &p.IntegrationID, &p.SyncID, &p.SnapshotID, &created, &counts, &blocks, &problems, &holds, &p.Digest,
-			&p.Directory, &target, &warnings, &p.NotManaged, &invite, &p.Employee, &p.Reconcile)
+			&p.Directory, &target, &warnings, &p.NotManaged, &invite, &p.Employee, &p.Reconcile, &p.Unwritten)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Plan{}, fmt.Errorf("plan %s: %w", id, ErrNotFound)
 	}

@@ -264,6 +264,9 @@ var migrations = []migration{
 	both(`CREATE TABLE plan_writes (
 		plan_id TEXT PRIMARY KEY,
 		token TEXT NOT NULL)`),
+	// How many unchanged changes a plan counts but did not store (see
+	// Plan.Unwritten).
+	both(`ALTER TABLE plans ADD COLUMN unwritten INTEGER NOT NULL DEFAULT 0`),
 }
 
 // migrate creates the schema and runs the migrations still due, all in one
