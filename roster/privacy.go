@@ -57,6 +57,10 @@ type PrivacyInput struct {
 	Baseline map[string]Employee
 	// Directory is the directory before the plan.
 	Directory []User
+	// Owners, when set, maps each normalised work email of the whole
+	// directory to the HRIS id of a user holding it, for a plan checked in
+	// parts: Directory then holds only the users of the part's changes.
+	Owners map[string]string
 	// Rules give the threshold and the selected fields.
 	Rules Rules
 }
@@ -79,9 +83,12 @@ func Privacy(in PrivacyInput) []Hold {
 			continue
 		}
 		current[u.Employee.ID] = u
-		if e := NormalEmail(u.Employee.WorkEmail); e != "" {
+		if e := NormalEmail(u.Employee.WorkEmail); e != "" && in.Owners == nil {
 			emailOwner[e] = u.Employee.ID
 		}
+	}
+	if in.Owners != nil {
+		emailOwner = in.Owners
 	}
 
 	var holds []Hold

@@ -233,7 +233,7 @@ func TestSavePlanAndReadItBack(t *testing.T) {
 			Problems: []roster.Problem{{EmployeeID: "E9", Field: roster.FieldID, Code: roster.CodeDuplicateID, Message: "dup"}},
 			Holds: []roster.Hold{{EmployeeID: "E2", Code: roster.HoldIdentityChange, Reason: "name, date of birth changed",
 				Changes: []roster.FieldChange{{Field: roster.FieldLastName, Old: "Lee", New: "Tan"}}}},
-			Digest: "abc123",
+			Digest: "abc123", Unwritten: 7,
 		}
 		update := change(roster.OpUpdate, "E2", "u-2")
 		update.Fields = []roster.Field{roster.FieldDepartment}
