@@ -115,18 +115,27 @@ func (a *Activities) directorySide(ctx context.Context, in PlanInput, k known, d
 		return side, nil
 	}
 	side.owned, side.known, side.ownerOf, side.seed = map[string]string{}, map[uint64]struct{}{}, map[uint64]uint64{}, maphash.MakeSeed()
-	err := a.Store.ScanKnownUsers(ctx, in.IntegrationID, dirKey, func(u roster.User) error {
+	// Of the users the parts will read, only the id and work email are
+	// decoded now; the ones no part will read come whole.
+	var vanished []string
+	if err := a.Store.ScanKnownEmails(ctx, in.IntegrationID, dirKey, func(id, workEmail string) error {
 		side.users++
-		id := u.Employee.ID
 		side.known[side.hash(id)] = struct{}{}
-		if email := roster.NormalEmail(u.Employee.WorkEmail); email != "" {
+		if email := roster.NormalEmail(workEmail); email != "" {
 			side.ownerOf[side.hash(email)] = side.hash(id)
 		}
 		if census.Copies(id) == 0 {
-			side.vanished = append(side.vanished, u)
+			vanished = append(vanished, id)
 		}
 		return nil
-	})
+	}); err != nil {
+		return nil, err
+	}
+	if len(vanished) == 0 {
+		return side, nil
+	}
+	var err error
+	side.vanished, err = a.Store.KnownUsersOf(ctx, in.IntegrationID, dirKey, vanished)
 	return side, err
 }
 

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/hrsync/hrsync/roster"
@@ -122,6 +123,41 @@ func (s *Store) KnownUsersOf(ctx context.Context, integrationID, directory strin
 		}
 	}
 	return out, nil
+}
+
+// ScanKnownEmails calls fn with the HRIS id and work email of each known
+// user of integrationID in directory, in the order of KnownUsers, decoding
+// nothing else: what a plan keeps of the users it does not compare yet.
+// An error from fn stops the scan and is returned.
+func (s *Store) ScanKnownEmails(ctx context.Context, integrationID, directory string,
+	fn func(employeeID, workEmail string) error) error {
+	query, args := knownUsersQuery(integrationID, directory, idBatch{})
+	query = strings.Replace(query, "SELECT o.target_id, a.data", "SELECT o.employee_id, a.data", 1)
+	rows, err := s.query(ctx, query, args...)
+	if err != nil {
+		return fmt.Errorf("unable to read the known users of %s: %w", integrationID, err)
+	}
+	defer rows.Close()
+	var id string
+	var data []byte
+	for rows.Next() {
+		var e struct {
+			WorkEmail string `json:"workEmail"`
+		}
+		if err := rows.Scan(&id, &data); err != nil {
+			return fmt.Errorf("unable to read the known users of %s: %w", integrationID, err)
+		}
+		if err := json.Unmarshal(data, &e); err != nil {
+			return fmt.Errorf("unable to decode a known user of %s: %w", integrationID, err)
+		}
+		if err := fn(id, e.WorkEmail); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("unable to read the known users of %s: %w", integrationID, err)
+	}
+	return nil
 }
 
 // scanKnownUsers calls fn with the known users of integrationID in

@@ -183,3 +183,28 @@ func TestScanKnownUsersStopsAtAnError(t *testing.T) {
 		require.Equal(t, []string{"E1", "E2"}, seen, "nothing after the error")
 	})
 }
+
+func TestScanKnownEmailsReadsTheKnownUsersIDsAndEmails(t *testing.T) {
+	each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		dir := "scim https://dir.test"
+		ownUsers(t, s, "acme", dir, []string{"E1", "E2", "E10"})
+		ownUsers(t, s, "globex", dir, []string{"E3"})
+
+		all, err := s.KnownUsers(ctx, "acme", dir)
+		require.NoError(t, err)
+		var want, got []string
+		for _, u := range all {
+			want = append(want, u.Employee.ID+" "+u.Employee.WorkEmail)
+		}
+		require.NoError(t, s.ScanKnownEmails(ctx, "acme", dir, func(id, email string) error {
+			got = append(got, id+" "+email)
+			return nil
+		}))
+		require.Equal(t, want, got)
+		require.Len(t, got, 3)
+
+		stop := errors.New("enough")
+		require.ErrorIs(t, s.ScanKnownEmails(ctx, "acme", dir, func(string, string) error { return stop }), stop)
+	})
+}
