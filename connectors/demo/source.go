@@ -61,12 +61,21 @@ func (s *Source) FetchPage(ctx context.Context, cursor string) (connectors.Page,
 	return page, nil
 }
 
+// modifiedAtKey is the employee object's last-modified time: bookkeeping
+// of the HRIS, not a field of the person.
+const modifiedAtKey = "modifiedAt"
+
 // recordOf flattens one employee object of the demo API into a Record: its
 // fields keep their names (the catalogue's), custom fields become
-// custom.<key>, and every value stays the text the HRIS sent.
+// custom.<key>, and every value stays the text the HRIS sent. modifiedAt is
+// left out, so an employee whose fields are as they were makes the same
+// record however often it was saved.
 func recordOf(raw map[string]any) roster.Record {
 	rec := roster.Record{Values: make(map[string]string, len(raw))}
 	for k, v := range raw {
+		if k == modifiedAtKey {
+			continue
+		}
 		switch v := v.(type) {
 		case string:
 			if k == "id" {
