@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -72,6 +73,76 @@ func TestSourceFetchesAllPages(t *testing.T) {
 	require.Equal(t, http.StatusUnauthorized, he.Status)
 
 	_, err = demo.NewSource(demo.SourceConfig{BaseURL: url, Token: "t0k"}).FetchPage(context.Background(), "garbage!")
+	require.True(t, connectors.IsPermanent(err))
+	require.Contains(t, err.Error(), "cursor")
+}
+
+func TestSourceFetchesChangedPages(t *testing.T) {
+	ctx := context.Background()
+	h, err := demotest.NewHRIS(demotest.HRISOptions{Employees: 40, Seed: 6, Token: "t0k"})
+	require.NoError(t, err)
+	var asked []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		asked = append(asked, r.URL.Query().Get("modified_after"))
+		h.ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	src := demo.NewSource(demo.SourceConfig{BaseURL: srv.URL, Token: "t0k", PageSize: 3})
+
+	time.Sleep(time.Millisecond) // past the roster's generation, however coarse the clock
+	since := time.Now().In(time.FixedZone("CET", 3600))
+	require.NoError(t, h.Update("E0004", func(e *roster.Employee) { e.JobTitle = "Head of Data" }))
+	require.NoError(t, h.Terminate("E0010", roster.Date{Year: 2026, Month: 6, Day: 30}))
+	require.NoError(t, h.Add(roster.Employee{FirstName: "Ada", WorkEmail: "ada@demo.example"}))
+	require.NoError(t, h.SetRaw("E0020", "custom.badge", "B-20"))
+	require.NoError(t, h.Update("E0033", func(e *roster.Employee) { e.Location = "Porto" }))
+	changed := []string{"E0004", "E0010", "E0020", "E0033", "E0041"}
+
+	asked = nil
+	var got []roster.Record
+	cursor := ""
+	for pages := 1; ; pages++ {
+		require.Less(t, pages, 10, "paging must end")
+		page, err := src.FetchChangedPage(ctx, since, cursor)
+		require.NoError(t, err)
+		require.LessOrEqual(t, len(page.Records), 3)
+		got = append(got, page.Records...)
+		if page.Next == "" {
+			break
+		}
+		cursor = page.Next
+	}
+	require.Len(t, asked, 2)
+	for _, q := range asked {
+		require.Equal(t, since.UTC().Format(time.RFC3339Nano), q, "modified_after is RFC 3339 in UTC")
+	}
+
+	// The changed records are the very ones a full pull reads of them: no
+	// modifiedAt among their values.
+	var want []roster.Record
+	for _, r := range fetchAll(t, src) {
+		require.NotContains(t, r.Values, "modifiedAt")
+		if slices.Contains(changed, r.ID) {
+			want = append(want, r)
+		}
+	}
+	require.Len(t, want, len(changed))
+	require.Equal(t, want, got)
+	require.Equal(t, "Head of Data", got[0].Values["jobTitle"])
+	require.Equal(t, "B-20", got[2].Values["custom.badge"])
+
+	// A zero since lists everyone; nothing changed since now lists no one.
+	page, err := src.FetchChangedPage(ctx, time.Time{}, "")
+	require.NoError(t, err)
+	require.Len(t, page.Records, 3)
+	require.NotEmpty(t, page.Next)
+	require.Empty(t, asked[len(asked)-1], "a zero since sends no modified_after")
+	page, err = src.FetchChangedPage(ctx, time.Now(), "")
+	require.NoError(t, err)
+	require.Empty(t, page.Records)
+	require.Empty(t, page.Next)
+
+	_, err = src.FetchChangedPage(ctx, since, "garbage!")
 	require.True(t, connectors.IsPermanent(err))
 	require.Contains(t, err.Error(), "cursor")
 }

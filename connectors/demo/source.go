@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"time"
 
 	"github.com/hrsync/hrsync/connectors"
 	"github.com/hrsync/hrsync/roster"
@@ -30,7 +31,7 @@ type Source struct {
 	pageSize int
 }
 
-var _ connectors.Source = (*Source)(nil)
+var _ connectors.ChangedSource = (*Source)(nil)
 
 // NewSource returns a Source for the HRIS cfg describes.
 func NewSource(cfg SourceConfig) *Source {
@@ -40,7 +41,26 @@ func NewSource(cfg SourceConfig) *Source {
 // FetchPage returns the page of employees at cursor, terminated ones
 // included, via GET /api/employees.
 func (s *Source) FetchPage(ctx context.Context, cursor string) (connectors.Page, error) {
+	return s.list(ctx, url.Values{}, cursor)
+}
+
+// FetchChangedPage returns the page at cursor of the employees the HRIS
+// modified at or after since, via GET /api/employees?modified_after=.
+// since is sent in RFC 3339 UTC to the nanosecond, as precise as the HRIS
+// keeps its times, so a pull that passes the time the previous one began
+// reads exactly what changed after it. An employee removed from the HRIS
+// is not listed: only a full pull notices it is gone. A zero since lists
+// everyone.
+func (s *Source) FetchChangedPage(ctx context.Context, since time.Time, cursor string) (connectors.Page, error) {
 	q := url.Values{}
+	if !since.IsZero() {
+		q.Set("modified_after", since.UTC().Format(time.RFC3339Nano))
+	}
+	return s.list(ctx, q, cursor)
+}
+
+// list fetches one page of GET /api/employees with the query q.
+func (s *Source) list(ctx context.Context, q url.Values, cursor string) (connectors.Page, error) {
 	if cursor != "" {
 		q.Set("cursor", cursor)
 	}
@@ -61,12 +81,21 @@ func (s *Source) FetchPage(ctx context.Context, cursor string) (connectors.Page,
 	return page, nil
 }
 
+// modifiedAtKey is the employee object's last-modified time: bookkeeping
+// of the HRIS, not a field of the person.
+const modifiedAtKey = "modifiedAt"
+
 // recordOf flattens one employee object of the demo API into a Record: its
 // fields keep their names (the catalogue's), custom fields become
-// custom.<key>, and every value stays the text the HRIS sent.
+// custom.<key>, and every value stays the text the HRIS sent. modifiedAt is
+// left out, so an employee whose fields are as they were makes the same
+// record however often it was saved.
 func recordOf(raw map[string]any) roster.Record {
 	rec := roster.Record{Values: make(map[string]string, len(raw))}
 	for k, v := range raw {
+		if k == modifiedAtKey {
+			continue
+		}
 		switch v := v.(type) {
 		case string:
 			if k == "id" {

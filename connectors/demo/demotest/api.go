@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 )
 
 // maxBody bounds a request body.
@@ -133,6 +134,21 @@ func parseLimit(r *http.Request, def int) (int, error) {
 	return min(n, maxLimit), nil
 }
 
+// parseSince reads the modified_after query parameter, an RFC 3339 date
+// and time (fractional seconds allowed); absent or empty, it is the zero
+// time, which filters nothing.
+func parseSince(r *http.Request) (time.Time, error) {
+	s := r.URL.Query().Get("modified_after")
+	if s == "" {
+		return time.Time{}, nil
+	}
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		return time.Time{}, errorf(http.StatusBadRequest, "modified_after: must be an RFC 3339 date and time, such as 2026-03-10T09:30:00Z")
+	}
+	return t, nil
+}
+
 // cursorPrefix marks a cursor as ours, so a stray string is refused.
 const cursorPrefix = "after:"
 
@@ -160,9 +176,19 @@ func decodeCursor(cursor string) (string, error) {
 // pageOf returns the items after cursor, up to limit, and the next cursor.
 // items must be sorted by key.
 func pageOf[T any](items []T, key func(T) string, cursor string, limit int) ([]T, string, error) {
+	return pageWhere(items, key, nil, cursor, limit)
+}
+
+// pageWhere is pageOf over only the items keep accepts (every item when
+// keep is nil), with the same cursors: the next cursor is empty once no
+// accepted item follows the page.
+func pageWhere[T any](items []T, key func(T) string, keep func(T) bool, cursor string, limit int) ([]T, string, error) {
 	after, err := decodeCursor(cursor)
 	if err != nil {
 		return nil, "", err
+	}
+	if keep == nil {
+		keep = func(T) bool { return true }
 	}
 	start := 0
 	if after != "" {
@@ -173,14 +199,16 @@ func pageOf[T any](items []T, key func(T) string, cursor string, limit int) ([]T
 			start++
 		}
 	}
-	end := min(start+limit, len(items))
-	page := slices.Clone(items[start:end])
-	if page == nil {
-		page = []T{}
+	page := make([]T, 0, min(limit, len(items)-start))
+	i := start
+	for ; i < len(items) && len(page) < limit; i++ {
+		if keep(items[i]) {
+			page = append(page, items[i])
+		}
 	}
 	next := ""
-	if end < len(items) {
-		next = encodeCursor(key(items[end-1]))
+	if len(page) > 0 && slices.ContainsFunc(items[i:], keep) {
+		next = encodeCursor(key(page[len(page)-1]))
 	}
 	return page, next, nil
 }

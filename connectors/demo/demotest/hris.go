@@ -45,16 +45,25 @@ type HRIS struct {
 	ids []string
 	// raw holds values served in place of an employee's validated ones.
 	raw map[string]map[string]string
+	// modified is when each employee was last created, changed or
+	// terminated (or had a raw value set), in UTC, by id: what
+	// modified_after filters on.
+	modified map[string]time.Time
 }
 
 // hrisState is what the state file holds.
 type hrisState struct {
 	Employees []roster.Employee            `json:"employees"`
 	Raw       map[string]map[string]string `json:"raw,omitempty"`
+	// Modified is when each employee was last modified; an employee
+	// missing from it counts as modified when the state is loaded.
+	Modified map[string]time.Time `json:"modified,omitempty"`
 }
 
 // NewHRIS loads the HRIS's state from opts.StatePath, or generates a roster
-// (and saves it) when there is none yet.
+// (and saves it) when there is none yet. Generated employees, and loaded
+// ones whose modification time the state does not hold, count as modified
+// now.
 func NewHRIS(opts HRISOptions) (*HRIS, error) {
 	switch {
 	case opts.Employees == 0:
@@ -66,7 +75,9 @@ func NewHRIS(opts HRISOptions) (*HRIS, error) {
 		opts.PageSize = 50
 	}
 	opts.PageSize = min(opts.PageSize, maxLimit)
-	h := &HRIS{opts: opts, byID: map[string]roster.Employee{}, raw: map[string]map[string]string{}}
+	h := &HRIS{opts: opts, byID: map[string]roster.Employee{}, raw: map[string]map[string]string{},
+		modified: map[string]time.Time{}}
+	at := time.Now().UTC()
 
 	var st hrisState
 	found := false
@@ -81,6 +92,10 @@ func NewHRIS(opts HRISOptions) (*HRIS, error) {
 	}
 	for _, e := range st.Employees {
 		h.byID[e.ID] = e
+		h.modified[e.ID] = at
+		if t, ok := st.Modified[e.ID]; ok && !t.IsZero() {
+			h.modified[e.ID] = t.UTC()
+		}
 	}
 	for id, fields := range st.Raw {
 		h.raw[id] = fields
@@ -217,17 +232,20 @@ func (h *HRIS) validate(e *roster.Employee) error {
 	return nil
 }
 
-// put stores e and saves, undoing the change if the save fails. The caller
-// holds h.mu.
+// put stores e as modified now and saves, undoing the change if the save
+// fails. The caller holds h.mu.
 func (h *HRIS) put(e roster.Employee) error {
 	old, had := h.byID[e.ID]
+	oldAt := h.modified[e.ID]
 	h.byID[e.ID] = e
+	h.modified[e.ID] = time.Now().UTC()
 	h.ids = nil
 	if err := h.save(); err != nil {
 		if had {
-			h.byID[e.ID] = old
+			h.byID[e.ID], h.modified[e.ID] = old, oldAt
 		} else {
 			delete(h.byID, e.ID)
+			delete(h.modified, e.ID)
 		}
 		return err
 	}
@@ -239,7 +257,7 @@ func (h *HRIS) save() error {
 	if h.opts.StatePath == "" {
 		return nil
 	}
-	return saveState(h.opts.StatePath, hrisState{Employees: h.sorted(), Raw: h.raw})
+	return saveState(h.opts.StatePath, hrisState{Employees: h.sorted(), Raw: h.raw, Modified: h.modified})
 }
 
 // sorted lists copies of the employees ordered by id. The caller holds h.mu.
@@ -253,14 +271,21 @@ func (h *HRIS) sorted() []roster.Employee {
 }
 
 // page returns up to limit copies of the employees after cursor, in id
-// order, and the next cursor.
-func (h *HRIS) page(cursor string, limit int) ([]roster.Employee, string, error) {
+// order, and the next cursor. A non-zero since keeps only the employees
+// modified at or after it: a pull that asks from the instant the previous
+// one started must not miss a change made in that very instant, and
+// listing an unchanged employee again is harmless.
+func (h *HRIS) page(cursor string, limit int, since time.Time) ([]roster.Employee, string, error) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if h.ids == nil {
 		h.ids = slices.Sorted(maps.Keys(h.byID))
 	}
-	ids, next, err := pageOf(h.ids, func(id string) string { return id }, cursor, limit)
+	var keep func(string) bool
+	if !since.IsZero() {
+		keep = func(id string) bool { return !h.modified[id].Before(since) }
+	}
+	ids, next, err := pageWhere(h.ids, func(id string) string { return id }, keep, cursor, limit)
 	if err != nil {
 		return nil, "", err
 	}

@@ -42,14 +42,21 @@ func (h *HRIS) routes() {
 	h.handler = guard(h.opts.Token, &h.faults, mux)
 }
 
-// handleList serves GET /api/employees?cursor=&limit=.
+// handleList serves GET /api/employees?cursor=&limit=&modified_after=:
+// everyone, or with modified_after only those modified at or after it,
+// paged alike.
 func (h *HRIS) handleList(w http.ResponseWriter, r *http.Request) {
 	limit, err := parseLimit(r, h.opts.PageSize)
 	if err != nil {
 		writeError(w, err)
 		return
 	}
-	page, next, err := h.page(r.URL.Query().Get("cursor"), limit)
+	since, err := parseSince(r)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	page, next, err := h.page(r.URL.Query().Get("cursor"), limit, since)
 	if err != nil {
 		writeError(w, err)
 		return

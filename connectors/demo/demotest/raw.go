@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/hrsync/hrsync/roster"
 )
@@ -38,15 +39,22 @@ func (h *HRIS) SetRaw(id, field, value string) error {
 	} else {
 		h.raw[id] = fields
 	}
+	oldAt := h.modified[id]
+	h.modified[id] = time.Now().UTC() // what the API serves of id changed
 	if err := h.save(); err != nil {
-		h.raw[id] = old
+		h.modified[id] = oldAt
+		if old == nil {
+			delete(h.raw, id)
+		} else {
+			h.raw[id] = old
+		}
 		return err
 	}
 	return nil
 }
 
-// served is employee e as the API sends it: its JSON with any raw values
-// laid over.
+// served is employee e as the API sends it: its JSON with its modifiedAt
+// and any raw values laid over.
 func (h *HRIS) served(e roster.Employee) (map[string]any, error) {
 	data, err := json.Marshal(e)
 	if err != nil {
@@ -58,6 +66,9 @@ func (h *HRIS) served(e roster.Employee) (map[string]any, error) {
 	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	if at, ok := h.modified[e.ID]; ok {
+		out["modifiedAt"] = at.Format(time.RFC3339Nano)
+	}
 	for field, value := range h.raw[e.ID] {
 		if key, ok := strings.CutPrefix(field, "custom."); ok {
 			custom, _ := out["custom"].(map[string]any)
@@ -103,7 +114,9 @@ func (h *HRIS) mustGet(id string) roster.Employee {
 }
 
 // Remove drops employee id from the HRIS altogether, as when a record is
-// deleted or falls out of an export, rather than terminated.
+// deleted or falls out of an export, rather than terminated. It leaves no
+// trace a modified_after listing could show: only a full listing tells
+// that the employee is gone.
 func (h *HRIS) Remove(id string) error {
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -111,12 +124,13 @@ func (h *HRIS) Remove(id string) error {
 	if !ok {
 		return errorf(http.StatusNotFound, "no employee %s", id)
 	}
-	oldRaw := h.raw[id]
+	oldRaw, oldAt := h.raw[id], h.modified[id]
 	delete(h.byID, id)
 	h.ids = nil
 	delete(h.raw, id)
+	delete(h.modified, id)
 	if err := h.save(); err != nil {
-		h.byID[id] = old
+		h.byID[id], h.modified[id] = old, oldAt
 		if oldRaw != nil {
 			h.raw[id] = oldRaw
 		}
