@@ -87,4 +87,22 @@ func TestFetchOfTheDemoHRISIsIncremental(t *testing.T) {
 	require.Equal(t, string(roster.StatusInactive), byID["E0017"].Values["status"])
 	require.Equal(t, "Legal", byID["E0050"].Values["department"])
 	require.Equal(t, "Ada", byID["E0121"].Values["firstName"])
+
+	// Someone removed from the HRIS reaches the next incremental pull as
+	// a leaver, with their last record: an inactive status, no blanks.
+	require.NoError(t, hris.Remove("E0030"))
+	third := fetch("s4", roster.Rules{})
+	require.True(t, third.Incremental)
+	records, err := st.SnapshotRecords(ctx, "s4")
+	require.NoError(t, err)
+	found := false
+	for _, r := range records {
+		if r.ID == "E0030" {
+			found = true
+			require.Equal(t, string(roster.StatusInactive), r.Values["status"])
+			require.Equal(t, byID["E0030"].Values["workEmail"], r.Values["workEmail"])
+			require.NotContains(t, r.Values, "deleted")
+		}
+	}
+	require.True(t, found)
 }

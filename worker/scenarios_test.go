@@ -171,6 +171,13 @@ func TestScenarioUpdatesAndLeavers(t *testing.T) {
 	require.True(t, wake.Equal(*st.NextRunAt), "next run %s, want %s", st.NextRunAt, wake)
 
 	// A person missing from the HRIS becomes a former employee as of today.
+	// Only a full pull finds someone missing (the demo HRIS lists a removed
+	// employee among its changes as a leaver, as Merge does): this
+	// integration pulls in full every run from now on.
+	cfg = s.status(t).Config
+	cfg.Source.FullPullDays = -1
+	_, err = s.op.UpdateConfig(context.Background(), cfg)
+	require.NoError(t, err)
 	leaves := s.leaves(2)
 	require.NoError(t, s.env.hris.Remove(leaves[0]))
 	sum = s.syncNow(t)

@@ -85,6 +85,10 @@ func (s *Source) list(ctx context.Context, q url.Values, cursor string) (connect
 // of the HRIS, not a field of the person.
 const modifiedAtKey = "modifiedAt"
 
+// deletedKey marks an employee the HRIS removed, listed among the changes
+// with their last record and an inactive status; the status says it all.
+const deletedKey = "deleted"
+
 // recordOf flattens one employee object of the demo API into a Record: its
 // fields keep their names (the catalogue's), custom fields become
 // custom.<key>, and every value stays the text the HRIS sent. modifiedAt is
@@ -93,7 +97,7 @@ const modifiedAtKey = "modifiedAt"
 func recordOf(raw map[string]any) roster.Record {
 	rec := roster.Record{Values: make(map[string]string, len(raw))}
 	for k, v := range raw {
-		if k == modifiedAtKey {
+		if k == modifiedAtKey || k == deletedKey {
 			continue
 		}
 		switch v := v.(type) {

@@ -74,14 +74,35 @@ func TestHRISListsOnlyTheEmployeesModifiedAfter(t *testing.T) {
 	require.NoError(t, h.Remove("E0015"))
 
 	ids, _ := listIDs(t, base, since(mark), 50)
-	require.Equal(t, []string{"E0003", "E0005", "E0007", "E0009", "E0011", "E0013", "E0031", "E0032"}, ids,
-		"the changed, terminated and added, in id order; not the untouched, nor the removed")
+	require.Equal(t, []string{"E0003", "E0005", "E0007", "E0009", "E0011", "E0013", "E0015", "E0031", "E0032"}, ids,
+		"the changed, terminated, removed and added, in id order; not the untouched")
 
 	all, _ := listIDs(t, base, since(mark.Add(-time.Hour)), 50)
-	require.Len(t, all, 31, "everyone was modified within the hour")
+	require.Len(t, all, 32, "everyone was modified within the hour, the removed included")
+	full, _ := listIDs(t, base, "", 50)
+	require.Len(t, full, 31, "a full listing no longer shows the removed")
 	none, pages := listIDs(t, base, since(instant()), 50)
 	require.Empty(t, none)
 	require.Equal(t, 1, pages)
+}
+
+// TestHRISListsARemovedEmployeeAsATombstone: among the changes, an employee
+// removed is their last record, inactive and marked deleted.
+func TestHRISListsARemovedEmployeeAsATombstone(t *testing.T) {
+	h, base := newHRIS(t, HRISOptions{Employees: 5, Seed: 4})
+	gone, ok := h.Get("E0002")
+	require.True(t, ok)
+	mark := instant()
+	require.NoError(t, h.Remove("E0002"))
+
+	var page servedPage
+	call(t, "GET", base+"/api/employees?"+since(mark), "", nil).decode(t, &page)
+	require.Len(t, page.Employees, 1)
+	tomb := page.Employees[0]
+	require.Equal(t, "E0002", tomb["id"])
+	require.Equal(t, true, tomb[DeletedKey])
+	require.Equal(t, "inactive", tomb["status"])
+	require.Equal(t, gone.WorkEmail, tomb["workEmail"], "the last record, not a blank one")
 }
 
 func TestHRISModifiedAfterIncludesItsOwnInstant(t *testing.T) {

@@ -49,6 +49,16 @@ type HRIS struct {
 	// terminated (or had a raw value set), in UTC, by id: what
 	// modified_after filters on.
 	modified map[string]time.Time
+	// removed keeps the last record of each employee removed (see Remove)
+	// and when, as a tombstone a modified_after listing shows.
+	removed map[string]Tombstone
+}
+
+// Tombstone is an employee removed from the HRIS: their last record and
+// when they went.
+type Tombstone struct {
+	At       time.Time       `json:"at"`
+	Employee roster.Employee `json:"employee"`
 }
 
 // hrisState is what the state file holds.
@@ -58,6 +68,8 @@ type hrisState struct {
 	// Modified is when each employee was last modified; an employee
 	// missing from it counts as modified when the state is loaded.
 	Modified map[string]time.Time `json:"modified,omitempty"`
+	// Removed are the tombstones of the employees removed.
+	Removed map[string]Tombstone `json:"removed,omitempty"`
 }
 
 // NewHRIS loads the HRIS's state from opts.StatePath, or generates a roster
@@ -76,7 +88,7 @@ func NewHRIS(opts HRISOptions) (*HRIS, error) {
 	}
 	opts.PageSize = min(opts.PageSize, maxLimit)
 	h := &HRIS{opts: opts, byID: map[string]roster.Employee{}, raw: map[string]map[string]string{},
-		modified: map[string]time.Time{}}
+		modified: map[string]time.Time{}, removed: map[string]Tombstone{}}
 	at := time.Now().UTC()
 
 	var st hrisState
@@ -99,6 +111,9 @@ func NewHRIS(opts HRISOptions) (*HRIS, error) {
 	}
 	for id, fields := range st.Raw {
 		h.raw[id] = fields
+	}
+	for id, t := range st.Removed {
+		h.removed[id] = t
 	}
 	if !found {
 		if err := h.save(); err != nil {
@@ -237,10 +252,15 @@ func (h *HRIS) validate(e *roster.Employee) error {
 func (h *HRIS) put(e roster.Employee) error {
 	old, had := h.byID[e.ID]
 	oldAt := h.modified[e.ID]
+	tomb, wasRemoved := h.removed[e.ID]
 	h.byID[e.ID] = e
 	h.modified[e.ID] = time.Now().UTC()
+	delete(h.removed, e.ID)
 	h.ids = nil
 	if err := h.save(); err != nil {
+		if wasRemoved {
+			h.removed[e.ID] = tomb
+		}
 		if had {
 			h.byID[e.ID], h.modified[e.ID] = old, oldAt
 		} else {
@@ -257,7 +277,8 @@ func (h *HRIS) save() error {
 	if h.opts.StatePath == "" {
 		return nil
 	}
-	return saveState(h.opts.StatePath, hrisState{Employees: h.sorted(), Raw: h.raw, Modified: h.modified})
+	return saveState(h.opts.StatePath, hrisState{Employees: h.sorted(), Raw: h.raw, Modified: h.modified,
+		Removed: h.removed})
 }
 
 // sorted lists copies of the employees ordered by id. The caller holds h.mu.
@@ -274,24 +295,40 @@ func (h *HRIS) sorted() []roster.Employee {
 // order, and the next cursor. A non-zero since keeps only the employees
 // modified at or after it: a pull that asks from the instant the previous
 // one started must not miss a change made in that very instant, and
-// listing an unchanged employee again is harmless.
+// listing an unchanged employee again is harmless. Such a listing also
+// shows the employees removed since, by their tombstones: their last
+// record, inactive (see served), as Merge lists a deleted employee.
 func (h *HRIS) page(cursor string, limit int, since time.Time) ([]roster.Employee, string, error) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if h.ids == nil {
 		h.ids = slices.Sorted(maps.Keys(h.byID))
 	}
+	all := h.ids
 	var keep func(string) bool
 	if !since.IsZero() {
-		keep = func(id string) bool { return !h.modified[id].Before(since) }
+		keep = func(id string) bool {
+			if t, gone := h.removed[id]; gone {
+				return !t.At.Before(since)
+			}
+			return !h.modified[id].Before(since)
+		}
+		if len(h.removed) > 0 {
+			all = slices.Sorted(slices.Values(append(slices.Clone(h.ids), slices.Collect(maps.Keys(h.removed))...)))
+		}
 	}
-	ids, next, err := pageWhere(h.ids, func(id string) string { return id }, keep, cursor, limit)
+	ids, next, err := pageWhere(all, func(id string) string { return id }, keep, cursor, limit)
 	if err != nil {
 		return nil, "", err
 	}
 	out := make([]roster.Employee, len(ids))
 	for i, id := range ids {
-		out[i] = clone(h.byID[id])
+		e, ok := h.byID[id]
+		if !ok {
+			e = h.removed[id].Employee
+			e.Status = roster.StatusInactive
+		}
+		out[i] = clone(e)
 	}
 	return out, next, nil
 }

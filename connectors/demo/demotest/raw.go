@@ -53,6 +53,10 @@ func (h *HRIS) SetRaw(id, field, value string) error {
 	return nil
 }
 
+// DeletedKey marks, in a modified_after listing, the tombstone of an
+// employee removed from the HRIS.
+const DeletedKey = "deleted"
+
 // served is employee e as the API sends it: its JSON with its modifiedAt
 // and any raw values laid over.
 func (h *HRIS) served(e roster.Employee) (map[string]any, error) {
@@ -68,6 +72,10 @@ func (h *HRIS) served(e roster.Employee) (map[string]any, error) {
 	defer h.mu.Unlock()
 	if at, ok := h.modified[e.ID]; ok {
 		out["modifiedAt"] = at.Format(time.RFC3339Nano)
+	}
+	if t, gone := h.removed[e.ID]; gone {
+		out["modifiedAt"] = t.At.Format(time.RFC3339Nano)
+		out[DeletedKey] = true
 	}
 	for field, value := range h.raw[e.ID] {
 		if key, ok := strings.CutPrefix(field, "custom."); ok {
@@ -114,9 +122,9 @@ func (h *HRIS) mustGet(id string) roster.Employee {
 }
 
 // Remove drops employee id from the HRIS altogether, as when a record is
-// deleted or falls out of an export, rather than terminated. It leaves no
-// trace a modified_after listing could show: only a full listing tells
-// that the employee is gone.
+// deleted or falls out of an export, rather than terminated. A full
+// listing no longer shows the employee; a modified_after listing shows
+// their tombstone: their last record, inactive and marked deleted.
 func (h *HRIS) Remove(id string) error {
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -129,7 +137,9 @@ func (h *HRIS) Remove(id string) error {
 	h.ids = nil
 	delete(h.raw, id)
 	delete(h.modified, id)
+	h.removed[id] = Tombstone{At: time.Now().UTC(), Employee: old}
 	if err := h.save(); err != nil {
+		delete(h.removed, id)
 		h.byID[id], h.modified[id] = old, oldAt
 		if oldRaw != nil {
 			h.raw[id] = oldRaw
