@@ -4,6 +4,8 @@ import (
 	"context"
 	"testing"
 	"time"
+
+	"github.com/hrsync/hrsync/roster"
 )
 
 // RetryPolicy bounds the retries Apply makes in place.
@@ -36,3 +38,11 @@ var Classify = classify
 
 // HeldEmployees lists who a plan keeps waiting, and how many in all.
 var HeldEmployees = heldEmployees
+
+// EachPart is eachPart: the snapshot's employees a part at a time.
+func (a *Activities) EachPart(ctx context.Context, id string, fn func([]roster.Employee) error) error {
+	return a.eachPart(ctx, id, roster.Rules{}, fn)
+}
+
+// PlanPart is how many employees a part holds.
+const PlanPart = planPart

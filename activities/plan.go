@@ -131,8 +131,7 @@ func (a *Activities) plan(ctx context.Context, in PlanInput) (PlanResult, error)
 		return PlanResult{}, err
 	}
 	out := newPlanOutput(w, in.Employee)
-	part := make([]roster.Employee, 0, planPart)
-	flush := func() error {
+	if err := a.eachPart(ctx, in.SnapshotID, rules, func(part []roster.Employee) error {
 		users, owned, err := side.partUsers(ctx, a.Store, in.IntegrationID, part)
 		if err != nil {
 			return err
@@ -141,19 +140,8 @@ func (a *Activities) plan(ctx context.Context, in PlanInput) (PlanResult, error)
 		if err := out.check(ctx, a.Store, in.IntegrationID, side, rules, users, append(ready, waiting...)); err != nil {
 			return err
 		}
-		part = part[:0]
 		return out.write(ctx, ready, users)
-	}
-	if err := a.Store.ScanSnapshot(ctx, in.SnapshotID, func(r roster.Record) error {
-		e, _ := rules.Normalize(r)
-		if part = append(part, e); len(part) == planPart {
-			return flush()
-		}
-		return nil
 	}); err != nil {
-		return PlanResult{}, err
-	}
-	if err := flush(); err != nil {
 		return PlanResult{}, err
 	}
 	rest, restOwned := side.rest()

@@ -2,6 +2,7 @@ package activities_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"runtime"
@@ -210,4 +211,41 @@ func TestAnEmailMovedBetweenReconcilesIsHeld(t *testing.T) {
 	require.Equal(t, last.ID, held.EmployeeID)
 	require.Equal(t, roster.HoldEmailMoved, held.Code)
 	require.Contains(t, held.Reason, first.ID)
+}
+
+// TestEachPartGivesTheRosterInOrderAndStopsOnAnError: the snapshot read
+// ahead on its own goroutine reaches the plan whole and in order, and an
+// error planning a part stops the reading and is what the plan returns.
+func TestEachPartGivesTheRosterInOrderAndStopsOnAnError(t *testing.T) {
+	ctx := context.Background()
+	st, err := store.OpenSQLite(ctx, filepath.Join(t.TempDir(), "hrsync.db"))
+	require.NoError(t, err)
+	defer st.Close()
+	acts := &activities.Activities{Store: st, Connectors: registry.New(nil, nil), Now: func() time.Time { return now }}
+	n := 5*activities.PlanPart + 7
+	generatedRecords(t, st, "s1", n, nil)
+
+	var ids []string
+	require.NoError(t, acts.EachPart(ctx, "s1", func(part []roster.Employee) error {
+		require.LessOrEqual(t, len(part), activities.PlanPart)
+		for _, e := range part {
+			ids = append(ids, e.ID)
+		}
+		return nil
+	}))
+	require.Len(t, ids, n)
+	for i, id := range ids {
+		require.Equal(t, fmt.Sprintf("E%07d", i), id)
+	}
+
+	stop := errors.New("the store went away")
+	parts := 0
+	err = acts.EachPart(ctx, "s1", func([]roster.Employee) error {
+		if parts++; parts == 2 {
+			return stop
+		}
+		return nil
+	})
+	require.ErrorIs(t, err, stop)
+	require.Equal(t, 2, parts, "no part after the error")
 }

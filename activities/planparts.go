@@ -55,6 +55,53 @@ func (a *Activities) survey(ctx context.Context, id string, rules roster.Rules, 
 	return s, nil
 }
 
+// eachPart calls fn with the employees of snapshot id, normalised under
+// rules, planPart at a time and in order. The snapshot is read and
+// normalised on a goroutine of its own, a part or two ahead of fn, so that
+// reading the records and planning them share the machine's cores; an
+// error from either side stops both.
+func (a *Activities) eachPart(ctx context.Context, id string, rules roster.Rules, fn func([]roster.Employee) error) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	parts := make(chan []roster.Employee, 2)
+	scanned := make(chan error, 1)
+	go func() {
+		defer close(parts)
+		send := func(part []roster.Employee) error {
+			select {
+			case parts <- part:
+				return nil
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		}
+		part := make([]roster.Employee, 0, planPart)
+		err := a.Store.ScanSnapshot(ctx, id, func(r roster.Record) error {
+			e, _ := rules.Normalize(r)
+			if part = append(part, e); len(part) < planPart {
+				return nil
+			}
+			err := send(part)
+			part = make([]roster.Employee, 0, planPart)
+			return err
+		})
+		if err == nil && len(part) > 0 {
+			err = send(part)
+		}
+		scanned <- err
+	}()
+	for part := range parts {
+		if err := fn(part); err != nil {
+			cancel()
+			for range parts { // the reader stops at its next part
+			}
+			<-scanned
+			return err
+		}
+	}
+	return <-scanned
+}
+
 // directorySide is the directory a plan compares with: listed whole when
 // it reconciles, or else the users the integration owns as hrsync last
 // wrote them, read part by part, of which it keeps only what the checks of
