@@ -15,8 +15,9 @@ import (
 	"github.com/hrsync/hrsync/store"
 )
 
-// planPart is how many employees a plan compares at once: the most a
-// plan holds whole, however large the roster.
+// planPart is how many employees a plan compares at once. Of the roster a
+// plan holds whole only its parts — the one it plans and the two or three
+// read ahead (see eachPart) — however large the roster.
 const planPart = 1000
 
 // survey is the first pass of a plan over its snapshot: what the rules
@@ -407,9 +408,9 @@ func (o *planOutput) settle(ctx context.Context, st *store.Store, integrationID 
 			in.Baseline[s.change.EmployeeID] = *s.baseline
 		}
 	}
-	if err := st.ScanKnownUsers(ctx, integrationID, side.dirKey, func(u roster.User) error {
-		if email := roster.NormalEmail(u.Employee.WorkEmail); wanted[email] {
-			in.Owners[email] = u.Employee.ID
+	if err := st.ScanKnownEmails(ctx, integrationID, side.dirKey, func(id, workEmail string) error {
+		if email := roster.NormalEmail(workEmail); wanted[email] {
+			in.Owners[email] = id
 		}
 		return nil
 	}); err != nil {
