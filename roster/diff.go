@@ -234,6 +234,12 @@ type Census interface {
 	Idless() int
 }
 
+// A Validator counts the roster it checks, so a plan needs no other count.
+var (
+	_ Census = (*Validator)(nil)
+	_ Census = sourceCensus{}
+)
+
 // sourceCensus is the Census of a source held whole.
 type sourceCensus struct {
 	copies map[string]int
