@@ -68,6 +68,10 @@ type Connection struct {
 	// with the payload codec, as those may quote what a server said about
 	// a person. Nil means the SDK's default, in the clear.
 	FailureConverter converter.FailureConverter
+	// MetricsHandler, when set, receives the SDK's metrics and those
+	// workflows record (hrsync sets one that feeds its Prometheus
+	// registry). Nil means none are recorded.
+	MetricsHandler client.MetricsHandler
 }
 
 // TLS holds the TEMPORAL_TLS* settings. Each client certificate, key and
@@ -270,6 +274,7 @@ func (c Connection) ClientOptions(logger *zap.Logger) (client.Options, error) {
 		Logger:           logging.NewTemporal(logger),
 		DataConverter:    c.DataConverter,
 		FailureConverter: c.FailureConverter,
+		MetricsHandler:   c.MetricsHandler,
 		ConnectionOptions: client.ConnectionOptions{
 			TLS: tlsCfg,
 		},
@@ -306,12 +311,12 @@ func (c Connection) Dial(ctx context.Context, logger *zap.Logger) (client.Client
 
 // ForDevServer returns a copy of c that dials a local dev server at
 // address and namespace: plaintext, no API key, but the same data and
-// failure converters. Use it when hrsync starts its own Temporal server so
+// failure converters and metrics handler. Use it when hrsync starts its own Temporal server so
 // the TEMPORAL_TLS* and TEMPORAL_API_KEY meant for a real cluster do not
 // apply.
 func (c Connection) ForDevServer(address, namespace string) Connection {
 	return Connection{Address: address, Namespace: namespace, DataConverter: c.DataConverter,
-		FailureConverter: c.FailureConverter}
+		FailureConverter: c.FailureConverter, MetricsHandler: c.MetricsHandler}
 }
 
 // scrub hides the API key and credentials in err's text, keeping err

@@ -13,6 +13,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/converter"
 )
 
@@ -193,10 +194,14 @@ func TestForDevServerDropsSecurity(t *testing.T) {
 	c, err := FromEnv()
 	require.NoError(t, err)
 	c.DataConverter = converter.GetDefaultDataConverter()
+	c.MetricsHandler = client.MetricsNopHandler.WithTags(map[string]string{"worker": "one"})
 	dev := c.ForDevServer("127.0.0.1:7233", "default")
 	assert.False(t, dev.UsesTLS())
 	assert.Empty(t, dev.APIKey)
 	assert.Same(t, c.DataConverter, dev.DataConverter)
+	opts, err := dev.ClientOptions(nil)
+	require.NoError(t, err)
+	assert.Equal(t, c.MetricsHandler, opts.MetricsHandler, "the dev server's client records metrics as the worker's would")
 }
 
 // tlsServer listens on 127.0.0.1 with cfg and writes "ok" to every
