@@ -145,6 +145,22 @@ func RetryAfter(err error) time.Duration {
 	return 0
 }
 
+// statusCoder is implemented by errors that report an HTTP answer.
+type statusCoder interface {
+	HTTPStatus() int
+}
+
+// StatusOf returns the HTTP status of the answer an error in err's chain
+// reports, or 0 when none does (no answer came, or the error is not about
+// one).
+func StatusOf(err error) int {
+	var sc statusCoder
+	if errors.As(err, &sc) {
+		return sc.HTTPStatus()
+	}
+	return 0
+}
+
 // ChangedSource is a Source that can also list only the employees changed
 // since a time, for incremental pulls between periodic full ones.
 type ChangedSource interface {

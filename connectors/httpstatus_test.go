@@ -2,6 +2,7 @@ package connectors
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"testing"
 	"time"
@@ -39,4 +40,16 @@ func TestByStatus(t *testing.T) {
 		require.True(t, IsPermanent(err), "%d", status)
 		require.ErrorIs(t, err, base)
 	}
+}
+
+// answered is an error about an HTTP answer, as the connectors' are.
+type answered struct{ status int }
+
+func (e answered) Error() string   { return fmt.Sprintf("answered %d", e.status) }
+func (e answered) HTTPStatus() int { return e.status }
+
+func TestStatusOfFindsTheAnswerInTheChain(t *testing.T) {
+	require.Equal(t, 409, StatusOf(Permanent(fmt.Errorf("unable to create: %w", answered{409}))))
+	require.Equal(t, 0, StatusOf(errors.New("connection refused")))
+	require.Equal(t, 0, StatusOf(nil))
 }

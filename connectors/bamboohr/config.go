@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/hrsync/hrsync/connectors"
 	"github.com/hrsync/hrsync/connectors/httpx"
@@ -35,6 +36,9 @@ type Config struct {
 	PageSize int
 	// HTTPClient sends the requests; nil means one with a 30-second timeout.
 	HTTPClient *http.Client
+	// OnRateWait, when set, is told how long each request waited for the
+	// client-side rate limit (see httpx.Options).
+	OnRateWait func(waited time.Duration)
 }
 
 // Source reads employees from one BambooHR company.
@@ -72,6 +76,7 @@ func New(cfg Config) (*Source, error) {
 		Name:       "bamboohr",
 		BaseURL:    strings.TrimRight(cfg.BaseURL, "/"),
 		HTTPClient: cfg.HTTPClient,
+		OnRateWait: cfg.OnRateWait,
 		PerMinute:  perMinute,
 		Burst:      1,
 		Auth: func(_ context.Context, r *http.Request) error {

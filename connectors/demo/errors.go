@@ -49,5 +49,8 @@ func (e *HTTPError) Is(target error) bool {
 // RetryDelay is the wait the server asked for, so activities can honour it.
 func (e *HTTPError) RetryDelay() time.Duration { return e.RetryAfter }
 
+// HTTPStatus is the answer's status (see connectors.StatusOf).
+func (e *HTTPError) HTTPStatus() int { return e.Status }
+
 // classify returns e, marked permanent when retrying cannot help.
 func (e *HTTPError) classify() error { return connectors.ByStatus(e.Status, e) }

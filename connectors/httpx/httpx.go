@@ -36,6 +36,9 @@ type Options struct {
 	PerMinute int
 	// Burst is how many requests may go at once within the limit; 0 means 1.
 	Burst int
+	// OnRateWait, when set, is told how long each request waited for the
+	// limit, often nothing; it must be quick and safe for concurrent use.
+	OnRateWait func(waited time.Duration)
 	// Auth sets the credentials on each request; it may refresh a token.
 	Auth func(ctx context.Context, r *http.Request) error
 	// MaxBody bounds a 2xx answer's body in bytes; a larger one is a
@@ -49,13 +52,16 @@ type Client struct {
 	base    string
 	http    *http.Client
 	limiter *rate.Limiter
+	// onWait hears how long each request waited for limiter.
+	onWait  func(waited time.Duration)
 	auth    func(ctx context.Context, r *http.Request) error
 	maxBody int64
 }
 
 // New returns a Client for o.
 func New(o Options) *Client {
-	c := &Client{name: o.Name, base: strings.TrimRight(o.BaseURL, "/"), http: o.HTTPClient, auth: o.Auth, maxBody: o.MaxBody}
+	c := &Client{name: o.Name, base: strings.TrimRight(o.BaseURL, "/"), http: o.HTTPClient, auth: o.Auth, maxBody: o.MaxBody,
+		onWait: o.OnRateWait}
 	if c.maxBody <= 0 {
 		c.maxBody = DefaultMaxBody
 	}
@@ -86,7 +92,12 @@ type Request struct {
 // At most DrainLimit bytes of an unread rest are read before closing.
 func (c *Client) Do(ctx context.Context, r Request, out any) (*http.Response, error) {
 	if c.limiter != nil {
-		if err := c.limiter.Wait(ctx); err != nil {
+		start := time.Now()
+		err := c.limiter.Wait(ctx)
+		if c.onWait != nil {
+			c.onWait(time.Since(start))
+		}
+		if err != nil {
 			return nil, err
 		}
 	}
@@ -168,6 +179,9 @@ func (e *Error) Error() string {
 
 // RetryDelay is the wait the server asked for.
 func (e *Error) RetryDelay() time.Duration { return e.RetryAfter }
+
+// HTTPStatus is the answer's status (see connectors.StatusOf).
+func (e *Error) HTTPStatus() int { return e.Status }
 
 var emailLike = regexp.MustCompile(`[^\s"'<>@]+@[^\s"'<>@]+\.[A-Za-z]{2,}`)
 

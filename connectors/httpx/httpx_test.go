@@ -70,6 +70,21 @@ func TestLimiterFollowsThePublishedLimit(t *testing.T) {
 	require.Nil(t, New(Options{}).limiter, "no published limit, no limiter")
 }
 
+func TestOnRateWaitHearsEveryWait(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
+	defer srv.Close()
+	var waits []time.Duration
+	c := New(Options{Name: "test", BaseURL: srv.URL, PerMinute: 1200, Burst: 1,
+		OnRateWait: func(d time.Duration) { waits = append(waits, d) }})
+	for range 2 {
+		_, err := c.Do(context.Background(), Request{Method: "GET", Path: "/"}, nil)
+		require.NoError(t, err)
+	}
+	require.Len(t, waits, 2)
+	require.Less(t, waits[0], 20*time.Millisecond, "the first request finds the burst")
+	require.Greater(t, waits[1], 30*time.Millisecond, "the second waits most of 50 ms, 1200 a minute")
+}
+
 func TestLimitedWaitsForTheSharedBudget(t *testing.T) {
 	hits := 0
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { hits++ }))

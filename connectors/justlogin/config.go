@@ -70,6 +70,9 @@ type Config struct {
 	// HTTPClient sends every request, token ones included; nil means one
 	// with a 30-second timeout.
 	HTTPClient *http.Client
+	// OnRateWait, when set, is told how long each request waited for the
+	// client-side rate limit (see httpx.Options).
+	OnRateWait func(waited time.Duration)
 }
 
 // withDefaults returns cfg with every empty setting at its default, or an

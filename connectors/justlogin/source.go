@@ -42,7 +42,7 @@ func New(cfg Config) (*Source, error) {
 		exitDate: cfg.ExitDateField,
 	}
 	s.c = httpx.New(httpx.Options{Name: "justlogin", BaseURL: cfg.APIBaseURL, HTTPClient: cfg.HTTPClient,
-		PerMinute: cfg.PerMinute, Auth: s.auth})
+		PerMinute: cfg.PerMinute, Auth: s.auth, OnRateWait: cfg.OnRateWait})
 	return s, nil
 }
 

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/hrsync/hrsync/connectors"
 	"github.com/hrsync/hrsync/connectors/httpx"
@@ -39,6 +40,9 @@ type Config struct {
 	// HTTPClient makes the requests; nil means one with a 30-second
 	// timeout.
 	HTTPClient *http.Client
+	// OnRateWait, when set, is told how long each request waited for the
+	// client-side rate limit (see httpx.Options).
+	OnRateWait func(waited time.Duration)
 }
 
 // Source reads the employees of one Merge linked account.
@@ -85,6 +89,7 @@ func New(cfg Config) (*Source, error) {
 		Name:       "merge",
 		BaseURL:    base,
 		HTTPClient: cfg.HTTPClient,
+		OnRateWait: cfg.OnRateWait,
 		// Nine tenths leaves room at the window's edge, for Check, and for
 		// anything else using the same linked account.
 		PerMinute: max(perMinute*9/10, 1),

@@ -13,6 +13,7 @@ import (
 
 	"github.com/hrsync/hrsync/connectors/httpx"
 	"github.com/hrsync/hrsync/integration"
+	"github.com/hrsync/hrsync/internal/metrics"
 	"github.com/hrsync/hrsync/store"
 )
 
@@ -86,7 +87,8 @@ func (r *Registry) WithLimits(l Limits) *Registry {
 
 // targetLimit is the budget target e waits for before each request: its
 // host's shared budget with Limits.Shared, else this process's own for e
-// (limiter); told to Limits.OnWait when that is set.
+// (limiter); told to Limits.OnWait when that is set, and recorded in the
+// metrics when there are (WithMetrics).
 func (r *Registry) targetLimit(e integration.Endpoint) httpx.Waiter {
 	host := HostKey(e.URL)
 	var w httpx.Waiter
@@ -95,8 +97,13 @@ func (r *Registry) targetLimit(e integration.Endpoint) httpx.Waiter {
 	} else {
 		w = r.limiter(e)
 	}
-	if r.limits.OnWait != nil {
-		w = observedWaiter{Waiter: w, host: host, clock: r.clock, observe: r.limits.OnWait}
+	if onWait, m := r.limits.OnWait, r.metrics; onWait != nil || m != nil {
+		w = observedWaiter{Waiter: w, host: host, clock: r.clock, observe: func(host string, waited time.Duration) {
+			m.RateLimitWaited(metrics.Target, waited)
+			if onWait != nil {
+				onWait(host, waited)
+			}
+		}}
 	}
 	return w
 }

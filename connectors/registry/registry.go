@@ -26,6 +26,7 @@ import (
 	"github.com/hrsync/hrsync/connectors/scim"
 	"github.com/hrsync/hrsync/credentials"
 	"github.com/hrsync/hrsync/integration"
+	"github.com/hrsync/hrsync/internal/metrics"
 	"github.com/hrsync/hrsync/internal/netguard"
 	"github.com/hrsync/hrsync/roster"
 )
@@ -47,6 +48,9 @@ type Registry struct {
 	clock  clock
 	// fileRoots are where CSV sources may read (WithFileRoots).
 	fileRoots []string
+	// metrics records the clients' requests and rate-limit waits
+	// (WithMetrics); nil records nothing.
+	metrics *metrics.Metrics
 }
 
 var _ activities.Connectors = (*Registry)(nil)
@@ -81,6 +85,31 @@ func New(hc *http.Client, secrets Secrets) *Registry {
 func (r *Registry) WithVault(v Vault) *Registry {
 	r.vault = v
 	return r
+}
+
+// WithMetrics counts and times every request of the clients made after it,
+// by side (HRIS or directory) and kind of connector, and records how long
+// they wait for their rate limits (see metrics.Metrics).
+func (r *Registry) WithMetrics(m *metrics.Metrics) *Registry {
+	r.metrics = m
+	return r
+}
+
+// client is the HTTP client of a connector of kind on side: the shared
+// one, its requests counted when there are metrics.
+func (r *Registry) client(side metrics.Side, kind string) *http.Client {
+	if r.metrics == nil {
+		return r.http
+	}
+	hc := *r.http
+	hc.Transport = r.metrics.Transport(side, kind, r.http.Transport)
+	return &hc
+}
+
+// sourceWaited records how long a source's request waited for its
+// connector's rate limit.
+func (r *Registry) sourceWaited(waited time.Duration) {
+	r.metrics.RateLimitWaited(metrics.Source, waited)
 }
 
 // secret resolves e's credential for integration to send to the hosts of
@@ -155,18 +184,20 @@ func (r *Registry) Source(integrationID string, e integration.Endpoint) (connect
 	if err != nil {
 		return nil, err
 	}
+	hc := r.client(metrics.Source, e.Kind)
 	switch e.Kind {
 	case "demo":
-		return demo.NewSource(demo.SourceConfig{BaseURL: e.URL, Token: secret, HTTPClient: r.http}), nil
+		return demo.NewSource(demo.SourceConfig{BaseURL: e.URL, Token: secret, HTTPClient: hc}), nil
 	case "merge":
 		apiKey, accountToken, ok := strings.Cut(secret, ":")
 		if !ok {
 			return nil, fmt.Errorf("credential %s: a Merge credential is <api key>:<account token>", e.CredentialRef)
 		}
 		return merge.New(merge.Config{BaseURL: e.URL, APIKey: apiKey, AccountToken: accountToken,
-			PerMinute: e.RateLimit, HTTPClient: r.http})
+			PerMinute: e.RateLimit, HTTPClient: hc, OnRateWait: r.sourceWaited})
 	case "bamboohr":
-		return bamboohr.New(bamboohr.Config{BaseURL: e.URL, APIKey: secret, PerMinute: e.RateLimit, HTTPClient: r.http})
+		return bamboohr.New(bamboohr.Config{BaseURL: e.URL, APIKey: secret, PerMinute: e.RateLimit, HTTPClient: hc,
+			OnRateWait: r.sourceWaited})
 	case "justlogin":
 		use := credentials.UseFor(integrationID, tokenURLs(e)...)
 		tokens, err := NewVaultTokens(r.vault, e.OAuth.TokenRef, &use)
@@ -175,7 +206,7 @@ func (r *Registry) Source(integrationID string, e integration.Endpoint) (connect
 		}
 		return justlogin.New(justlogin.Config{APIBaseURL: e.URL, AuthURL: e.OAuth.AuthURL, TokenURL: e.OAuth.TokenURL,
 			ClientID: e.OAuth.ClientID, ClientSecret: secret, Tokens: tokens, ExitDateField: e.ExitDateField,
-			PerMinute: e.RateLimit, HTTPClient: r.http})
+			PerMinute: e.RateLimit, HTTPClient: hc, OnRateWait: r.sourceWaited})
 	case "csv":
 		u, err := url.Parse(e.URL)
 		if err != nil {
@@ -220,16 +251,19 @@ func (r *Registry) Target(integrationID string, e integration.Endpoint) (connect
 	return nil, fmt.Errorf("no target connector of kind %q", e.Kind)
 }
 
-// targetHTTP is the HTTP client for target e: the shared one, held to e's
-// rate limit when it has one (targetLimit). Every client for the same
-// target and limit draws on one budget, so the activities applying a plan
-// in parallel keep to the limit together; with a shared budget
-// (Limits.Shared), so do every target on the same host and every worker.
+// targetHTTP is the HTTP client for target e: the shared one (client),
+// held to e's rate limit when it has one (targetLimit). Every client for
+// the same target and limit draws on one budget, so the activities
+// applying a plan in parallel keep to the limit together; with a shared
+// budget (Limits.Shared), so do every target on the same host and every
+// worker. The time a request waits for the limit is not counted in its
+// duration.
 func (r *Registry) targetHTTP(e integration.Endpoint) *http.Client {
+	hc := r.client(metrics.Target, e.Kind)
 	if e.RateLimit <= 0 {
-		return r.http
+		return hc
 	}
-	return httpx.Limited(r.http, r.targetLimit(e))
+	return httpx.Limited(hc, r.targetLimit(e))
 }
 
 // limiter is the request budget of target e within this process, used

@@ -69,6 +69,9 @@ func (e *SCIMError) Is(target error) bool {
 // RetryDelay is the wait the server asked for, so activities can honour it.
 func (e *SCIMError) RetryDelay() time.Duration { return e.RetryAfter }
 
+// HTTPStatus is the answer's status (see connectors.StatusOf).
+func (e *SCIMError) HTTPStatus() int { return e.Status }
+
 // classify returns e, marked permanent when retrying cannot help.
 func (e *SCIMError) classify() error { return connectors.ByStatus(e.Status, e) }
 
