@@ -15,6 +15,7 @@ import (
 	"github.com/hrsync/hrsync/connectors"
 	"github.com/hrsync/hrsync/integration"
 	"github.com/hrsync/hrsync/internal/keys"
+	"github.com/hrsync/hrsync/internal/metrics"
 	"github.com/hrsync/hrsync/notify"
 	"github.com/hrsync/hrsync/roster"
 	"github.com/hrsync/hrsync/store"
@@ -58,6 +59,9 @@ type Activities struct {
 	// WebUI links notices to the run in the Temporal Web UI: its base URL
 	// and the namespace the workflows run in. An empty URL sends no link.
 	WebUI WebUI
+	// Metrics counts what the activities do — changes applied and failed,
+	// problems found; nil counts nothing.
+	Metrics *metrics.Metrics
 }
 
 // WebUI is where administrators open a run in the Temporal Web UI.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"time"
 
 	"go.temporal.io/sdk/activity"
@@ -183,6 +184,7 @@ func (ap *applier) run(ctx context.Context, pass int) error {
 		if rerr := ap.acts.Store.RecordOutcomes(ctx, planID, done); rerr != nil {
 			return errors.Join(err, rerr)
 		}
+		ap.acts.countOutcomes(changes, outcomes)
 		if derr := ap.recordDrift(ctx); derr != nil {
 			return errors.Join(err, derr)
 		}
@@ -394,6 +396,32 @@ func batchWrite(c roster.Change) (connectors.Write, bool) {
 	return connectors.Write{}, false
 }
 
+// countOutcomes counts, in the metrics, the outcomes of changes just
+// stored (outcomes[i] is that of changes[i]): each change applied under
+// its operation, each failed under its code. A change written in pass 1
+// whose manager pass 2 links counts once linked. A stored outcome is never
+// stored again — a retried attempt goes on from the changes still pending
+// — so each change counts once.
+func (a *Activities) countOutcomes(changes []store.PlannedChange, outcomes []store.Outcome) {
+	for i, o := range outcomes {
+		switch o.Status {
+		case store.StatusApplied:
+			a.Metrics.Applied(string(changes[i].Change.Op), 1)
+		case store.StatusFailed:
+			a.Metrics.ApplyFailed(o.Code)
+		}
+	}
+}
+
+// failureCode names why the directory refused a change for good, in a word
+// for metrics: the HTTP status of its answer ("409"), or "other".
+func failureCode(err error) string {
+	if status := connectors.StatusOf(err); status >= 100 && status <= 599 {
+		return strconv.Itoa(status)
+	}
+	return "other"
+}
+
 // outcomeOf is the outcome of pass 1 for change pc: written (and waiting
 // for its manager, if it sets one), or refused by the directory. A
 // transient error, or a refused credential (no one employee's doing), is
@@ -419,7 +447,7 @@ func outcomeOf(pc store.PlannedChange, targetID string, err error) (store.Outcom
 		if o.TargetID == "" {
 			o.TargetID = pc.Change.TargetID
 		}
-		o.Status, o.Error = store.StatusFailed, err.Error()
+		o.Status, o.Error, o.Code = store.StatusFailed, err.Error(), failureCode(err)
 		return o, nil
 	}
 	return store.Outcome{}, fmt.Errorf("unable to %s employee %s: %w", pc.Change.Op, pc.Change.EmployeeID, err)
@@ -524,7 +552,8 @@ func (ap *applier) linkOne(ctx context.Context, pc store.PlannedChange, ref conn
 // the error to retry it with (a transient one, or a refused credential).
 func linkOutcome(pc store.PlannedChange, err error) (store.Outcome, error) {
 	if connectors.IsPermanent(err) && !errors.Is(err, connectors.ErrBadCredential) {
-		return store.Outcome{Seq: pc.Seq, Status: store.StatusFailed, TargetID: pc.TargetID, Error: err.Error()}, nil
+		return store.Outcome{Seq: pc.Seq, Status: store.StatusFailed, TargetID: pc.TargetID, Error: err.Error(),
+			Code: failureCode(err)}, nil
 	}
 	return store.Outcome{}, fmt.Errorf("unable to link the manager of employee %s: %w", pc.Change.EmployeeID, err)
 }

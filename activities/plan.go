@@ -204,7 +204,22 @@ func (a *Activities) plan(ctx context.Context, in PlanInput) (PlanResult, error)
 	if len(blocks) > 0 {
 		res.HeldEmployees, res.HeldTotal = heldEmployees(blocks, holds, out.concerned)
 	}
+	a.countProblems(problems)
 	return res, nil
+}
+
+// countProblems counts a plan's problems by code in the metrics.
+func (a *Activities) countProblems(problems []roster.Problem) {
+	if a.Metrics == nil {
+		return
+	}
+	byCode := map[string]int{}
+	for _, p := range problems {
+		byCode[p.Code]++
+	}
+	for code, n := range byCode {
+		a.Metrics.Problems(code, n)
+	}
 }
 
 // onlyEmployee narrows a plan to employee id: its problems and holds are

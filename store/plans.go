@@ -511,6 +511,9 @@ type Outcome struct {
 	// where that is not what the change planned (a manager left unset);
 	// it is what the run promotes into the applied roster.
 	Left *roster.Employee
+	// Code names, in a word, why a failed change failed (an HTTP status
+	// such as "409", or "other"), for metrics; it is not stored.
+	Code string
 }
 
 // RecordOutcomes stores the outcomes of several changes of plan planID in

@@ -311,6 +311,16 @@ func (s *Store) migrate(ctx context.Context) error {
 // Close releases the database.
 func (s *Store) Close() error { return s.db.Close() }
 
+// Ping checks that the database answers a query, as a worker's readiness
+// check does; ctx bounds how long it may take.
+func (s *Store) Ping(ctx context.Context) error {
+	var one int
+	if err := s.db.QueryRowContext(ctx, `SELECT 1`).Scan(&one); err != nil {
+		return fmt.Errorf("the %s store does not answer: %w", s.dialect, err)
+	}
+	return nil
+}
+
 // inTx runs fn in a transaction, committing when it returns nil.
 // SQLite transactions are immediate (one writer at a time); PostgreSQL ones
 // run at the default READ COMMITTED level, with atomic upserts and advisory

@@ -1050,3 +1050,13 @@ func TestSucceededBeforeLooksAtAppliedReportsOnly(t *testing.T) {
 		require.False(t, first("s4"))
 	})
 }
+
+func TestPingAnswersWhileOpenAndFailsOnceClosed(t *testing.T) {
+	each(t, func(t *testing.T, s *store.Store) {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		require.NoError(t, s.Ping(ctx))
+		require.NoError(t, s.Close())
+		require.ErrorContains(t, s.Ping(ctx), "store does not answer")
+	})
+}

@@ -10,60 +10,25 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
-	"github.com/prometheus/common/expfmt"
 	"github.com/stretchr/testify/require"
 
 	"github.com/hrsync/hrsync/internal/metrics"
+	"github.com/hrsync/hrsync/internal/metrics/metricstest"
 )
 
 // scrape GETs the registry through its HTTP handler, served on loopback,
 // and parses the exposition.
-func scrape(t *testing.T, m *metrics.Metrics) map[string]*dto.MetricFamily {
+func scrape(t *testing.T, m *metrics.Metrics) metricstest.Families {
 	t.Helper()
 	srv := httptest.NewServer(m.Handler(nil))
 	defer srv.Close()
-	resp, err := http.Get(srv.URL)
-	require.NoError(t, err)
-	defer resp.Body.Close()
-	require.Equal(t, http.StatusOK, resp.StatusCode)
-	var p expfmt.TextParser
-	families, err := p.TextToMetricFamilies(resp.Body)
-	require.NoError(t, err)
-	return families
+	return metricstest.Scrape(t, srv.URL)
 }
 
-// value is the value of the counter or gauge of family name whose labels
-// include want, or the sample count of such a histogram; -1 when there is
-// none.
-func value(families map[string]*dto.MetricFamily, name string, want map[string]string) float64 {
-	f, ok := families[name]
-	if !ok {
-		return -1
-	}
-	for _, m := range f.GetMetric() {
-		if !hasLabels(m, want) {
-			continue
-		}
-		switch {
-		case m.GetCounter() != nil:
-			return m.GetCounter().GetValue()
-		case m.GetGauge() != nil:
-			return m.GetGauge().GetValue()
-		case m.GetHistogram() != nil:
-			return float64(m.GetHistogram().GetSampleCount())
-		}
-	}
-	return -1
-}
-
-func hasLabels(m *dto.Metric, want map[string]string) bool {
-	found := 0
-	for _, l := range m.GetLabel() {
-		if v, ok := want[l.GetName()]; ok && v == l.GetValue() {
-			found++
-		}
-	}
-	return found == len(want)
+// value is the sum of family name's series whose labels include want; -1
+// when there is none.
+func value(f metricstest.Families, name string, want map[string]string) float64 {
+	return f.Sum(name, want)
 }
 
 func TestTransportCountsRequestsByConnectorAndStatus(t *testing.T) {
