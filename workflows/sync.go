@@ -81,9 +81,11 @@ func newSync(ctx workflow.Context, in SyncInput) *syncImpl {
 }
 
 func (s *syncImpl) run(ctx workflow.Context) (SyncSummary, error) {
+	s.recordStarted(ctx)
 	s.watchDelay(ctx)
 	summary, err := s.steps(ctx)
 	if err == nil {
+		s.recordFinished(ctx, summary.Status)
 		return summary, nil
 	}
 	status := statusOfError(err)
@@ -95,6 +97,7 @@ func (s *syncImpl) run(ctx workflow.Context) (SyncSummary, error) {
 	s.summary.GaveUp = status == StatusFailed && gaveUp(err)
 	s.summary.FinishedAt = workflow.Now(ctx)
 	s.setStatus(ctx, status)
+	s.recordFinished(ctx, status)
 	if workflow.GetVersion(ctx, versionRecordFailed, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
 		return s.summary, err
 	}
