@@ -89,6 +89,9 @@ type devEnv struct {
 	// dataDir is where dev mode keeps its state and secrets.
 	dataDir string
 	servers []*http.Server
+	// metricsURL is the base URL of the worker's metrics and health, when
+	// served.
+	metricsURL string
 }
 
 // startDevEnv starts the embedded Temporal server and UI and the two demo
@@ -510,6 +513,12 @@ func runDev(ctx context.Context, cfg Config, logger *zap.Logger) error {
 	if err := env.serveCodec(cfg, r.codec); err != nil {
 		return err
 	}
+	metricsURL, stopMetrics, err := serveMetrics(ctx, devMetricsAddr(cfg), r, logger)
+	if err != nil {
+		return err
+	}
+	defer stopMetrics()
+	env.metricsURL = metricsURL
 	if env.source.Kind == "justlogin" {
 		if err := env.connectJustLogin(ctx, r.vault); err != nil {
 			return err
@@ -568,6 +577,9 @@ func banner(env *devEnv, created bool) string {
 	}
 	if env.codecURL != "" {
 		lines = append(lines, "  codec server      "+env.codecURL+"  (the Web UI decrypts history through it; bearer token in "+filepath.Join(env.dataDir, devCodecTokenFile)+")")
+	}
+	if env.metricsURL != "" {
+		lines = append(lines, "  metrics           "+env.metricsURL+"/metrics  (health: /healthz, /readyz)")
 	}
 	lines = append(lines, "  integration "+DemoIntegrationID+"  "+state, "", "Try:  go run ./starter status demo")
 	if env.hris != nil {

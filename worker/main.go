@@ -30,6 +30,7 @@ import (
 	"github.com/hrsync/hrsync/credentials"
 	"github.com/hrsync/hrsync/internal/keys"
 	"github.com/hrsync/hrsync/internal/logging"
+	"github.com/hrsync/hrsync/internal/metrics"
 	"github.com/hrsync/hrsync/internal/netguard"
 	"github.com/hrsync/hrsync/internal/temporalenv"
 	"github.com/hrsync/hrsync/notify"
@@ -75,6 +76,11 @@ type Config struct {
 	// DebugAddr is where the worker serves Go profiles (HRSYNC_DEBUG_ADDR,
 	// see serveDebug); empty serves none.
 	DebugAddr string
+	// MetricsAddr is where the worker serves Prometheus metrics (/metrics)
+	// and its health (/healthz, /readyz) (HRSYNC_METRICS_ADDR, see
+	// serveMetrics); empty serves none. Dev mode serves them on loopback,
+	// on the Web UI's port plus two, unless told otherwise.
+	MetricsAddr string
 	// WorkflowPollers and ActivityPollers are how many long polls the
 	// worker keeps open for each kind of task (HRSYNC_WORKFLOW_POLLERS,
 	// HRSYNC_ACTIVITY_POLLERS); zero leaves the SDK's default of two. A
@@ -104,7 +110,7 @@ func newRootCmd() *cobra.Command {
 	pollErr = errors.Join(pollErr, err)
 	cfg := Config{Temporal: conn, StorePath: os.Getenv("HRSYNC_STORE"), Codec: codecConfigFromEnv(), Destinations: dest,
 		CSVDirs: splitList(os.Getenv("HRSYNC_CSV_DIRS")), WebUIURL: os.Getenv("HRSYNC_WEB_UI_URL"),
-		DebugAddr: os.Getenv(debugAddrEnv), WorkflowPollers: workflowPollers, ActivityPollers: activityPollers}
+		DebugAddr: os.Getenv(debugAddrEnv), MetricsAddr: os.Getenv(metricsAddrEnv), WorkflowPollers: workflowPollers, ActivityPollers: activityPollers}
 	cmd := &cobra.Command{
 		Use:   "worker",
 		Short: "Run the hrsync worker (with --dev: everything embedded)",
@@ -161,6 +167,9 @@ func newRootCmd() *cobra.Command {
 		"long polls kept open for activity tasks (env "+activityPollersEnv+"); 0: the SDK's default, 2")
 	f.StringVar(&cfg.DebugAddr, "debug-addr", cfg.DebugAddr,
 		"serve Go profiles (/debug/pprof/) on this address, e.g. 127.0.0.1:6060 (env "+debugAddrEnv+"); keep it off public interfaces")
+	f.StringVar(&cfg.MetricsAddr, "metrics-addr", cfg.MetricsAddr,
+		"serve Prometheus metrics (/metrics) and health (/healthz, /readyz) on this address, e.g. :9090 (env "+
+			metricsAddrEnv+"); dev mode: 127.0.0.1 on the Web UI port + 2")
 	f.StringVar(&cfg.WebUIURL, "web-ui-url", cfg.WebUIURL,
 		"the Temporal Web UI's base URL, for links in notices (env HRSYNC_WEB_UI_URL; dev mode: its own)")
 	cfg.Codec.addFlags(f)
@@ -247,6 +256,11 @@ func run(ctx context.Context, cfg Config, logger *zap.Logger) error {
 		return err
 	}
 	defer stopDebug()
+	_, stopMetrics, err := serveMetrics(ctx, cfg.MetricsAddr, r, logger)
+	if err != nil {
+		return err
+	}
+	defer stopMetrics()
 	logger.Info("hrsync worker started", zap.String("temporal", cfg.Temporal.Address),
 		zap.String("namespace", cfg.Temporal.Namespace), zap.String("taskQueue", workflows.TaskQueue))
 	<-ctx.Done()
@@ -267,6 +281,10 @@ type running struct {
 	// when there is no payload key.
 	dc    converter.DataConverter
 	codec *codec.Codec
+	// metrics is the worker's registry; state says whether the worker
+	// polls (both for serveMetrics).
+	metrics *metrics.Metrics
+	state   *workerState
 }
 
 // startWorker dials Temporal, opens the store and starts a worker with
@@ -289,6 +307,11 @@ func startWorker(ctx context.Context, cfg Config, logger *zap.Logger) (*running,
 		cfg.Temporal.FailureConverter = codec.FailureConverter(dc)
 	}
 	cfg.Temporal.DataConverter = dc
+	m, err := metrics.New(logger)
+	if err != nil {
+		return nil, err
+	}
+	cfg.Temporal.MetricsHandler = m.SDK()
 	c, err := cfg.Temporal.Dial(ctx, logger)
 	if err != nil {
 		return nil, err
@@ -320,11 +343,12 @@ func startWorker(ctx context.Context, cfg Config, logger *zap.Logger) (*running,
 	// Targets on one host keep to one rate limit across every worker on
 	// this store, not one per worker.
 	connectors := registry.New(dest.Client(registry.DefaultTimeout), secrets).WithFileRoots(cfg.CSVDirs...).
-		WithLimits(registry.Limits{Shared: st, Logger: logger})
+		WithLimits(registry.Limits{Shared: st, Logger: logger}).WithMetrics(m)
 	if vault != nil {
 		connectors = connectors.WithVault(vault)
 	}
 	notifier := notify.New(notify.Options{HTTPClient: dest.Client(notify.DefaultTimeout)})
+	state := &workerState{}
 	w := worker.New(c, workflows.TaskQueue, worker.Options{
 		// Heartbeats carry a fetch's or an apply's progress to operators;
 		// send them every few seconds rather than at the SDK's default of
@@ -335,17 +359,27 @@ func startWorker(ctx context.Context, cfg Config, logger *zap.Logger) (*running,
 		// Keeps the runs' internal notices to their integration out of the
 		// Web UI's Send Signal dialog.
 		Interceptors: []interceptor.WorkerInterceptor{&workflows.Interceptor{}},
+		// Readiness fails once the worker has stopped for good.
+		OnFatalError: state.fail,
 	})
 	op := operator.New(c, dc)
 	workflows.Register(w, &activities.Activities{Store: st, Connectors: connectors, Notifier: notifier,
 		IdentityKeys: ring, Users: op, Retries: op,
-		WebUI: activities.WebUI{URL: cfg.WebUIURL, Namespace: cfg.Temporal.Namespace}})
+		WebUI: activities.WebUI{URL: cfg.WebUIURL, Namespace: cfg.Temporal.Namespace}, Metrics: m})
+	// What waits on people is read from Temporal when scraped, the same on
+	// every worker.
+	if err := m.Registry().Register(newBacklogCollector(op.Backlog, logger)); err != nil {
+		c.Close()
+		_ = st.Close()
+		return nil, fmt.Errorf("unable to register the backlog metrics: %w", err)
+	}
 	if err := w.Start(); err != nil {
 		c.Close()
 		_ = st.Close()
 		return nil, fmt.Errorf("unable to start worker: %w", err)
 	}
-	return &running{client: c, store: st, worker: w, vault: vault, dc: dc, codec: pc}, nil
+	state.start()
+	return &running{client: c, store: st, worker: w, vault: vault, dc: dc, codec: pc, metrics: m, state: state}, nil
 }
 
 // storeKeys is the keyring that protects what the store keeps: it seals
@@ -389,6 +423,7 @@ func (c Config) secrets(st *store.Store, ring *keys.Keyring, logger *zap.Logger)
 
 // close stops the worker, then releases the store and the client.
 func (r *running) close() {
+	r.state.stop()
 	r.worker.Stop()
 	_ = r.store.Close()
 	r.client.Close()
