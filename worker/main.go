@@ -110,7 +110,8 @@ func newRootCmd() *cobra.Command {
 	pollErr = errors.Join(pollErr, err)
 	cfg := Config{Temporal: conn, StorePath: os.Getenv("HRSYNC_STORE"), Codec: codecConfigFromEnv(), Destinations: dest,
 		CSVDirs: splitList(os.Getenv("HRSYNC_CSV_DIRS")), WebUIURL: os.Getenv("HRSYNC_WEB_UI_URL"),
-		DebugAddr: os.Getenv(debugAddrEnv), MetricsAddr: os.Getenv(metricsAddrEnv), WorkflowPollers: workflowPollers, ActivityPollers: activityPollers}
+		DebugAddr: os.Getenv(debugAddrEnv), WorkflowPollers: workflowPollers, ActivityPollers: activityPollers}
+	cfg.MetricsAddr = os.Getenv(metricsAddrEnv)
 	cmd := &cobra.Command{
 		Use:   "worker",
 		Short: "Run the hrsync worker (with --dev: everything embedded)",

@@ -300,10 +300,16 @@ func TestBacklogCollectorReadsAtMostEvery15Seconds(t *testing.T) {
 	require.Equal(t, 2.0, got.Sum(metricAwaiting, map[string]string{"reason": "guard"}))
 }
 
-func TestDevModeServesMetricsBesideTheWebUI(t *testing.T) {
+func TestMetricsAddressFromFlagsEnvironmentAndDevMode(t *testing.T) {
 	require.Equal(t, "127.0.0.1:8235", devMetricsAddr(Config{Dev: DevConfig{UIPort: 8233}}))
 	require.Equal(t, ":9100", devMetricsAddr(Config{MetricsAddr: ":9100", Dev: DevConfig{UIPort: 8233}}))
 	require.Empty(t, devMetricsAddr(Config{Dev: DevConfig{UIPort: 0}}), "no UI port to count from")
 	require.Empty(t, devMetricsAddr(Config{Dev: DevConfig{UIPort: -1}}))
 	require.Equal(t, "127.0.0.1:0", devMetricsAddr(Config{MetricsAddr: "127.0.0.1:0", Dev: DevConfig{UIPort: -1}}))
+
+	// The flag defaults to the environment's address.
+	t.Setenv(metricsAddrEnv, "127.0.0.1:9464")
+	require.Equal(t, "127.0.0.1:9464", newRootCmd().Flags().Lookup("metrics-addr").DefValue)
+	t.Setenv(metricsAddrEnv, "")
+	require.Empty(t, newRootCmd().Flags().Lookup("metrics-addr").DefValue, "off unless asked")
 }
