@@ -12,6 +12,7 @@ import (
 	"github.com/hrsync/hrsync/connectors/scim/scimtest"
 	"github.com/hrsync/hrsync/integration"
 	"github.com/hrsync/hrsync/internal/metrics"
+	"github.com/hrsync/hrsync/internal/metrics/metricstest"
 )
 
 // The registry's clients count their requests by side and connector, and
@@ -47,29 +48,20 @@ func TestClientsRecordRequestsAndRateLimitWaits(t *testing.T) {
 	_, err = bad.ListUsers(context.Background(), "")
 	require.Error(t, err)
 
-	families, err := m.Registry().Gather()
-	require.NoError(t, err)
-	got := map[string]float64{}
-	for _, f := range families {
-		for _, s := range f.GetMetric() {
-			key := f.GetName()
-			for _, l := range s.GetLabel() {
-				key += " " + l.GetName() + "=" + l.GetValue()
-			}
-			switch {
-			case s.GetCounter() != nil:
-				got[key] = s.GetCounter().GetValue()
-			case s.GetHistogram() != nil:
-				got[key] = float64(s.GetHistogram().GetSampleCount())
-			}
+	got := metricstest.Gather(t, m.Registry())
+	sum := func(name string, labels ...string) float64 {
+		want := map[string]string{}
+		for i := 0; i < len(labels); i += 2 {
+			want[labels[i]] = labels[i+1]
 		}
+		return got.Sum(name, want)
 	}
-	require.Positive(t, got[metrics.SourceRequests+" code=200 connector=bamboohr"], "%v", got)
-	require.Positive(t, got[metrics.SourceDuration+" connector=bamboohr"])
-	require.Positive(t, got[metrics.TargetRequests+" code=200 connector=scim"])
-	require.Positive(t, got[metrics.TargetRequests+" code=401 connector=scim"])
-	require.Positive(t, got[metrics.TargetDuration+" connector=scim"])
+	require.Positive(t, sum(metrics.SourceRequests, "code", "200", "connector", "bamboohr"))
+	require.Positive(t, sum(metrics.SourceDuration, "connector", "bamboohr"))
+	require.Positive(t, sum(metrics.TargetRequests, "code", "200", "connector", "scim"))
+	require.Positive(t, sum(metrics.TargetRequests, "code", "401", "connector", "scim"))
+	require.Positive(t, sum(metrics.TargetDuration, "connector", "scim"))
 	// Each request to a rate-limited endpoint waited, if only for nothing.
-	require.Equal(t, got[metrics.SourceRequests+" code=200 connector=bamboohr"], got[metrics.RateLimitWait+" side=source"])
-	require.Equal(t, got[metrics.TargetRequests+" code=200 connector=scim"], got[metrics.RateLimitWait+" side=target"])
+	require.Equal(t, sum(metrics.SourceRequests, "code", "200", "connector", "bamboohr"), sum(metrics.RateLimitWait, "side", "source"))
+	require.Equal(t, sum(metrics.TargetRequests, "code", "200", "connector", "scim"), sum(metrics.RateLimitWait, "side", "target"))
 }

@@ -24,16 +24,22 @@ import (
 // Names of the metrics Metrics records itself, as they are exposed. The
 // workflows record three more through the SDK (see workflows.Metric…).
 const (
-	EmployeesApplied   = "hrsync_employees_applied_total"
-	ApplyFailures      = "hrsync_apply_failures_total"
-	Problems           = "hrsync_problems_total"
-	SourceRequests     = "hrsync_source_requests_total"
-	SourceDuration     = "hrsync_source_request_duration_seconds"
-	TargetRequests     = "hrsync_target_requests_total"
-	TargetDuration     = "hrsync_target_request_duration_seconds"
-	RateLimitWait      = "hrsync_rate_limit_wait_seconds"
-	sdkMeterName       = "temporal-sdk-go"
-	unknownLabelValue  = "unknown"
+	EmployeesApplied = "hrsync_employees_applied_total"
+	ApplyFailures    = "hrsync_apply_failures_total"
+	Problems         = "hrsync_problems_total"
+	SourceRequests   = "hrsync_source_requests_total"
+	SourceDuration   = "hrsync_source_request_duration_seconds"
+	TargetRequests   = "hrsync_target_requests_total"
+	TargetDuration   = "hrsync_target_request_duration_seconds"
+	RateLimitWait    = "hrsync_rate_limit_wait_seconds"
+)
+
+const (
+	// sdkMeterName names the OpenTelemetry meter the SDK records through.
+	sdkMeterName = "temporal-sdk-go"
+	// unknownLabelValue stands for an empty label value.
+	unknownLabelValue = "unknown"
+	// transportErrorCode is the code of a request that got no answer.
 	transportErrorCode = "error"
 )
 
