@@ -135,9 +135,9 @@ type Server struct {
 	srvStarted bool
 	// persistence says where the server keeps its data.
 	persistence string
-	ui         *uiServer
-	stopOnce   sync.Once
-	stopErr    error
+	ui          *uiServer
+	stopOnce    sync.Once
+	stopErr     error
 }
 
 // Start starts the server and, unless disabled, the Web UI. It returns once
