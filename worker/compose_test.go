@@ -236,7 +236,11 @@ func (c composeCheck) check(data []byte) []string {
 			}
 		}
 		c.checkHealthcheck(name, s, metricsPort, &problems)
-		workers = append(workers, workerService{name: name, metricsPort: metricsPort, env: s.Environment})
+		if len(workers) > 0 && !slices.Equal(args, workers[0].args) {
+			bad("service %s: runs `worker %s`, service %s `worker %s`; replicas run alike",
+				name, strings.Join(args, " "), workers[0].name, strings.Join(workers[0].args, " "))
+		}
+		workers = append(workers, workerService{name: name, metricsPort: metricsPort, env: s.Environment, args: args})
 	}
 
 	// Replicas: at least two, on one shared store, Temporal and namespace.
@@ -265,6 +269,7 @@ func (c composeCheck) check(data []byte) []string {
 type workerService struct {
 	name, metricsPort string
 	env               envList
+	args              []string
 }
 
 // address is where the worker serves what flag says: the flag if the
@@ -560,6 +565,9 @@ services:
 			[]string{`service worker-1: HRSYNC_STORE "/var/lib/hrsync/hrsync.db#`}},
 		{"one worker", "compose", "  worker-2:\n    <<: *hrsync-worker\n", "",
 			[]string{"1 worker services; production runs at least two", "job hrsync scrapes worker-2:9090, which is no service's host:port"}},
+		{"replicas run differently", "compose", "  worker-2:\n    <<: *hrsync-worker\n",
+			"  worker-2:\n    <<: *hrsync-worker\n    command: [--metrics-addr=:9090, --codec-addr=:8234]\n",
+			[]string{"service worker-2: runs `worker --metrics-addr=:9090 --codec-addr=:8234`, service worker-1 `worker --metrics-addr=:9090"}},
 		{"a search attribute of another type", "compose", "--name SyncStatus --type Keyword", "--name SyncStatus --type Text",
 			[]string{"search attribute SyncStatus registered as Text; hrsync sets a Keyword"}},
 		{"Temporal without metrics", "compose", "PROMETHEUS_ENDPOINT: 0.0.0.0:8000", "PROMETHEUS_ENDPOINTS: 0.0.0.0:8000",
@@ -581,4 +589,84 @@ services:
 			}
 		})
 	}
+}
+
+// readmeWorker is the worker command README.md's "Production" section
+// shows: the variables set before `worker`, and its arguments.
+func readmeWorker(readme string) (env, args []string, err error) {
+	_, section, ok := strings.Cut(readme, "\n## Production\n")
+	if !ok {
+		return nil, nil, fmt.Errorf("README.md has no Production section")
+	}
+	section, _, _ = strings.Cut(section, "\n## ")
+	for _, block := range strings.Split(section, "```sh\n")[1:] {
+		block, _, _ = strings.Cut(block, "```")
+		words := shellWords(strings.ReplaceAll(block, "\\\n", " "))
+		i := slices.Index(words, "worker")
+		if i < 0 {
+			continue
+		}
+		for _, w := range words[:i] {
+			name, _, ok := strings.Cut(w, "=")
+			if !ok || !envNamePattern.MatchString(name) {
+				return nil, nil, fmt.Errorf("README.md, Production: %q before `worker` is not a VARIABLE=value", w)
+			}
+			env = append(env, name)
+		}
+		return env, words[i+1:], nil
+	}
+	return nil, nil, fmt.Errorf("README.md, Production: no sh block runs `worker`")
+}
+
+// shellWords splits s at blanks outside single quotes, dropping the quotes.
+func shellWords(s string) []string {
+	var words []string
+	var w strings.Builder
+	quoted, in := false, false
+	for _, r := range s {
+		switch {
+		case r == '\'':
+			quoted, in = !quoted, true
+		case !quoted && (r == ' ' || r == '\n' || r == '\t'):
+			if in {
+				words, in = append(words, w.String()), false
+				w.Reset()
+			}
+		default:
+			w.WriteRune(r)
+			in = true
+		}
+	}
+	if in {
+		words = append(words, w.String())
+	}
+	return words
+}
+
+// TestReadmeProductionRunsTheComposeWorkers holds README.md's "Production"
+// worker to docker-compose.yml's: the same arguments, the same variables.
+func TestReadmeProductionRunsTheComposeWorkers(t *testing.T) {
+	readme, err := os.ReadFile("../README.md")
+	require.NoError(t, err)
+	env, args, err := readmeWorker(string(readme))
+	require.NoError(t, err)
+	data, err := os.ReadFile("../docker-compose.yml")
+	require.NoError(t, err)
+	var f compose
+	require.NoError(t, yaml.Unmarshal(data, &f))
+	seen := 0
+	for _, name := range slices.Sorted(mapKeys(f.Services)) {
+		s := f.Services[name]
+		if (s.Build == nil && !strings.HasPrefix(s.Image, "hrsync")) || s.Entrypoint != nil {
+			continue // not the image's worker
+		}
+		seen++
+		var names []string
+		for _, e := range s.Environment {
+			names = append(names, e.Name)
+		}
+		require.Equal(t, []string(s.Command), args, "service %s's command and README.md's worker", name)
+		require.ElementsMatch(t, names, env, "service %s's environment and README.md's worker", name)
+	}
+	require.GreaterOrEqual(t, seen, 2)
 }
