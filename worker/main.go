@@ -146,7 +146,15 @@ func newRootCmd() *cobra.Command {
 			return err
 		},
 	}
-	cmd.AddCommand(newBenchCmd(), newBenchFaultsCmd())
+	cmd.AddCommand(newBenchCmd(), newBenchFaultsCmd(), newProbeCmd())
+	// The root command's help ends with the variables the worker reads.
+	help := cmd.HelpFunc()
+	cmd.SetHelpFunc(func(c *cobra.Command, args []string) {
+		help(c, args)
+		if c == cmd {
+			fmt.Fprint(c.OutOrStdout(), envHelp())
+		}
+	})
 	f := cmd.Flags()
 	f.BoolVar(&cfg.Dev.Enabled, "dev", false, "run an embedded Temporal server, Web UI, demo HRIS and demo directory")
 	f.StringVar(&cfg.DataDir, "data-dir", ".hrsync", "directory for dev mode's Temporal database, the store and demo state")
