@@ -54,7 +54,7 @@ var workerEnv = []envVar{
 	{codecIssuerEnv, "accept forwarded access tokens from this OIDC issuer (--codec-oidc-issuer)"},
 	{codecAudienceEnv, "audience those tokens must carry (--codec-oidc-audience)"},
 	{codecClaimEnv, "claim holding Temporal permissions (--codec-oidc-permissions-claim)"},
-	{"HRSYNC_TEMPORAL_POSTGRES", "dev mode: the embedded Temporal's databases on this PostgreSQL server (--temporal-postgres)"},
+	{temporalPostgresEnv, "dev mode: the embedded Temporal's databases on this PostgreSQL server (--temporal-postgres)"},
 	{credentials.EnvPrefix, "a secret configs may name (env:…), sent only to the hosts in its …" + credentials.HostsSuffix + " companion"},
 }
 
