@@ -15,6 +15,7 @@ import (
 	"go.temporal.io/server/common/cluster"
 	"go.temporal.io/server/common/config"
 	"go.temporal.io/server/common/dynamicconfig"
+	"go.temporal.io/server/common/log"
 	"go.temporal.io/server/common/metrics"
 	sqliteplugin "go.temporal.io/server/common/persistence/sql/sqlplugin/sqlite"
 	sqliteschema "go.temporal.io/server/schema/sqlite"
@@ -90,6 +91,35 @@ func sqlConfig(dbPath string) *config.SQL {
 	}
 }
 
+// stores are the server's persistence and visibility stores.
+type stores struct {
+	persistence, visibility *config.SQL
+	shards                  int32
+	// describe says where they are, for people.
+	describe string
+}
+
+// prepareStores readies the SQLite file or the PostgreSQL databases the
+// options name.
+func prepareStores(o *Options, logger log.Logger) (stores, error) {
+	if o.Postgres == "" {
+		sqlConf := sqlConfig(o.DBPath)
+		if err := prepareDB(o, sqlConf); err != nil {
+			return stores{}, err
+		}
+		return stores{persistence: sqlConf, visibility: sqlConf, shards: 1, describe: "SQLite " + o.DBPath}, nil
+	}
+	p, v, err := postgresConfigs(o.Postgres)
+	if err != nil {
+		return stores{}, err
+	}
+	if err := preparePostgres(logger, pgStore{p, pgPersistenceSchema}, pgStore{v, pgVisibilitySchema}); err != nil {
+		return stores{}, err
+	}
+	return stores{persistence: p, visibility: v, shards: pgHistoryShards,
+		describe: fmt.Sprintf("PostgreSQL %s, databases %s and %s", p.ConnectAddr, p.DatabaseName, v.DatabaseName)}, nil
+}
+
 // prepareDB creates the schema when the DB file is new, and registers the
 // namespace with its retention and search attributes when it is missing.
 // An existing namespace is left alone here and reconciled once the server
@@ -122,9 +152,9 @@ func prepareDB(o *Options, sqlConf *config.SQL) error {
 	return nil
 }
 
-// serverConfig builds the static server config: one history shard, all
-// four services on one host, archival off.
-func serverConfig(o *Options, p ports, sqlConf *config.SQL) *config.Config {
+// serverConfig builds the static server config: all four services on one
+// host, archival off.
+func serverConfig(o *Options, p ports, st stores) *config.Config {
 	hostPort := func(port int) string { return net.JoinHostPort(o.IP, strconv.Itoa(port)) }
 	service := func(port int) config.Service {
 		return config.Service{RPC: config.RPC{GRPCPort: port, BindOnIP: o.IP}}
@@ -132,7 +162,12 @@ func serverConfig(o *Options, p ports, sqlConf *config.SQL) *config.Config {
 	frontend := service(p.grpc)
 	frontend.RPC.HTTPPort = p.http
 
-	const storeName = "sqlite-default"
+	// SQLite keeps both in one file, behind one store: two would open two
+	// writers on it.
+	storeName, visibilityName := "sqlite-default", "sqlite-default"
+	if st.visibility != st.persistence {
+		storeName, visibilityName = "postgres-default", "postgres-visibility"
+	}
 	return &config.Config{
 		Global: config.Global{
 			Membership: config.Membership{
@@ -148,9 +183,12 @@ func serverConfig(o *Options, p ports, sqlConf *config.SQL) *config.Config {
 		},
 		Persistence: config.Persistence{
 			DefaultStore:     storeName,
-			VisibilityStore:  storeName,
-			NumHistoryShards: 1,
-			DataStores:       map[string]config.DataStore{storeName: {SQL: sqlConf}},
+			VisibilityStore:  visibilityName,
+			NumHistoryShards: st.shards,
+			DataStores: map[string]config.DataStore{
+				storeName:      {SQL: st.persistence},
+				visibilityName: {SQL: st.visibility},
+			},
 		},
 		ClusterMetadata: &cluster.Config{
 			EnableGlobalNamespace:    false,

@@ -1,9 +1,11 @@
 // Package devserver runs a real Temporal server and its Web UI inside the
-// current process, persisted in an SQLite file.
+// current process, persisted in an SQLite file or in PostgreSQL.
 //
 // It backs `worker --dev`, so a newcomer gets a working Temporal with no
 // installs, and the end-to-end tests, which need a real server. Stopping and
-// starting again on the same file keeps every workflow and its history.
+// starting again on the same file or database keeps every workflow and its
+// history. On PostgreSQL it is the production topology on one machine:
+// other processes' workers join it as replicas.
 package devserver
 
 import (
@@ -48,8 +50,14 @@ const (
 // Options configure the embedded server. Zero values get the defaults
 // shown; for the ports, 0 means "pick a free port".
 type Options struct {
-	// DBPath is the SQLite file; required. Its parent directory is created.
+	// DBPath is the SQLite file; required unless Postgres is set. Its
+	// parent directory is created.
 	DBPath string
+	// Postgres, when set, is a postgres:// DSN, and the server keeps its
+	// persistence in the database it names and its visibility in that
+	// name plus VisibilitySuffix, each created if missing and brought up
+	// to date with the server's own schema tool on start.
+	Postgres string
 	// IP to listen on; default "127.0.0.1".
 	IP string
 	// GRPCPort is the frontend port; 0 picks a free port (tests). Dev mode
@@ -78,14 +86,18 @@ type Options struct {
 
 // withDefaults validates the options and fills in the defaults.
 func (o Options) withDefaults() (Options, error) {
-	if o.DBPath == "" {
+	switch {
+	case o.Postgres != "" && o.DBPath != "":
+		return o, errors.New("devserver: set DBPath or Postgres, not both")
+	case o.Postgres == "" && o.DBPath == "":
 		return o, errors.New("devserver: DBPath is required")
+	case o.DBPath != "":
+		abs, err := filepath.Abs(o.DBPath)
+		if err != nil {
+			return o, fmt.Errorf("devserver: DB path %q: %w", o.DBPath, err)
+		}
+		o.DBPath = abs
 	}
-	abs, err := filepath.Abs(o.DBPath)
-	if err != nil {
-		return o, fmt.Errorf("devserver: DB path %q: %w", o.DBPath, err)
-	}
-	o.DBPath = abs
 	if o.IP == "" {
 		o.IP = "127.0.0.1"
 	}
@@ -121,9 +133,11 @@ type Server struct {
 	log        *serverLogger
 	srv        temporal.Server
 	srvStarted bool
-	ui         *uiServer
-	stopOnce   sync.Once
-	stopErr    error
+	// persistence says where the server keeps its data.
+	persistence string
+	ui          *uiServer
+	stopOnce    sync.Once
+	stopErr     error
 }
 
 // Start starts the server and, unless disabled, the Web UI. It returns once
@@ -138,21 +152,21 @@ func Start(ctx context.Context, opts Options) (_ *Server, err error) {
 	if err != nil {
 		return nil, fmt.Errorf("devserver: %w", err)
 	}
-	sqlConf := sqlConfig(o.DBPath)
-	if err := prepareDB(&o, sqlConf); err != nil {
-		return nil, fmt.Errorf("devserver: %w", err)
-	}
-
 	s := &Server{
 		opts:     o,
 		frontend: net.JoinHostPort(o.IP, strconv.Itoa(p.grpc)),
 		log:      newServerLogger(o.Logger),
 	}
+	st, err := prepareStores(&o, s.log)
+	if err != nil {
+		return nil, fmt.Errorf("devserver: %w", err)
+	}
+	s.persistence = st.describe
 	if p.ui > 0 {
 		s.uiURL = "http://" + net.JoinHostPort(uiHost(o.IP), strconv.Itoa(p.ui))
 	}
 
-	cfg := serverConfig(&o, p, sqlConf)
+	cfg := serverConfig(&o, p, st)
 	if s.srv, err = newTemporalServer(cfg, s.log); err != nil {
 		return nil, fmt.Errorf("devserver: %w", err)
 	}
@@ -231,6 +245,10 @@ func (s *Server) FrontendHostPort() string { return s.frontend }
 // UIURL is the Web UI's address, e.g. "http://localhost:8233", or "" when
 // the UI is disabled.
 func (s *Server) UIURL() string { return s.uiURL }
+
+// Persistence says where the server keeps its data, e.g. "SQLite
+// .hrsync/temporal.db", with no password.
+func (s *Server) Persistence() string { return s.persistence }
 
 // Namespace is the namespace the server was started with.
 func (s *Server) Namespace() string { return s.opts.Namespace }

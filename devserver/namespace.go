@@ -2,6 +2,7 @@ package devserver
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -10,6 +11,7 @@ import (
 	"go.temporal.io/api/enums/v1"
 	namespacepb "go.temporal.io/api/namespace/v1"
 	"go.temporal.io/api/operatorservice/v1"
+	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
 	"google.golang.org/protobuf/types/known/durationpb"
@@ -35,6 +37,16 @@ func (s *Server) prepareNamespace(ctx context.Context) error {
 	changed := false
 
 	desc, err := c.WorkflowService().DescribeNamespace(ctx, &workflowservice.DescribeNamespaceRequest{Namespace: ns})
+	var notFound *serviceerror.NamespaceNotFound
+	if errors.As(err, &notFound) {
+		// On PostgreSQL the namespace is registered through the API, as
+		// `temporal operator namespace create` does.
+		if err := s.registerNamespace(ctx, c); err != nil {
+			return err
+		}
+		changed = true
+		desc, err = c.WorkflowService().DescribeNamespace(ctx, &workflowservice.DescribeNamespaceRequest{Namespace: ns})
+	}
 	if err != nil {
 		return fmt.Errorf("describing namespace %q: %w", ns, err)
 	}
@@ -75,6 +87,26 @@ func (s *Server) prepareNamespace(ctx context.Context) error {
 			return ctx.Err()
 		case <-time.After(namespaceRefresh + namespaceRefresh/2):
 		}
+	}
+	return nil
+}
+
+// registerNamespace registers the namespace with the options' retention.
+// One registered meanwhile by another process is taken as it is.
+func (s *Server) registerNamespace(ctx context.Context, c client.Client) error {
+	_, err := c.WorkflowService().RegisterNamespace(ctx, &workflowservice.RegisterNamespaceRequest{
+		Namespace:                        s.opts.Namespace,
+		WorkflowExecutionRetentionPeriod: durationpb.New(s.opts.Retention),
+	})
+	var exists *serviceerror.NamespaceAlreadyExists
+	if err != nil && !errors.As(err, &exists) {
+		return fmt.Errorf("registering namespace %q: %w", s.opts.Namespace, err)
+	}
+	// Describing it may fail until the frontend's namespace cache has it.
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-time.After(namespaceRefresh + namespaceRefresh/2):
 	}
 	return nil
 }

@@ -59,6 +59,7 @@ func newBenchCmd() *cobra.Command {
 	var sizes, storeDSN, workerLog, cpuProfile, profileDir string
 	var tenants int
 	var timeout time.Duration
+	var temporalPG string
 	cmd := &cobra.Command{
 		Use:   "bench",
 		Short: "Measure syncs end to end on the embedded server and the fakes on loopback",
@@ -92,11 +93,11 @@ func newBenchCmd() *cobra.Command {
 				defer stop()
 			}
 			if cmd.Flags().Changed("tenants") {
-				return runTenantsBench(cmd, tenants, ns, storeDSN, workerLog, timeout)
+				return runTenantsBench(cmd, tenants, ns, storeDSN, temporalPG, workerLog, timeout)
 			}
 			var rows []benchRow
 			for _, n := range ns {
-				r, err := benchSize(cmd.Context(), n, storeDSN, workerLog, profileDir)
+				r, err := benchSize(cmd.Context(), n, storeDSN, temporalPG, workerLog, profileDir)
 				if err != nil {
 					return err
 				}
@@ -115,6 +116,9 @@ func newBenchCmd() *cobra.Command {
 	cmd.Flags().StringVar(&cpuProfile, "cpu-profile", "",
 		"write a CPU profile of the bench's own process (the Temporal server and the demo systems; not the worker) to this file")
 	cmd.Flags().StringVar(&storeDSN, "store", "", "the worker's store: a postgres:// DSN, or empty for a SQLite file per size")
+	cmd.Flags().StringVar(&temporalPG, "temporal-postgres", "",
+		"run the bench's Temporal on the PostgreSQL server this postgres:// DSN names, each stack in a database "+
+			"of its own, dropped after; empty: SQLite")
 	cmd.Flags().StringVar(&profileDir, "profile", "",
 		"after the measured cases, run one more re-sync with no change and write the worker's CPU and allocation "+
 			"profiles of it to this directory (cpu-N.pprof, allocs-N.pprof)")
@@ -126,7 +130,8 @@ func newBenchCmd() *cobra.Command {
 // runTenantsBench runs the many-tenants bench: tenants integrations of the
 // one size in sizes (defaultTenantEmployees when --employees is not given),
 // against one integration of them all.
-func runTenantsBench(cmd *cobra.Command, tenants int, sizes []int, storeDSN, workerLog string, timeout time.Duration) error {
+func runTenantsBench(cmd *cobra.Command, tenants int, sizes []int, storeDSN, temporalPG, workerLog string,
+	timeout time.Duration) error {
 	employees := defaultTenantEmployees
 	if cmd.Flags().Changed("employees") {
 		if len(sizes) != 1 {
@@ -138,7 +143,7 @@ func runTenantsBench(cmd *cobra.Command, tenants int, sizes []int, storeDSN, wor
 		return fmt.Errorf("--tenants %d: at least 1", tenants)
 	}
 	rows, err := benchTenantsCompare(cmd.Context(), tenantsOptions{Tenants: tenants, Employees: employees,
-		StoreDSN: storeDSN, WorkerLog: workerLog, Timeout: timeout}, cmd.ErrOrStderr())
+		StoreDSN: storeDSN, TemporalPG: temporalPG, WorkerLog: workerLog, Timeout: timeout}, cmd.ErrOrStderr())
 	if err != nil {
 		return err
 	}
@@ -167,7 +172,7 @@ const benchTokenEnv = credentials.EnvPrefix + "BENCH_SCIM_TOKEN"
 
 // benchSize measures the four syncs and the floor for n employees, and with
 // a profileDir, profiles one more re-sync.
-func benchSize(ctx context.Context, n int, storeDSN, workerLog, profileDir string) ([]benchRow, error) {
+func benchSize(ctx context.Context, n int, storeDSN, temporalPG, workerLog, profileDir string) ([]benchRow, error) {
 	integrationID := fmt.Sprintf("bench-%d", n)
 	debugAddr := ""
 	if profileDir != "" {
@@ -178,7 +183,7 @@ func benchSize(ctx context.Context, n int, storeDSN, workerLog, profileDir strin
 		debugAddr = ln.Addr().String()
 		_ = ln.Close()
 	}
-	s, err := startBenchStack(ctx, n, storeDSN, workerLog, debugAddr, []string{integrationID})
+	s, err := startBenchStack(ctx, n, storeDSN, temporalPG, workerLog, debugAddr, []string{integrationID})
 	if err != nil {
 		return nil, err
 	}
@@ -278,13 +283,15 @@ type benchStack struct {
 	op     *operator.Operator
 	// dc is the client's data converter: it decrypts payloads.
 	dc converter.DataConverter
+	// dropTemporal, when Temporal runs on PostgreSQL, drops its databases.
+	dropTemporal func() error
 }
 
 // startBenchStack starts a bench's server, demo systems (the demo HRIS with
 // employees people) and worker, which serves its Go profiles on debugAddr
 // unless that is empty. With a shared store (storeDSN set), what an earlier
 // bench left there of the integrations named by purge is deleted first.
-func startBenchStack(ctx context.Context, employees int, storeDSN, workerLog, debugAddr string,
+func startBenchStack(ctx context.Context, employees int, storeDSN, temporalPG, workerLog, debugAddr string,
 	purge []string) (_ *benchStack, err error) {
 	dir, err := os.MkdirTemp("", "hrsync-bench-")
 	if err != nil {
@@ -298,6 +305,11 @@ func startBenchStack(ctx context.Context, employees int, storeDSN, workerLog, de
 	}()
 	cfg := Config{DataDir: dir, Dev: DevConfig{Enabled: true, Employees: employees, UIPort: -1, memoryHRIS: true}}
 	logger := zap.NewNop()
+	if temporalPG != "" {
+		if cfg.Dev.TemporalPostgres, s.dropTemporal, err = freshDatabase(temporalPG, "hrsync_bench"); err != nil {
+			return nil, err
+		}
+	}
 	if s.env, err = startDevEnv(ctx, cfg, logger); err != nil {
 		return nil, err
 	}
@@ -348,6 +360,11 @@ func (s *benchStack) close() {
 	}
 	if s.env != nil {
 		s.env.stop()
+	}
+	if s.dropTemporal != nil {
+		if err := s.dropTemporal(); err != nil {
+			fmt.Fprintln(os.Stderr, "bench:", err)
+		}
 	}
 	_ = os.RemoveAll(s.dir)
 }

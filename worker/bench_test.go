@@ -26,7 +26,7 @@ func TestBenchMeasuresEveryCase(t *testing.T) {
 		return []string{"-test.run=^$"}, []string{childWorkerEnv + "=1", childStoreEnv + "=" + dsn}
 	}
 	profiles := t.TempDir()
-	rows, err := benchSize(context.Background(), 60, "", "", profiles)
+	rows, err := benchSize(context.Background(), 60, "", "", "", profiles)
 	require.NoError(t, err)
 	require.Len(t, rows, 5)
 	for _, r := range rows[:4] {

@@ -37,6 +37,8 @@ type tenantsOptions struct {
 	Tenants, Employees int
 	// StoreDSN and WorkerLog are as for the per-size bench.
 	StoreDSN, WorkerLog string
+	// TemporalPG, when set, runs Temporal on this PostgreSQL server.
+	TemporalPG string
 	// Timeout bounds the wait for every run to finish, from the due
 	// instant; the runs still open then count as failed.
 	Timeout time.Duration
@@ -208,7 +210,7 @@ func benchTenants(ctx context.Context, opts tenantsOptions, progress io.Writer) 
 	}
 	// The stack's own demo HRIS and directory stay unused (and empty):
 	// tenants have their own.
-	s, err := startBenchStack(ctx, -1, opts.StoreDSN, opts.WorkerLog, "", ids)
+	s, err := startBenchStack(ctx, -1, opts.StoreDSN, opts.TemporalPG, opts.WorkerLog, "", ids)
 	if err != nil {
 		return res, err
 	}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -40,6 +41,10 @@ import (
 // DevConfig configures dev mode.
 type DevConfig struct {
 	Enabled bool
+	// TemporalPostgres, when set, is the postgres:// DSN of the database
+	// the embedded Temporal keeps its data in (HRSYNC_TEMPORAL_POSTGRES);
+	// empty keeps it in an SQLite file in the data dir.
+	TemporalPostgres string
 	// Employees is how many people the demo HRIS generates on first start.
 	Employees int
 	// Ports; 0 picks a free port (tests do).
@@ -115,8 +120,13 @@ func startDevEnv(ctx context.Context, cfg Config, logger *zap.Logger) (_ *devEnv
 		}
 		codecEndpoint = fmt.Sprintf("http://127.0.0.1:%d/%s", codecPort(cfg), env.codecToken)
 	}
+	temporalDB := filepath.Join(cfg.DataDir, "temporal.db")
+	if cfg.Dev.TemporalPostgres != "" {
+		temporalDB = ""
+	}
 	env.temporal, err = devserver.Start(ctx, devserver.Options{
-		DBPath:           filepath.Join(cfg.DataDir, "temporal.db"),
+		DBPath:           temporalDB,
+		Postgres:         cfg.Dev.TemporalPostgres,
 		GRPCPort:         cfg.Dev.GRPCPort,
 		UIPort:           cfg.Dev.UIPort,
 		CodecEndpoint:    codecEndpoint,
@@ -344,8 +354,13 @@ func (e *devEnv) forWorker(cfg Config) (Config, error) {
 		cfg.devSecrets.Values[devSourceCredential] = e.sourceSecret
 		cfg.devSecrets.Hosts[devSourceCredential] = credentials.UseFor("", e.hrisURL).Hosts
 	}
+	// Kept in the data dir, so a worker started there joins dev mode as a
+	// replica that can reach the demo systems too.
+	if err := keepDevSecrets(filepath.Join(cfg.DataDir, devSecretsFile), cfg.devSecrets); err != nil {
+		return cfg, err
+	}
 	if os.Getenv(credentials.KeyEnv) == "" {
-		key, err := loadOrCreateKey(filepath.Join(cfg.DataDir, "credentials.key"))
+		key, err := loadOrCreateKey(filepath.Join(cfg.DataDir, devCredentialsKeyFile))
 		if err != nil {
 			return cfg, err
 		}
@@ -571,7 +586,7 @@ func banner(env *devEnv, created bool) string {
 		"",
 		"hrsync dev mode is running",
 		"  Temporal Web UI   " + env.temporal.UIURL(),
-		"  Temporal gRPC     " + env.temporal.FrontendHostPort(),
+		"  Temporal gRPC     " + env.temporal.FrontendHostPort() + "  (" + env.temporal.Persistence() + ")",
 		"  demo HRIS         " + env.source.Kind + " at " + env.source.URL,
 		"  SCIM directory    " + env.directoryURL + "/  (SCIM 2.0 at " + env.scimURL() + ", bearer token in " + filepath.Join(env.dataDir, "scim-token") + ")",
 	}
@@ -629,4 +644,67 @@ func summaryLine(r operator.Run) string {
 	return fmt.Sprintf("sync %s %s in %s: fetched %d · created %d · updated %d · deactivated %d · reactivated %d · failed %d",
 		r.WorkflowID, s.Status, took, s.Fetched, s.Applied[roster.OpCreate], s.Applied[roster.OpUpdate],
 		s.Applied[roster.OpDeactivate], s.Applied[roster.OpReactivate], s.Failed)
+}
+
+// Where, in the data dir, dev mode keeps its credentials key and the
+// secrets of its demo systems.
+const (
+	devCredentialsKeyFile = "credentials.key"
+	devSecretsFile        = "dev-secrets.json"
+)
+
+// The variable that puts dev mode's Temporal on PostgreSQL.
+const temporalPostgresEnv = "HRSYNC_TEMPORAL_POSTGRES"
+
+// keepDevSecrets writes dev mode's secrets, and the hosts each may go to,
+// to path (owner-only).
+func keepDevSecrets(path string, s registry.StaticSecrets) error {
+	data, err := json.Marshal(keptSecrets{Values: s.Values, Hosts: s.Hosts})
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(path, data, 0o600); err != nil {
+		return fmt.Errorf("unable to keep dev mode's secrets in %s: %w", path, err)
+	}
+	return nil
+}
+
+// keptSecrets is the file keepDevSecrets writes.
+type keptSecrets struct {
+	Values map[string]string   `json:"values"`
+	Hosts  map[string][]string `json:"hosts"`
+}
+
+// loadDevSecrets reads the secrets dev mode keeps at path; none when there
+// is no such file.
+func loadDevSecrets(path string) (registry.StaticSecrets, error) {
+	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return registry.StaticSecrets{}, nil
+	}
+	var s keptSecrets
+	if err == nil {
+		err = json.Unmarshal(data, &s)
+	}
+	if err != nil {
+		return registry.StaticSecrets{}, fmt.Errorf("unable to read dev mode's secrets from %s: %w", path, err)
+	}
+	return registry.StaticSecrets{Values: s.Values, Hosts: s.Hosts}, nil
+}
+
+// loadKey reads the credentials key dev mode keeps at path; nil when there
+// is no such file.
+func loadKey(path string) (*credentials.Key, error) {
+	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("unable to read %s: %w", path, err)
+	}
+	key, err := credentials.ParseKey(strings.TrimSpace(string(data)))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return &key, nil
 }

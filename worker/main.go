@@ -28,6 +28,7 @@ import (
 	"github.com/hrsync/hrsync/codec"
 	"github.com/hrsync/hrsync/connectors/registry"
 	"github.com/hrsync/hrsync/credentials"
+	"github.com/hrsync/hrsync/devserver"
 	"github.com/hrsync/hrsync/internal/keys"
 	"github.com/hrsync/hrsync/internal/logging"
 	"github.com/hrsync/hrsync/internal/metrics"
@@ -110,7 +111,8 @@ func newRootCmd() *cobra.Command {
 	pollErr = errors.Join(pollErr, err)
 	cfg := Config{Temporal: conn, StorePath: os.Getenv("HRSYNC_STORE"), Codec: codecConfigFromEnv(), Destinations: dest,
 		CSVDirs: splitList(os.Getenv("HRSYNC_CSV_DIRS")), WebUIURL: os.Getenv("HRSYNC_WEB_UI_URL"),
-		DebugAddr: os.Getenv(debugAddrEnv), WorkflowPollers: workflowPollers, ActivityPollers: activityPollers}
+		DebugAddr: os.Getenv(debugAddrEnv), WorkflowPollers: workflowPollers, ActivityPollers: activityPollers,
+		Dev: DevConfig{TemporalPostgres: os.Getenv(temporalPostgresEnv)}}
 	cfg.MetricsAddr = os.Getenv(metricsAddrEnv)
 	cmd := &cobra.Command{
 		Use:   "worker",
@@ -125,6 +127,10 @@ func newRootCmd() *cobra.Command {
 			}
 			if err := errors.Join(destErr, pollErr); err != nil {
 				return err
+			}
+			if cfg.Dev.TemporalPostgres != "" && !cfg.Dev.Enabled {
+				return errors.New("--temporal-postgres (" + temporalPostgresEnv + ") puts dev mode's own Temporal on PostgreSQL, " +
+					"so it needs --dev; a worker joins a running Temporal with TEMPORAL_ADDRESS")
 			}
 			if cfg.WorkflowPollers < 0 || cfg.ActivityPollers < 0 {
 				return errors.New("--workflow-pollers and --activity-pollers: zero (the SDK's default) or more")
@@ -147,7 +153,15 @@ func newRootCmd() *cobra.Command {
 			return err
 		},
 	}
-	cmd.AddCommand(newBenchCmd(), newBenchFaultsCmd())
+	cmd.AddCommand(newBenchCmd(), newBenchFaultsCmd(), newProbeCmd())
+	// The root command's help ends with the variables the worker reads.
+	help := cmd.HelpFunc()
+	cmd.SetHelpFunc(func(c *cobra.Command, args []string) {
+		help(c, args)
+		if c == cmd {
+			fmt.Fprint(c.OutOrStdout(), envHelp())
+		}
+	})
 	f := cmd.Flags()
 	f.BoolVar(&cfg.Dev.Enabled, "dev", false, "run an embedded Temporal server, Web UI, demo HRIS and demo directory")
 	f.StringVar(&cfg.DataDir, "data-dir", ".hrsync", "directory for dev mode's Temporal database, the store and demo state")
@@ -176,6 +190,9 @@ func newRootCmd() *cobra.Command {
 	cfg.Codec.addFlags(f)
 	f.IntVar(&cfg.Dev.Employees, "demo-employees", 200, "employees the demo HRIS generates on first start")
 	f.StringVar(&cfg.Dev.Source, "demo-source", "demo", "dev mode: the HRIS to run: demo, merge, bamboohr, justlogin or csv")
+	f.StringVar(&cfg.Dev.TemporalPostgres, "temporal-postgres", cfg.Dev.TemporalPostgres,
+		"dev mode: keep Temporal in PostgreSQL, in the database this postgres:// DSN names and its visibility in <db>"+
+			devserver.VisibilitySuffix+", created or upgraded on start (env "+temporalPostgresEnv+"; default: SQLite in <data-dir>)")
 	f.IntVar(&cfg.Dev.GRPCPort, "port", 7233, "dev mode: Temporal gRPC port")
 	f.IntVar(&cfg.Dev.UIPort, "ui-port", 8233, "dev mode: Temporal Web UI port")
 	f.IntVar(&cfg.Dev.HRISPort, "demo-hris-port", 8280, "dev mode: demo HRIS port")
@@ -385,13 +402,20 @@ func startWorker(ctx context.Context, cfg Config, logger *zap.Logger) (*running,
 
 // storeKeys is the keyring that protects what the store keeps: it seals
 // stored credentials and keys the digests kept in place of identity values
-// that are compared but not synced. nil means none is configured.
+// that are compared but not synced. nil means none is configured. With no
+// HRSYNC_CREDENTIALS_KEY, the key dev mode keeps in the data dir is used
+// when there is one, as the payload key is: a worker started beside dev
+// mode joins it as a replica.
 func (c Config) storeKeys() (*keys.Keyring, error) {
 	if c.credentialsKey != nil {
 		return &keys.Keyring{Current: *c.credentialsKey}, nil
 	}
 	if os.Getenv(credentials.KeyEnv) == "" {
-		return nil, nil
+		key, err := loadKey(filepath.Join(c.DataDir, devCredentialsKeyFile))
+		if err != nil || key == nil {
+			return nil, err
+		}
+		return &keys.Keyring{Current: *key}, nil
 	}
 	current, older, err := credentials.KeysFromEnv()
 	if err != nil {
@@ -416,8 +440,15 @@ func (c Config) secrets(st *store.Store, ring *keys.Keyring, logger *zap.Logger)
 		logger.Info("No " + credentials.KeyEnv + ": stored credentials (store:<id>) are unavailable, " +
 			"and a date of birth that is not synced is not compared by the privacy check")
 	}
-	if len(c.devSecrets.Values) > 0 {
-		schemes["dev"] = c.devSecrets
+	dev := c.devSecrets
+	if len(dev.Values) == 0 && c.DataDir != "" {
+		var err error
+		if dev, err = loadDevSecrets(filepath.Join(c.DataDir, devSecretsFile)); err != nil {
+			return nil, nil, err
+		}
+	}
+	if len(dev.Values) > 0 {
+		schemes["dev"] = dev
 	}
 	return schemes, vault, nil
 }

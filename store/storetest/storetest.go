@@ -64,3 +64,54 @@ func PostgresDSN(t testing.TB) string {
 	u.RawQuery = q.Encode()
 	return u.String()
 }
+
+// PostgresDatabase names a database of its own on the server named by
+// HRSYNC_TEST_POSTGRES, for a test that creates it (Temporal's dev server
+// does) and returns a DSN naming it. When the test ends the database and
+// any others whose names start with it, such as its visibility database,
+// are dropped, with whatever is still connected to them. Without the
+// variable the test is skipped.
+func PostgresDatabase(t testing.TB) string {
+	t.Helper()
+	base := os.Getenv(PostgresEnv)
+	if base == "" {
+		t.Skip("set " + PostgresEnv + " to run the PostgreSQL tests")
+	}
+	u, err := url.Parse(base)
+	if err != nil || !strings.Contains(base, "://") {
+		t.Skipf("%s must be a postgres:// URL for tests that make databases", PostgresEnv)
+	}
+	var b [8]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		t.Fatal(err)
+	}
+	name := "hrsync_test_" + hex.EncodeToString(b[:])
+	admin, err := sql.Open("pgx", base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		defer admin.Close()
+		rows, err := admin.Query(`SELECT datname FROM pg_database WHERE starts_with(datname, $1)`, name)
+		if err != nil {
+			t.Errorf("unable to list the test databases: %v", err)
+			return
+		}
+		var names []string
+		for rows.Next() {
+			var n string
+			if err := rows.Scan(&n); err != nil {
+				t.Error(err)
+			}
+			names = append(names, n)
+		}
+		_ = rows.Close()
+		for _, n := range names {
+			if _, err := admin.Exec(`DROP DATABASE IF EXISTS "` + n + `" WITH (FORCE)`); err != nil {
+				t.Errorf("unable to drop test database %s: %v", n, err)
+			}
+		}
+	})
+	u.Path = "/" + name
+	return u.String()
+}
