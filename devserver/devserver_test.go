@@ -56,20 +56,8 @@ func TestStartRunStopRestart(t *testing.T) {
 	requireSearchAttributes(t, c, srv.Namespace(), sas)
 
 	// A workflow runs to completion, with a search attribute set.
-	w := worker.New(c, testTaskQueue, worker.Options{})
-	w.RegisterWorkflowWithOptions(helloWorkflow, workflow.RegisterOptions{Name: "Hello"})
-	require.NoError(t, w.Start())
-	run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
-		ID:        "hello-1",
-		TaskQueue: testTaskQueue,
-		TypedSearchAttributes: temporal.NewSearchAttributes(
-			temporal.NewSearchAttributeKeyKeyword("IntegrationId").ValueSet("acme")),
-	}, "Hello", "world")
-	require.NoError(t, err)
+	runHello(t, c, "hello-1", "world")
 	var result string
-	require.NoError(t, run.Get(ctx, &result))
-	require.Equal(t, "hello world", result)
-	w.Stop()
 
 	// The Web UI serves its HTML.
 	resp, err := http.Get(srv.UIURL())
@@ -174,6 +162,26 @@ func TestStartErrors(t *testing.T) {
 
 	_, err = Start(ctx, Options{DBPath: dbPath, UIPort: busyPort})
 	require.ErrorContains(t, err, "port "+strconv.Itoa(busyPort)+" is in use")
+}
+
+// runHello runs the Hello workflow as id on a worker of its own, with
+// IntegrationId "acme" set, and checks its greeting of name.
+func runHello(t *testing.T, c client.Client, id, name string) {
+	t.Helper()
+	w := worker.New(c, testTaskQueue, worker.Options{})
+	w.RegisterWorkflowWithOptions(helloWorkflow, workflow.RegisterOptions{Name: "Hello"})
+	require.NoError(t, w.Start())
+	defer w.Stop()
+	run, err := c.ExecuteWorkflow(t.Context(), client.StartWorkflowOptions{
+		ID:        id,
+		TaskQueue: testTaskQueue,
+		TypedSearchAttributes: temporal.NewSearchAttributes(
+			temporal.NewSearchAttributeKeyKeyword("IntegrationId").ValueSet("acme")),
+	}, "Hello", name)
+	require.NoError(t, err)
+	var result string
+	require.NoError(t, run.Get(t.Context(), &result))
+	require.Equal(t, "hello "+name, result)
 }
 
 func dial(t *testing.T, srv *Server, logger *zap.Logger) client.Client {

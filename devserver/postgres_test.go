@@ -7,10 +7,6 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/workflowservice/v1"
-	"go.temporal.io/sdk/client"
-	"go.temporal.io/sdk/temporal"
-	"go.temporal.io/sdk/worker"
-	"go.temporal.io/sdk/workflow"
 	"go.uber.org/zap"
 	"go.uber.org/zap/zaptest"
 
@@ -43,20 +39,7 @@ func TestStartOnPostgres(t *testing.T) {
 	requireRetention(t, c, srv.Namespace(), DefaultRetention)
 	requireSearchAttributes(t, c, srv.Namespace(), sas)
 
-	w := worker.New(c, testTaskQueue, worker.Options{})
-	w.RegisterWorkflowWithOptions(helloWorkflow, workflow.RegisterOptions{Name: "Hello"})
-	require.NoError(t, w.Start())
-	run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
-		ID:        "hello-pg",
-		TaskQueue: testTaskQueue,
-		TypedSearchAttributes: temporal.NewSearchAttributes(
-			temporal.NewSearchAttributeKeyKeyword("IntegrationId").ValueSet("acme")),
-	}, "Hello", "postgres")
-	require.NoError(t, err)
-	var result string
-	require.NoError(t, run.Get(ctx, &result))
-	require.Equal(t, "hello postgres", result)
-	w.Stop()
+	runHello(t, c, "hello-pg", "postgres")
 	require.Eventually(t, func() bool {
 		list, err := c.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{Query: `IntegrationId = "acme"`})
 		return err == nil && len(list.GetExecutions()) == 1
@@ -69,6 +52,7 @@ func TestStartOnPostgres(t *testing.T) {
 	t.Cleanup(func() { _ = srv2.Stop() })
 	c2 := dial(t, srv2, logger)
 	defer c2.Close()
+	var result string
 	require.NoError(t, c2.GetWorkflow(ctx, "hello-pg", "").Get(ctx, &result))
 	require.Equal(t, "hello postgres", result)
 	require.NoError(t, srv2.Stop())

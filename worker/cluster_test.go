@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"os"
 	"os/exec"
 	"strconv"
 	"strings"
@@ -51,16 +50,9 @@ func TestClusterOnPostgresSurvivesAKilledWorker(t *testing.T) {
 
 	workers := map[int]*exec.Cmd{} // by pid
 	for range 2 {
-		w := exec.Command(os.Args[0], "-test.run=^$")
-		w.Env = append(os.Environ(), keyEnv, childWorkerEnv+"=1", childStoreEnv+"="+storeDSN,
-			childTokenEnv+"="+env.scimToken, "TEMPORAL_ADDRESS="+cfg.Temporal.Address)
-		w.Stderr = os.Stderr
-		require.NoError(t, w.Start())
+		w := startChildWorker(t, keyEnv, childStoreEnv+"="+storeDSN, childTokenEnv+"="+env.scimToken,
+			"TEMPORAL_ADDRESS="+cfg.Temporal.Address)
 		workers[w.Process.Pid] = w
-		t.Cleanup(func() {
-			_ = w.Process.Kill()
-			_ = w.Wait()
-		})
 	}
 
 	c, err := cfg.Temporal.Dial(ctx, logger)

@@ -40,6 +40,21 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
+// startChildWorker starts this test binary as a worker process with env
+// added to the environment, and kills it when the test ends.
+func startChildWorker(t *testing.T, env ...string) *exec.Cmd {
+	t.Helper()
+	w := exec.Command(os.Args[0], "-test.run=^$")
+	w.Env = append(append(os.Environ(), childWorkerEnv+"=1"), env...)
+	w.Stderr = os.Stderr
+	require.NoError(t, w.Start())
+	t.Cleanup(func() {
+		_ = w.Process.Kill()
+		_ = w.Wait()
+	})
+	return w
+}
+
 func runChildWorker() int {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM)
 	defer stop()

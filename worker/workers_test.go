@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"os/exec"
 	"syscall"
 	"testing"
@@ -67,16 +66,8 @@ func TestTwoWorkersOnOnePostgresStore(t *testing.T) {
 
 	workers := make([]*exec.Cmd, 2)
 	for i := range workers {
-		w := exec.Command(os.Args[0], "-test.run=^$")
-		w.Env = append(os.Environ(), keyEnv, childWorkerEnv+"=1", childStoreEnv+"="+dsn, workersTokenEnv+"="+token, workersTokenEnv+credentials.HostsSuffix+"=127.0.0.1",
-			"TEMPORAL_ADDRESS="+cfg.Temporal.Address)
-		w.Stderr = os.Stderr
-		require.NoError(t, w.Start())
-		workers[i] = w
-		t.Cleanup(func() {
-			_ = w.Process.Kill()
-			_ = w.Wait()
-		})
+		workers[i] = startChildWorker(t, keyEnv, childStoreEnv+"="+dsn, workersTokenEnv+"="+token,
+			workersTokenEnv+credentials.HostsSuffix+"=127.0.0.1", "TEMPORAL_ADDRESS="+cfg.Temporal.Address)
 	}
 
 	c, err := cfg.Temporal.Dial(ctx, logger)
