@@ -3,6 +3,7 @@ package devserver
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"net"
 	"net/url"
 	"strings"
@@ -80,10 +81,7 @@ func postgresConfigs(dsn string) (persistence, visibility *config.SQL, err error
 	p, v := base, base
 	p.DatabaseName = db
 	v.DatabaseName = db + VisibilitySuffix
-	v.ConnectAttributes = map[string]string{}
-	for k, val := range attrs {
-		v.ConnectAttributes[k] = val
-	}
+	v.ConnectAttributes = maps.Clone(attrs)
 	return &p, &v, nil
 }
 
